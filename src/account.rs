@@ -1,0 +1,42 @@
+//! Whose hygiene is being checked. The account always comes from the password
+//! database by user id — never from `$HOME` or `$USER`, which the caller controls.
+
+use std::path::PathBuf;
+
+use nix::unistd::{Uid, User};
+
+/// The person being checked.
+#[derive(Clone, Debug)]
+pub struct Account {
+    pub name: String,
+    pub uid: u32,
+    /// The home to check: the password database's, or the operator's `--home`.
+    pub home: PathBuf,
+}
+
+impl Account {
+    /// The account of the real user id running this process.
+    pub fn invoking() -> Result<Account, String> {
+        let uid = nix::unistd::getuid();
+        let user = User::from_uid(uid)
+            .map_err(|e| format!("cannot read the password database: {}", e.desc()))?
+            .ok_or_else(|| format!("user id {uid} has no entry in the password database"))?;
+        Ok(Account::from_user(&user))
+    }
+
+    fn from_user(user: &User) -> Account {
+        Account {
+            name: user.name.clone(),
+            uid: user.uid.as_raw(),
+            home: user.dir.clone(),
+        }
+    }
+
+    /// The name for messages and fixes.
+    pub fn name_of_uid(uid: u32) -> Option<String> {
+        User::from_uid(Uid::from_raw(uid))
+            .ok()
+            .flatten()
+            .map(|user| user.name)
+    }
+}

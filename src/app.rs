@@ -1,0 +1,183 @@
+//! From arguments to exit status: parse, resolve the account and policy, run the
+//! checks, render. Nothing here prints except through `report`.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::account::Account;
+use crate::checks::{self, CHECKS, Context, Selection};
+use crate::cli::{self, Command, Format, GlobalArgs, Parsed, PolicyAction};
+use crate::error::Error;
+use crate::exit::ExitStatus;
+use crate::fs::SafeDir;
+use crate::policy::{self, LoadOptions, Policy, schema};
+use crate::report::{self, Checklist, Painter, Report, emit};
+
+pub fn run() -> Result<ExitStatus, Error> {
+    let cli = match cli::parse(std::env::args_os()) {
+        Parsed::Run(cli) => cli,
+        Parsed::Printed => return Ok(ExitStatus::Clean),
+        Parsed::Usage(message) => return Err(Error::Usage(message)),
+    };
+    crate::harden::no_core_dumps();
+    let global = &cli.global;
+    match &cli.command {
+        None => check(global),
+        Some(Command::ListChecks) => list_checks(global),
+        Some(Command::Checklist) => checklist(global),
+        Some(Command::Policy {
+            action: PolicyAction::Show,
+        }) => policy_show(global),
+        Some(Command::Policy {
+            action: PolicyAction::Check { file },
+        }) => policy_check(global, file),
+    }
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    match std::env::current_dir() {
+        Ok(cwd) if path.is_relative() => cwd.join(path),
+        _ => path.to_owned(),
+    }
+}
+
+fn load_policy(global: &GlobalArgs) -> Result<Policy, Error> {
+    let policy_file = global.policy.as_deref().map(absolute);
+    let options = LoadOptions {
+        policy_file: policy_file.as_deref(),
+        ..LoadOptions::default()
+    };
+    Ok(policy::load(&options)?)
+}
+
+/// The invoking account, with `--home` in place of its home when given.
+fn account(global: &GlobalArgs) -> Result<Account, Error> {
+    let mut account = Account::invoking().map_err(Error::Account)?;
+    if let Some(home) = &global.home {
+        let home = absolute(home);
+        SafeDir::open_root(&home).map_err(|e| Error::File {
+            path: home.clone(),
+            reason: format!("--home: {e}"),
+        })?;
+        account.home = home;
+    }
+    Ok(account)
+}
+
+/// Runs the selected checks and builds the report.
+fn run_checks(
+    global: &GlobalArgs,
+    policy: &Policy,
+    selection: &Selection,
+) -> Result<Report, Error> {
+    let account = account(global)?;
+    let cx = Context::new(&account, policy);
+    let findings = checks::run_all(&cx, selection);
+    Ok(Report::new(
+        account.name.clone(),
+        account.home.clone(),
+        findings,
+        policy,
+    ))
+}
+
+fn check(global: &GlobalArgs) -> Result<ExitStatus, Error> {
+    let policy = load_policy(global)?;
+    let selection = Selection::new(global.only.clone()).map_err(Error::Usage)?;
+    let report = run_checks(global, &policy, &selection)?;
+    match global.format {
+        Format::Json => emit(&report.to_json(global.quiet))?,
+        Format::Text => emit(&report.to_text(&Painter::new(global.color), global.quiet))?,
+    }
+    Ok(report.exit_status())
+}
+
+fn checklist(global: &GlobalArgs) -> Result<ExitStatus, Error> {
+    let policy = load_policy(global)?;
+    let selection = Selection::new(global.only.clone()).map_err(Error::Usage)?;
+    let report = run_checks(global, &policy, &selection)?;
+    let checklist = Checklist::new(&policy, &report, &selection, report::checklist_date());
+    match global.format {
+        Format::Json => emit(&checklist.to_json())?,
+        Format::Text => emit(&checklist.to_text(&Painter::new(global.color)))?,
+    }
+    Ok(report.exit_status())
+}
+
+fn list_checks(global: &GlobalArgs) -> Result<ExitStatus, Error> {
+    #[derive(Serialize)]
+    struct Entry {
+        id: &'static str,
+        policies: &'static [&'static str],
+        summary: &'static str,
+    }
+    let entries: Vec<Entry> = CHECKS
+        .iter()
+        .map(|c| Entry {
+            id: c.id(),
+            policies: c.policies(),
+            summary: c.summary(),
+        })
+        .collect();
+    match global.format {
+        Format::Json => emit(&report::to_json_line(&entries))?,
+        Format::Text => {
+            let mut out = String::new();
+            for entry in &entries {
+                out.push_str(&format!(
+                    "{:<20} {}\n{:<20} {}\n",
+                    entry.id,
+                    entry.policies.join(", "),
+                    "",
+                    entry.summary
+                ));
+            }
+            let automated: Vec<&str> = entries
+                .iter()
+                .flat_map(|e| e.policies.iter().copied())
+                .collect();
+            let behavioural: Vec<&str> = schema::ITEMS
+                .iter()
+                .map(|s| s.id)
+                .filter(|id| !automated.contains(id))
+                .collect();
+            out.push_str(&format!(
+                "\nbehavioural (in `checklist`, not checked): {}\n",
+                behavioural.join(", ")
+            ));
+            emit(&out)?;
+        }
+    }
+    Ok(ExitStatus::Clean)
+}
+
+fn policy_show(global: &GlobalArgs) -> Result<ExitStatus, Error> {
+    let policy = load_policy(global)?;
+    match global.format {
+        Format::Text => emit(&policy::render_show(&policy))?,
+        Format::Json => emit(&policy::render_show_json(&policy))?,
+    }
+    Ok(ExitStatus::Clean)
+}
+
+fn policy_check(global: &GlobalArgs, file: &Path) -> Result<ExitStatus, Error> {
+    let file = absolute(file);
+    let options = LoadOptions {
+        policy_file: Some(&file),
+        ..LoadOptions::default()
+    };
+    let policy = policy::load(&options)?;
+    let _ = policy;
+    if global.format == Format::Json {
+        emit(&report::to_json_line(
+            &serde_json::json!({"file": crate::sanitize::json_path(&file), "valid": true}),
+        ))?;
+    } else {
+        emit(&format!(
+            "{}: valid\n",
+            crate::sanitize::display_path(&file)
+        ))?;
+    }
+    Ok(ExitStatus::Clean)
+}

@@ -1,0 +1,111 @@
+//! What a check says about one thing: plain data, computed apart from any rendering,
+//! so that text, JSON and the checklist all tell the same story.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::policy::Level;
+
+/// The verdict on one thing. The order is the order of attention: failures first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// The requirement is not met.
+    Fail,
+    /// The check could not look; nothing is known.
+    Error,
+    /// Met, but not as well as the standard asks ("as close to 0400 as possible").
+    Warn,
+    /// A behavioural requirement, brought back to mind.
+    #[allow(
+        dead_code,
+        reason = "part of the JSON contract; the reminder checks make it"
+    )]
+    Remind,
+    /// Deliberately not examined (a link not followed, a FIFO not opened).
+    Skip,
+    /// The requirement is met.
+    Pass,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Fail => "fail",
+            Status::Error => "error",
+            Status::Warn => "warn",
+            Status::Remind => "remind",
+            Status::Skip => "skip",
+            Status::Pass => "pass",
+        }
+    }
+}
+
+/// One finding. Messages are built from metadata only: never from file contents, and
+/// never holding a secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// The check that made it.
+    pub check: &'static str,
+    /// The policy item it is about.
+    pub policy: &'static str,
+    /// The strength of the requirement it reports on: the item's level, or `should`
+    /// for the "as close as possible" part of a must-level item.
+    pub level: Level,
+    pub status: Status,
+    /// Stable kebab-case code, documented in the man page.
+    pub code: &'static str,
+    /// The file concerned, absolute.
+    pub path: Option<PathBuf>,
+    pub message: String,
+    /// A command that fixes it, ready to paste.
+    pub fix: Option<String>,
+}
+
+impl Finding {
+    pub fn new(
+        check: &'static str,
+        policy: &'static str,
+        level: Level,
+        status: Status,
+        code: &'static str,
+    ) -> Finding {
+        Finding {
+            check,
+            policy,
+            level,
+            status,
+            code,
+            path: None,
+            message: String::new(),
+            fix: None,
+        }
+    }
+
+    pub fn at(mut self, path: &Path) -> Finding {
+        self.path = Some(path.to_owned());
+        self
+    }
+
+    pub fn says(mut self, message: impl Into<String>) -> Finding {
+        self.message = message.into();
+        self
+    }
+
+    pub fn fix(mut self, command: impl Into<String>) -> Finding {
+        self.fix = Some(command.into());
+        self
+    }
+
+    /// Lowers or raises the level of this one finding.
+    pub fn level(mut self, level: Level) -> Finding {
+        self.level = level;
+        self
+    }
+
+    /// A must-level requirement is not met: this decides exit status 1.
+    pub fn is_must_failure(&self) -> bool {
+        self.status == Status::Fail && self.level.is_must()
+    }
+}

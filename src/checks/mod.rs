@@ -1,0 +1,179 @@
+//! The registry of checks: one module per check, one trait, one list. The list drives
+//! the normal run, `--only`, `list-checks`, the checklist and the man-page test
+//! (after ripgrep's flag registry).
+
+mod finding;
+mod key_permissions;
+
+pub use finding::{Finding, Status};
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use crate::account::Account;
+use crate::fs::{FsError, SafeDir};
+use crate::policy::Policy;
+
+/// One hygiene check. A check inspects and never modifies, and reads the user's files
+/// only through the safe filesystem layer.
+pub trait Check: Sync {
+    /// Stable kebab-case id: JSON `check`, `--only`, `list-checks`.
+    fn id(&self) -> &'static str;
+    /// The policy items it serves; the first is where its own errors are filed.
+    fn policies(&self) -> &'static [&'static str];
+    /// One line for `list-checks` and the man page.
+    fn summary(&self) -> &'static str;
+    /// Pushes findings. `Err` means the check could not complete — never that it
+    /// found a problem.
+    fn run(&self, cx: &Context<'_>, out: &mut Vec<Finding>) -> Result<(), CheckError>;
+}
+
+/// Every check, in report order.
+pub const CHECKS: &[&dyn Check] = &[&key_permissions::KeyPermissions];
+
+/// Why a check could not complete.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckError(pub String);
+
+/// What a check may look at.
+pub struct Context<'a> {
+    pub account: &'a Account,
+    pub policy: &'a Policy,
+    home: Result<SafeDir, FsError>,
+}
+
+impl<'a> Context<'a> {
+    /// Opens the home once; every check starts from that descriptor.
+    pub fn new(account: &'a Account, policy: &'a Policy) -> Context<'a> {
+        Context {
+            account,
+            policy,
+            home: SafeDir::open_root(&account.home),
+        }
+    }
+
+    /// The open home directory, or why it could not be opened.
+    pub fn home(&self) -> Result<&SafeDir, CheckError> {
+        self.home.as_ref().map_err(|e| {
+            CheckError(format!(
+                "cannot open the home directory {}: {e}",
+                crate::sanitize::display_path(&self.account.home)
+            ))
+        })
+    }
+}
+
+/// Which checks and policy items a run covers (`--only`).
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    /// Empty means everything.
+    ids: Vec<String>,
+}
+
+impl Selection {
+    /// Validates `--only` ids: each must name a check or a policy item.
+    pub fn new(ids: Vec<String>) -> Result<Selection, String> {
+        for id in &ids {
+            let known = CHECKS.iter().any(|c| c.id() == id)
+                || crate::policy::schema::item_spec(id).is_some();
+            if !known {
+                return Err(format!(
+                    "--only: `{}` is neither a check nor a policy item (see `csi-self-check list-checks`)",
+                    crate::sanitize::display_str(id)
+                ));
+            }
+        }
+        Ok(Selection { ids })
+    }
+
+    fn names(&self, id: &str) -> bool {
+        self.ids.is_empty() || self.ids.iter().any(|wanted| wanted == id)
+    }
+
+    /// Whether a check runs at all.
+    pub fn runs(&self, check: &dyn Check) -> bool {
+        self.names(check.id()) || check.policies().iter().any(|p| self.names(p))
+    }
+
+    /// Whether a finding is kept.
+    pub fn keeps(&self, finding: &Finding) -> bool {
+        self.names(finding.check) || self.names(finding.policy)
+    }
+
+    /// Whether a policy item is covered.
+    pub fn covers_item(&self, item: &str) -> bool {
+        self.names(item)
+            || CHECKS
+                .iter()
+                .any(|c| self.names(c.id()) && c.policies().contains(&item))
+    }
+}
+
+/// Runs every selected check. A check that errs or panics becomes an error finding
+/// of its own and the run goes on.
+pub fn run_all(cx: &Context<'_>, selection: &Selection) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for check in CHECKS.iter().copied().filter(|c| selection.runs(*c)) {
+        let mut out = Vec::new();
+        let outcome = catch_unwind(AssertUnwindSafe(|| check.run(cx, &mut out)));
+        let failure = match outcome {
+            Ok(Ok(())) => None,
+            Ok(Err(CheckError(message))) => Some(("check-incomplete", message)),
+            Err(_) => Some((
+                "check-crashed",
+                "internal error in this check; its findings may be incomplete".to_owned(),
+            )),
+        };
+        if let Some((code, message)) = failure {
+            let policy = check.policies()[0];
+            out.push(
+                Finding::new(
+                    check.id(),
+                    policy,
+                    cx.policy.level(policy),
+                    Status::Error,
+                    code,
+                )
+                .says(message),
+            );
+        }
+        findings.extend(out.into_iter().filter(|f| selection.keeps(f)));
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn ids_are_unique_kebab_case_and_documented() {
+        let mut seen = HashSet::new();
+        for check in CHECKS {
+            let id = check.id();
+            assert!(seen.insert(id), "duplicate check id {id}");
+            assert!(
+                id.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "{id} is not kebab-case"
+            );
+            assert!(!check.summary().is_empty(), "{id} has no summary");
+            assert!(!check.policies().is_empty(), "{id} serves no policy item");
+            for policy in check.policies() {
+                assert!(
+                    crate::policy::schema::item_spec(policy).is_some(),
+                    "{id}: unknown item {policy}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn only_rejects_unknown_ids_and_accepts_both_kinds() {
+        assert!(Selection::new(vec!["key-permissions".into()]).is_ok());
+        assert!(Selection::new(vec!["key-security".into()]).is_ok());
+        let err = Selection::new(vec!["nonsense\x1b".into()]).unwrap_err();
+        assert!(err.contains("nonsense\\u{001B}"), "{err}");
+    }
+}

@@ -1,0 +1,136 @@
+//! The command line, declared once with clap's derive; the man-page test walks this
+//! same definition, so a new option cannot go undocumented.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXIT_STATUS: &str = "\
+Exit status:
+  0  no must-level requirement failed
+  1  at least one must-level requirement failed
+  2  usage, policy or runtime error (a one-line message on stderr)";
+
+/// Checks your credential hygiene against the End User Standards of the CSI Security
+/// Policy: key permissions today, and the rest of the standard as a checklist.
+#[derive(Debug, Parser)]
+#[command(name = "csi-self-check", version, after_help = EXIT_STATUS, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+/// Options accepted before or after any subcommand.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Check DIR as the home directory instead of the account's own (for admins and tests)
+    #[arg(long, global = true, value_name = "DIR")]
+    pub home: Option<PathBuf>,
+
+    /// Use FILE instead of the site's policy files for this run; it may tighten a
+    /// must-level requirement but never loosen one
+    #[arg(long, global = true, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+
+    /// Output format
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// When to colour the text report: auto colours only when stdout is a terminal,
+    /// NO_COLOR is unset or empty, and TERM is not "dumb"
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+
+    /// Show only failures and errors
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+
+    /// Run only these checks or policy items (comma-separated ids)
+    #[arg(long, global = true, value_delimiter = ',', value_name = "ID")]
+    pub only: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every check and the policy items it serves
+    ListChecks,
+    /// Print every policy item as a printable checklist: automated items with their
+    /// verdict, behavioural items with an empty box to tick
+    Checklist,
+    /// Show the effective policy or validate a policy file
+    Policy {
+        #[command(subcommand)]
+        action: PolicyAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyAction {
+    /// Print the effective policy and where each value came from
+    Show,
+    /// Validate FILE as a policy file, as --policy FILE would use it
+    Check {
+        /// The policy file to validate
+        file: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+/// What parsing the command line came to.
+pub enum Parsed {
+    /// Run this.
+    Run(Box<Cli>),
+    /// Help or version was printed; nothing else to do.
+    Printed,
+    /// A usage error, already reduced to one line.
+    Usage(String),
+}
+
+/// Parses the arguments. Help and version are printed here (clap's own output); any
+/// other problem becomes one line, because a usage error is one line on stderr.
+pub fn parse(args: impl IntoIterator<Item = OsString>) -> Parsed {
+    match Cli::try_parse_from(args) {
+        Ok(cli) => Parsed::Run(Box::new(cli)),
+        Err(error) => match error.kind() {
+            clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                let _ = error.print();
+                Parsed::Printed
+            }
+            _ => {
+                let rendered = error.render().to_string();
+                let first = rendered.lines().next().unwrap_or("invalid arguments");
+                Parsed::Usage(first.trim_start_matches("error: ").to_owned())
+            }
+        },
+    }
+}
+
+/// The clap definition, for the man-page test.
+#[cfg(test)]
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_definition_is_consistent() {
+        super::command().debug_assert();
+    }
+}

@@ -1,0 +1,45 @@
+//! The failures that stop a run (exit status 2). Findings are not errors: a check that
+//! finds a loose key has worked; a check that cannot look reports an error finding and
+//! the run goes on.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::policy::PolicyError;
+
+/// Everything that ends a run with exit status 2.
+#[derive(Debug)]
+pub enum Error {
+    /// The command line was wrong; the message says what.
+    Usage(String),
+    /// A policy file could not be read, parsed or accepted.
+    Policy(PolicyError),
+    /// The account to check could not be resolved from the password database.
+    Account(String),
+    /// Writing the report failed (other than a closed pipe, which is silent).
+    Output(std::io::Error),
+    /// A file named on the command line could not be used.
+    File { path: PathBuf, reason: String },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Usage(message) => write!(f, "usage: {message}"),
+            Error::Policy(error) => write!(f, "{error}"),
+            Error::Account(message) => write!(f, "account: {message}"),
+            Error::Output(error) => write!(f, "cannot write the report: {error}"),
+            Error::File { path, reason } => {
+                write!(f, "{}: {reason}", crate::sanitize::display_path(path))
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<PolicyError> for Error {
+    fn from(error: PolicyError) -> Error {
+        Error::Policy(error)
+    }
+}

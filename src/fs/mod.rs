@@ -1,0 +1,167 @@
+//! The one door to the filesystem. Every check reads the user's files through
+//! [`SafeDir`] and [`SafeFile`], never through `std::fs` with a path, because a home
+//! directory is hostile ground: a key may be a symlink to `/etc/shadow`, a FIFO that
+//! blocks a reader forever, a device, or a 10 GB sparse file.
+//!
+//! The rules, after OpenSSH's `auth_openfile` and sudo-rs's `secure_open`:
+//! - names are resolved relative to an open directory (`openat`), one component at a
+//!   time, so a directory swapped for a link mid-run cannot redirect us;
+//! - an entry is looked at with `lstat` first and only regular files are opened; the
+//!   open itself uses `O_NOFOLLOW|O_NONBLOCK|O_CLOEXEC|O_NOCTTY`, so a race that swaps
+//!   in a link or a FIFO fails instead of following or blocking;
+//! - the open descriptor is `fstat`ed and must still be the same regular file;
+//! - reads stop at a bound the caller gives.
+
+mod open;
+pub mod perm;
+
+pub use open::{SafeDir, SafeFile};
+
+use std::ffi::OsString;
+use std::fmt;
+
+use nix::errno::Errno;
+use nix::sys::stat::{FileStat, SFlag};
+
+/// What kind of directory entry something is, from `lstat` or `fstat`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Regular,
+    Directory,
+    Symlink,
+    Fifo,
+    Socket,
+    CharDevice,
+    BlockDevice,
+    Unknown,
+}
+
+impl Kind {
+    fn from_mode(mode: u32) -> Kind {
+        match SFlag::from_bits_truncate(mode & SFlag::S_IFMT.bits()) {
+            SFlag::S_IFREG => Kind::Regular,
+            SFlag::S_IFDIR => Kind::Directory,
+            SFlag::S_IFLNK => Kind::Symlink,
+            SFlag::S_IFIFO => Kind::Fifo,
+            SFlag::S_IFSOCK => Kind::Socket,
+            SFlag::S_IFCHR => Kind::CharDevice,
+            SFlag::S_IFBLK => Kind::BlockDevice,
+            _ => Kind::Unknown,
+        }
+    }
+
+    /// A short noun for messages: "a FIFO", "a socket".
+    pub fn noun(self) -> &'static str {
+        match self {
+            Kind::Regular => "a regular file",
+            Kind::Directory => "a directory",
+            Kind::Symlink => "a symbolic link",
+            Kind::Fifo => "a FIFO",
+            Kind::Socket => "a socket",
+            Kind::CharDevice => "a character device",
+            Kind::BlockDevice => "a block device",
+            Kind::Unknown => "an entry of unknown type",
+        }
+    }
+}
+
+/// The facts about an entry that checks decide on; always from one `stat` call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Meta {
+    pub kind: Kind,
+    /// Permission bits, including set-id and sticky bits (`st_mode & 07777`).
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+    pub nlink: u64,
+    pub size: u64,
+    pub dev: u64,
+    pub ino: u64,
+}
+
+impl Meta {
+    fn from_stat(st: &FileStat) -> Meta {
+        Meta {
+            kind: Kind::from_mode(st.st_mode),
+            mode: st.st_mode & 0o7777,
+            uid: st.st_uid,
+            gid: st.st_gid,
+            nlink: st.st_nlink,
+            size: u64::try_from(st.st_size).unwrap_or(0),
+            dev: st.st_dev,
+            ino: st.st_ino,
+        }
+    }
+
+    /// The same inode as `other` (the guard against an entry swapped between looks).
+    pub fn same_file(&self, other: &Meta) -> bool {
+        self.dev == other.dev && self.ino == other.ino
+    }
+}
+
+/// Why an entry could not be opened or read; each variant is reportable as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FsError {
+    /// The entry does not exist.
+    NotFound,
+    /// The entry is a symbolic link; it was not followed. The target is shown, never
+    /// opened.
+    Symlink { target: Option<OsString> },
+    /// A regular file was wanted and this is something else.
+    NotRegular(Kind),
+    /// A directory was wanted and this is something else.
+    NotDirectory(Kind),
+    /// Permission denied.
+    Denied,
+    /// The entry changed between `lstat` and `open` (swapped for another file).
+    Changed,
+    /// A directory holds more entries than the scan limit.
+    TooManyEntries(usize),
+    /// Any other system error.
+    Os(Errno),
+}
+
+impl FsError {
+    fn from_errno(errno: Errno) -> FsError {
+        match errno {
+            Errno::ENOENT => FsError::NotFound,
+            Errno::EACCES | Errno::EPERM => FsError::Denied,
+            Errno::ELOOP => FsError::Symlink { target: None },
+            // A socket cannot be opened; a FIFO or device that slipped past lstat
+            // gives ENXIO or similar.
+            Errno::ENXIO | Errno::EOPNOTSUPP => FsError::NotRegular(Kind::Unknown),
+            other => FsError::Os(other),
+        }
+    }
+}
+
+impl fmt::Display for FsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FsError::NotFound => write!(f, "does not exist"),
+            FsError::Symlink {
+                target: Some(target),
+            } => write!(
+                f,
+                "is a symbolic link to {}; not followed",
+                crate::sanitize::display_bytes(std::os::unix::ffi::OsStrExt::as_bytes(
+                    target.as_os_str()
+                ))
+            ),
+            FsError::Symlink { target: None } => write!(f, "is a symbolic link; not followed"),
+            FsError::NotRegular(kind) => {
+                write!(f, "is {}, not a regular file; not opened", kind.noun())
+            }
+            FsError::NotDirectory(kind) => write!(f, "is {}, not a directory", kind.noun()),
+            FsError::Denied => write!(f, "permission denied"),
+            FsError::Changed => write!(f, "changed while being checked; not read"),
+            FsError::TooManyEntries(limit) => {
+                write!(
+                    f,
+                    "holds more than {limit} entries; only the first {limit} were checked"
+                )
+            }
+            FsError::Os(errno) => write!(f, "{}", errno.desc()),
+        }
+    }
+}

@@ -1,0 +1,241 @@
+//! Opening directories and files relative to an open directory, without ever
+//! following a link, blocking on a FIFO or opening a device.
+
+use std::ffi::{OsStr, OsString};
+use std::io::Read;
+use std::os::fd::OwnedFd;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use nix::dir::Dir;
+use nix::errno::Errno;
+use nix::fcntl::{AtFlags, OFlag, openat, readlinkat};
+use nix::sys::stat::{Mode, fstat, fstatat};
+use zeroize::Zeroizing;
+
+use super::{FsError, Kind, Meta};
+
+/// Flags every open carries: never follow the last component, never wait on a FIFO or
+/// a device, never leak the descriptor into a child, never acquire a terminal.
+fn base_flags() -> OFlag {
+    OFlag::O_RDONLY | OFlag::O_NOFOLLOW | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC | OFlag::O_NOCTTY
+}
+
+fn fstat_meta(fd: &OwnedFd) -> Result<Meta, FsError> {
+    fstat(fd)
+        .map(|st| Meta::from_stat(&st))
+        .map_err(FsError::from_errno)
+}
+
+/// An open directory: the anchor for every name below it.
+#[derive(Debug)]
+pub struct SafeDir {
+    fd: OwnedFd,
+    path: PathBuf,
+    meta: Meta,
+}
+
+impl SafeDir {
+    /// Opens `path` as the root of a scan. Links along this one path are followed on
+    /// purpose: it comes from the password database or from the operator's `--home`,
+    /// and a home that is itself a link (`/home -> /var/home`) is normal. Links
+    /// *inside* the root are what is hostile, and those are never followed.
+    pub fn open_root(path: &Path) -> Result<SafeDir, FsError> {
+        let flags = OFlag::O_RDONLY
+            | OFlag::O_DIRECTORY
+            | OFlag::O_NONBLOCK
+            | OFlag::O_CLOEXEC
+            | OFlag::O_NOCTTY;
+        let fd = nix::fcntl::open(path, flags, Mode::empty()).map_err(|errno| match errno {
+            Errno::ENOTDIR => FsError::NotDirectory(Kind::Unknown),
+            other => FsError::from_errno(other),
+        })?;
+        let meta = fstat_meta(&fd)?;
+        Ok(SafeDir {
+            fd,
+            path: path.to_owned(),
+            meta,
+        })
+    }
+
+    /// The path this directory was reached by, for reports only.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// `fstat` of the open directory.
+    pub fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
+    /// The report path of an entry in this directory.
+    pub fn child_path(&self, name: &OsStr) -> PathBuf {
+        self.path.join(name)
+    }
+
+    /// `lstat` of an entry: a link is described, not followed.
+    pub fn lstat(&self, name: &OsStr) -> Result<Meta, FsError> {
+        fstatat(&self.fd, name, AtFlags::AT_SYMLINK_NOFOLLOW)
+            .map(|st| Meta::from_stat(&st))
+            .map_err(FsError::from_errno)
+    }
+
+    /// Where a link points, read with `readlinkat` (which never follows it).
+    pub fn read_link(&self, name: &OsStr) -> Option<OsString> {
+        readlinkat(&self.fd, name).ok()
+    }
+
+    fn symlink_error(&self, name: &OsStr) -> FsError {
+        FsError::Symlink {
+            target: self.read_link(name),
+        }
+    }
+
+    /// Opens a subdirectory. A link, or anything that is not a directory, is refused.
+    pub fn open_dir(&self, name: &OsStr) -> Result<SafeDir, FsError> {
+        let before = self.lstat(name)?;
+        match before.kind {
+            Kind::Directory => {}
+            Kind::Symlink => return Err(self.symlink_error(name)),
+            other => return Err(FsError::NotDirectory(other)),
+        }
+        let fd = openat(
+            &self.fd,
+            name,
+            base_flags() | OFlag::O_DIRECTORY,
+            Mode::empty(),
+        )
+        .map_err(|errno| match errno {
+            Errno::ELOOP => self.symlink_error(name),
+            Errno::ENOTDIR => FsError::Changed,
+            other => FsError::from_errno(other),
+        })?;
+        let meta = fstat_meta(&fd)?;
+        if meta.kind != Kind::Directory || !meta.same_file(&before) {
+            return Err(FsError::Changed);
+        }
+        Ok(SafeDir {
+            fd,
+            path: self.child_path(name),
+            meta,
+        })
+    }
+
+    /// Opens a regular file for reading. Links, FIFOs, sockets and devices are refused
+    /// after an `lstat`, without being opened; one swapped in after the `lstat` is
+    /// caught by `O_NOFOLLOW`, `O_NONBLOCK` and the `fstat` comparison.
+    pub fn open_file(&self, name: &OsStr) -> Result<SafeFile, FsError> {
+        let before = self.lstat(name)?;
+        match before.kind {
+            Kind::Regular => {}
+            Kind::Symlink => return Err(self.symlink_error(name)),
+            other => return Err(FsError::NotRegular(other)),
+        }
+        // O_NOATIME keeps the scan from touching access times; only the owner (or
+        // root) may ask for it, so fall back without it.
+        let open = |flags: OFlag| openat(&self.fd, name, flags, Mode::empty());
+        let fd = match open(base_flags() | OFlag::O_NOATIME) {
+            Err(Errno::EPERM) => open(base_flags()),
+            result => result,
+        }
+        .map_err(|errno| match errno {
+            Errno::ELOOP => self.symlink_error(name),
+            other => FsError::from_errno(other),
+        })?;
+        let meta = fstat_meta(&fd)?;
+        if meta.kind != Kind::Regular {
+            return Err(FsError::NotRegular(meta.kind));
+        }
+        if !meta.same_file(&before) {
+            return Err(FsError::Changed);
+        }
+        Ok(SafeFile {
+            file: std::fs::File::from(fd),
+            meta,
+        })
+    }
+
+    /// The names in this directory (without `.` and `..`), sorted bytewise, at most
+    /// `limit` of them; the flag says whether more were left out.
+    pub fn entries(&self, limit: usize) -> Result<(Vec<OsString>, bool), FsError> {
+        // A fresh open file description, so that reading it does not move the
+        // position of `self.fd` for a later listing.
+        let fd = openat(
+            &self.fd,
+            ".",
+            OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(FsError::from_errno)?;
+        let mut dir = Dir::from_fd(fd).map_err(FsError::from_errno)?;
+        let mut names = Vec::new();
+        let mut truncated = false;
+        for entry in dir.iter() {
+            let entry = entry.map_err(FsError::from_errno)?;
+            let name = entry.file_name().to_bytes();
+            if name == b"." || name == b".." {
+                continue;
+            }
+            if names.len() == limit {
+                truncated = true;
+                break;
+            }
+            names.push(OsStr::from_bytes(name).to_owned());
+        }
+        names.sort();
+        Ok((names, truncated))
+    }
+}
+
+/// A regular file, open for reading, with the `fstat` taken on its descriptor.
+#[derive(Debug)]
+pub struct SafeFile {
+    file: std::fs::File,
+    meta: Meta,
+}
+
+impl SafeFile {
+    /// Opens a file the operator named on the command line (a policy file). Links
+    /// along the path are followed, because the operator chose the path; the result
+    /// must still be a regular file, and a FIFO or device is never waited on.
+    pub fn open_named(path: &Path) -> Result<SafeFile, FsError> {
+        let flags = OFlag::O_RDONLY | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC | OFlag::O_NOCTTY;
+        let fd = nix::fcntl::open(path, flags, Mode::empty()).map_err(FsError::from_errno)?;
+        let meta = fstat_meta(&fd)?;
+        if meta.kind != Kind::Regular {
+            return Err(FsError::NotRegular(meta.kind));
+        }
+        Ok(SafeFile {
+            file: std::fs::File::from(fd),
+            meta,
+        })
+    }
+
+    /// `fstat` of the open file — never a second `stat` by path.
+    pub fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
+    /// Reads at most `max` bytes from the start. The buffer is wiped when dropped,
+    /// because what we read may be a private key.
+    pub fn read_prefix(&mut self, max: usize) -> Result<Zeroizing<Vec<u8>>, FsError> {
+        let want = usize::try_from(self.meta.size)
+            .unwrap_or(usize::MAX)
+            .min(max);
+        let mut buf = Zeroizing::new(vec![0u8; want]);
+        let mut filled = 0;
+        while filled < want {
+            match self.file.read(&mut buf[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    let errno = e.raw_os_error().map_or(Errno::EIO, Errno::from_raw);
+                    return Err(FsError::from_errno(errno));
+                }
+            }
+        }
+        buf.truncate(filled);
+        Ok(buf)
+    }
+}

@@ -1,0 +1,99 @@
+//! What a policy may say: the standard's items and, for each, the keys it takes and
+//! which direction of change makes it stricter. The loader, the loosening rule,
+//! `policy show` and the man-page test all read this one table.
+
+/// How a key's value is written and compared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamKind {
+    /// `must`, `must-not`, `should`, `should-not`; must-level is stricter.
+    Level,
+    /// Free text (titles, summaries, contacts); never a loosening.
+    Text,
+    /// A switch where `true` is stricter.
+    Flag,
+    /// A whole number in `min..=max` where a higher value is stricter.
+    AtLeast { min: u64, max: u64 },
+    /// An octal mode string such as `"0400"`; fewer bits are stricter.
+    Mode,
+}
+
+/// One key of one item.
+#[derive(Clone, Copy, Debug)]
+pub struct ParamSpec {
+    pub key: &'static str,
+    pub kind: ParamKind,
+}
+
+/// One requirement of the standard.
+#[derive(Clone, Copy, Debug)]
+pub struct ItemSpec {
+    pub id: &'static str,
+    /// Keys beyond the common ones.
+    pub params: &'static [ParamSpec],
+}
+
+const fn p(key: &'static str, kind: ParamKind) -> ParamSpec {
+    ParamSpec { key, kind }
+}
+
+/// Keys every item has.
+pub const COMMON: &[ParamSpec] = &[
+    p("level", ParamKind::Level),
+    p("section", ParamKind::Text),
+    p("title", ParamKind::Text),
+    p("summary", ParamKind::Text),
+];
+
+const fn item(id: &'static str) -> ItemSpec {
+    ItemSpec { id, params: &[] }
+}
+
+/// The items of sections 2.1, 2.1.1 and 2.2, in the standard's order.
+pub const ITEMS: &[ItemSpec] = &[
+    item("password-dissemination"),
+    item("host-authentication"),
+    item("password-usage"),
+    ItemSpec {
+        id: "password-entropy",
+        params: &[
+            p("min-length", ParamKind::AtLeast { min: 1, max: 512 }),
+            p("require-digit", ParamKind::Flag),
+            p("require-lower", ParamKind::Flag),
+            p("require-upper", ParamKind::Flag),
+            p("require-symbol", ParamKind::Flag),
+        ],
+    },
+    item("ssh-proxycommand"),
+    item("desktop-locking"),
+    item("password-reuse"),
+    item("software-installation"),
+    item("relocate-information-offsite"),
+    ItemSpec {
+        id: "key-security",
+        params: &[
+            p("max-mode", ParamKind::Mode),
+            p("ssh-dir-max-mode", ParamKind::Mode),
+        ],
+    },
+    item("key-passwords"),
+    item("encryption-backups"),
+    item("stolen-missing-equipment"),
+    item("password-sharing"),
+    item("role-accounts"),
+    item("data-access-passwords"),
+    item("self-access"),
+    ItemSpec {
+        id: "incident-reporting",
+        params: &[p("contact", ParamKind::Text)],
+    },
+];
+
+/// The spec of an item by id.
+pub fn item_spec(id: &str) -> Option<&'static ItemSpec> {
+    ITEMS.iter().find(|spec| spec.id == id)
+}
+
+/// Every key an item takes, common ones first.
+pub fn keys_of(spec: &'static ItemSpec) -> impl Iterator<Item = &'static ParamSpec> {
+    COMMON.iter().chain(spec.params.iter())
+}

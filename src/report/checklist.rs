@@ -1,0 +1,258 @@
+//! `checklist`: the standard as its authors meant it to be used — printed and ticked
+//! off. Automated items carry the verdict of this run; behavioural items get an empty
+//! box for the person to tick.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::json::{SCHEMA_VERSION, Tool, to_line};
+use super::text::level_label;
+use super::{Painter, Report};
+use crate::checks::{CHECKS, Selection, Status};
+use crate::policy::{Level, Policy, schema};
+use crate::sanitize::{display_path, display_str, json_path};
+
+/// One line of the checklist.
+#[derive(Debug, Serialize)]
+pub struct Item {
+    pub id: &'static str,
+    pub section: String,
+    pub title: String,
+    pub level: Level,
+    pub summary: String,
+    /// A check of this tool judges it.
+    pub automated: bool,
+    /// The worst status among its findings, for automated items.
+    pub verdict: Option<Status>,
+}
+
+/// The whole checklist.
+#[derive(Debug)]
+pub struct Checklist {
+    pub user: String,
+    pub home: PathBuf,
+    pub date: String,
+    pub contact: String,
+    pub items: Vec<Item>,
+    pub policy_files: Vec<PathBuf>,
+}
+
+impl Checklist {
+    pub fn new(policy: &Policy, report: &Report, selection: &Selection, date: String) -> Checklist {
+        let items = schema::ITEMS
+            .iter()
+            .filter(|spec| selection.covers_item(spec.id))
+            .map(|spec| {
+                let automated = CHECKS.iter().any(|c| c.policies().contains(&spec.id));
+                let statuses = report
+                    .findings
+                    .iter()
+                    .filter(|f| f.policy == spec.id)
+                    .map(|f| f.status);
+                Item {
+                    id: spec.id,
+                    section: policy.text(spec.id, "section").to_owned(),
+                    title: policy.text(spec.id, "title").to_owned(),
+                    level: policy.level(spec.id),
+                    summary: policy.text(spec.id, "summary").to_owned(),
+                    automated,
+                    verdict: if automated {
+                        Some(verdict(statuses))
+                    } else {
+                        None
+                    },
+                }
+            })
+            .collect();
+        Checklist {
+            user: report.user.clone(),
+            home: report.home.clone(),
+            date,
+            contact: policy.text("incident-reporting", "contact").to_owned(),
+            items,
+            policy_files: report.policy_files.clone(),
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        #[derive(Serialize)]
+        struct Document<'a> {
+            schema_version: u32,
+            tool: Tool,
+            user: &'a str,
+            home: String,
+            date: &'a str,
+            contact: &'a str,
+            items: &'a [Item],
+        }
+        to_line(&Document {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool::this(),
+            user: &self.user,
+            home: json_path(&self.home),
+            date: &self.date,
+            contact: &self.contact,
+            items: &self.items,
+        })
+    }
+
+    pub fn to_text(&self, painter: &Painter) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "{}",
+            painter.heading("CSI Security Policy — End User Security checklist")
+        );
+        let _ = writeln!(
+            out,
+            "Account: {} ({})    Date: {}",
+            display_str(&self.user),
+            display_path(&self.home),
+            self.date
+        );
+        let mut policy = String::from("built-in default");
+        for file in &self.policy_files {
+            let _ = write!(policy, " + {}", display_path(file));
+        }
+        let _ = writeln!(out, "Policy: {policy}");
+        let _ = writeln!(
+            out,
+            "Report security incidents to: {}",
+            display_str(&self.contact)
+        );
+        out.push_str(
+            "\n[x] met   [!] not met: run csi-self-check for details   [~] met, could be better\n\
+             [?] could not be checked   [ ] behavioural: tick it yourself when it holds\n",
+        );
+        let mut section = "";
+        for item in &self.items {
+            if item.section != section {
+                section = &item.section;
+                let _ = writeln!(
+                    out,
+                    "\n{}",
+                    painter.heading(&format!("{section}  {}", section_title(section)))
+                );
+            }
+            let (mark, note) = match item.verdict {
+                None => ("[ ]", String::new()),
+                Some(Status::Pass) => ("[x]", "checked: met".to_owned()),
+                Some(Status::Fail) => ("[!]", "checked: NOT met".to_owned()),
+                Some(Status::Warn) => ("[~]", "checked: met, could be better".to_owned()),
+                Some(Status::Error) => ("[?]", "checked: could not be checked".to_owned()),
+                Some(Status::Skip | Status::Remind) => {
+                    ("[?]", "checked: nothing to judge".to_owned())
+                }
+            };
+            let title = display_str(&item.title);
+            let _ = writeln!(
+                out,
+                "{mark} {:<11}{title:<34}{note}",
+                level_label(item.level)
+            );
+            for line in wrap(&display_str(&item.summary), 64) {
+                let _ = writeln!(out, "{:15}{line}", "");
+            }
+        }
+        out
+    }
+}
+
+/// Fail outranks error, error outranks warn, warn outranks pass; only skips is a skip.
+fn verdict(statuses: impl Iterator<Item = Status>) -> Status {
+    let rank = |s: Status| match s {
+        Status::Fail => 0,
+        Status::Error => 1,
+        Status::Warn => 2,
+        Status::Pass => 3,
+        Status::Remind => 4,
+        Status::Skip => 5,
+    };
+    statuses.min_by_key(|s| rank(*s)).map_or(Status::Pass, |s| {
+        if s == Status::Skip { Status::Skip } else { s }
+    })
+}
+
+fn section_title(section: &str) -> &'static str {
+    match section {
+        "2.1" => "End user standards",
+        "2.1.1" => "Administrative exceptions",
+        "2.2" => "Security incidents",
+        _ => "",
+    }
+}
+
+/// Greedy word wrap; a word longer than the width stands on its own line.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// Today's date (UTC) as `YYYY-MM-DD`, from the days since the epoch (Howard
+/// Hinnant's civil-from-days), to avoid a date crate for one line.
+pub fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_keeps_lines_short() {
+        let lines = wrap("one two three four five six seven eight nine ten", 14);
+        assert_eq!(
+            lines,
+            ["one two three", "four five six", "seven eight", "nine ten"]
+        );
+    }
+
+    #[test]
+    fn verdict_takes_the_worst() {
+        assert_eq!(
+            verdict([Status::Pass, Status::Fail, Status::Warn].into_iter()),
+            Status::Fail
+        );
+        assert_eq!(
+            verdict([Status::Pass, Status::Skip].into_iter()),
+            Status::Pass
+        );
+        assert_eq!(verdict([Status::Skip].into_iter()), Status::Skip);
+        assert_eq!(verdict(std::iter::empty()), Status::Pass);
+    }
+
+    #[test]
+    fn today_looks_like_a_date() {
+        let date = today();
+        assert_eq!(date.len(), 10);
+        assert!(date.starts_with("20"), "{date}");
+    }
+}

@@ -1,0 +1,84 @@
+//! The JSON wire format, a contract kept across versions: its own types, serialised
+//! only (after ripgrep's `jsont.rs`). Every key is always present; `path` and `fix`
+//! are `null` when they do not apply. A path that is not valid UTF-8 carries each
+//! invalid byte as the four characters `\xNN`.
+
+use serde::Serialize;
+
+use super::{Report, Summary};
+use crate::checks::{Finding, Status};
+use crate::policy::Level;
+use crate::sanitize::json_path;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+impl Tool {
+    pub fn this() -> Tool {
+        Tool {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    schema_version: u32,
+    tool: Tool,
+    user: &'a str,
+    home: String,
+    findings: Vec<JsonFinding<'a>>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+pub struct JsonFinding<'a> {
+    check: &'static str,
+    policy: &'static str,
+    level: Level,
+    status: Status,
+    code: &'static str,
+    path: Option<String>,
+    message: &'a str,
+    fix: Option<&'a str>,
+}
+
+impl<'a> From<&'a Finding> for JsonFinding<'a> {
+    fn from(f: &'a Finding) -> JsonFinding<'a> {
+        JsonFinding {
+            check: f.check,
+            policy: f.policy,
+            level: f.level,
+            status: f.status,
+            code: f.code,
+            path: f.path.as_deref().map(json_path),
+            message: &f.message,
+            fix: f.fix.as_deref(),
+        }
+    }
+}
+
+pub fn report(report: &Report, quiet: bool) -> String {
+    let document = JsonReport {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool::this(),
+        user: &report.user,
+        home: json_path(&report.home),
+        findings: report.visible(quiet).map(JsonFinding::from).collect(),
+        summary: report.summary(),
+    };
+    to_line(&document)
+}
+
+/// One JSON document on one line, newline-terminated.
+pub fn to_line<T: Serialize>(value: &T) -> String {
+    let mut text = serde_json::to_string(value).unwrap_or_else(|_| "{}".to_owned());
+    text.push('\n');
+    text
+}

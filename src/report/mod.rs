@@ -1,0 +1,163 @@
+//! The report is plain data computed from the findings; the renderers in this module
+//! are the only code that writes to stdout or stderr.
+
+mod checklist;
+mod json;
+mod text;
+
+pub use checklist::{Checklist, today as checklist_date};
+pub use json::to_line as to_json_line;
+pub use text::Painter;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::checks::{Finding, Status};
+use crate::error::Error;
+use crate::exit::ExitStatus;
+use crate::policy::{Level, Policy, schema};
+
+/// The outcome of one run for one account.
+#[derive(Debug)]
+pub struct Report {
+    pub user: String,
+    pub home: PathBuf,
+    /// Sorted: items with a must-level failure first, then by the standard's order,
+    /// then by status and path.
+    pub findings: Vec<Finding>,
+    /// Policy files applied over the built-in default.
+    pub policy_files: Vec<PathBuf>,
+    /// Each item's title and level, as the effective policy words them.
+    pub items: BTreeMap<&'static str, (String, Level)>,
+}
+
+/// How many findings have each status.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub pass: usize,
+    pub fail: usize,
+    pub warn: usize,
+    pub remind: usize,
+    pub skip: usize,
+    pub error: usize,
+}
+
+impl Summary {
+    fn count(&mut self, status: Status) {
+        match status {
+            Status::Pass => self.pass += 1,
+            Status::Fail => self.fail += 1,
+            Status::Warn => self.warn += 1,
+            Status::Remind => self.remind += 1,
+            Status::Skip => self.skip += 1,
+            Status::Error => self.error += 1,
+        }
+    }
+}
+
+fn item_order(id: &str) -> usize {
+    schema::ITEMS
+        .iter()
+        .position(|spec| spec.id == id)
+        .unwrap_or(usize::MAX)
+}
+
+impl Report {
+    pub fn new(user: String, home: PathBuf, mut findings: Vec<Finding>, policy: &Policy) -> Report {
+        let failing_items: Vec<&'static str> = findings
+            .iter()
+            .filter(|f| f.is_must_failure())
+            .map(|f| f.policy)
+            .collect();
+        findings.sort_by(|a, b| {
+            let rank = |f: &Finding| {
+                (
+                    !failing_items.contains(&f.policy),
+                    item_order(f.policy),
+                    !f.is_must_failure(),
+                    f.status,
+                )
+            };
+            rank(a).cmp(&rank(b)).then_with(|| a.path.cmp(&b.path))
+        });
+        let items = schema::ITEMS
+            .iter()
+            .map(|spec| {
+                (
+                    spec.id,
+                    (
+                        policy.text(spec.id, "title").to_owned(),
+                        policy.level(spec.id),
+                    ),
+                )
+            })
+            .collect();
+        Report {
+            user,
+            home,
+            findings,
+            policy_files: policy.files().to_vec(),
+            items,
+        }
+    }
+
+    pub fn summary(&self) -> Summary {
+        let mut summary = Summary::default();
+        for finding in &self.findings {
+            summary.count(finding.status);
+        }
+        summary
+    }
+
+    /// 1 for a must-level failure; 2 when a check could not complete; 0 otherwise.
+    pub fn exit_status(&self) -> ExitStatus {
+        self.findings
+            .iter()
+            .fold(ExitStatus::Clean, |status, finding| {
+                status.merge(if finding.is_must_failure() {
+                    ExitStatus::Findings
+                } else if finding.status == Status::Error {
+                    ExitStatus::Error
+                } else {
+                    ExitStatus::Clean
+                })
+            })
+    }
+
+    /// The findings `--quiet` keeps.
+    pub fn visible(&self, quiet: bool) -> impl Iterator<Item = &Finding> {
+        self.findings
+            .iter()
+            .filter(move |f| !quiet || matches!(f.status, Status::Fail | Status::Error))
+    }
+
+    pub fn to_json(&self, quiet: bool) -> String {
+        json::report(self, quiet)
+    }
+
+    pub fn to_text(&self, painter: &Painter, quiet: bool) -> String {
+        text::report(self, painter, quiet)
+    }
+}
+
+/// Writes to stdout. A closed pipe (`| head`) ends the output quietly, as in ripgrep.
+pub fn emit(text: &str) -> Result<(), Error> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Output(e)),
+        _ => Ok(()),
+    }
+}
+
+/// The one line a failed run prints on stderr.
+pub fn print_error(error: &Error) {
+    let line = error.to_string();
+    let line = line.lines().next().unwrap_or("error");
+    let _ = writeln!(std::io::stderr().lock(), "csi-self-check: error: {line}");
+}

@@ -1,0 +1,188 @@
+//! The command-line surface: options anywhere, colour rules, --quiet, --only,
+//! list-checks and the printable checklist.
+
+use crate::util::{Cli, Home, have};
+
+#[test]
+fn global_options_work_before_and_after_subcommands() {
+    let home = Home::with_ssh();
+    let h = home.path().to_str().unwrap();
+    let before = Cli::new(["--format", "json", "list-checks"]).run();
+    let after = Cli::new(["list-checks", "--format", "json"]).run();
+    assert_eq!(before.code, 0);
+    assert_eq!(before.stdout, after.stdout);
+    let list = before.json();
+    assert_eq!(list[0]["id"], "key-permissions");
+    assert_eq!(list[0]["policies"][0], "key-security");
+    let a = Cli::new(["--home", h, "checklist", "--format", "json"]).run();
+    let b = Cli::new(["checklist", "--home", h, "--format", "json"]).run();
+    assert_eq!(a.json()["items"], b.json()["items"]);
+    let c = Cli::new(["policy", "show", "--format", "json"]).run();
+    assert_eq!(c.code, 0);
+    assert_eq!(
+        c.json()["items"]["key-security"]["max-mode"]["value"],
+        "0400"
+    );
+}
+
+/// Runs the text report on a pseudo-terminal (util-linux `script`), where `auto` sees
+/// a terminal.
+fn on_a_terminal(home: &Home, env: &[(&str, &str)]) -> String {
+    let command = format!("{} --home {}", crate::util::BIN, home.path().display());
+    let term = env
+        .iter()
+        .find(|(k, _)| *k == "TERM")
+        .map_or("xterm", |(_, v)| *v);
+    let out = std::process::Command::new("script")
+        .args(["-q", "-e", "-c", &command, "/dev/null"])
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("SHELL", "/bin/sh")
+        .env("TERM", term)
+        .envs(env.iter().filter(|(k, _)| *k != "TERM").copied())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn colour_follows_the_terminal_no_color_and_term() {
+    if !have(
+        "ssh-keygen",
+        "colour_follows_the_terminal_no_color_and_term",
+    ) || !have("script", "colour_follows_the_terminal_no_color_and_term")
+    {
+        return;
+    }
+    let home = Home::with_ssh();
+    home.keygen(".ssh/id_ed25519", Some("pass phrase"), None, 0o644);
+    let h = home.path().to_str().unwrap();
+    let has_colour = |s: &str| s.contains("\x1b[");
+    assert!(has_colour(
+        &Cli::new(["--home", h, "--color", "always"]).run().stdout
+    ));
+    assert!(!has_colour(
+        &Cli::new(["--home", h, "--color", "never"]).run().stdout
+    ));
+    // auto, stdout a pipe: no colour.
+    assert!(!has_colour(&Cli::new(["--home", h]).run().stdout));
+    // auto on a terminal: colour, unless NO_COLOR is set and not empty or TERM is dumb.
+    let tty = on_a_terminal(&home, &[]);
+    assert!(tty.contains("FAIL"), "{tty}");
+    assert!(has_colour(&tty), "{tty:?}");
+    assert!(!has_colour(&on_a_terminal(&home, &[("NO_COLOR", "1")])));
+    assert!(has_colour(&on_a_terminal(&home, &[("NO_COLOR", "")])));
+    assert!(!has_colour(&on_a_terminal(&home, &[("TERM", "dumb")])));
+    // JSON never carries colour.
+    assert!(!has_colour(
+        &Cli::new(["--home", h, "--color", "always", "--format", "json"])
+            .run()
+            .stdout
+    ));
+}
+
+#[test]
+fn quiet_shows_only_failures() {
+    if !have("ssh-keygen", "quiet_shows_only_failures") {
+        return;
+    }
+    let home = Home::with_ssh();
+    home.keygen(".ssh/id_good", Some("pass phrase"), None, 0o400);
+    let bad = home.keygen(".ssh/id_bad", Some("pass phrase"), None, 0o640);
+    let h = home.path().to_str().unwrap();
+    let quiet = Cli::new(["--home", h, "--quiet"]).run();
+    assert_eq!(quiet.code, 1);
+    assert!(quiet.stdout.contains("id_bad"));
+    assert!(!quiet.stdout.contains("id_good"));
+    assert!(!quiet.stdout.contains("PASS"));
+    let json = Cli::new(["--home", h, "-q", "--format", "json"])
+        .run()
+        .json();
+    assert!(
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["status"] == "fail")
+    );
+    assert_eq!(json["findings"][0]["path"], bad.to_str().unwrap());
+    // Nothing wrong, nothing printed.
+    crate::util::chmod(&bad, 0o400);
+    let clean = Cli::new(["--home", h, "--quiet"]).run();
+    assert_eq!(clean.code, 0);
+    assert_eq!(clean.stdout, "");
+}
+
+#[test]
+fn only_selects_checks_and_items() {
+    let home = Home::with_ssh();
+    let h = home.path().to_str().unwrap();
+    for id in ["key-permissions", "key-security"] {
+        let run = Cli::new(["--home", h, "--format", "json", "--only", id]).run();
+        assert_eq!(run.code, 0);
+        assert!(
+            !run.json()["findings"].as_array().unwrap().is_empty(),
+            "{id}"
+        );
+    }
+    let none = Cli::new(["--home", h, "--format", "json", "--only", "password-reuse"]).run();
+    assert_eq!(none.code, 0);
+    assert!(none.json()["findings"].as_array().unwrap().is_empty());
+    let bad = Cli::new(["--home", h, "--only", "key-security,bogus"]).run();
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("bogus"));
+}
+
+#[test]
+fn the_checklist_has_every_item_and_boxes_for_the_behavioural_ones() {
+    if !have(
+        "ssh-keygen",
+        "the_checklist_has_every_item_and_boxes_for_the_behavioural_ones",
+    ) {
+        return;
+    }
+    let home = Home::with_ssh();
+    home.keygen(".ssh/id_ed25519", Some("pass phrase"), None, 0o644);
+    let h = home.path().to_str().unwrap();
+    let json = Cli::new(["--home", h, "checklist", "--format", "json"])
+        .run()
+        .json();
+    let items = json["items"].as_array().unwrap();
+    assert_eq!(items.len(), 18);
+    let key = items.iter().find(|i| i["id"] == "key-security").unwrap();
+    assert_eq!(key["automated"], true);
+    assert_eq!(key["verdict"], "fail");
+    let dissemination = items
+        .iter()
+        .find(|i| i["id"] == "password-dissemination")
+        .unwrap();
+    assert_eq!(dissemination["automated"], false);
+    assert!(dissemination["verdict"].is_null());
+    assert_eq!(dissemination["level"], "must-not");
+    let text = Cli::new(["--home", h, "checklist"]).run();
+    assert_eq!(text.code, 1);
+    assert!(
+        text.stdout.contains("[!] MUST       Key security"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout
+            .contains("[ ] MUST NOT   Password dissemination"),
+        "{}",
+        text.stdout
+    );
+    assert!(text.stdout.contains("2.1.1  Administrative exceptions"));
+    assert!(
+        text.stdout
+            .contains("Report security incidents to: your organisation's security team")
+    );
+    crate::util::chmod(&home.join(".ssh/id_ed25519"), 0o400);
+    let text = Cli::new(["--home", h, "checklist"]).run();
+    assert!(
+        text.stdout.contains("[x] MUST       Key security"),
+        "{}",
+        text.stdout
+    );
+}

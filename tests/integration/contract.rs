@@ -1,0 +1,153 @@
+//! The JSON document and the exit statuses are contracts later versions keep.
+
+use crate::util::{Cli, Home, have};
+
+#[test]
+fn the_json_document_has_the_promised_shape() {
+    if !have("ssh-keygen", "the_json_document_has_the_promised_shape") {
+        return;
+    }
+    let home = Home::with_ssh();
+    let key = home.keygen(".ssh/id_rsa", Some("pass phrase"), None, 0o640);
+    home.fifo(".ssh/fifo");
+    let run = Cli::json(&home, &[]);
+    let doc = run.json();
+    let top: Vec<&str> = doc
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(top.len(), 6, "{top:?}");
+    for key in [
+        "schema_version",
+        "tool",
+        "user",
+        "home",
+        "findings",
+        "summary",
+    ] {
+        assert!(doc.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["tool"]["name"], "csi-self-check");
+    assert_eq!(doc["tool"]["version"], env!("CARGO_PKG_VERSION"));
+    let me = nix::unistd::User::from_uid(nix::unistd::getuid())
+        .unwrap()
+        .unwrap()
+        .name;
+    assert_eq!(doc["user"], me.as_str());
+    assert_eq!(doc["home"], home.path().to_str().unwrap());
+    let findings = doc["findings"].as_array().unwrap();
+    let statuses = ["pass", "fail", "warn", "remind", "skip", "error"];
+    let levels = ["must", "must-not", "should", "should-not"];
+    for f in findings {
+        let keys: Vec<&str> = f.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys.len(), 8, "{keys:?}");
+        assert_eq!(f["check"], "key-permissions");
+        assert_eq!(f["policy"], "key-security");
+        assert!(levels.contains(&f["level"].as_str().unwrap()));
+        assert!(statuses.contains(&f["status"].as_str().unwrap()));
+        assert!(
+            f["code"]
+                .as_str()
+                .unwrap()
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'-')
+        );
+        assert!(f["path"].is_null() || f["path"].as_str().unwrap().starts_with('/'));
+        assert!(!f["message"].as_str().unwrap().is_empty());
+        assert!(f["fix"].is_null() || f["fix"].is_string());
+    }
+    let failure = findings.iter().find(|f| f["status"] == "fail").unwrap();
+    assert_eq!(failure["code"], "private-key-group-readable");
+    assert_eq!(failure["path"], key.to_str().unwrap());
+    assert_eq!(failure["fix"], format!("chmod 400 {}", key.display()));
+    // Must-level failures come first.
+    assert_eq!(findings[0]["status"], "fail");
+    // The summary counts what is listed.
+    for status in statuses {
+        let counted = findings.iter().filter(|f| f["status"] == status).count();
+        assert_eq!(doc["summary"][status], counted, "{status}");
+    }
+    // No file content: the key's body never appears.
+    let body = std::fs::read_to_string(&key).unwrap();
+    for line in body.lines().filter(|l| !l.starts_with("-----")) {
+        assert!(!run.stdout.contains(line));
+    }
+}
+
+#[test]
+fn a_relative_home_is_reported_absolute() {
+    let home = Home::with_ssh();
+    let parent = home.path().parent().unwrap();
+    let name = home.path().file_name().unwrap().to_str().unwrap();
+    let mut cmd = std::process::Command::new(crate::util::BIN);
+    let out = cmd
+        .current_dir(parent)
+        .args(["--home", name, "--format", "json"])
+        .env_clear()
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["home"], home.path().to_str().unwrap());
+}
+
+#[test]
+fn exit_status_is_0_1_or_2() {
+    if !have("ssh-keygen", "exit_status_is_0_1_or_2") {
+        return;
+    }
+    let home = Home::with_ssh();
+    let key = home.keygen(".ssh/id_ed25519", Some("pass phrase"), None, 0o400);
+    assert_eq!(Cli::json(&home, &[]).code, 0);
+    crate::util::chmod(&key, 0o644);
+    assert_eq!(Cli::json(&home, &[]).code, 1);
+    let h = home.path().to_str().unwrap();
+    for args in [
+        vec!["--frobnicate"],
+        vec!["--format", "yaml"],
+        vec!["--color", "sometimes"],
+        vec!["--home", "/nonexistent/home"],
+        vec!["--home", h, "--only", "no-such-check"],
+        vec!["--home", h, "--policy", "/nonexistent/policy.toml"],
+        vec!["no-such-subcommand"],
+        vec!["policy"],
+    ] {
+        let run = Cli::new(&args).run();
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert_eq!(
+            run.stderr.lines().count(),
+            1,
+            "{args:?}: one line: {}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.starts_with("csi-self-check: error: "),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stdout.is_empty());
+    }
+    let missing = Cli::new(["--home", "/nonexistent/home"]).run();
+    assert!(
+        missing.stderr.contains("/nonexistent/home"),
+        "names what: {}",
+        missing.stderr
+    );
+    // An unopenable home found during the run is an error finding and exit 2.
+    assert_eq!(Cli::new(["--help"]).run().code, 0);
+    assert_eq!(Cli::new(["--version"]).run().code, 0);
+}
+
+#[test]
+fn help_documents_the_exit_status() {
+    let help = Cli::new(["--help"]).run().stdout;
+    for line in [
+        "0  no must-level",
+        "1  at least one must-level",
+        "2  usage, policy or runtime error",
+    ] {
+        assert!(help.contains(line), "{help}");
+    }
+}

@@ -1,0 +1,17 @@
+//! Integration tests: the real binary on fixture homes built in temporary directories,
+//! with keys generated at test time. One test binary, one module per area.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+
+// Fixture homes, the command runner and the SKIPPED/CI rule.
+mod util;
+
+// The permission rules of the key-permissions check, case by case.
+mod key_permissions;
+// Links, FIFOs, sockets, devices, sparse files, hostile names: never followed, never blocking.
+mod hostile;
+// The JSON contract and exit statuses 0, 1 and 2.
+mod contract;
+// Command-line surface: global options anywhere, colour, --quiet, --only, list-checks, checklist.
+mod cli;
+// Policy files: layering, loosening refused, errors that name file, line and key.
+mod policy;

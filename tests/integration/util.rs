@@ -1,0 +1,264 @@
+//! Fixture homes and a runner for the real binary. Every run has a time limit, so a
+//! blocking open shows up as a failure instead of a hung suite.
+
+use std::ffi::OsStr;
+use std::os::unix::fs::{PermissionsExt, symlink};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_csi-self-check");
+
+/// Under `CI=true` a skipped test is a failure; elsewhere it prints a visible line.
+pub fn skip(test: &str, why: &str) {
+    if std::env::var_os("CI").is_some_and(|v| v == "true") {
+        panic!("{test}: cannot be skipped under CI: {why}");
+    }
+    println!("SKIPPED {test}: {why}");
+}
+
+pub fn is_root() -> bool {
+    nix::unistd::geteuid().is_root()
+}
+
+/// The tool on PATH, or a skip.
+pub fn have(tool: &str, test: &str) -> bool {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !found {
+        skip(
+            test,
+            &format!("{tool} is not installed (the README's test command installs it)"),
+        );
+    }
+    found
+}
+
+/// A home directory in a temporary directory.
+pub struct Home {
+    dir: tempfile::TempDir,
+}
+
+impl Home {
+    pub fn new() -> Home {
+        let dir = tempfile::Builder::new()
+            .prefix("csi-home")
+            .tempdir()
+            .unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        Home { dir }
+    }
+
+    /// A home with an empty 0700 `~/.ssh`.
+    pub fn with_ssh() -> Home {
+        let home = Home::new();
+        home.dir(".ssh", 0o700);
+        home
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn join(&self, rel: impl AsRef<Path>) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn dir(&self, rel: &str, mode: u32) -> PathBuf {
+        let path = self.join(rel);
+        std::fs::create_dir_all(&path).unwrap();
+        chmod(&path, mode);
+        path
+    }
+
+    pub fn file(&self, rel: impl AsRef<Path>, bytes: &[u8], mode: u32) -> PathBuf {
+        let path = self.join(rel);
+        std::fs::write(&path, bytes).unwrap();
+        chmod(&path, mode);
+        path
+    }
+
+    /// A key made by ssh-keygen now; `format` is `None` (openssh-key-v1), `"PEM"` or
+    /// `"PKCS8"`. Returns the private key's path; the `.pub` lies beside it.
+    pub fn keygen(
+        &self,
+        rel: &str,
+        passphrase: Option<&str>,
+        format: Option<&str>,
+        mode: u32,
+    ) -> PathBuf {
+        let path = self.join(rel);
+        let mut cmd = Command::new("ssh-keygen");
+        cmd.args(["-q", "-t"])
+            .arg(if format.is_some() { "rsa" } else { "ed25519" });
+        if format.is_some() {
+            cmd.args(["-b", "1024"]);
+        }
+        if let Some(format) = format {
+            cmd.args(["-m", format]);
+        }
+        cmd.args([
+            "-a",
+            "2",
+            "-C",
+            "test",
+            "-N",
+            passphrase.unwrap_or(""),
+            "-f",
+        ])
+        .arg(&path);
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "ssh-keygen: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        chmod(&path, mode);
+        path
+    }
+
+    pub fn symlink(&self, rel: impl AsRef<Path>, target: impl AsRef<Path>) -> PathBuf {
+        let path = self.join(rel);
+        symlink(target, &path).unwrap();
+        path
+    }
+
+    pub fn fifo(&self, rel: &str) -> PathBuf {
+        let path = self.join(rel);
+        nix::unistd::mkfifo(&path, nix::sys::stat::Mode::from_bits_truncate(0o644)).unwrap();
+        path
+    }
+
+    pub fn socket(&self, rel: &str) -> PathBuf {
+        let path = self.join(rel);
+        drop(std::os::unix::net::UnixListener::bind(&path).unwrap());
+        path
+    }
+
+    pub fn sparse(&self, rel: &str, size: u64) -> PathBuf {
+        let path = self.join(rel);
+        std::fs::File::create(&path).unwrap().set_len(size).unwrap();
+        path
+    }
+
+    /// Hands the whole tree to `uid` (root only), for runs as that user.
+    pub fn chown_all(&self, uid: u32) {
+        let status = Command::new("chown")
+            .args(["-hR", &format!("{uid}:{uid}")])
+            .arg(self.path())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+}
+
+pub fn chmod(path: &Path, mode: u32) {
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// The outcome of one run.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    pub elapsed: Duration,
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
+    }
+
+    /// Findings of a JSON run with this path, as (status, level, code).
+    pub fn findings_for(&self, path: &Path) -> Vec<(String, String, String)> {
+        let want = path.to_str().unwrap();
+        self.json()["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["path"] == want)
+            .map(|f| {
+                (
+                    f["status"].as_str().unwrap().to_owned(),
+                    f["level"].as_str().unwrap().to_owned(),
+                    f["code"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    pub fn codes(&self) -> Vec<String> {
+        self.json()["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap().to_owned())
+            .collect()
+    }
+}
+
+/// A run of the binary with a clean environment.
+pub struct Cli {
+    cmd: Command,
+}
+
+impl Cli {
+    pub fn new<I, S>(args: I) -> Cli
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let mut cmd = Command::new(BIN);
+        cmd.args(args)
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .stdin(Stdio::null());
+        Cli { cmd }
+    }
+
+    /// `--home H --format json` plus `args`.
+    pub fn json(home: &Home, args: &[&str]) -> Run {
+        let mut all = vec!["--home", home.path().to_str().unwrap(), "--format", "json"];
+        all.extend_from_slice(args);
+        Cli::new(all).run()
+    }
+
+    pub fn run_as(mut self, uid: u32) -> Cli {
+        // std drops the supplementary groups itself when root sets a uid.
+        self.cmd.uid(uid).gid(uid);
+        self
+    }
+
+    /// Runs with a 60-second limit; a run that takes longer has blocked and is killed.
+    pub fn run(mut self) -> Run {
+        let start = Instant::now();
+        let child = self
+            .cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || tx.send(child.wait_with_output()));
+        let limit = Duration::from_secs(60);
+        let out = match rx.recv_timeout(limit) {
+            Ok(out) => out.unwrap(),
+            Err(_) => {
+                let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+                panic!("csi-self-check did not finish within {limit:?}: it blocked");
+            }
+        };
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(out.stdout).unwrap(),
+            stderr: String::from_utf8(out.stderr).unwrap(),
+            elapsed: start.elapsed(),
+        }
+    }
+}

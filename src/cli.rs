@@ -15,7 +15,13 @@ Exit status:
 /// Checks your credential hygiene against the End User Standards of the CSI Security
 /// Policy: key permissions today, and the rest of the standard as a checklist.
 #[derive(Debug, Parser)]
-#[command(name = "csi-self-check", version, after_help = EXIT_STATUS, max_term_width = 100)]
+#[command(
+    name = "csi-self-check",
+    version,
+    after_help = EXIT_STATUS,
+    max_term_width = 100,
+    disable_help_subcommand = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

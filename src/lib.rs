@@ -14,6 +14,8 @@ mod exit;
 mod fs;
 mod harden;
 mod keyformat;
+#[cfg(test)]
+mod man_tests;
 mod policy;
 mod report;
 mod sanitize;

@@ -5,14 +5,7 @@
 //! 64 KiB of each regular file, only to tell whether it holds a private key.
 //! Never: follows a link, opens a FIFO, socket or device, or prints what it read.
 //!
-//! Codes: `ssh-dir-ok`, `ssh-dir-too-open`, `ssh-dir-not-owned`, `ssh-dir-symlink`,
-//! `ssh-dir-not-directory`, `no-ssh-dir`; `private-key-ok`,
-//! `private-key-world-accessible`, `private-key-group-writable`,
-//! `private-key-group-readable`, `private-key-owner-writable`,
-//! `private-key-ssh-refuses`, `private-key-not-owned`; `authorized-keys-ok`,
-//! `authorized-keys-writable`, `authorized-keys-not-owned`, `ssh-config-ok`,
-//! `ssh-config-writable`, `ssh-config-not-owned`; `symlink-not-followed`,
-//! `not-regular-file`, `unreadable`, `too-many-entries`, `too-deep`.
+//! Codes: listed in `codes()` below and explained in csi-self-check(1).
 
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
@@ -30,6 +23,9 @@ const ID: &str = "key-permissions";
 const ITEM: &str = "key-security";
 /// Enough to hold any private key's header and body; a key is never larger.
 const KEY_PREFIX_BYTES: usize = 64 * 1024;
+/// The shortest private-key marker, `(11:private-key`; a smaller file cannot hold a key
+/// and is not opened.
+const MIN_KEY_BYTES: u64 = 15;
 /// `~/.ssh/a/b/c/d` at the deepest; people nest keys by project, not deeper.
 const MAX_DEPTH: usize = 4;
 /// Entries looked at per directory; a directory with more is reported, not walked.
@@ -48,6 +44,35 @@ impl Check for KeyPermissions {
 
     fn summary(&self) -> &'static str {
         "private keys in ~/.ssh readable only by their owner (at most the policy's mode, 0400); ~/.ssh 0700; authorized_keys and config not writable by others"
+    }
+
+    fn codes(&self) -> &'static [&'static str] {
+        &[
+            "ssh-dir-ok",
+            "ssh-dir-too-open",
+            "ssh-dir-not-owned",
+            "ssh-dir-symlink",
+            "ssh-dir-not-directory",
+            "no-ssh-dir",
+            "private-key-ok",
+            "private-key-world-accessible",
+            "private-key-group-writable",
+            "private-key-group-readable",
+            "private-key-owner-writable",
+            "private-key-ssh-refuses",
+            "private-key-not-owned",
+            "authorized-keys-ok",
+            "authorized-keys-writable",
+            "authorized-keys-not-owned",
+            "ssh-config-ok",
+            "ssh-config-writable",
+            "ssh-config-not-owned",
+            "symlink-not-followed",
+            "not-regular-file",
+            "unreadable",
+            "too-many-entries",
+            "too-deep",
+        ]
     }
 
     fn run(&self, cx: &Context<'_>, out: &mut Vec<Finding>) -> Result<(), CheckError> {
@@ -200,7 +225,7 @@ impl Scan<'_> {
             }
         };
         match meta.kind {
-            Kind::Regular => self.check_file(dir, name, depth, out),
+            Kind::Regular => self.check_file(dir, name, &meta, depth, out),
             Kind::Directory if depth + 1 >= MAX_DEPTH => {
                 out.push(self.finding(Status::Skip, "too-deep", &path).says(format!(
                     "more than {MAX_DEPTH} levels below ~/.ssh; not walked"
@@ -231,9 +256,26 @@ impl Scan<'_> {
         }
     }
 
-    fn check_file(&self, dir: &SafeDir, name: &OsStr, depth: usize, out: &mut Vec<Finding>) {
+    fn check_file(
+        &self,
+        dir: &SafeDir,
+        name: &OsStr,
+        lstat: &Meta,
+        depth: usize,
+        out: &mut Vec<Finding>,
+    ) {
         let path = dir.child_path(name);
-        let mut file = match dir.open_file(name) {
+        let control = match name.as_bytes() {
+            b"authorized_keys" | b"authorized_keys2" if depth == 0 => {
+                Some(ControlFile::AuthorizedKeys)
+            }
+            b"config" if depth == 0 => Some(ControlFile::Config),
+            _ => None,
+        };
+        if control.is_none() && lstat.size < MIN_KEY_BYTES {
+            return;
+        }
+        let mut file = match dir.open_file(name, lstat) {
             Ok(file) => file,
             Err(FsError::NotFound) => return,
             Err(error) => {
@@ -250,14 +292,8 @@ impl Scan<'_> {
             }
         };
         let meta = *file.meta();
-        if depth == 0 {
-            match name.as_bytes() {
-                b"authorized_keys" | b"authorized_keys2" => {
-                    self.check_control_file(&path, &meta, ControlFile::AuthorizedKeys, out)
-                }
-                b"config" => self.check_control_file(&path, &meta, ControlFile::Config, out),
-                _ => {}
-            }
+        if let Some(kind) = control {
+            self.check_control_file(&path, &meta, kind, out);
         }
         let format = match file.read_prefix(KEY_PREFIX_BYTES) {
             Ok(prefix) => keyformat::classify(&prefix),

@@ -22,10 +22,15 @@ pub trait Check: Sync {
     fn policies(&self) -> &'static [&'static str];
     /// One line for `list-checks` and the man page.
     fn summary(&self) -> &'static str;
+    /// Every finding code it can emit; the man page documents each.
+    fn codes(&self) -> &'static [&'static str];
     /// Pushes findings. `Err` means the check could not complete — never that it
     /// found a problem.
     fn run(&self, cx: &Context<'_>, out: &mut Vec<Finding>) -> Result<(), CheckError>;
 }
+
+/// Codes the runner itself files for a check that could not finish.
+pub const RUNNER_CODES: &[&str] = &["check-incomplete", "check-crashed"];
 
 /// Every check, in report order.
 pub const CHECKS: &[&dyn Check] = &[&key_permissions::KeyPermissions];
@@ -136,6 +141,12 @@ pub fn run_all(cx: &Context<'_>, selection: &Selection) -> Vec<Finding> {
                 .says(message),
             );
         }
+        debug_assert!(
+            out.iter()
+                .all(|f| check.codes().contains(&f.code) || RUNNER_CODES.contains(&f.code)),
+            "{} emitted an undeclared code",
+            check.id()
+        );
         findings.extend(out.into_iter().filter(|f| selection.keeps(f)));
     }
     findings

@@ -121,11 +121,11 @@ impl SafeDir {
         })
     }
 
-    /// Opens a regular file for reading. Links, FIFOs, sockets and devices are refused
-    /// after an `lstat`, without being opened; one swapped in after the `lstat` is
-    /// caught by `O_NOFOLLOW`, `O_NONBLOCK` and the `fstat` comparison.
-    pub fn open_file(&self, name: &OsStr) -> Result<SafeFile, FsError> {
-        let before = self.lstat(name)?;
+    /// Opens a regular file for reading. `seen` is the caller's [`lstat`](Self::lstat)
+    /// of `name`: links, FIFOs, sockets and devices are refused on its word, without
+    /// being opened; one swapped in after that `lstat` is caught by `O_NOFOLLOW`,
+    /// `O_NONBLOCK` and the `fstat` comparison.
+    pub fn open_file(&self, name: &OsStr, before: &Meta) -> Result<SafeFile, FsError> {
         match before.kind {
             Kind::Regular => {}
             Kind::Symlink => return Err(self.symlink_error(name)),
@@ -146,7 +146,7 @@ impl SafeDir {
         if meta.kind != Kind::Regular {
             return Err(FsError::NotRegular(meta.kind));
         }
-        if !meta.same_file(&before) {
+        if !meta.same_file(before) {
             return Err(FsError::Changed);
         }
         Ok(SafeFile {

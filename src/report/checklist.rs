@@ -147,11 +147,8 @@ impl Checklist {
                 }
             };
             let title = display_str(&item.title);
-            let _ = writeln!(
-                out,
-                "{mark} {:<11}{title:<34}{note}",
-                level_label(item.level)
-            );
+            let line = format!("{mark} {:<11}{title:<34}{note}", level_label(item.level));
+            let _ = writeln!(out, "{}", line.trim_end());
             for line in wrap(&display_str(&item.summary), 64) {
                 let _ = writeln!(out, "{:15}{line}", "");
             }

@@ -10,6 +10,7 @@ use nix::unistd::{Uid, User};
 pub struct Account {
     pub name: String,
     pub uid: u32,
+    pub gid: u32,
     /// The home to check: the password database's, or the operator's `--home`.
     pub home: PathBuf,
 }
@@ -28,8 +29,17 @@ impl Account {
         Account {
             name: user.name.clone(),
             uid: user.uid.as_raw(),
+            gid: user.gid.as_raw(),
             home: user.dir.clone(),
         }
+    }
+
+    /// The account with this user id, from the password database.
+    pub fn by_uid(uid: u32) -> Option<Account> {
+        User::from_uid(Uid::from_raw(uid))
+            .ok()
+            .flatten()
+            .map(|user| Account::from_user(&user))
     }
 
     /// The name for messages and fixes.

@@ -51,17 +51,32 @@ fn load_policy(global: &GlobalArgs) -> Result<Policy, Error> {
     Ok(policy::load(&options)?)
 }
 
-/// The invoking account, with `--home` in place of its home when given.
+/// The account to check. Normally the invoking user with the home from the password
+/// database. With `--home DIR`, DIR is checked instead; when root runs it on a
+/// directory someone else owns, the owner is the person checked, and root becomes
+/// that person before reading anything inside.
 fn account(global: &GlobalArgs) -> Result<Account, Error> {
-    let mut account = Account::invoking().map_err(Error::Account)?;
-    if let Some(home) = &global.home {
-        let home = absolute(home);
-        SafeDir::open_root(&home).map_err(|e| Error::File {
+    let invoking = Account::invoking().map_err(Error::Account)?;
+    let Some(home) = &global.home else {
+        return Ok(invoking);
+    };
+    let home = absolute(home);
+    let dir = SafeDir::open_root(&home).map_err(|e| Error::File {
+        path: home.clone(),
+        reason: format!("--home: {e}"),
+    })?;
+    let owner = dir.meta().uid;
+    let mut account = if nix::unistd::geteuid().is_root() && owner != invoking.uid {
+        let owner = Account::by_uid(owner).ok_or_else(|| Error::File {
             path: home.clone(),
-            reason: format!("--home: {e}"),
+            reason: format!("--home: its owner, uid {owner}, has no account to check it as"),
         })?;
-        account.home = home;
-    }
+        crate::privilege::drop_to(&owner).map_err(Error::Account)?;
+        owner
+    } else {
+        invoking
+    };
+    account.home = home;
     Ok(account)
 }
 

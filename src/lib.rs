@@ -17,6 +17,7 @@ mod keyformat;
 #[cfg(test)]
 mod man_tests;
 mod policy;
+mod privilege;
 mod report;
 mod sanitize;
 

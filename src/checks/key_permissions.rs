@@ -48,6 +48,9 @@ impl Check for KeyPermissions {
 
     fn codes(&self) -> &'static [&'static str] {
         &[
+            "home-ok",
+            "home-writable",
+            "home-not-owned",
             "ssh-dir-ok",
             "ssh-dir-too-open",
             "ssh-dir-not-owned",
@@ -83,6 +86,7 @@ impl Check for KeyPermissions {
             max_mode: cx.policy.mode(ITEM, "max-mode"),
             dir_max_mode: cx.policy.mode(ITEM, "ssh-dir-max-mode"),
         };
+        scan.check_home(home, out);
         let name = OsStr::new(".ssh");
         let path = home.child_path(name);
         let ssh = match home.open_dir(name) {
@@ -90,7 +94,7 @@ impl Check for KeyPermissions {
             Err(FsError::NotFound) => {
                 out.push(
                     scan.finding(Status::Skip, "no-ssh-dir", &path)
-                        .says("no ~/.ssh directory: no SSH keys to check"),
+                        .says("does not exist: no SSH keys to check"),
                 );
                 return Ok(());
             }
@@ -150,6 +154,62 @@ impl Scan<'_> {
             Some(name) => format!("{} (uid {uid})", display_bytes(name.as_bytes())),
             None => format!("uid {uid}"),
         }
+    }
+
+    /// Whoever can write the home can swap `~/.ssh` for their own; sshd's StrictModes
+    /// refuses `authorized_keys` then. Debian's OpenSSH accepts a group-writable home
+    /// when the group holds only its owner (a user private group), so that is a
+    /// warning rather than a failure.
+    fn check_home(&self, home: &SafeDir, out: &mut Vec<Finding>) {
+        let meta = home.meta();
+        let path = home.path();
+        let mode = perm::octal(meta.mode);
+        let fix = format!("chmod go-w {}", shell_word(path.as_os_str()));
+        let consequence = "whoever can write it can replace ~/.ssh and its keys, and sshd's StrictModes then refuses your authorized_keys";
+        if meta.uid != self.account.uid && meta.uid != 0 {
+            out.push(
+                self.finding(Status::Fail, "home-not-owned", path)
+                    .says(format!(
+                        "the home directory belongs to {}; {consequence}",
+                        Self::owner_name(meta.uid)
+                    ))
+                    .fix(self.chown(path)),
+            );
+        } else if perm::grants(meta.mode, Who::Other, Access::Write) {
+            out.push(
+                self.finding(Status::Fail, "home-writable", path)
+                    .says(format!(
+                        "the home directory is writable by others (mode {mode}); {consequence}"
+                    ))
+                    .fix(fix),
+            );
+        } else if perm::grants(meta.mode, Who::Group, Access::Write) {
+            let private_group = meta.gid == self.account.gid
+                && Self::group_holds_only(meta.gid, &self.account.name);
+            let finding = if private_group {
+                self.finding(Status::Warn, "home-writable", path).level(Level::Should).says(format!(
+                    "the home directory is writable by its group (mode {mode}), which holds only you; Debian's OpenSSH accepts that, upstream OpenSSH does not"
+                ))
+            } else {
+                self.finding(Status::Fail, "home-writable", path)
+                    .says(format!(
+                        "the home directory is writable by its group (mode {mode}); {consequence}"
+                    ))
+            };
+            out.push(finding.fix(fix));
+        } else {
+            out.push(self.finding(Status::Pass, "home-ok", path).says(format!(
+                "the home directory is not writable by others (mode {mode})"
+            )));
+        }
+    }
+
+    /// Whether a group lists no member but `name` (its own private group).
+    fn group_holds_only(gid: u32, name: &str) -> bool {
+        nix::unistd::Group::from_gid(nix::unistd::Gid::from_raw(gid))
+            .ok()
+            .flatten()
+            .is_some_and(|group| group.mem.iter().all(|member| member == name))
     }
 
     fn check_ssh_dir(&self, ssh: &SafeDir, out: &mut Vec<Finding>) {

@@ -323,3 +323,77 @@ fn a_site_that_tolerates_group_read_still_hears_what_openssh_does() {
         [triple("fail", "must", "private-key-group-readable")]
     );
 }
+
+#[test]
+fn a_home_others_can_write_fails() {
+    let home = Home::with_ssh();
+    let run = Cli::json(&home, &[]);
+    assert_eq!(
+        run.findings_for(home.path()),
+        [triple("pass", "must", "home-ok")]
+    );
+    chmod(home.path(), 0o757);
+    let run = Cli::json(&home, &[]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.findings_for(home.path()),
+        [triple("fail", "must", "home-writable")]
+    );
+    // Group-writable: a failure, or a should-level warning when the group is the
+    // owner's own private group (which Debian's OpenSSH accepts).
+    chmod(home.path(), 0o775);
+    let found = Cli::json(&home, &[]).findings_for(home.path());
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].2, "home-writable");
+    assert!(
+        found[0] == triple("fail", "must", "home-writable")
+            || found[0] == triple("warn", "should", "home-writable")
+    );
+    chmod(home.path(), 0o755);
+}
+
+/// Root checking someone else's home becomes that person first: a file only root may
+/// read stays unread, and the report is about the home's owner.
+#[test]
+fn root_drops_to_the_owner_of_the_home_it_checks() {
+    if !is_root() {
+        return skip(
+            "root_drops_to_the_owner_of_the_home_it_checks",
+            "dropping privileges needs root",
+        );
+    }
+    if !have(
+        "ssh-keygen",
+        "root_drops_to_the_owner_of_the_home_it_checks",
+    ) {
+        return;
+    }
+    let home = Home::with_ssh();
+    let key = home.keygen(".ssh/id_ed25519", Some("pass phrase"), None, 0o644);
+    home.chown_all(65534);
+    // Root's own key inside nobody's ~/.ssh, readable by root alone.
+    let secret = home.keygen(".ssh/id_root", None, None, 0o600);
+    nix::unistd::chown(
+        &secret,
+        Some(nix::unistd::Uid::from_raw(0)),
+        Some(nix::unistd::Gid::from_raw(0)),
+    )
+    .unwrap();
+    let run = Cli::json(&home, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let nobody = nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(65534))
+        .unwrap()
+        .unwrap()
+        .name;
+    assert_eq!(run.json()["user"], nobody.as_str());
+    assert_eq!(
+        run.findings_for(&key),
+        [triple("fail", "must", "private-key-world-accessible")]
+    );
+    // As root it would have been read and flagged as a key owned by root; as nobody
+    // it cannot be opened at all.
+    assert_eq!(
+        run.findings_for(&secret),
+        [triple("skip", "must", "unreadable")]
+    );
+}

@@ -149,6 +149,24 @@ impl Scan<'_> {
         )
     }
 
+    /// A thing that belongs to someone else: its owner can read or replace it.
+    fn not_owned(
+        &self,
+        code: &'static str,
+        path: &Path,
+        what: &str,
+        uid: u32,
+        consequence: &str,
+    ) -> Finding {
+        self.finding(Status::Fail, code, path)
+            .says(format!(
+                "{what} belongs to {}, not to {}{consequence}",
+                Self::owner_name(uid),
+                self.account.name
+            ))
+            .fix(self.chown(path))
+    }
+
     fn owner_name(uid: u32) -> String {
         match Account::name_of_uid(uid) {
             Some(name) => format!("{} (uid {uid})", display_bytes(name.as_bytes())),
@@ -167,14 +185,14 @@ impl Scan<'_> {
         let fix = format!("chmod go-w {}", shell_word(path.as_os_str()));
         let consequence = "whoever can write it can replace ~/.ssh and its keys, and sshd's StrictModes then refuses your authorized_keys";
         if meta.uid != self.account.uid && meta.uid != 0 {
-            out.push(
-                self.finding(Status::Fail, "home-not-owned", path)
-                    .says(format!(
-                        "the home directory belongs to {}; {consequence}",
-                        Self::owner_name(meta.uid)
-                    ))
-                    .fix(self.chown(path)),
-            );
+            let consequence = format!("; {consequence}");
+            out.push(self.not_owned(
+                "home-not-owned",
+                path,
+                "the home directory",
+                meta.uid,
+                &consequence,
+            ));
         } else if perm::grants(meta.mode, Who::Other, Access::Write) {
             out.push(
                 self.finding(Status::Fail, "home-writable", path)
@@ -218,15 +236,7 @@ impl Scan<'_> {
         let mut ok = true;
         if meta.uid != self.account.uid {
             ok = false;
-            out.push(
-                self.finding(Status::Fail, "ssh-dir-not-owned", path)
-                    .says(format!(
-                        "~/.ssh belongs to {}, not to {}",
-                        Self::owner_name(meta.uid),
-                        self.account.name
-                    ))
-                    .fix(self.chown(path)),
-            );
+            out.push(self.not_owned("ssh-dir-not-owned", path, "~/.ssh", meta.uid, ""));
         }
         if meta.mode & !self.dir_max_mode != 0 {
             ok = false;
@@ -402,14 +412,7 @@ impl Scan<'_> {
         let mut good = true;
         if meta.uid != self.account.uid && meta.uid != 0 {
             good = false;
-            out.push(
-                self.finding(Status::Fail, not_owned, path)
-                    .says(format!(
-                        "{what} belongs to {}; {consequence}",
-                        Self::owner_name(meta.uid)
-                    ))
-                    .fix(self.chown(path)),
-            );
+            out.push(self.not_owned(not_owned, path, what, meta.uid, &format!("; {consequence}")));
         }
         if perm::writable_by_group_or_other(meta.mode) {
             good = false;
@@ -444,15 +447,7 @@ impl Scan<'_> {
         let mut good = true;
         if meta.uid != self.account.uid {
             good = false;
-            out.push(
-                self.finding(Status::Fail, "private-key-not-owned", path)
-                    .says(format!(
-                        "{what} belongs to {}, not to {}",
-                        Self::owner_name(meta.uid),
-                        self.account.name
-                    ))
-                    .fix(self.chown(path)),
-            );
+            out.push(self.not_owned("private-key-not-owned", path, &what, meta.uid, ""));
         }
         let ssh_refuses =
             "OpenSSH refuses to use a private key that its group or others can access";

@@ -47,7 +47,10 @@ impl SafeDir {
             | OFlag::O_CLOEXEC
             | OFlag::O_NOCTTY;
         let fd = nix::fcntl::open(path, flags, Mode::empty()).map_err(|errno| match errno {
-            Errno::ENOTDIR => FsError::NotDirectory(Kind::Unknown),
+            // Name what it is instead: stat, not lstat, as the open followed links.
+            Errno::ENOTDIR => FsError::NotDirectory(
+                nix::sys::stat::stat(path).map_or(Kind::Unknown, |st| Meta::from_stat(&st).kind),
+            ),
             other => FsError::from_errno(other),
         })?;
         let meta = fstat_meta(&fd)?;

@@ -180,29 +180,18 @@ fn system_files(system_dir: &Path, trusted_owner: u32) -> Result<Vec<PathBuf>, P
             "refusing a site policy directory that is not owned by root or is writable by group or others",
         ));
     }
+    let entry_error = |name: &str, e: FsError| {
+        error(&dir.child_path(OsStr::new(name)), None, None, e.to_string())
+    };
     match dir.lstat(OsStr::new("policy.toml")) {
         Ok(_) => files.push(dir.child_path(OsStr::new("policy.toml"))),
         Err(FsError::NotFound) => {}
-        Err(e) => {
-            return Err(error(
-                &dir.child_path(OsStr::new("policy.toml")),
-                None,
-                None,
-                e.to_string(),
-            ));
-        }
+        Err(e) => return Err(entry_error("policy.toml", e)),
     }
     let dropins = match dir.open_dir(OsStr::new("policy.d")) {
         Ok(dropins) => dropins,
         Err(FsError::NotFound) => return Ok(files),
-        Err(e) => {
-            return Err(error(
-                &dir.child_path(OsStr::new("policy.d")),
-                None,
-                None,
-                e.to_string(),
-            ));
-        }
+        Err(e) => return Err(entry_error("policy.d", e)),
     };
     if !site_owned(dropins.meta(), trusted_owner) {
         return Err(error(

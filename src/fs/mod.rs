@@ -14,6 +14,8 @@
 
 mod open;
 pub mod perm;
+#[cfg(test)]
+mod tests;
 
 pub use open::{SafeDir, SafeFile};
 

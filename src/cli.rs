@@ -4,6 +4,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
+use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const EXIT_STATUS: &str = "\
@@ -114,14 +115,37 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Parsed {
     match Cli::try_parse_from(args) {
         Ok(cli) => Parsed::Run(Box::new(cli)),
         Err(error) => match error.kind() {
-            clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
                 let _ = error.print();
                 Parsed::Printed
             }
-            _ => {
+            kind => {
+                // A stray word on the command line may be a password typed in the wrong
+                // place; say what was wrong without repeating it.
+                let stray = error
+                    .get(ContextKind::InvalidArg)
+                    .or_else(|| error.get(ContextKind::InvalidSubcommand));
+                let stray_word =
+                    matches!(stray, Some(ContextValue::String(word)) if !word.starts_with('-'));
+                if stray_word
+                    && matches!(
+                        kind,
+                        ErrorKind::UnknownArgument | ErrorKind::InvalidSubcommand
+                    )
+                {
+                    return Parsed::Usage(
+                        "unexpected word on the command line (not repeated here, in case it was a secret); see --help"
+                            .to_owned(),
+                    );
+                }
+                // clap's message, up to its first blank line, on one line.
                 let rendered = error.render().to_string();
-                let first = rendered.lines().next().unwrap_or("invalid arguments");
-                Parsed::Usage(first.trim_start_matches("error: ").to_owned())
+                let message: Vec<&str> = rendered
+                    .lines()
+                    .map(str::trim)
+                    .take_while(|line| !line.is_empty())
+                    .collect();
+                Parsed::Usage(message.join(" ").trim_start_matches("error: ").to_owned())
             }
         },
     }

@@ -141,6 +141,32 @@ fn exit_status_is_0_1_or_2() {
 }
 
 #[test]
+fn a_stray_word_is_refused_without_being_repeated() {
+    let home = Home::with_ssh();
+    let h = home.path().to_str().unwrap();
+    for args in [
+        vec!["S3cr3t!pw"],
+        vec!["--home", h, "S3cr3t!pw"],
+        vec!["list-checks", "S3cr3t!pw"],
+    ] {
+        let run = Cli::new(&args).run();
+        assert_eq!(run.code, 2);
+        assert!(!run.stderr.contains("S3cr3t"), "{}", run.stderr);
+        assert!(!run.stdout.contains("S3cr3t"));
+        assert!(run.stderr.contains("unexpected word"), "{}", run.stderr);
+    }
+    // A mistyped option is named: it is not a secret.
+    let run = Cli::new(["--qiet"]).run();
+    assert!(run.stderr.contains("--qiet"), "{}", run.stderr);
+    let run = Cli::new(["policy", "check"]).run();
+    assert!(
+        run.stderr.contains("<FILE>"),
+        "the message is whole: {}",
+        run.stderr
+    );
+}
+
+#[test]
 fn help_documents_the_exit_status() {
     let help = Cli::new(["--help"]).run().stdout;
     for line in [

@@ -182,8 +182,7 @@ fn policy_check(global: &GlobalArgs, file: &Path) -> Result<ExitStatus, Error> {
         policy_file: Some(&file),
         ..LoadOptions::default()
     };
-    let policy = policy::load(&options)?;
-    let _ = policy;
+    policy::load(&options)?;
     if global.format == Format::Json {
         emit(&report::to_json_line(
             &serde_json::json!({"file": crate::sanitize::json_path(&file), "valid": true}),

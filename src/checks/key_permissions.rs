@@ -238,7 +238,8 @@ impl Scan<'_> {
             ok = false;
             out.push(self.not_owned("ssh-dir-not-owned", path, "~/.ssh", meta.uid, ""));
         }
-        if meta.mode & !self.dir_max_mode != 0 {
+        // Permission bits only: a set-group-id bit on the directory grants nobody access.
+        if meta.mode & 0o777 & !self.dir_max_mode != 0 {
             ok = false;
             out.push(
                 self.finding(Status::Fail, "ssh-dir-too-open", path)

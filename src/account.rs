@@ -11,6 +11,8 @@ pub struct Account {
     pub name: String,
     pub uid: u32,
     pub gid: u32,
+    /// The GECOS field (real name and more); words an attacker would try.
+    pub gecos: String,
     /// The home to check: the password database's, or the operator's `--home`.
     pub home: PathBuf,
 }
@@ -30,7 +32,27 @@ impl Account {
             name: user.name.clone(),
             uid: user.uid.as_raw(),
             gid: user.gid.as_raw(),
+            gecos: user.gecos.to_string_lossy().into_owned(),
             home: user.dir.clone(),
+        }
+    }
+
+    /// The account with this name, from the password database.
+    pub fn by_name(name: &str) -> Option<Account> {
+        User::from_name(name)
+            .ok()
+            .flatten()
+            .map(|user| Account::from_user(&user))
+    }
+
+    /// A name with no entry in the password database (a mistyped login).
+    pub fn unknown(name: &str) -> Account {
+        Account {
+            name: name.to_owned(),
+            uid: u32::MAX,
+            gid: u32::MAX,
+            gecos: String::new(),
+            home: std::path::PathBuf::from("/nonexistent"),
         }
     }
 

@@ -6,13 +6,14 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::account::Account;
-use crate::checks::{self, CHECKS, Context, Selection};
+use crate::checks::{self, CHECKS, Context, Selection, Subject};
 use crate::cli::{self, Command, Format, GlobalArgs, Parsed, PolicyAction};
 use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::fs::SafeDir;
 use crate::policy::{self, LoadOptions, Policy, schema};
 use crate::report::{self, Checklist, Painter, Report, emit};
+use crate::secret::{Secret, Terminator};
 
 pub fn run() -> Result<ExitStatus, Error> {
     let cli = match cli::parse(std::env::args_os()) {
@@ -25,6 +26,8 @@ pub fn run() -> Result<ExitStatus, Error> {
     match &cli.command {
         None => check(global),
         Some(Command::ListChecks) => list_checks(global),
+        Some(Command::Password { stdin }) => password(global, *stdin),
+        Some(Command::Pam) => crate::pam::run(global),
         Some(Command::Checklist) => checklist(global),
         Some(Command::Policy {
             action: PolicyAction::Show,
@@ -88,7 +91,7 @@ fn run_checks(
 ) -> Result<Report, Error> {
     let account = account(global)?;
     let cx = Context::new(&account, policy);
-    let findings = checks::run_all(&cx, selection);
+    let findings = checks::run_all(&cx, Subject::Home, selection);
     Ok(Report::new(
         account.name.clone(),
         account.home.clone(),
@@ -101,10 +104,51 @@ fn check(global: &GlobalArgs) -> Result<ExitStatus, Error> {
     let policy = load_policy(global)?;
     let selection = Selection::new(global.only.clone()).map_err(Error::Usage)?;
     let report = run_checks(global, &policy, &selection)?;
+    render(global, &report)?;
+    Ok(report.exit_status())
+}
+
+fn render(global: &GlobalArgs, report: &Report) -> Result<(), Error> {
     match global.format {
-        Format::Json => emit(&report.to_json(global.quiet))?,
-        Format::Text => emit(&report.to_text(&Painter::new(global.color), global.quiet))?,
+        Format::Json => emit(&report.to_json(global.quiet)),
+        Format::Text => emit(&report.to_text(&Painter::new(global.color), global.quiet)),
     }
+}
+
+/// `password`: one password, from the terminal without echo or from `--stdin`.
+fn password(global: &GlobalArgs, from_stdin: bool) -> Result<ExitStatus, Error> {
+    // zxcvbn's dictionaries take most of a run to build; they build on the other core
+    // while this thread loads the policy and reads the password (or waits for typing).
+    crate::password::warm_up();
+    let policy = load_policy(global)?;
+    let selection = Selection::new(global.only.clone()).map_err(Error::Usage)?;
+    let account = account(global)?;
+    let secret = if from_stdin {
+        let secret = Secret::read(&mut std::io::stdin().lock(), Terminator::Newline)
+            .map_err(|e| Error::Input(format!("standard input: the password is {e}")))?;
+        secret
+            .as_str()
+            .map_err(|e| Error::Input(format!("standard input: the password is {e}")))?;
+        secret
+    } else {
+        let typed = rpassword::prompt_password("Password to check (not shown as you type): ")
+            .map_err(|e| {
+                Error::Input(format!(
+                    "cannot read a password from the terminal ({}); pipe one with --stdin",
+                    e.kind()
+                ))
+            })?;
+        Secret::from_typed(typed).map_err(|e| Error::Input(format!("the password is {e}")))?
+    };
+    let cx = Context::with_secret(&account, &policy, &secret);
+    let findings = checks::run_all(&cx, Subject::Secret, &selection);
+    let report = Report::new(
+        account.name.clone(),
+        account.home.clone(),
+        findings,
+        &policy,
+    );
+    render(global, &report)?;
     Ok(report.exit_status())
 }
 

@@ -68,6 +68,17 @@ pub enum Command {
     /// Print every policy item as a printable checklist: automated items with their
     /// verdict, behavioural items with an empty box to tick
     Checklist,
+    /// Check a password against the policy. It is read from the terminal without
+    /// echo, never from the command line
+    Password {
+        /// Read the password from standard input instead (for scripts): one trailing
+        /// newline is removed; more than 512 bytes is an error
+        #[arg(long)]
+        stdin: bool,
+    },
+    /// The PAM helper for `pam_exec.so expose_authtok`: the token on standard input,
+    /// the user in PAM_USER, the system policy only; exit 0 accepts
+    Pam,
     /// Show the effective policy or validate a policy file
     Policy {
         #[command(subcommand)]

@@ -18,6 +18,8 @@ pub enum Error {
     Account(String),
     /// Writing the report failed (other than a closed pipe, which is silent).
     Output(std::io::Error),
+    /// Input that cannot be used (standard input, the terminal); names where.
+    Input(String),
     /// A file named on the command line could not be used.
     File { path: PathBuf, reason: String },
 }
@@ -29,6 +31,7 @@ impl fmt::Display for Error {
             Error::Policy(error) => write!(f, "{error}"),
             Error::Account(message) => write!(f, "account: {message}"),
             Error::Output(error) => write!(f, "cannot write the report: {error}"),
+            Error::Input(message) => write!(f, "{message}"),
             Error::File { path, reason } => {
                 write!(f, "{}: {reason}", crate::sanitize::display_path(path))
             }

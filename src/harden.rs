@@ -16,6 +16,11 @@ pub fn no_core_dumps() {
 /// names only the source location.
 pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
+        // The estimator's failure is reported as a finding; a second line would only
+        // confuse (and under PAM, reach the person logging in).
+        if std::thread::current().name() == Some(crate::password::ESTIMATOR_THREAD) {
+            return;
+        }
         let place = info
             .location()
             .map(|l| format!("{}:{}", l.file(), l.line()))

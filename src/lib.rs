@@ -16,12 +16,48 @@ mod harden;
 mod keyformat;
 #[cfg(test)]
 mod man_tests;
+mod pam;
+mod password;
 mod policy;
 mod privilege;
 mod report;
 mod sanitize;
+mod secret;
+mod syslog;
 
 use std::process::ExitCode;
+
+/// For the benchmark in `tests/bench/password.rs` only; not an interface.
+#[doc(hidden)]
+pub mod bench {
+    /// The built-in policy's password rules, loaded once.
+    pub struct Judge {
+        rules: crate::password::Rules,
+    }
+
+    impl Judge {
+        pub fn new() -> Option<Judge> {
+            let policy = crate::policy::load(&crate::policy::LoadOptions {
+                policy_file: None,
+                system_dir: std::path::Path::new("/nonexistent"),
+                trusted_owner: 0,
+            })
+            .ok()?;
+            Some(Judge {
+                rules: crate::password::Rules::from_policy(&policy),
+            })
+        }
+
+        /// Judges `password` as `password --stdin` would and returns how many rules
+        /// it broke, the estimate counting as one.
+        pub fn check(&self, password: &str) -> usize {
+            let broken = crate::password::broken_rules(password, &self.rules).len();
+            let weak = crate::password::estimate(password, &["alice".to_owned()])
+                .map_or(true, |e| e.score < self.rules.min_score);
+            broken + usize::from(weak)
+        }
+    }
+}
 
 /// Runs the command line and maps the outcome to a process status (0, 1 or 2).
 pub fn main() -> ExitCode {

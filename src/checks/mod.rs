@@ -4,14 +4,26 @@
 
 mod finding;
 mod key_permissions;
+mod password_rules;
 
 pub use finding::{Finding, Status};
 
+use std::cell::OnceCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::account::Account;
 use crate::fs::{FsError, SafeDir};
 use crate::policy::Policy;
+use crate::secret::Secret;
+
+/// What a check judges.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Subject {
+    /// The files of the home directory: the normal run.
+    Home,
+    /// A password given to `password` or `pam`; only these checks ever see it.
+    Secret,
+}
 
 /// One hygiene check. A check inspects and never modifies, and reads the user's files
 /// only through the safe filesystem layer.
@@ -24,6 +36,10 @@ pub trait Check: Sync {
     fn summary(&self) -> &'static str;
     /// Every finding code it can emit; the man page documents each.
     fn codes(&self) -> &'static [&'static str];
+    /// What it judges; a run supplies one subject and runs only its checks.
+    fn subject(&self) -> Subject {
+        Subject::Home
+    }
     /// Pushes findings. `Err` means the check could not complete — never that it
     /// found a problem.
     fn run(&self, cx: &Context<'_>, out: &mut Vec<Finding>) -> Result<(), CheckError>;
@@ -33,7 +49,10 @@ pub trait Check: Sync {
 pub const RUNNER_CODES: &[&str] = &["check-incomplete", "check-crashed"];
 
 /// Every check, in report order.
-pub const CHECKS: &[&dyn Check] = &[&key_permissions::KeyPermissions];
+pub const CHECKS: &[&dyn Check] = &[
+    &key_permissions::KeyPermissions,
+    &password_rules::PasswordRules,
+];
 
 /// Why a check could not complete.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,22 +62,49 @@ pub struct CheckError(pub String);
 pub struct Context<'a> {
     pub account: &'a Account,
     pub policy: &'a Policy,
-    home: Result<SafeDir, FsError>,
+    /// Opened at the first check that asks, so that a run about a password never
+    /// touches the home.
+    home: OnceCell<Result<SafeDir, FsError>>,
+    secret: Option<&'a Secret>,
 }
 
 impl<'a> Context<'a> {
-    /// Opens the home once; every check starts from that descriptor.
     pub fn new(account: &'a Account, policy: &'a Policy) -> Context<'a> {
         Context {
             account,
             policy,
-            home: SafeDir::open_root(&account.home),
+            home: OnceCell::new(),
+            secret: None,
         }
     }
 
-    /// The open home directory, or why it could not be opened.
+    /// A context for judging `secret` (the password and pam commands).
+    pub fn with_secret(
+        account: &'a Account,
+        policy: &'a Policy,
+        secret: &'a Secret,
+    ) -> Context<'a> {
+        Context {
+            account,
+            policy,
+            home: OnceCell::new(),
+            secret: Some(secret),
+        }
+    }
+
+    /// The secret under judgement, for [`Subject::Secret`] checks.
+    pub fn secret(&self) -> Result<&Secret, CheckError> {
+        self.secret
+            .ok_or_else(|| CheckError("no password was given to check".to_owned()))
+    }
+
+    /// The open home directory, or why it could not be opened. Every check starts
+    /// from this one descriptor.
     pub fn home(&self) -> Result<&SafeDir, CheckError> {
-        self.home.as_ref().map_err(|e| {
+        let home = self
+            .home
+            .get_or_init(|| SafeDir::open_root(&self.account.home));
+        home.as_ref().map_err(|e| {
             CheckError(format!(
                 "cannot open the home directory {}: {e}",
                 crate::sanitize::display_path(&self.account.home)
@@ -113,11 +159,15 @@ impl Selection {
     }
 }
 
-/// Runs every selected check. A check that errs or panics becomes an error finding
-/// of its own and the run goes on.
-pub fn run_all(cx: &Context<'_>, selection: &Selection) -> Vec<Finding> {
+/// Runs every selected check of `subject`. A check that errs or panics becomes an
+/// error finding of its own and the run goes on.
+pub fn run_all(cx: &Context<'_>, subject: Subject, selection: &Selection) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for check in CHECKS.iter().copied().filter(|c| selection.runs(*c)) {
+    let chosen = CHECKS
+        .iter()
+        .copied()
+        .filter(|c| c.subject() == subject && selection.runs(*c));
+    for check in chosen {
         let mut out = Vec::new();
         let outcome = catch_unwind(AssertUnwindSafe(|| check.run(cx, &mut out)));
         let failure = match outcome {

@@ -335,8 +335,10 @@ fn parse_value(param: &ParamSpec, value: &DeValue<'_>) -> Result<Value, String> 
             }
         }
         (ParamKind::Text, _) => Err(format!("expected a string, found {found}")),
-        (ParamKind::Flag, DeValue::Boolean(flag)) => Ok(Value::Flag(*flag)),
-        (ParamKind::Flag, _) => Err(format!("expected true or false, found {found}")),
+        (ParamKind::Flag | ParamKind::Permit, DeValue::Boolean(flag)) => Ok(Value::Flag(*flag)),
+        (ParamKind::Flag | ParamKind::Permit, _) => {
+            Err(format!("expected true or false, found {found}"))
+        }
         (ParamKind::AtLeast { min, max }, DeValue::Integer(integer)) => {
             match u64::from_str_radix(integer.as_str(), integer.radix()) {
                 Ok(n) if (min..=max).contains(&n) => Ok(Value::Number(n)),
@@ -402,6 +404,7 @@ fn loosens(kind: ParamKind, old: &Value, new: &Value) -> bool {
     match (kind, old, new) {
         (ParamKind::Level, Value::Level(old), Value::Level(new)) => new.strength() < old.strength(),
         (ParamKind::Flag, Value::Flag(old), Value::Flag(new)) => *old && !*new,
+        (ParamKind::Permit, Value::Flag(old), Value::Flag(new)) => !*old && *new,
         (ParamKind::AtLeast { .. }, Value::Number(old), Value::Number(new)) => new < old,
         (ParamKind::Mode, Value::Mode(old), Value::Mode(new)) => new & !old != 0,
         _ => false,

@@ -11,6 +11,8 @@ pub enum ParamKind {
     Text,
     /// A switch where `true` is stricter.
     Flag,
+    /// A switch where `true` allows something: `false` is stricter.
+    Permit,
     /// A whole number in `min..=max` where a higher value is stricter.
     AtLeast { min: u64, max: u64 },
     /// An octal mode string such as `"0400"`; fewer bits are stricter.
@@ -61,6 +63,8 @@ pub const ITEMS: &[ItemSpec] = &[
             p("require-lower", ParamKind::Flag),
             p("require-upper", ParamKind::Flag),
             p("require-symbol", ParamKind::Flag),
+            p("min-score", ParamKind::AtLeast { min: 0, max: 4 }),
+            p("pam-allow-missing-token", ParamKind::Permit),
         ],
     },
     item("ssh-proxycommand"),

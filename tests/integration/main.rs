@@ -15,3 +15,9 @@ mod contract;
 mod cli;
 // Policy files: layering, loosening refused, errors that name file, line and key.
 mod policy;
+// The password command: every broken rule at once, zxcvbn, stdin bounds, no argv.
+mod password;
+// The PAM helper through a real PAM stack driven by pamtester, and its syslog lines.
+mod pam;
+// The interactive prompt on a real terminal (tmux): the password is never shown.
+mod tty;

@@ -205,6 +205,7 @@ impl Run {
 /// A run of the binary with a clean environment.
 pub struct Cli {
     cmd: Command,
+    input: Option<Vec<u8>>,
 }
 
 impl Cli {
@@ -218,7 +219,7 @@ impl Cli {
             .env_clear()
             .env("PATH", "/usr/bin:/bin")
             .stdin(Stdio::null());
-        Cli { cmd }
+        Cli { cmd, input: None }
     }
 
     /// `--home H --format json` plus `args`.
@@ -226,6 +227,18 @@ impl Cli {
         let mut all = vec!["--home", home.path().to_str().unwrap(), "--format", "json"];
         all.extend_from_slice(args);
         Cli::new(all).run()
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Cli {
+        self.cmd.env(key, value);
+        self
+    }
+
+    /// Feeds `bytes` on standard input.
+    pub fn stdin(mut self, bytes: &[u8]) -> Cli {
+        self.input = Some(bytes.to_vec());
+        self.cmd.stdin(Stdio::piped());
+        self
     }
 
     pub fn run_as(mut self, uid: u32) -> Cli {
@@ -237,12 +250,18 @@ impl Cli {
     /// Runs with a 60-second limit; a run that takes longer has blocked and is killed.
     pub fn run(mut self) -> Run {
         let start = Instant::now();
-        let child = self
+        let mut child = self
             .cmd
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
+        if let Some(input) = self.input.take() {
+            let mut pipe = child.stdin.take().unwrap();
+            std::thread::spawn(move || {
+                let _ = std::io::Write::write_all(&mut pipe, &input);
+            });
+        }
         let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || tx.send(child.wait_with_output()));

@@ -1,0 +1,123 @@
+//! Password rules (policy `password-entropy`): the standard's composition rules and a
+//! zxcvbn strength estimate, applied to a password given to `csi-self-check
+//! password` or to the PAM helper.
+//!
+//! Reads: the password, the account's login and real name, the host name.
+//! Never: puts any part of the password in a finding; each message says only which
+//! rule failed, how many guesses zxcvbn estimates, and zxcvbn's fixed-text advice.
+//!
+//! Codes: listed in `codes()` below and explained in csi-self-check(1).
+
+use super::{Check, CheckError, Context, Finding, Status, Subject};
+use crate::password::{self, Estimate, Rules};
+
+const ID: &str = "password-rules";
+const ITEM: &str = "password-entropy";
+
+pub struct PasswordRules;
+
+impl Check for PasswordRules {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn policies(&self) -> &'static [&'static str] {
+        &[ITEM]
+    }
+
+    fn summary(&self) -> &'static str {
+        "a password given to `csi-self-check password` or the PAM helper: length, digit, lower, upper and symbol, and a zxcvbn estimate"
+    }
+
+    fn codes(&self) -> &'static [&'static str] {
+        &[
+            "password-ok",
+            "password-too-short",
+            "password-no-digit",
+            "password-no-lower",
+            "password-no-upper",
+            "password-no-symbol",
+            "password-easy-to-guess",
+            "password-estimate-failed",
+            "password-not-text",
+        ]
+    }
+
+    fn subject(&self) -> Subject {
+        Subject::Secret
+    }
+
+    fn run(&self, cx: &Context<'_>, out: &mut Vec<Finding>) -> Result<(), CheckError> {
+        let rules = Rules::from_policy(cx.policy);
+        let level = cx.policy.level(ITEM);
+        let finding = |status, code| Finding::new(ID, ITEM, level, status, code);
+        let Ok(text) = cx.secret()?.as_str() else {
+            out.push(
+                finding(Status::Fail, "password-not-text")
+                    .says("The password is not valid UTF-8 text, so it cannot be judged"),
+            );
+            return Ok(());
+        };
+        let broken = password::broken_rules(text, &rules);
+        for rule in &broken {
+            out.push(
+                finding(Status::Fail, rule.code())
+                    .says(format!("The password {}", rule.describe(&rules))),
+            );
+        }
+        let inputs = password::user_inputs(&cx.account.name, &cx.account.gecos);
+        match password::estimate(text, &inputs) {
+            Ok(estimate) if estimate.score < rules.min_score => {
+                let although = if broken.is_empty() {
+                    ", although it meets every composition rule"
+                } else {
+                    ""
+                };
+                out.push(
+                    finding(Status::Fail, "password-easy-to-guess").says(format!(
+                        "The password is easy to guess{although}: {}{}",
+                        strength(&estimate, &rules),
+                        advice(&estimate)
+                    )),
+                );
+            }
+            Ok(estimate) if broken.is_empty() => {
+                out.push(finding(Status::Pass, "password-ok").says(format!(
+                    "The password meets every rule of the policy: {}",
+                    strength(&estimate, &rules)
+                )));
+            }
+            Ok(_) => {}
+            Err(error) => out.push(finding(Status::Error, "password-estimate-failed").says(
+                format!("The password's strength could not be estimated: {error}"),
+            )),
+        }
+        Ok(())
+    }
+}
+
+/// "about 10^4 guesses would find it (zxcvbn score 1 of 4; the policy asks for 3)".
+fn strength(estimate: &Estimate, rules: &Rules) -> String {
+    let guesses = if estimate.guesses_log10.is_finite() && estimate.guesses_log10 >= 1.0 {
+        format!("about 10^{:.0} guesses", estimate.guesses_log10.floor())
+    } else {
+        "fewer than 10 guesses".to_owned()
+    };
+    format!(
+        "{guesses} would find it (zxcvbn score {} of 4; the policy asks for at least {})",
+        estimate.score, rules.min_score
+    )
+}
+
+/// zxcvbn's warning and suggestions, which are fixed sentences.
+fn advice(estimate: &Estimate) -> String {
+    let mut text = String::new();
+    if let Some(warning) = &estimate.warning {
+        text.push_str(&format!(". {}", warning.trim_end_matches('.')));
+    }
+    if !estimate.suggestions.is_empty() {
+        text.push_str(". Suggestions: ");
+        text.push_str(&estimate.suggestions.join(" "));
+    }
+    text
+}

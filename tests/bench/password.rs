@@ -1,0 +1,35 @@
+//! In-process cost of one password check once the process has started (composition
+//! rules plus the guarded zxcvbn estimate), typical and worst-case inputs. Run with
+//! `cargo bench --bench password`; prints microseconds per check.
+#![allow(clippy::print_stdout, clippy::unwrap_used)]
+
+use std::time::Instant;
+
+fn main() {
+    let judge = csi_self_check::bench::Judge::new().unwrap();
+    // The first check builds zxcvbn's dictionaries; time it apart.
+    let start = Instant::now();
+    judge.check("warm-up");
+    println!(
+        "first check (dictionaries built): {:>9.1} µs",
+        start.elapsed().as_secs_f64() * 1e6
+    );
+    let cases = [
+        ("typical: Password1!", "Password1!".to_owned()),
+        ("typical: Kettle-Blue-42!", "Kettle-Blue-42!".to_owned()),
+        ("typical: vX9#qL2!mR7$kT4@", "vX9#qL2!mR7$kT4@".to_owned()),
+        ("worst: 512 x a", "a".repeat(512)),
+        ("worst: 51 x !@#$%^&*()", "!@#$%^&*()".repeat(51)),
+        ("worst: 128 x aA1!", "aA1!".repeat(128)),
+        ("worst: 256 x ab", "ab".repeat(256)),
+    ];
+    for (name, password) in &cases {
+        let rounds = 200;
+        let start = Instant::now();
+        for _ in 0..rounds {
+            std::hint::black_box(judge.check(std::hint::black_box(password)));
+        }
+        let per = start.elapsed().as_secs_f64() * 1e6 / f64::from(rounds);
+        println!("{name:<28} {per:>9.1} µs per check");
+    }
+}

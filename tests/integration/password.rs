@@ -1,0 +1,225 @@
+//! `csi-self-check password`: every broken rule at once, a realistic estimate, no
+//! password in argv, and no password in any output.
+
+use crate::util::{Cli, Home, Run};
+
+/// Every password these tests try; none may appear in any output.
+pub const TRIED: &[&str] = &[
+    "Password1!",
+    "kettle",
+    "vX9#qL2!mR7$kT4@",
+    "Äßcdefg1!",
+    "Wilhelmina1987!",
+    "S3cr3t!pw",
+];
+
+fn check_stdin(password: &[u8], args: &[&str]) -> Run {
+    let home = Home::with_ssh();
+    let mut all = vec![
+        "--home",
+        home.path().to_str().unwrap(),
+        "password",
+        "--stdin",
+    ];
+    all.extend_from_slice(args);
+    let run = Cli::new(all).stdin(password).run();
+    assert_never_shown(&run);
+    run
+}
+
+pub fn assert_never_shown(run: &Run) {
+    for tried in TRIED {
+        assert!(!run.stdout.contains(tried), "{tried} appeared on stdout");
+        assert!(!run.stderr.contains(tried), "{tried} appeared on stderr");
+    }
+}
+
+fn codes(run: &Run) -> Vec<String> {
+    run.codes()
+}
+
+#[test]
+fn a_common_password_that_meets_the_composition_rules_is_still_refused() {
+    let run = check_stdin(b"Password1!", &["--format", "json"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(codes(&run), ["password-easy-to-guess"]);
+    let message = run.json()["findings"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        message.contains("easy to guess, although it meets every composition rule"),
+        "{message}"
+    );
+    assert!(message.contains("guesses"), "{message}");
+    let text = check_stdin(b"Password1!\n", &[]);
+    assert_eq!(text.code, 1);
+    assert!(text.stdout.contains("easy to guess"));
+}
+
+#[test]
+fn every_broken_rule_is_listed_together() {
+    let run = check_stdin(b"kettle", &["--format", "json"]);
+    assert_eq!(run.code, 1);
+    let codes = codes(&run);
+    for code in [
+        "password-too-short",
+        "password-no-digit",
+        "password-no-upper",
+        "password-no-symbol",
+    ] {
+        assert!(
+            codes.contains(&code.to_owned()),
+            "{code} missing from {codes:?}"
+        );
+    }
+    assert!(!codes.contains(&"password-no-lower".to_owned()));
+    for finding in run.json()["findings"].as_array().unwrap() {
+        assert_eq!(finding["check"], "password-rules");
+        assert_eq!(finding["policy"], "password-entropy");
+        assert_eq!(finding["level"], "must");
+        assert!(finding["path"].is_null());
+    }
+}
+
+#[test]
+fn a_strong_random_password_passes() {
+    let run = check_stdin(b"vX9#qL2!mR7$kT4@\n", &["--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(codes(&run), ["password-ok"]);
+}
+
+#[test]
+fn letters_are_counted_as_unicode_characters() {
+    // Ä is upper-case, ß lower-case, and 9 characters are 11 bytes.
+    let run = check_stdin("Äßcdefg1!".as_bytes(), &["--format", "json"]);
+    let codes = codes(&run);
+    assert!(
+        !codes.iter().any(|c| c == "password-no-upper"
+            || c == "password-no-lower"
+            || c == "password-too-short"),
+        "{codes:?}"
+    );
+    let short = check_stdin("Äßé1!xy".as_bytes(), &["--format", "json"]);
+    assert!(codes_of(&short).contains(&"password-too-short".to_owned()));
+}
+
+fn codes_of(run: &Run) -> Vec<String> {
+    run.codes()
+}
+
+#[test]
+fn the_account_s_names_count_against_the_password() {
+    // The login of the invoking account is one of zxcvbn's user inputs.
+    let me = nix::unistd::User::from_uid(nix::unistd::getuid())
+        .unwrap()
+        .unwrap()
+        .name;
+    let home = Home::with_ssh();
+    let password = format!("{me}{me}!X9");
+    let run = Cli::new([
+        "--home",
+        home.path().to_str().unwrap(),
+        "password",
+        "--stdin",
+        "--format",
+        "json",
+    ])
+    .stdin(password.as_bytes())
+    .run();
+    assert!(!run.stdout.contains(&password));
+    let json = run.json();
+    let message = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect::<String>();
+    assert!(
+        !message.contains(&me) || me.len() < 4,
+        "the message names no part of the password"
+    );
+}
+
+#[test]
+fn stdin_is_bounded_and_must_be_text() {
+    let run = check_stdin(&[b'a'; 513], &[]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr.trim(),
+        "csi-self-check: error: standard input: the password is longer than 512 bytes"
+    );
+    let mut exactly = vec![b'a'; 512];
+    exactly.push(b'\n');
+    assert_eq!(check_stdin(&exactly, &[]).code, 1);
+    let run = check_stdin(b"\xff\xfeAbc1!", &[]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("not valid UTF-8"), "{}", run.stderr);
+}
+
+#[test]
+fn a_password_is_never_taken_from_the_command_line() {
+    for args in [
+        vec!["password", "S3cr3t!pw"],
+        vec!["password", "--stdin", "S3cr3t!pw"],
+        vec!["S3cr3t!pw", "password"],
+    ] {
+        let run = Cli::new(&args).stdin(b"").run();
+        assert_eq!(run.code, 2, "{args:?}");
+        assert_never_shown(&run);
+        assert_eq!(run.stderr.lines().count(), 1);
+    }
+}
+
+#[test]
+fn hostile_input_is_judged_quickly_and_never_crashes() {
+    for input in [
+        "!@#$%^&*()".repeat(51),
+        "ab".repeat(256),
+        "aA1!".repeat(128),
+        "x".repeat(512),
+    ] {
+        let run = check_stdin(input.as_bytes(), &["--format", "json"]);
+        assert!(
+            run.code == 0 || run.code == 1,
+            "{}: {}",
+            run.code,
+            run.stderr
+        );
+        assert!(!run.codes().contains(&"password-estimate-failed".to_owned()));
+        assert!(!run.stdout.contains(&input[..40]));
+    }
+}
+
+#[test]
+fn the_policy_sets_the_minimum_score_and_length() {
+    let home = Home::with_ssh();
+    let strict = home.file(
+        "strict.toml",
+        b"[password-entropy]\nmin-score = 4\nmin-length = 20\n",
+        0o644,
+    );
+    let run = Cli::new([
+        "--policy",
+        strict.to_str().unwrap(),
+        "password",
+        "--stdin",
+        "--format",
+        "json",
+    ])
+    .stdin(b"vX9#qL2!mR7$kT4@")
+    .run();
+    assert_eq!(run.code, 1);
+    assert_eq!(run.codes(), ["password-too-short"]);
+    assert!(run.stdout.contains("shorter than 20 characters"));
+    let loose = home.file("loose.toml", b"[password-entropy]\nmin-score = 1\n", 0o644);
+    let run = Cli::new(["--policy", loose.to_str().unwrap(), "password", "--stdin"])
+        .stdin(b"Password1!")
+        .run();
+    assert_eq!(
+        run.code, 2,
+        "a personal file cannot lower the score: {}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("password-entropy.min-score"));
+}

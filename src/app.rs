@@ -134,8 +134,7 @@ fn password(global: &GlobalArgs, from_stdin: bool) -> Result<ExitStatus, Error> 
         let typed = rpassword::prompt_password("Password to check (not shown as you type): ")
             .map_err(|e| {
                 Error::Input(format!(
-                    "cannot read a password from the terminal ({}); pipe one with --stdin",
-                    e.kind()
+                    "cannot read a password from the terminal ({e}); pipe one with --stdin"
                 ))
             })?;
         Secret::from_typed(typed).map_err(|e| Error::Input(format!("the password is {e}")))?

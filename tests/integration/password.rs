@@ -223,3 +223,21 @@ fn the_policy_sets_the_minimum_score_and_length() {
     );
     assert!(run.stderr.contains("password-entropy.min-score"));
 }
+
+#[test]
+fn without_a_terminal_it_points_to_stdin() {
+    // setsid: a new session has no controlling terminal, so /dev/tty cannot open.
+    let out = std::process::Command::new("setsid")
+        .args(["-w", crate::util::BIN, "password"])
+        .env_clear()
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cannot read a password from the terminal") && stderr.contains("--stdin"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1);
+}

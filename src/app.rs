@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::account::Account;
-use crate::checks::{self, CHECKS, Context, Selection, Subject};
+use crate::checks::{self, CHECKS, Context, RunOptions, Selection, Subject};
 use crate::cli::{self, Command, Format, GlobalArgs, Parsed, PolicyAction};
 use crate::error::Error;
 use crate::exit::ExitStatus;
@@ -24,11 +24,11 @@ pub fn run() -> Result<ExitStatus, Error> {
     crate::harden::no_core_dumps();
     let global = &cli.global;
     match &cli.command {
-        None => check(global),
+        None => check(global, RunOptions { deep: cli.deep, fix: cli.fix }),
         Some(Command::ListChecks) => list_checks(global),
         Some(Command::Password { stdin }) => password(global, *stdin),
         Some(Command::Pam) => crate::pam::run(global),
-        Some(Command::Checklist) => checklist(global),
+        Some(Command::Checklist) => checklist(global, RunOptions { deep: cli.deep, fix: cli.fix }),
         Some(Command::Policy {
             action: PolicyAction::Show,
         }) => policy_show(global),
@@ -88,9 +88,10 @@ fn run_checks(
     global: &GlobalArgs,
     policy: &Policy,
     selection: &Selection,
+    options: RunOptions,
 ) -> Result<Report, Error> {
     let account = account(global)?;
-    let cx = Context::new(&account, policy);
+    let cx = Context::new(&account, policy, options);
     let findings = checks::run_all(&cx, Subject::Home, selection);
     Ok(Report::new(
         account.name.clone(),
@@ -100,10 +101,10 @@ fn run_checks(
     ))
 }
 
-fn check(global: &GlobalArgs) -> Result<ExitStatus, Error> {
+fn check(global: &GlobalArgs, options: RunOptions) -> Result<ExitStatus, Error> {
     let policy = load_policy(global)?;
     let selection = Selection::new(global.only.clone()).map_err(Error::Usage)?;
-    let report = run_checks(global, &policy, &selection)?;
+    let report = run_checks(global, &policy, &selection, options)?;
     render(global, &report)?;
     Ok(report.exit_status())
 }
@@ -151,10 +152,10 @@ fn password(global: &GlobalArgs, from_stdin: bool) -> Result<ExitStatus, Error> 
     Ok(report.exit_status())
 }
 
-fn checklist(global: &GlobalArgs) -> Result<ExitStatus, Error> {
+fn checklist(global: &GlobalArgs, options: RunOptions) -> Result<ExitStatus, Error> {
     let policy = load_policy(global)?;
     let selection = Selection::new(global.only.clone()).map_err(Error::Usage)?;
-    let report = run_checks(global, &policy, &selection)?;
+    let report = run_checks(global, &policy, &selection, options)?;
     let checklist = Checklist::new(&policy, &report, &selection, report::checklist_date());
     match global.format {
         Format::Json => emit(&checklist.to_json())?,

@@ -29,6 +29,16 @@ pub struct Cli {
 
     #[command(flatten)]
     pub global: GlobalArgs,
+
+    /// Also look for stray private keys in the whole home, not only the key stores
+    /// (one filesystem, no links followed, caches and version-control stores skipped)
+    #[arg(long)]
+    pub deep: bool,
+
+    /// Tighten the mode of every private key that is too open to the policy's mode
+    /// (regular files you own with one link only; contents are never touched)
+    #[arg(long)]
+    pub fix: bool,
 }
 
 /// Options accepted before or after any subcommand.

@@ -13,7 +13,7 @@ mod error;
 mod exit;
 mod fs;
 mod harden;
-mod keyformat;
+mod keys;
 #[cfg(test)]
 mod man_tests;
 mod pam;

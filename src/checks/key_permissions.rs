@@ -1,35 +1,28 @@
-//! Key permissions (policy `key-security`): who can read the private keys in
-//! `~/.ssh`, and whether OpenSSH would trust the directory and its control files.
+//! Key permissions (policy `key-security`): who can read the private keys in every
+//! key store, and whether OpenSSH would trust the home, `~/.ssh` and its control
+//! files. With `--fix`, modes that are too open are tightened to the policy's mode
+//! through a descriptor opened without following links.
 //!
-//! Reads: the metadata of every entry under `~/.ssh` (four levels deep), and the first
-//! 64 KiB of each regular file, only to tell whether it holds a private key.
-//! Never: follows a link, opens a FIFO, socket or device, or prints what it read.
+//! Reads: nothing itself beyond the home's `fstat`; it judges what the shared key
+//! scan found (see `keys::scan`). Never: follows a link, opens a FIFO, socket or
+//! device, or prints what a file holds.
 //!
 //! Codes: listed in `codes()` below and explained in csi-self-check(1).
 
-use std::ffi::{OsStr, OsString};
-use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
+use super::key_encryption::{group_by_identity, short};
 use super::{Check, CheckError, Context, Finding, Status};
 use crate::account::Account;
 use crate::fs::perm::{self, Access, Who};
-use crate::fs::{FsError, Kind, Meta, SafeDir};
-use crate::keyformat::{self, KeyFormat};
+use crate::fs::{Meta, SafeDir};
+use crate::keys::KeyFormat;
+use crate::keys::scan::{Control, Event, FoundKey, Store};
 use crate::policy::Level;
 use crate::sanitize::{display_bytes, shell_word};
 
 const ID: &str = "key-permissions";
 const ITEM: &str = "key-security";
-/// Enough to hold any private key's header and body; a key is never larger.
-const KEY_PREFIX_BYTES: usize = 64 * 1024;
-/// The shortest private-key marker, `(11:private-key`; a smaller file cannot hold a key
-/// and is not opened.
-const MIN_KEY_BYTES: u64 = 15;
-/// `~/.ssh/a/b/c/d` at the deepest; people nest keys by project, not deeper.
-const MAX_DEPTH: usize = 4;
-/// Entries looked at per directory; a directory with more is reported, not walked.
-const MAX_ENTRIES: usize = 250_000;
 
 pub struct KeyPermissions;
 
@@ -43,7 +36,7 @@ impl Check for KeyPermissions {
     }
 
     fn summary(&self) -> &'static str {
-        "private keys in ~/.ssh readable only by their owner (at most the policy's mode, 0400); ~/.ssh 0700; authorized_keys and config not writable by others"
+        "private keys in every key store readable only by their owner (at most the policy's mode, 0400); the home, ~/.ssh and ~/.gnupg closed to others; agent sockets private; authorized_keys and config not writable by others"
     }
 
     fn codes(&self) -> &'static [&'static str] {
@@ -57,6 +50,9 @@ impl Check for KeyPermissions {
             "ssh-dir-symlink",
             "ssh-dir-not-directory",
             "no-ssh-dir",
+            "key-dir-ok",
+            "key-dir-too-open",
+            "key-dir-not-owned",
             "private-key-ok",
             "private-key-world-accessible",
             "private-key-group-writable",
@@ -64,12 +60,16 @@ impl Check for KeyPermissions {
             "private-key-owner-writable",
             "private-key-ssh-refuses",
             "private-key-not-owned",
+            "private-key-mode-fixed",
             "authorized-keys-ok",
             "authorized-keys-writable",
             "authorized-keys-not-owned",
             "ssh-config-ok",
             "ssh-config-writable",
             "ssh-config-not-owned",
+            "pass-extension-writable",
+            "agent-socket-ok",
+            "agent-socket-exposed",
             "symlink-not-followed",
             "not-regular-file",
             "unreadable",
@@ -80,90 +80,76 @@ impl Check for KeyPermissions {
 
     fn run(&self, cx: &Context<'_>, out: &mut Vec<Finding>) -> Result<(), CheckError> {
         let home = cx.home()?;
-        let scan = Scan {
+        let judge = Judge {
             account: cx.account,
+            home: home.path(),
             level: cx.policy.level(ITEM),
             max_mode: cx.policy.mode(ITEM, "max-mode"),
             dir_max_mode: cx.policy.mode(ITEM, "ssh-dir-max-mode"),
         };
-        scan.check_home(home, out);
-        let name = OsStr::new(".ssh");
-        let path = home.child_path(name);
-        let ssh = match home.open_dir(name) {
-            Ok(ssh) => ssh,
-            Err(FsError::NotFound) => {
-                out.push(
-                    scan.finding(Status::Skip, "no-ssh-dir", &path)
-                        .says("does not exist: no SSH keys to check"),
-                );
-                return Ok(());
+        judge.check_home(home, out);
+        let scan = cx.key_scan()?;
+        for event in &scan.events {
+            match event {
+                Event::Key(_) | Event::Plaintext { .. } => {}
+                Event::Directory { path, meta, store } => judge.check_store_dir(path, meta, *store, out),
+                Event::StoreProblem { path, code, message } => {
+                    let finding = if *code == "no-ssh-dir" {
+                        judge.finding(Status::Skip, code, path)
+                    } else {
+                        judge.finding(Status::Warn, code, path).level(Level::Should)
+                    };
+                    out.push(finding.says(format!("~/.ssh {message}")));
+                }
+                Event::Control { path, meta, control } => judge.check_control_file(path, meta, *control, out),
+                Event::Socket { path, meta } => judge.check_socket(path, meta, out),
+                Event::Passed { path, code, message } => {
+                    out.push(judge.finding(Status::Skip, code, path).says(message.clone()));
+                }
             }
-            Err(error @ FsError::Symlink { .. }) => {
-                out.push(
-                    scan.finding(Status::Warn, "ssh-dir-symlink", &path)
-                        .level(Level::Should)
-                        .says(format!(
-                            "~/.ssh {error}, so the keys behind it were not checked"
-                        )),
-                );
-                return Ok(());
-            }
-            Err(FsError::NotDirectory(kind)) => {
-                out.push(
-                    scan.finding(Status::Warn, "ssh-dir-not-directory", &path)
-                        .level(Level::Should)
-                        .says(format!("~/.ssh is {}, not a directory", kind.noun())),
-                );
-                return Ok(());
-            }
-            Err(error) => return Err(CheckError(format!("cannot open ~/.ssh: {error}"))),
-        };
-        scan.check_ssh_dir(&ssh, out);
-        scan.walk(&ssh, 0, out);
+        }
+        for group in group_by_identity(scan.keys()) {
+            judge.check_key(&group, cx.options.fix, out);
+        }
         Ok(())
     }
 }
 
 /// The rules of one run, taken from the policy once.
-struct Scan<'a> {
+struct Judge<'a> {
     account: &'a Account,
+    home: &'a Path,
     level: Level,
     max_mode: u32,
     dir_max_mode: u32,
 }
 
-impl Scan<'_> {
+/// What is wrong with one key file's mode: status, level, code, and a clause.
+struct Problem {
+    status: Status,
+    level: Level,
+    code: &'static str,
+    clause: &'static str,
+}
+
+impl Judge<'_> {
     fn finding(&self, status: Status, code: &'static str, path: &Path) -> Finding {
         Finding::new(ID, ITEM, self.level, status, code).at(path)
     }
 
-    fn chmod(&self, mode: u32, path: &Path) -> String {
-        format!("chmod {mode:o} {}", shell_word(path.as_os_str()))
+    fn chmod(mode: u32, paths: &[&Path]) -> String {
+        let words: Vec<String> = paths.iter().map(|p| shell_word(p.as_os_str())).collect();
+        format!("chmod {mode:o} {}", words.join(" "))
     }
 
     fn chown(&self, path: &Path) -> String {
-        format!(
-            "sudo chown {}: {}",
-            self.account.name,
-            shell_word(path.as_os_str())
-        )
+        format!("sudo chown {}: {}", self.account.name, shell_word(path.as_os_str()))
     }
 
     /// A thing that belongs to someone else: its owner can read or replace it.
-    fn not_owned(
-        &self,
-        code: &'static str,
-        path: &Path,
-        what: &str,
-        uid: u32,
-        consequence: &str,
-    ) -> Finding {
+    fn not_owned(&self, code: &'static str, path: &Path, what: &str, uid: u32, consequence: &str) -> Finding {
         self.finding(Status::Fail, code, path)
-            .says(format!(
-                "{what} belongs to {}, not to {}{consequence}",
-                Self::owner_name(uid),
-                self.account.name
-            ))
+            .says(format!("{what} belongs to {}, not to {}{consequence}", Self::owner_name(uid), self.account.name))
             .fix(self.chown(path))
     }
 
@@ -230,29 +216,33 @@ impl Scan<'_> {
             .is_some_and(|group| group.mem.iter().all(|member| member == name))
     }
 
-    fn check_ssh_dir(&self, ssh: &SafeDir, out: &mut Vec<Finding>) {
-        let meta = ssh.meta();
-        let path = ssh.path();
-        let mut ok = true;
+    /// A key store's directory: the user's, closed to others (`~/.ssh` by its own
+    /// codes, as OpenSSH documents it).
+    fn check_store_dir(&self, path: &Path, meta: &Meta, store: Store, out: &mut Vec<Finding>) {
+        let (what, ok, open, not_owned) = match store {
+            Store::Ssh => ("~/.ssh".to_owned(), "ssh-dir-ok", "ssh-dir-too-open", "ssh-dir-not-owned"),
+            _ => (short(path, self.home), "key-dir-ok", "key-dir-too-open", "key-dir-not-owned"),
+        };
+        let mut good = true;
         if meta.uid != self.account.uid {
-            ok = false;
-            out.push(self.not_owned("ssh-dir-not-owned", path, "~/.ssh", meta.uid, ""));
+            good = false;
+            out.push(self.not_owned(not_owned, path, &what, meta.uid, ""));
         }
         // Permission bits only: a set-group-id bit on the directory grants nobody access.
         if meta.mode & 0o777 & !self.dir_max_mode != 0 {
-            ok = false;
+            good = false;
             out.push(
-                self.finding(Status::Fail, "ssh-dir-too-open", path)
+                self.finding(Status::Fail, open, path)
                     .says(format!(
-                        "~/.ssh has mode {}; it must be {} or tighter so that nobody else can list, add or swap keys",
+                        "{what} has mode {}; it must be {} or tighter so that nobody else can list, add or swap keys",
                         perm::octal(meta.mode),
                         perm::octal(self.dir_max_mode)
                     ))
-                    .fix(self.chmod(self.dir_max_mode, path)),
+                    .fix(Self::chmod(self.dir_max_mode, &[path])),
             );
         }
-        if ok {
-            out.push(self.finding(Status::Pass, "ssh-dir-ok", path).says(format!(
+        if good {
+            out.push(self.finding(Status::Pass, ok, path).says(format!(
                 "mode {}, owned by {}",
                 perm::octal(meta.mode),
                 self.account.name
@@ -260,155 +250,29 @@ impl Scan<'_> {
         }
     }
 
-    fn walk(&self, dir: &SafeDir, depth: usize, out: &mut Vec<Finding>) {
-        let (names, truncated) = match dir.entries(MAX_ENTRIES) {
-            Ok(listing) => listing,
-            Err(error) => {
-                out.push(
-                    self.finding(Status::Error, "unreadable", dir.path())
-                        .says(format!("cannot list this directory: {error}")),
-                );
-                return;
-            }
-        };
-        if truncated {
-            out.push(
-                self.finding(Status::Skip, "too-many-entries", dir.path())
-                    .says(FsError::TooManyEntries(MAX_ENTRIES).to_string()),
-            );
-        }
-        for name in names {
-            self.visit(dir, &name, depth, out);
-        }
-    }
-
-    fn visit(&self, dir: &SafeDir, name: &OsString, depth: usize, out: &mut Vec<Finding>) {
-        let path = dir.child_path(name);
-        let meta = match dir.lstat(name) {
-            Ok(meta) => meta,
-            Err(FsError::NotFound) => return, // removed while we looked
-            Err(error) => {
-                out.push(
-                    self.finding(Status::Skip, "unreadable", &path)
-                        .says(error.to_string()),
-                );
-                return;
-            }
-        };
-        match meta.kind {
-            Kind::Regular => self.check_file(dir, name, &meta, depth, out),
-            Kind::Directory if depth + 1 >= MAX_DEPTH => {
-                out.push(self.finding(Status::Skip, "too-deep", &path).says(format!(
-                    "more than {MAX_DEPTH} levels below ~/.ssh; not walked"
-                )));
-            }
-            Kind::Directory => match dir.open_dir(name) {
-                Ok(sub) => self.walk(&sub, depth + 1, out),
-                Err(error) => out.push(
-                    self.finding(Status::Skip, "unreadable", &path)
-                        .says(error.to_string()),
-                ),
-            },
-            Kind::Symlink => {
-                let error = FsError::Symlink {
-                    target: dir.read_link(name),
-                };
-                out.push(
-                    self.finding(Status::Skip, "symlink-not-followed", &path)
-                        .says(format!("{error}")),
-                );
-            }
-            other => {
-                out.push(
-                    self.finding(Status::Skip, "not-regular-file", &path)
-                        .says(FsError::NotRegular(other).to_string()),
-                );
-            }
-        }
-    }
-
-    fn check_file(
-        &self,
-        dir: &SafeDir,
-        name: &OsStr,
-        lstat: &Meta,
-        depth: usize,
-        out: &mut Vec<Finding>,
-    ) {
-        let path = dir.child_path(name);
-        let control = match name.as_bytes() {
-            b"authorized_keys" | b"authorized_keys2" if depth == 0 => {
-                Some(ControlFile::AuthorizedKeys)
-            }
-            b"config" if depth == 0 => Some(ControlFile::Config),
-            _ => None,
-        };
-        if control.is_none() && lstat.size < MIN_KEY_BYTES {
-            return;
-        }
-        let mut file = match dir.open_file(name, lstat) {
-            Ok(file) => file,
-            Err(FsError::NotFound) => return,
-            Err(error) => {
-                let code = match error {
-                    FsError::Symlink { .. } => "symlink-not-followed",
-                    FsError::NotRegular(_) | FsError::Changed => "not-regular-file",
-                    _ => "unreadable",
-                };
-                out.push(
-                    self.finding(Status::Skip, code, &path)
-                        .says(error.to_string()),
-                );
-                return;
-            }
-        };
-        let meta = *file.meta();
-        if let Some(kind) = control {
-            self.check_control_file(&path, &meta, kind, out);
-        }
-        let format = match file.read_prefix(KEY_PREFIX_BYTES) {
-            Ok(prefix) => keyformat::classify(&prefix),
-            Err(error) => {
-                out.push(
-                    self.finding(Status::Skip, "unreadable", &path)
-                        .says(error.to_string()),
-                );
-                return;
-            }
-        };
-        if let Some(format) = format {
-            self.check_private_key(&path, &meta, format, out);
-        }
-    }
-
-    fn check_control_file(
-        &self,
-        path: &Path,
-        meta: &Meta,
-        kind: ControlFile,
-        out: &mut Vec<Finding>,
-    ) {
-        let (what, ok, writable, not_owned) = match kind {
-            ControlFile::AuthorizedKeys => (
+    fn check_control_file(&self, path: &Path, meta: &Meta, control: Control, out: &mut Vec<Finding>) {
+        let (what, ok, writable, not_owned, consequence) = match control {
+            Control::AuthorizedKeys => (
                 "authorized_keys",
                 "authorized-keys-ok",
                 "authorized-keys-writable",
                 "authorized-keys-not-owned",
+                "anyone who can write it can log in as you, and sshd's StrictModes ignores it",
             ),
-            ControlFile::Config => (
+            Control::SshConfig => (
                 "ssh config",
                 "ssh-config-ok",
                 "ssh-config-writable",
                 "ssh-config-not-owned",
+                "anyone who can write it can redirect your connections, and ssh refuses to read it",
             ),
-        };
-        let consequence = match kind {
-            ControlFile::AuthorizedKeys => {
-                "anyone who can write it can log in as you, and sshd's StrictModes ignores it"
-            }
-            ControlFile::Config => {
-                "anyone who can write it can redirect your connections, and ssh refuses to read it"
-            }
+            Control::PassExtension => (
+                "pass extension",
+                "pass-extension-writable",
+                "pass-extension-writable",
+                "pass-extension-writable",
+                "pass runs it when extensions are enabled, so whoever can write it runs code as you",
+            ),
         };
         let mut good = true;
         if meta.uid != self.account.uid && meta.uid != 0 {
@@ -419,14 +283,11 @@ impl Scan<'_> {
             good = false;
             out.push(
                 self.finding(Status::Fail, writable, path)
-                    .says(format!(
-                        "{what} is writable by group or others (mode {}); {consequence}",
-                        perm::octal(meta.mode)
-                    ))
+                    .says(format!("{what} is writable by group or others (mode {}); {consequence}", perm::octal(meta.mode)))
                     .fix(format!("chmod go-w {}", shell_word(path.as_os_str()))),
             );
         }
-        if good {
+        if good && control != Control::PassExtension {
             out.push(self.finding(Status::Pass, ok, path).says(format!(
                 "{what} is not writable by others (mode {})",
                 perm::octal(meta.mode)
@@ -434,97 +295,119 @@ impl Scan<'_> {
         }
     }
 
-    fn check_private_key(
-        &self,
-        path: &Path,
-        meta: &Meta,
-        format: KeyFormat,
-        out: &mut Vec<Finding>,
-    ) {
-        let what = format!("{} private key", format.name());
-        let mode = perm::octal(meta.mode);
-        let allowed = perm::octal(self.max_mode);
-        let extra = meta.mode & !self.max_mode;
-        let mut good = true;
-        if meta.uid != self.account.uid {
-            good = false;
-            out.push(self.not_owned("private-key-not-owned", path, &what, meta.uid, ""));
-        }
-        let ssh_refuses =
-            "OpenSSH refuses to use a private key that its group or others can access";
-        let tighten = self.chmod(self.max_mode, path);
-        let (status, level, code, message, fix) = if perm::any_for_other(extra) {
-            (
-                Status::Fail,
-                self.level,
-                "private-key-world-accessible",
-                format!(
-                    "{what} is accessible to others (mode {mode}); the policy allows at most {allowed}, and {ssh_refuses}"
-                ),
-                tighten,
-            )
-        } else if perm::grants(extra, Who::Group, Access::Write)
-            || perm::grants(extra, Who::Group, Access::Execute)
-        {
-            (
-                Status::Fail,
-                self.level,
-                "private-key-group-writable",
-                format!(
-                    "{what} is writable by its group (mode {mode}); the policy allows at most {allowed}, and {ssh_refuses}"
-                ),
-                tighten,
-            )
-        } else if perm::grants(extra, Who::Group, Access::Read) {
-            (
-                Status::Fail,
-                self.level,
-                "private-key-group-readable",
-                format!(
-                    "{what} is readable by its group (mode {mode}). The standard tolerates group read, but this policy allows at most {allowed}, and {ssh_refuses}"
-                ),
-                tighten,
-            )
-        } else if extra != 0 {
-            (
-                Status::Warn,
-                Level::Should,
-                "private-key-owner-writable",
-                format!(
-                    "{what} has mode {mode}; the standard asks for as close to {allowed} as possible, so that it cannot be overwritten by mistake"
-                ),
-                tighten,
-            )
-        } else if meta.mode & perm::GROUP_OR_OTHER != 0 {
-            (
-                Status::Warn,
-                Level::Should,
-                "private-key-ssh-refuses",
-                format!("{what} has mode {mode}, which this policy allows, but {ssh_refuses}"),
-                format!("chmod go= {}", shell_word(path.as_os_str())),
-            )
-        } else if good {
-            (
-                Status::Pass,
-                self.level,
-                "private-key-ok",
-                format!("{what}, mode {mode}, owned by {}", self.account.name),
-                String::new(),
-            )
+    /// An agent socket lets whoever can connect use the keys it holds: it must be the
+    /// user's and closed to everyone else. Judged from `lstat`; never connected to.
+    fn check_socket(&self, path: &Path, meta: &Meta, out: &mut Vec<Finding>) {
+        if meta.uid != self.account.uid || meta.mode & perm::GROUP_OR_OTHER != 0 {
+            out.push(
+                self.finding(Status::Fail, "agent-socket-exposed", path)
+                    .says(format!(
+                        "agent socket with mode {}, owned by {}: others may be able to use the keys the agent holds",
+                        perm::octal(meta.mode),
+                        Self::owner_name(meta.uid)
+                    ))
+                    .fix(Self::chmod(0o600, &[path])),
+            );
         } else {
+            out.push(self.finding(Status::Pass, "agent-socket-ok", path).says(format!("agent socket, mode {}", perm::octal(meta.mode))));
+        }
+    }
+
+    fn problem(&self, mode: u32) -> Option<Problem> {
+        let extra = mode & !self.max_mode;
+        let fail = |code, clause| Some(Problem { status: Status::Fail, level: self.level, code, clause });
+        if perm::any_for_other(extra) {
+            fail("private-key-world-accessible", "is accessible to others")
+        } else if perm::grants(extra, Who::Group, Access::Write) || perm::grants(extra, Who::Group, Access::Execute) {
+            fail("private-key-group-writable", "is writable by its group")
+        } else if perm::grants(extra, Who::Group, Access::Read) {
+            fail("private-key-group-readable", "is readable by its group")
+        } else if extra != 0 {
+            Some(Problem { status: Status::Warn, level: Level::Should, code: "private-key-owner-writable", clause: "can be written by its owner" })
+        } else if mode & perm::GROUP_OR_OTHER != 0 {
+            Some(Problem { status: Status::Warn, level: Level::Should, code: "private-key-ssh-refuses", clause: "is open to its group, which this policy allows" })
+        } else {
+            None
+        }
+    }
+
+    /// One key, at one or more paths: one finding for its mode (the worst copy), one
+    /// for any copy someone else owns, and with `--fix` the modes tightened.
+    fn check_key(&self, group: &[&FoundKey], fix: bool, out: &mut Vec<Finding>) {
+        let first = group[0];
+        let what = match first.inspection.format {
+            KeyFormat::GnomeKeyring => "GNOME keyring".to_owned(),
+            format => format!("{} private key", format.name()),
+        };
+        for key in group.iter().filter(|k| k.meta.uid != self.account.uid) {
+            out.push(self.not_owned("private-key-not-owned", &key.path, &what, key.meta.uid, ""));
+        }
+        let judged: Vec<(&FoundKey, Option<Problem>)> = group.iter().map(|k| (*k, self.problem(k.meta.mode))).collect();
+        let worst = judged
+            .iter()
+            .filter_map(|(k, p)| p.as_ref().map(|p| (*k, p)))
+            .min_by_key(|(_, p)| (p.status, p.code == "private-key-ssh-refuses"));
+        let Some((subject, problem)) = worst else {
+            if group.iter().all(|k| k.meta.uid == self.account.uid) {
+                let modes = self.list_modes(group);
+                out.push(self.finding(Status::Pass, "private-key-ok", &first.path).says(format!("{what}, {modes}, owned by {}", self.account.name)));
+            }
             return;
         };
-        let finding = self.finding(status, code, path).level(level).says(message);
-        out.push(if fix.is_empty() {
-            finding
+        let offending: Vec<&FoundKey> = judged.iter().filter(|(_, p)| p.is_some()).map(|(k, _)| *k).collect();
+        if fix && problem.code != "private-key-ssh-refuses" {
+            if let Some(finding) = self.fix(&what, &offending) {
+                out.push(finding);
+                return;
+            }
+        }
+        let allowed = perm::octal(self.max_mode);
+        let ssh = "OpenSSH refuses to use a private key that its group or others can access";
+        let detail = match problem.code {
+            "private-key-group-readable" => format!("The standard tolerates group read, but this policy allows at most {allowed}, and {ssh}"),
+            "private-key-owner-writable" => format!("the standard asks for as close to {allowed} as possible, so that it cannot be overwritten by mistake"),
+            "private-key-ssh-refuses" => ssh.to_owned(),
+            _ => format!("the policy allows at most {allowed}, and {ssh}"),
+        };
+        let modes = self.list_modes(group);
+        let fix_command = if problem.code == "private-key-ssh-refuses" {
+            format!("chmod go= {}", shell_word(subject.path.as_os_str()))
         } else {
-            finding.fix(fix)
-        });
+            let paths: Vec<&Path> = offending.iter().map(|k| k.path.as_path()).collect();
+            Self::chmod(self.max_mode, &paths)
+        };
+        let separator = if problem.code == "private-key-group-readable" { "." } else { ";" };
+        out.push(
+            self.finding(problem.status, problem.code, &subject.path)
+                .level(problem.level)
+                .says(format!("{what} {} ({modes}){separator} {detail}", problem.clause))
+                .fix(fix_command),
+        );
     }
-}
 
-#[derive(Clone, Copy)]
-enum ControlFile {
-    AuthorizedKeys,
-    Config,
+    /// "mode 0644" for one path; "~/a 0644, ~/b 0400" for several.
+    fn list_modes(&self, group: &[&FoundKey]) -> String {
+        if let [only] = group {
+            return format!("mode {}", perm::octal(only.meta.mode));
+        }
+        let each: Vec<String> = group.iter().map(|k| format!("{} {}", short(&k.path, self.home), perm::octal(k.meta.mode))).collect();
+        format!("at {} places: {}", group.len(), each.join(", "))
+    }
+
+    /// Tightens each offending copy to the policy's mode through its descriptor. A
+    /// finding saying what changed, or `None` when any copy could not be changed
+    /// (then the problem is reported as it stands).
+    fn fix(&self, what: &str, offending: &[&FoundKey]) -> Option<Finding> {
+        let mut changes = Vec::new();
+        for key in offending {
+            match key.dir.tighten_mode(&key.name, &key.meta, self.max_mode, self.account.uid) {
+                Ok(old) => changes.push(format!("{}: {} → {}", short(&key.path, self.home), perm::octal(old), perm::octal(self.max_mode))),
+                Err(_) => return None,
+            }
+        }
+        Some(
+            self.finding(Status::Pass, "private-key-mode-fixed", &offending[0].path)
+                .says(format!("{what}: mode changed by --fix, {}", changes.join(", "))),
+        )
+    }
 }

@@ -3,6 +3,7 @@
 //! (after ripgrep's flag registry).
 
 mod finding;
+mod key_encryption;
 mod key_permissions;
 mod password_rules;
 
@@ -14,6 +15,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use crate::account::Account;
 use crate::fs::{FsError, SafeDir};
 use crate::policy::Policy;
+use crate::keys::scan::{KeyScan, ScanOptions};
 use crate::secret::Secret;
 
 /// What a check judges.
@@ -51,6 +53,7 @@ pub const RUNNER_CODES: &[&str] = &["check-incomplete", "check-crashed"];
 /// Every check, in report order.
 pub const CHECKS: &[&dyn Check] = &[
     &key_permissions::KeyPermissions,
+    &key_encryption::KeyEncryption,
     &password_rules::PasswordRules,
 ];
 
@@ -58,58 +61,73 @@ pub const CHECKS: &[&dyn Check] = &[
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckError(pub String);
 
+/// Choices of the normal run that change what the checks do.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RunOptions {
+    /// `--deep`: look for keys in the whole home, not only the key stores.
+    pub deep: bool,
+    /// `--fix`: tighten the modes of keys that are too open.
+    pub fix: bool,
+}
+
 /// What a check may look at.
 pub struct Context<'a> {
     pub account: &'a Account,
     pub policy: &'a Policy,
+    pub options: RunOptions,
     /// Opened at the first check that asks, so that a run about a password never
     /// touches the home.
     home: OnceCell<Result<SafeDir, FsError>>,
+    /// The key stores, scanned once for every check that needs them.
+    keys: OnceCell<KeyScan>,
     secret: Option<&'a Secret>,
 }
 
 impl<'a> Context<'a> {
-    pub fn new(account: &'a Account, policy: &'a Policy) -> Context<'a> {
-        Context {
-            account,
-            policy,
-            home: OnceCell::new(),
-            secret: None,
-        }
+    pub fn new(account: &'a Account, policy: &'a Policy, options: RunOptions) -> Context<'a> {
+        Context { account, policy, options, home: OnceCell::new(), keys: OnceCell::new(), secret: None }
     }
 
     /// A context for judging `secret` (the password and pam commands).
-    pub fn with_secret(
-        account: &'a Account,
-        policy: &'a Policy,
-        secret: &'a Secret,
-    ) -> Context<'a> {
+    pub fn with_secret(account: &'a Account, policy: &'a Policy, secret: &'a Secret) -> Context<'a> {
         Context {
             account,
             policy,
+            options: RunOptions::default(),
             home: OnceCell::new(),
+            keys: OnceCell::new(),
             secret: Some(secret),
         }
     }
 
     /// The secret under judgement, for [`Subject::Secret`] checks.
     pub fn secret(&self) -> Result<&Secret, CheckError> {
-        self.secret
-            .ok_or_else(|| CheckError("no password was given to check".to_owned()))
+        self.secret.ok_or_else(|| CheckError("no password was given to check".to_owned()))
     }
 
     /// The open home directory, or why it could not be opened. Every check starts
     /// from this one descriptor.
     pub fn home(&self) -> Result<&SafeDir, CheckError> {
-        let home = self
-            .home
-            .get_or_init(|| SafeDir::open_root(&self.account.home));
+        let home = self.home.get_or_init(|| SafeDir::open_root(&self.account.home));
         home.as_ref().map_err(|e| {
             CheckError(format!(
                 "cannot open the home directory {}: {e}",
                 crate::sanitize::display_path(&self.account.home)
             ))
         })
+    }
+
+    /// Every key store, scanned on first use.
+    pub fn key_scan(&self) -> Result<&KeyScan, CheckError> {
+        if let Some(scan) = self.keys.get() {
+            return Ok(scan);
+        }
+        let home = self.home()?;
+        let options = ScanOptions {
+            deep: self.options.deep,
+            extra_paths: self.policy.list("key-security", "extra-paths").to_vec(),
+        };
+        Ok(self.keys.get_or_init(|| crate::keys::scan::scan(home, &options)))
     }
 }
 

@@ -95,6 +95,21 @@ impl Meta {
         }
     }
 
+    /// The facts walkdir's `lstat` gave, in our terms.
+    pub fn from_metadata(metadata: &std::fs::Metadata) -> Meta {
+        use std::os::unix::fs::MetadataExt;
+        Meta {
+            kind: Kind::from_mode(metadata.mode()),
+            mode: metadata.mode() & 0o7777,
+            uid: metadata.uid(),
+            gid: metadata.gid(),
+            nlink: metadata.nlink(),
+            size: metadata.size(),
+            dev: metadata.dev(),
+            ino: metadata.ino(),
+        }
+    }
+
     /// The same inode as `other` (the guard against an entry swapped between looks).
     pub fn same_file(&self, other: &Meta) -> bool {
         self.dev == other.dev && self.ino == other.ino
@@ -119,6 +134,10 @@ pub enum FsError {
     Changed,
     /// A directory holds more entries than the scan limit.
     TooManyEntries(usize),
+    /// Not owned by the person checked (the uid is the owner's); not changed.
+    NotOwned(u32),
+    /// Has this many names; changing it would change the other names' file too.
+    HardLinked(u64),
     /// Any other system error.
     Os(Errno),
 }
@@ -162,6 +181,10 @@ impl fmt::Display for FsError {
                     f,
                     "holds more than {limit} entries; only the first {limit} were checked"
                 )
+            }
+            FsError::NotOwned(uid) => write!(f, "belongs to uid {uid}; left unchanged"),
+            FsError::HardLinked(links) => {
+                write!(f, "has {links} names (hard links); left unchanged")
             }
             FsError::Os(errno) => write!(f, "{}", errno.desc()),
         }

@@ -158,6 +158,37 @@ impl SafeDir {
         })
     }
 
+    /// Opens the directory `rel` below this one, one component at a time, following
+    /// no link on the way.
+    pub fn open_within(&self, rel: &Path) -> Result<SafeDir, FsError> {
+        let mut components = rel.components().filter(|c| matches!(c, std::path::Component::Normal(_)));
+        let Some(first) = components.next() else {
+            return SafeDir::open_root(&self.path);
+        };
+        let mut dir = self.open_dir(first.as_os_str())?;
+        for component in components {
+            dir = dir.open_dir(component.as_os_str())?;
+        }
+        Ok(dir)
+    }
+
+    /// Sets the mode of a regular file to `mode` through a descriptor opened without
+    /// following links — never `chmod` by path — and only when the file is still what
+    /// `seen` described, belongs to `owner`, and has no other name (a hard link could
+    /// be someone else's file). Returns the old mode.
+    pub fn tighten_mode(&self, name: &OsStr, seen: &Meta, mode: u32, owner: u32) -> Result<u32, FsError> {
+        let file = self.open_file(name, seen)?;
+        let meta = *file.meta();
+        if meta.uid != owner {
+            return Err(FsError::NotOwned(meta.uid));
+        }
+        if meta.nlink != 1 {
+            return Err(FsError::HardLinked(meta.nlink));
+        }
+        nix::sys::stat::fchmod(&file.file, Mode::from_bits_truncate(mode)).map_err(FsError::from_errno)?;
+        Ok(meta.mode)
+    }
+
     /// The names in this directory (without `.` and `..`), sorted bytewise, at most
     /// `limit` of them; the flag says whether more were left out.
     pub fn entries(&self, limit: usize) -> Result<(Vec<OsString>, bool), FsError> {

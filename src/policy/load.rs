@@ -347,6 +347,23 @@ fn parse_value(param: &ParamSpec, value: &DeValue<'_>) -> Result<Value, String> 
         }
         (ParamKind::AtLeast { .. }, _) => Err(format!("expected a whole number, found {found}")),
         (ParamKind::Mode, DeValue::String(text)) => parse_mode(text).map(Value::Mode),
+        (ParamKind::Paths, DeValue::Array(items)) => {
+            let mut paths = Vec::new();
+            for item in items.iter() {
+                match item.get_ref() {
+                    DeValue::String(path)
+                        if (path.starts_with('/') || path.starts_with("~/"))
+                            && !path.chars().any(char::is_control)
+                            && path.len() <= 4096 =>
+                    {
+                        paths.push(path.to_string());
+                    }
+                    _ => return Err("expected a list of paths, each starting with \"/\" or \"~/\"".to_owned()),
+                }
+            }
+            Ok(Value::List(paths))
+        }
+        (ParamKind::Paths, _) => Err(format!("expected a list of paths such as [\"~/keys\"], found {found}")),
         (ParamKind::Mode, _) => Err(format!(
             "expected an octal mode in quotes such as \"0400\", found {found}"
         )),
@@ -407,6 +424,7 @@ fn loosens(kind: ParamKind, old: &Value, new: &Value) -> bool {
         (ParamKind::Permit, Value::Flag(old), Value::Flag(new)) => !*old && *new,
         (ParamKind::AtLeast { .. }, Value::Number(old), Value::Number(new)) => new < old,
         (ParamKind::Mode, Value::Mode(old), Value::Mode(new)) => new & !old != 0,
+        (ParamKind::Paths, Value::List(old), Value::List(new)) => old.iter().any(|p| !new.contains(p)),
         _ => false,
     }
 }
@@ -419,6 +437,10 @@ pub fn show_value(value: &Value) -> String {
         Value::Flag(flag) => flag.to_string(),
         Value::Number(number) => number.to_string(),
         Value::Mode(mode) => format!("\"{}\"", perm::octal(*mode)),
+        Value::List(list) => {
+            let items: Vec<String> = list.iter().map(|p| toml::Value::String(p.clone()).to_string()).collect();
+            format!("[{}]", items.join(", "))
+        }
     }
 }
 

@@ -73,6 +73,7 @@ pub enum Value {
     Flag(bool),
     Number(u64),
     Mode(u32),
+    List(Vec<String>),
 }
 
 /// Where a value was set.
@@ -154,6 +155,13 @@ impl Policy {
         match self.setting(item, key).value {
             Value::Mode(mode) => mode,
             _ => panic!("policy key {item}.{key} is not a mode"),
+        }
+    }
+
+    pub fn list(&self, item: &'static str, key: &'static str) -> &[String] {
+        match &self.setting(item, key).value {
+            Value::List(list) => list,
+            _ => panic!("policy key {item}.{key} is not a list"),
         }
     }
 

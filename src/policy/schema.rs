@@ -17,6 +17,8 @@ pub enum ParamKind {
     AtLeast { min: u64, max: u64 },
     /// An octal mode string such as `"0400"`; fewer bits are stricter.
     Mode,
+    /// A list of paths (`/…` or `~/…`); more paths are stricter.
+    Paths,
 }
 
 /// One key of one item.
@@ -77,6 +79,7 @@ pub const ITEMS: &[ItemSpec] = &[
         params: &[
             p("max-mode", ParamKind::Mode),
             p("ssh-dir-max-mode", ParamKind::Mode),
+            p("extra-paths", ParamKind::Paths),
         ],
     },
     item("key-passwords"),

@@ -37,6 +37,7 @@ pub fn render_json(policy: &Policy) -> String {
                 Value::Flag(flag) => serde_json::json!(flag),
                 Value::Number(number) => serde_json::json!(number),
                 Value::Mode(mode) => serde_json::json!(crate::fs::perm::octal(*mode)),
+                Value::List(list) => serde_json::json!(list),
             };
             let origin = match &setting.origin {
                 Origin::Builtin => serde_json::Value::Null,

@@ -43,7 +43,7 @@ fn each_private_key_mode_gets_its_verdict() {
     for (i, (mode, _)) in cases.iter().enumerate() {
         keys.push(home.keygen(&format!(".ssh/key{i}"), Some("a passphrase"), None, *mode));
     }
-    let run = Cli::json(&home, &[]);
+    let run = Cli::json(&home, &["--only", "key-permissions"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     for (key, (mode, expected)) in keys.iter().zip(&cases) {
         assert_eq!(
@@ -77,12 +77,12 @@ fn a_clean_ssh_dir_exits_zero() {
     }
     let home = Home::with_ssh();
     home.keygen(".ssh/id_ed25519", Some("pass phrase"), None, 0o400);
-    let run = Cli::json(&home, &[]);
+    let run = Cli::json(&home, &["--only", "key-permissions"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert_eq!(run.json()["summary"]["fail"], 0);
     // 0600, the ssh-keygen default, is a should-level warning and still exit 0.
     chmod(&home.join(".ssh/id_ed25519"), 0o600);
-    let run = Cli::json(&home, &[]);
+    let run = Cli::json(&home, &["--only", "key-permissions"]);
     assert_eq!(run.code, 0);
     assert_eq!(run.json()["summary"]["warn"], 1);
 }
@@ -103,7 +103,7 @@ fn keys_are_recognised_by_content_in_every_text_format() {
     let notes = home.file(".ssh/notes.txt", &std::fs::read(&openssh).unwrap(), 0o644);
     home.dir(".ssh/work", 0o700);
     let nested = home.keygen(".ssh/work/deploy", Some("pass phrase"), None, 0o640);
-    let run = Cli::json(&home, &[]);
+    let run = Cli::json(&home, &["--only", "key-permissions"]);
     for path in [&pem, &pkcs8, &notes] {
         assert_eq!(
             run.findings_for(path),
@@ -160,7 +160,7 @@ fn public_material_is_never_flagged() {
         b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
         0o666,
     );
-    let run = Cli::json(&home, &[]);
+    let run = Cli::json(&home, &["--only", "key-permissions"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     for path in [&pubkey, &cert, &known, &other, &x509] {
         assert!(
@@ -180,14 +180,14 @@ fn public_material_is_never_flagged() {
 fn the_ssh_directory_must_be_0700() {
     let home = Home::with_ssh();
     let ssh = home.join(".ssh");
-    let run = Cli::json(&home, &[]);
+    let run = Cli::json(&home, &["--only", "key-permissions"]);
     assert_eq!(
         run.findings_for(&ssh),
         [triple("pass", "must", "ssh-dir-ok")]
     );
     for mode in [0o750, 0o755, 0o711, 0o701] {
         chmod(&ssh, mode);
-        let run = Cli::json(&home, &[]);
+        let run = Cli::json(&home, &["--only", "key-permissions"]);
         assert_eq!(run.code, 1, "mode {mode:o}");
         assert_eq!(
             run.findings_for(&ssh),
@@ -197,7 +197,7 @@ fn the_ssh_directory_must_be_0700() {
     }
     chmod(&ssh, 0o500);
     assert_eq!(
-        Cli::json(&home, &[]).findings_for(&ssh),
+        Cli::json(&home, &["--only", "key-permissions"]).findings_for(&ssh),
         [triple("pass", "must", "ssh-dir-ok")]
     );
 }
@@ -211,7 +211,7 @@ fn authorized_keys_and_config_must_not_be_writable_by_others() {
         0o644,
     );
     let config = home.file(".ssh/config", b"Host *\n", 0o644);
-    let run = Cli::json(&home, &[]);
+    let run = Cli::json(&home, &["--only", "key-permissions"]);
     assert_eq!(run.code, 0);
     assert_eq!(
         run.findings_for(&ak),
@@ -223,7 +223,7 @@ fn authorized_keys_and_config_must_not_be_writable_by_others() {
     );
     chmod(&ak, 0o664);
     chmod(&config, 0o646);
-    let run = Cli::json(&home, &[]);
+    let run = Cli::json(&home, &["--only", "key-permissions"]);
     assert_eq!(run.code, 1);
     assert_eq!(
         run.findings_for(&ak),
@@ -254,7 +254,7 @@ fn a_key_or_directory_owned_by_someone_else_fails() {
     let ak = home.file(".ssh/authorized_keys", b"", 0o600);
     nix::unistd::chown(&key, Some(nix::unistd::Uid::from_raw(65534)), None).unwrap();
     nix::unistd::chown(&ak, Some(nix::unistd::Uid::from_raw(65534)), None).unwrap();
-    let run = Cli::json(&home, &[]);
+    let run = Cli::json(&home, &["--only", "key-permissions"]);
     assert_eq!(run.code, 1);
     assert_eq!(
         run.findings_for(&key),
@@ -270,7 +270,7 @@ fn a_key_or_directory_owned_by_someone_else_fails() {
         None,
     )
     .unwrap();
-    let run = Cli::json(&home, &[]);
+    let run = Cli::json(&home, &["--only", "key-permissions"]);
     assert_eq!(
         run.findings_for(&home.join(".ssh")),
         [triple("fail", "must", "ssh-dir-not-owned")]
@@ -280,7 +280,7 @@ fn a_key_or_directory_owned_by_someone_else_fails() {
 #[test]
 fn no_ssh_directory_is_nothing_to_check() {
     let home = Home::new();
-    let run = Cli::json(&home, &[]);
+    let run = Cli::json(&home, &["--only", "key-permissions"]);
     assert_eq!(run.code, 0);
     assert_eq!(
         run.findings_for(&home.join(".ssh")),
@@ -304,7 +304,7 @@ fn a_site_that_tolerates_group_read_still_hears_what_openssh_does() {
         b"[key-security]\nmax-mode = \"0440\"\n",
         0o644,
     );
-    let run = Cli::json(&home, &["--policy", loose.to_str().unwrap()]);
+    let run = Cli::json(&home, &["--only", "key-permissions", "--policy", loose.to_str().unwrap()]);
     assert_eq!(run.code, 2);
     assert!(
         run.stderr.contains("key-security.max-mode"),
@@ -317,7 +317,7 @@ fn a_site_that_tolerates_group_read_still_hears_what_openssh_does() {
         b"[ssh-proxycommand]\nlevel = \"should\"\n",
         0o644,
     );
-    let run = Cli::json(&home, &["--policy", fine.to_str().unwrap()]);
+    let run = Cli::json(&home, &["--only", "key-permissions", "--policy", fine.to_str().unwrap()]);
     assert_eq!(
         run.findings_for(&key),
         [triple("fail", "must", "private-key-group-readable")]
@@ -327,13 +327,13 @@ fn a_site_that_tolerates_group_read_still_hears_what_openssh_does() {
 #[test]
 fn a_home_others_can_write_fails() {
     let home = Home::with_ssh();
-    let run = Cli::json(&home, &[]);
+    let run = Cli::json(&home, &["--only", "key-permissions"]);
     assert_eq!(
         run.findings_for(home.path()),
         [triple("pass", "must", "home-ok")]
     );
     chmod(home.path(), 0o757);
-    let run = Cli::json(&home, &[]);
+    let run = Cli::json(&home, &["--only", "key-permissions"]);
     assert_eq!(run.code, 1);
     assert_eq!(
         run.findings_for(home.path()),
@@ -342,7 +342,7 @@ fn a_home_others_can_write_fails() {
     // Group-writable: a failure, or a should-level warning when the group is the
     // owner's own private group (which Debian's OpenSSH accepts).
     chmod(home.path(), 0o775);
-    let found = Cli::json(&home, &[]).findings_for(home.path());
+    let found = Cli::json(&home, &["--only", "key-permissions"]).findings_for(home.path());
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].2, "home-writable");
     assert!(
@@ -379,7 +379,7 @@ fn root_drops_to_the_owner_of_the_home_it_checks() {
         Some(nix::unistd::Gid::from_raw(0)),
     )
     .unwrap();
-    let run = Cli::json(&home, &[]);
+    let run = Cli::json(&home, &["--only", "key-permissions"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let nobody = nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(65534))
         .unwrap()

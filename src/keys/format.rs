@@ -28,6 +28,20 @@ pub enum KeyFormat {
     PgpArmored,
     /// A gpg-agent key file (`private-keys-v1.d/*.key`) holding key material.
     GnupgAgent,
+    /// Binary OpenPGP secret key packets (GnuPG 1's `secring.gpg`, `--export-secret-keys`).
+    PgpBinary,
+    /// DER PKCS#8 `PrivateKeyInfo`.
+    Pkcs8Der,
+    /// DER PKCS#8 `EncryptedPrivateKeyInfo`.
+    Pkcs8EncryptedDer,
+    /// DER PKCS#1 `RSAPrivateKey`.
+    Pkcs1Der,
+    /// DER SEC1 `ECPrivateKey`.
+    Sec1Der,
+    /// PKCS#12 (`.p12`, `.pfx`).
+    Pkcs12,
+    /// A GNOME keyring file (`~/.local/share/keyrings/*.keyring`).
+    GnomeKeyring,
 }
 
 impl KeyFormat {
@@ -45,24 +59,46 @@ impl KeyFormat {
             KeyFormat::PuttyPpk => "PuTTY PPK",
             KeyFormat::PgpArmored => "OpenPGP (armored)",
             KeyFormat::GnupgAgent => "GnuPG agent key",
+            KeyFormat::PgpBinary => "OpenPGP (binary)",
+            KeyFormat::Pkcs8Der => "PKCS#8 (DER)",
+            KeyFormat::Pkcs8EncryptedDer => "encrypted PKCS#8 (DER)",
+            KeyFormat::Pkcs1Der => "PKCS#1 RSA (DER)",
+            KeyFormat::Sec1Der => "SEC1 EC (DER)",
+            KeyFormat::Pkcs12 => "PKCS#12",
+            KeyFormat::GnomeKeyring => "GNOME keyring",
         }
     }
 }
 
-/// The private-key format of a file, judged from its first bytes, or `None` when it
-/// holds no private key (public keys, certificates, `known_hosts`, anything else).
+/// The text format of a private key in a file, judged from its first bytes, or
+/// `None` when it holds no private key in text form (public keys, certificates,
+/// `known_hosts`, anything else). Binary formats are told apart in `inspect`.
 pub fn classify(prefix: &[u8]) -> Option<KeyFormat> {
-    let body = prefix.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(prefix);
+    locate(prefix).map(|(format, _)| format)
+}
+
+/// Like [`classify`], with the byte offset just past the line that marks the key
+/// (its `-----BEGIN` line), where its headers and body start.
+pub fn locate(prefix: &[u8]) -> Option<(KeyFormat, usize)> {
+    let bom = if prefix.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let body = &prefix[bom..];
     let start = trim_start(body);
     if start.starts_with(b"PuTTY-User-Key-File-") {
-        return Some(KeyFormat::PuttyPpk);
+        return Some((KeyFormat::PuttyPpk, bom));
     }
     // gpg-agent's canonical S-expression; a `shadowed-private-key` is only a stub
     // pointing at a smart card and holds no secret.
     if start.starts_with(b"(11:private-key") || start.starts_with(b"(21:protected-private-key") {
-        return Some(KeyFormat::GnupgAgent);
+        return Some((KeyFormat::GnupgAgent, bom));
     }
-    body.split(|&b| b == b'\n').find_map(classify_line)
+    let mut offset = bom;
+    for line in body.split(|&b| b == b'\n') {
+        offset += line.len() + 1;
+        if let Some(format) = classify_line(line) {
+            return Some((format, offset.min(prefix.len())));
+        }
+    }
+    None
 }
 
 fn classify_line(line: &[u8]) -> Option<KeyFormat> {

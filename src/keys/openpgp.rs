@@ -1,0 +1,1 @@
+//! Placeholder replaced by the OpenPGP secret-key detector (being written).

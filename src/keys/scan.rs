@@ -1,0 +1,496 @@
+//! Finding private keys where people keep them: `~/.ssh` (and every `IdentityFile`
+//! and `CertificateFile` its config names), `~/.gnupg`, `~/.pki`, the GNOME keyrings,
+//! the password store, the paths the policy adds — and with `--deep` the whole home.
+//! One pass serves every key check; it records what it found and what it passed by,
+//! and the checks turn that into findings.
+//!
+//! Everything is opened through the safe layer. Sockets are looked at with `lstat`
+//! only; links, FIFOs and devices are never opened; a file is read no further than
+//! the 64 KiB a key can take.
+
+use std::collections::HashSet;
+use std::ffi::{OsStr, OsString};
+use std::io::{IsTerminal, Write};
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use super::{Inspection, inspect};
+use crate::fs::{FsError, Kind, Meta, SafeDir};
+
+/// Enough for any key; nothing beyond it is read.
+pub const KEY_PREFIX_BYTES: usize = 64 * 1024;
+/// The shortest key marker, `(11:private-key`; a smaller file is not opened.
+pub const MIN_KEY_BYTES: u64 = 15;
+/// `--deep` opens no file larger than this: no key is.
+const MAX_DEEP_FILE_BYTES: u64 = 1 << 20;
+/// How deep below a key store's top the scan goes.
+const MAX_DEPTH: usize = 4;
+/// Entries looked at per directory in the key stores.
+pub const MAX_ENTRIES: usize = 250_000;
+
+/// Directory names `--deep` never enters: caches and version-control object stores
+/// (their contents are copies or packed blobs, not files someone saved).
+const DEEP_SKIP: &[&str] = &[".cache", "node_modules", ".npm", ".rustup", ".ccache"];
+/// Paths below the home `--deep` never enters.
+const DEEP_SKIP_PATHS: &[&str] = &[
+    ".git/objects",
+    ".hg/store",
+    ".svn/pristine",
+    ".cargo/registry",
+    ".cargo/git",
+    ".m2/repository",
+    ".gradle/caches",
+    ".local/share/Trash/info",
+];
+
+/// Where a key store is, and what its directory must be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Store {
+    Ssh,
+    Gnupg,
+    Pki,
+    Keyrings,
+    PasswordStore,
+    /// A path the policy adds, or one `~/.ssh/config` names.
+    Named,
+    /// Found by `--deep` outside the key stores.
+    Elsewhere,
+}
+
+impl Store {
+    /// Top-level stores, relative to the home.
+    const ROOTS: [(&'static str, Store); 5] = [
+        (".ssh", Store::Ssh),
+        (".gnupg", Store::Gnupg),
+        (".pki", Store::Pki),
+        (".local/share/keyrings", Store::Keyrings),
+        (".password-store", Store::PasswordStore),
+    ];
+}
+
+/// A private key file that was found.
+pub struct FoundKey {
+    /// Its directory, still open: `--fix` reopens the key through it.
+    pub dir: Rc<SafeDir>,
+    pub name: OsString,
+    pub path: PathBuf,
+    /// `fstat` of the open file.
+    pub meta: Meta,
+    pub inspection: Inspection,
+    pub store: Store,
+}
+
+/// A file `authorized_keys`, `config` or a pass extension: others must not write it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Control {
+    AuthorizedKeys,
+    SshConfig,
+    PassExtension,
+}
+
+/// What the scan saw, in the order it saw it.
+pub enum Event {
+    Key(FoundKey),
+    /// A key store's directory, with its `fstat`.
+    Directory { path: PathBuf, meta: Meta, store: Store },
+    /// `~/.ssh` is not there, or is not a usable directory: `code` and a message.
+    StoreProblem { path: PathBuf, code: &'static str, message: String },
+    Control { path: PathBuf, meta: Meta, control: Control },
+    /// An agent socket, from `lstat`.
+    Socket { path: PathBuf, meta: Meta },
+    /// A file in the password store that is not encrypted.
+    Plaintext { path: PathBuf, meta: Meta },
+    /// Something deliberately not examined, or not examinable: a `skip` finding.
+    Passed { path: PathBuf, code: &'static str, message: String },
+}
+
+/// The result of one scan.
+#[derive(Default)]
+pub struct KeyScan {
+    pub events: Vec<Event>,
+}
+
+impl KeyScan {
+    pub fn keys(&self) -> impl Iterator<Item = &FoundKey> {
+        self.events.iter().filter_map(|e| match e {
+            Event::Key(key) => Some(key),
+            _ => None,
+        })
+    }
+}
+
+/// How far to look.
+#[derive(Clone, Debug, Default)]
+pub struct ScanOptions {
+    pub deep: bool,
+    /// Files or directories the policy adds (`~/` means the home).
+    pub extra_paths: Vec<String>,
+}
+
+struct Scanner<'a> {
+    home: &'a SafeDir,
+    events: Vec<Event>,
+    /// Files already inspected, by device and inode: a key reached twice is one file.
+    seen: HashSet<(u64, u64)>,
+}
+
+/// Scans the key stores below `home`.
+pub fn scan(home: &SafeDir, options: &ScanOptions) -> KeyScan {
+    let mut scanner = Scanner { home, events: Vec::new(), seen: HashSet::new() };
+    for (rel, store) in Store::ROOTS {
+        scanner.store(rel, store);
+    }
+    for path in scanner.ssh_config_paths() {
+        scanner.named(&path);
+    }
+    for extra in &options.extra_paths {
+        let path = match extra.strip_prefix("~/") {
+            Some(rest) => home.path().join(rest),
+            None => PathBuf::from(extra),
+        };
+        scanner.named(&path);
+    }
+    if options.deep {
+        scanner.deep();
+    }
+    KeyScan { events: scanner.events }
+}
+
+impl Scanner<'_> {
+    fn passed(&mut self, path: PathBuf, code: &'static str, message: impl Into<String>) {
+        self.events.push(Event::Passed { path, code, message: message.into() });
+    }
+
+    /// One key store: its directory's metadata, then everything below it.
+    fn store(&mut self, rel: &str, store: Store) {
+        let path = self.home.path().join(rel);
+        let dir = match self.home.open_within(Path::new(rel)) {
+            Ok(dir) => dir,
+            Err(FsError::NotFound) => {
+                if store == Store::Ssh {
+                    self.events.push(Event::StoreProblem { path, code: "no-ssh-dir", message: "does not exist: no SSH keys to check".to_owned() });
+                }
+                return;
+            }
+            Err(error @ FsError::Symlink { .. }) => {
+                let message = format!("{error}, so the keys behind it were not checked");
+                self.events.push(Event::StoreProblem { path, code: store_code(store, "symlink"), message });
+                return;
+            }
+            Err(FsError::NotDirectory(kind)) => {
+                let message = format!("is {}, not a directory", kind.noun());
+                self.events.push(Event::StoreProblem { path, code: store_code(store, "not-directory"), message });
+                return;
+            }
+            Err(error) => {
+                self.passed(path, "unreadable", format!("cannot be opened: {error}"));
+                return;
+            }
+        };
+        self.events.push(Event::Directory { path: dir.path().to_owned(), meta: *dir.meta(), store });
+        self.walk(Rc::new(dir), store, 0);
+    }
+
+    fn walk(&mut self, dir: Rc<SafeDir>, store: Store, depth: usize) {
+        let (names, truncated) = match dir.entries(MAX_ENTRIES) {
+            Ok(listing) => listing,
+            Err(error) => {
+                self.passed(dir.path().to_owned(), "unreadable", format!("cannot list this directory: {error}"));
+                return;
+            }
+        };
+        if truncated {
+            self.passed(dir.path().to_owned(), "too-many-entries", FsError::TooManyEntries(MAX_ENTRIES).to_string());
+        }
+        for name in names {
+            self.visit(&dir, name, store, depth);
+        }
+    }
+
+    fn visit(&mut self, dir: &Rc<SafeDir>, name: OsString, store: Store, depth: usize) {
+        let path = dir.child_path(&name);
+        let meta = match dir.lstat(&name) {
+            Ok(meta) => meta,
+            Err(FsError::NotFound) => return, // removed while we looked
+            Err(error) => return self.passed(path, "unreadable", error.to_string()),
+        };
+        match meta.kind {
+            Kind::Regular => self.file(dir, name, meta, store, depth),
+            Kind::Directory if store == Store::PasswordStore && name == ".git" => {}
+            Kind::Directory if depth + 1 >= MAX_DEPTH => {
+                self.passed(path, "too-deep", format!("more than {MAX_DEPTH} levels below the key store; not walked"));
+            }
+            Kind::Directory => match dir.open_dir(&name) {
+                Ok(sub) => self.walk(Rc::new(sub), store, depth + 1),
+                Err(error) => self.passed(path, "unreadable", error.to_string()),
+            },
+            // An agent's socket: owner and mode from lstat, never connected to.
+            Kind::Socket if matches!(store, Store::Ssh | Store::Gnupg) => {
+                self.events.push(Event::Socket { path, meta });
+            }
+            Kind::Symlink => {
+                let error = FsError::Symlink { target: dir.read_link(&name) };
+                self.passed(path, "symlink-not-followed", error.to_string());
+            }
+            other => self.passed(path, "not-regular-file", FsError::NotRegular(other).to_string()),
+        }
+    }
+
+    fn file(&mut self, dir: &Rc<SafeDir>, name: OsString, lstat: Meta, store: Store, depth: usize) {
+        let control = match (store, depth, name.as_bytes()) {
+            (Store::Ssh, 0, b"authorized_keys" | b"authorized_keys2") => Some(Control::AuthorizedKeys),
+            (Store::Ssh, 0, b"config") => Some(Control::SshConfig),
+            (Store::PasswordStore, _, _) if dir.path().components().any(|c| c.as_os_str() == ".extensions") => {
+                Some(Control::PassExtension)
+            }
+            _ => None,
+        };
+        if let Some(control) = control {
+            self.events.push(Event::Control { path: dir.child_path(&name), meta: lstat, control });
+        }
+        if store == Store::PasswordStore {
+            // pass keeps every secret in a .gpg file; anything else that is not its
+            // own bookkeeping is a secret in the clear.
+            let bytes = name.as_bytes();
+            let bookkeeping = bytes == b".gpg-id" || bytes.starts_with(b".git") || control.is_some();
+            if !bytes.ends_with(b".gpg") && !bookkeeping {
+                self.events.push(Event::Plaintext { path: dir.child_path(&name), meta: lstat });
+            }
+            return;
+        }
+        if lstat.size < MIN_KEY_BYTES {
+            return;
+        }
+        self.inspect_file(dir, name, &lstat, store);
+    }
+
+    /// Opens, reads the first 64 KiB, and records a key if it is one.
+    fn inspect_file(&mut self, dir: &Rc<SafeDir>, name: OsString, lstat: &Meta, store: Store) {
+        if !self.seen.insert((lstat.dev, lstat.ino)) {
+            return;
+        }
+        let path = dir.child_path(&name);
+        let mut file = match dir.open_file(&name, lstat) {
+            Ok(file) => file,
+            Err(FsError::NotFound) => return,
+            Err(error) => {
+                let code = match error {
+                    FsError::Symlink { .. } => "symlink-not-followed",
+                    FsError::NotRegular(_) | FsError::Changed => "not-regular-file",
+                    _ => "unreadable",
+                };
+                return self.passed(path, code, error.to_string());
+            }
+        };
+        let inspection = match file.read_prefix(KEY_PREFIX_BYTES) {
+            Ok(prefix) => inspect(&prefix),
+            Err(error) => return self.passed(path, "unreadable", error.to_string()),
+        };
+        if let Some(inspection) = inspection {
+            let meta = *file.meta();
+            self.events.push(Event::Key(FoundKey { dir: Rc::clone(dir), name, path, meta, inspection, store }));
+        }
+    }
+
+    /// A file or directory named by the policy or by `~/.ssh/config`. Links along
+    /// its directory path are followed, because the person chose that path; the
+    /// last component never is.
+    fn named(&mut self, path: &Path) {
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+            return;
+        };
+        let dir = match path.strip_prefix(self.home.path()) {
+            Ok(rel) => match rel.parent() {
+                Some(rel_parent) => self.home.open_within(rel_parent),
+                None => SafeDir::open_root(self.home.path()),
+            },
+            Err(_) => SafeDir::open_root(parent),
+        };
+        let Ok(dir) = dir else { return };
+        let Ok(meta) = dir.lstat(name) else { return };
+        let dir = Rc::new(dir);
+        match meta.kind {
+            Kind::Directory => {
+                if let Ok(sub) = dir.open_dir(name) {
+                    self.walk(Rc::new(sub), Store::Named, 0);
+                }
+            }
+            _ => self.visit(&dir, name.to_owned(), Store::Named, 0),
+        }
+    }
+
+    /// `IdentityFile` and `CertificateFile` from `~/.ssh/config`, with `~`, `%d`
+    /// and `%u`-free paths resolved as ssh does (relative ones from the home).
+    fn ssh_config_paths(&self) -> Vec<PathBuf> {
+        let Ok(ssh) = self.home.open_dir(OsStr::new(".ssh")) else { return Vec::new() };
+        let name = OsStr::new("config");
+        let Ok(meta) = ssh.lstat(name) else { return Vec::new() };
+        let Ok(mut file) = ssh.open_file(name, &meta) else { return Vec::new() };
+        let Ok(text) = file.read_prefix(1 << 20) else { return Vec::new() };
+        parse_identity_files(&text, self.home.path())
+    }
+
+    /// `--deep`: the whole home, one filesystem, no links, no caches, and no key
+    /// store again. walkdir only discovers; every file is reopened through the safe
+    /// layer from a directory chain opened without following links.
+    fn deep(&mut self) {
+        let home = self.home.path().to_owned();
+        let skip: Vec<PathBuf> = Store::ROOTS
+            .iter()
+            .map(|(rel, _)| home.join(rel))
+            .chain(DEEP_SKIP_PATHS.iter().map(|rel| home.join(rel)))
+            .collect();
+        let walker = walkdir::WalkDir::new(&home)
+            .follow_links(false)
+            .same_file_system(true)
+            .into_iter()
+            .filter_entry(|entry| {
+                let is_dir = entry.file_type().is_dir();
+                !(is_dir && (skip.iter().any(|s| s == entry.path()) || DEEP_SKIP.iter().any(|n| entry.file_name() == *n)))
+            });
+        let mut chain: Vec<Rc<SafeDir>> = Vec::new();
+        let mut progress = Progress::new();
+        for entry in walker {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(error) => {
+                    if let Some(path) = error.path() {
+                        let reason = error.io_error().map_or_else(|| "cannot be read".to_owned(), ToString::to_string);
+                        self.passed(path.to_owned(), "unreadable", reason);
+                    }
+                    continue;
+                }
+            };
+            progress.tick();
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let Ok(metadata) = entry.metadata() else { continue };
+            let meta = Meta::from_metadata(&metadata);
+            if !(MIN_KEY_BYTES..=MAX_DEEP_FILE_BYTES).contains(&meta.size) || self.seen.contains(&(meta.dev, meta.ino)) {
+                continue;
+            }
+            let (Some(parent), Some(name)) = (entry.path().parent(), entry.path().file_name()) else { continue };
+            let Some(dir) = self.dir_for(&mut chain, parent) else { continue };
+            self.inspect_file(&dir, name.to_owned(), &meta, Store::Elsewhere);
+        }
+        progress.finish();
+    }
+
+    /// The open directory for `parent`, reusing the chain opened for the last file:
+    /// walkdir walks depth first, so the chain changes at its end only.
+    fn dir_for(&self, chain: &mut Vec<Rc<SafeDir>>, parent: &Path) -> Option<Rc<SafeDir>> {
+        let rel = parent.strip_prefix(self.home.path()).ok()?;
+        let wanted: Vec<&OsStr> = rel.components().map(|c| c.as_os_str()).collect();
+        let mut keep = 0;
+        while keep < chain.len() && keep < wanted.len() && chain[keep].path().file_name() == Some(wanted[keep]) {
+            keep += 1;
+        }
+        chain.truncate(keep);
+        for name in &wanted[keep..] {
+            let next = match chain.last() {
+                Some(dir) => dir.open_dir(name).ok()?,
+                None => self.home.open_dir(name).ok()?,
+            };
+            chain.push(Rc::new(next));
+        }
+        match chain.last() {
+            Some(dir) => Some(Rc::clone(dir)),
+            None => SafeDir::open_root(self.home.path()).ok().map(Rc::new),
+        }
+    }
+}
+
+fn store_code(store: Store, what: &str) -> &'static str {
+    match (store, what) {
+        (Store::Ssh, "symlink") => "ssh-dir-symlink",
+        (Store::Ssh, _) => "ssh-dir-not-directory",
+        (_, "symlink") => "symlink-not-followed",
+        _ => "not-regular-file",
+    }
+}
+
+/// The files `IdentityFile` and `CertificateFile` name in an ssh config.
+pub fn parse_identity_files(text: &[u8], home: &Path) -> Vec<PathBuf> {
+    let mut paths = Vec::new();
+    for line in text.split(|&b| b == b'\n') {
+        let line = line.trim_ascii();
+        if line.starts_with(b"#") {
+            continue;
+        }
+        // `Keyword value`, `Keyword=value` or `Keyword = value`, keyword in any case.
+        let split = line.iter().position(|&b| b == b' ' || b == b'\t' || b == b'=').unwrap_or(line.len());
+        let (keyword, rest) = line.split_at(split);
+        let keyword = keyword.to_ascii_lowercase();
+        if keyword != b"identityfile" && keyword != b"certificatefile" {
+            continue;
+        }
+        let mut value = rest.trim_ascii_start();
+        value = value.strip_prefix(b"=").unwrap_or(value).trim_ascii();
+        let value = value.strip_prefix(b"\"").and_then(|v| v.strip_suffix(b"\"")).unwrap_or(value);
+        if value.is_empty() || value == b"none" || value.contains(&b'%') && !value.starts_with(b"%d/") {
+            continue;
+        }
+        let value = OsStr::from_bytes(value);
+        let path = if let Some(rest) = value.as_bytes().strip_prefix(b"~/").or_else(|| value.as_bytes().strip_prefix(b"%d/")) {
+            home.join(OsStr::from_bytes(rest))
+        } else if value.as_bytes().starts_with(b"/") {
+            PathBuf::from(value)
+        } else {
+            home.join(value)
+        };
+        if !paths.contains(&path) {
+            paths.push(path);
+        }
+    }
+    paths
+}
+
+/// `--deep` progress on stderr, only when stderr is a terminal.
+struct Progress {
+    enabled: bool,
+    files: u64,
+    last: Instant,
+}
+
+impl Progress {
+    fn new() -> Progress {
+        Progress { enabled: std::io::stderr().is_terminal(), files: 0, last: Instant::now() }
+    }
+
+    fn tick(&mut self) {
+        self.files += 1;
+        if self.enabled && self.last.elapsed() > Duration::from_millis(100) {
+            self.last = Instant::now();
+            let _ = write!(std::io::stderr().lock(), "\rcsi-self-check: looked at {} entries…", self.files);
+        }
+    }
+
+    fn finish(&self) {
+        if self.enabled {
+            let _ = write!(std::io::stderr().lock(), "\r\x1b[K");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_files_are_read_as_ssh_reads_them() {
+        let config = b"Host *\n  IdentityFile ~/.ssh/id_work\n  identityfile=\"/opt/keys/deploy key\"\n\tCertificateFile = %d/certs/c.pub\n# IdentityFile ~/commented\nIdentityFile keys/relative\nIdentityFile ~/.ssh/id_%r\nIdentityFile none\n";
+        let paths = parse_identity_files(config, Path::new("/home/a"));
+        assert_eq!(
+            paths,
+            [
+                PathBuf::from("/home/a/.ssh/id_work"),
+                PathBuf::from("/opt/keys/deploy key"),
+                PathBuf::from("/home/a/certs/c.pub"),
+                PathBuf::from("/home/a/keys/relative"),
+            ]
+        );
+    }
+}

@@ -124,6 +124,18 @@ struct Judge<'a> {
     dir_max_mode: u32,
 }
 
+/// Worst first: what others can do outranks what the group can, which outranks the
+/// owner's own write bit.
+fn severity(code: &str) -> u8 {
+    match code {
+        "private-key-world-accessible" => 0,
+        "private-key-group-writable" => 1,
+        "private-key-group-readable" => 2,
+        "private-key-owner-writable" => 3,
+        _ => 4,
+    }
+}
+
 /// What is wrong with one key file's mode: status, level, code, and a clause.
 struct Problem {
     status: Status,
@@ -346,7 +358,7 @@ impl Judge<'_> {
         let worst = judged
             .iter()
             .filter_map(|(k, p)| p.as_ref().map(|p| (*k, p)))
-            .min_by_key(|(_, p)| (p.status, p.code == "private-key-ssh-refuses"));
+            .min_by_key(|(_, p)| severity(p.code));
         let Some((subject, problem)) = worst else {
             if group.iter().all(|k| k.meta.uid == self.account.uid) {
                 let modes = self.list_modes(group);

@@ -1161,10 +1161,12 @@ mod tests {
                 let _ = looks_like_der(prefix);
                 let _ = pkcs12_mac_verifies(prefix, "");
             }
-            // Mutations in the headers, where length and tag handling live; a
-            // mutated PKCS#12 may run the KDF, so keep to the first bytes.
+            // Mutations in the headers, where length and tag handling live. A
+            // PKCS#12 that still parses runs the KDF, slow in a debug build, so
+            // its mutations stay within the outer headers and ContentInfo OID.
+            let reach = if classify_pfx(fixture).is_some() { 24 } else { 64 };
             let mut copy = fixture.to_vec();
-            for i in 0..fixture.len().min(64) {
+            for i in 0..fixture.len().min(reach) {
                 for value in [0x00, 0x30, 0x80, 0x84, 0xFF] {
                     let original = copy[i];
                     copy[i] = value;

@@ -58,7 +58,7 @@ impl KeyFormat {
             KeyFormat::Ssh2 => "SSH2 (ssh.com)",
             KeyFormat::PuttyPpk => "PuTTY PPK",
             KeyFormat::PgpArmored => "OpenPGP (armored)",
-            KeyFormat::GnupgAgent => "GnuPG agent key",
+            KeyFormat::GnupgAgent => "GnuPG agent",
             KeyFormat::PgpBinary => "OpenPGP (binary)",
             KeyFormat::Pkcs8Der => "PKCS#8 (DER)",
             KeyFormat::Pkcs8EncryptedDer => "encrypted PKCS#8 (DER)",

@@ -15,6 +15,8 @@ mod contract;
 mod cli;
 // Policy files: layering, loosening refused, errors that name file, line and key.
 mod policy;
+// Every key store and format: encrypted or not, --deep, --fix, the same key twice.
+mod keystores;
 // The password command: every broken rule at once, zxcvbn, stdin bounds, no argv.
 mod password;
 // The PAM helper through a real PAM stack driven by pamtester, and its syslog lines.

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::account::Account;
 use crate::checks::{self, CHECKS, Context, RunOptions, Selection, Subject};
-use crate::cli::{self, Command, Format, GlobalArgs, Parsed, PolicyAction};
+use crate::cli::{self, Command, Format, GlobalArgs, KeyAction, Parsed, PolicyAction};
 use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::fs::SafeDir;
@@ -24,11 +24,26 @@ pub fn run() -> Result<ExitStatus, Error> {
     crate::harden::no_core_dumps();
     let global = &cli.global;
     match &cli.command {
-        None => check(global, RunOptions { deep: cli.deep, fix: cli.fix }),
+        None => check(
+            global,
+            RunOptions {
+                deep: cli.deep,
+                fix: cli.fix,
+            },
+        ),
         Some(Command::ListChecks) => list_checks(global),
         Some(Command::Password { stdin }) => password(global, *stdin),
         Some(Command::Pam) => crate::pam::run(global),
-        Some(Command::Checklist) => checklist(global, RunOptions { deep: cli.deep, fix: cli.fix }),
+        Some(Command::Key {
+            action: KeyAction::Check { file, stdin },
+        }) => key_check(global, file, *stdin),
+        Some(Command::Checklist) => checklist(
+            global,
+            RunOptions {
+                deep: cli.deep,
+                fix: cli.fix,
+            },
+        ),
         Some(Command::Policy {
             action: PolicyAction::Show,
         }) => policy_show(global),
@@ -116,6 +131,25 @@ fn render(global: &GlobalArgs, report: &Report) -> Result<(), Error> {
     }
 }
 
+/// A password or passphrase: from standard input (`--stdin`) or asked for on the
+/// terminal without echo.
+fn read_secret(from_stdin: bool, prompt: &str) -> Result<Secret, Error> {
+    if from_stdin {
+        let secret = Secret::read(&mut std::io::stdin().lock(), Terminator::Newline)
+            .map_err(|e| Error::Input(format!("standard input: the password is {e}")))?;
+        secret
+            .as_str()
+            .map_err(|e| Error::Input(format!("standard input: the password is {e}")))?;
+        return Ok(secret);
+    }
+    let typed = rpassword::prompt_password(prompt).map_err(|e| {
+        Error::Input(format!(
+            "cannot read a password from the terminal ({e}); pipe one with --stdin"
+        ))
+    })?;
+    Secret::from_typed(typed).map_err(|e| Error::Input(format!("the password is {e}")))
+}
+
 /// `password`: one password, from the terminal without echo or from `--stdin`.
 fn password(global: &GlobalArgs, from_stdin: bool) -> Result<ExitStatus, Error> {
     // zxcvbn's dictionaries take most of a run to build; they build on the other core
@@ -124,22 +158,7 @@ fn password(global: &GlobalArgs, from_stdin: bool) -> Result<ExitStatus, Error> 
     let policy = load_policy(global)?;
     let selection = Selection::new(global.only.clone()).map_err(Error::Usage)?;
     let account = account(global)?;
-    let secret = if from_stdin {
-        let secret = Secret::read(&mut std::io::stdin().lock(), Terminator::Newline)
-            .map_err(|e| Error::Input(format!("standard input: the password is {e}")))?;
-        secret
-            .as_str()
-            .map_err(|e| Error::Input(format!("standard input: the password is {e}")))?;
-        secret
-    } else {
-        let typed = rpassword::prompt_password("Password to check (not shown as you type): ")
-            .map_err(|e| {
-                Error::Input(format!(
-                    "cannot read a password from the terminal ({e}); pipe one with --stdin"
-                ))
-            })?;
-        Secret::from_typed(typed).map_err(|e| Error::Input(format!("the password is {e}")))?
-    };
+    let secret = read_secret(from_stdin, "Password to check (not shown as you type): ")?;
     let cx = Context::with_secret(&account, &policy, &secret);
     let findings = checks::run_all(&cx, Subject::Secret, &selection);
     let report = Report::new(
@@ -148,6 +167,23 @@ fn password(global: &GlobalArgs, from_stdin: bool) -> Result<ExitStatus, Error> 
         findings,
         &policy,
     );
+    render(global, &report)?;
+    Ok(report.exit_status())
+}
+
+/// `key check FILE`.
+fn key_check(global: &GlobalArgs, file: &Path, from_stdin: bool) -> Result<ExitStatus, Error> {
+    crate::password::warm_up();
+    let policy = load_policy(global)?;
+    let account = account(global)?;
+    let file = absolute(file);
+    let prompt = format!(
+        "Passphrase for {} (not shown): ",
+        crate::sanitize::display_path(&file)
+    );
+    let report = crate::keycheck::run(&account, &policy, &file, || {
+        read_secret(from_stdin, &prompt)
+    })?;
     render(global, &report)?;
     Ok(report.exit_status())
 }

@@ -89,10 +89,28 @@ pub enum Command {
     /// The PAM helper for `pam_exec.so expose_authtok`: the token on standard input,
     /// the user in PAM_USER, the system policy only; exit 0 accepts
     Pam,
+    /// Work with one key file
+    Key {
+        #[command(subcommand)]
+        action: KeyAction,
+    },
     /// Show the effective policy or validate a policy file
     Policy {
         #[command(subcommand)]
         action: PolicyAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyAction {
+    /// Ask for FILE's passphrase without echo, prove that it opens the key, and judge
+    /// it by the password rules
+    Check {
+        /// The private key file
+        file: PathBuf,
+        /// Read the passphrase from standard input instead (for scripts)
+        #[arg(long)]
+        stdin: bool,
     },
 }
 

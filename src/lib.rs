@@ -13,6 +13,7 @@ mod error;
 mod exit;
 mod fs;
 mod harden;
+mod keycheck;
 mod keys;
 #[cfg(test)]
 mod man_tests;

@@ -34,7 +34,12 @@ impl Check for KeyEncryption {
     }
 
     fn codes(&self) -> &'static [&'static str] {
-        &["key-encrypted", "key-unencrypted", "key-protection-unknown", "password-store-plaintext"]
+        &[
+            "key-encrypted",
+            "key-unencrypted",
+            "key-protection-unknown",
+            "password-store-plaintext",
+        ]
     }
 
     fn run(&self, cx: &Context<'_>, out: &mut Vec<Finding>) -> Result<(), CheckError> {
@@ -46,11 +51,14 @@ impl Check for KeyEncryption {
         }
         let usage = cx.policy.level("password-usage");
         for event in &scan.events {
-            if let Event::Plaintext { path, .. } = event {
+            if let Event::Plaintext { path, meta } = event {
                 out.push(
                     Finding::new(ID, "password-usage", usage, Status::Fail, "password-store-plaintext")
                         .at(path)
-                        .says("a file in the password store that is not encrypted: pass keeps every secret in a .gpg file, so this one is in the clear")
+                        .says(format!(
+                            "a file in the password store that is not encrypted (mode {}): pass keeps every secret in a .gpg file, so this one is in the clear",
+                            crate::fs::perm::octal(meta.mode)
+                        ))
                         .fix(format!("pass insert NAME (then remove this file: shred -u {})", shell_word(path.as_os_str()))),
                 );
             }
@@ -63,7 +71,10 @@ impl Check for KeyEncryption {
 pub fn group_by_identity<'a>(keys: impl Iterator<Item = &'a FoundKey>) -> Vec<Vec<&'a FoundKey>> {
     let mut groups: Vec<Vec<&FoundKey>> = Vec::new();
     for key in keys {
-        match groups.iter_mut().find(|g| g[0].inspection.identity == key.inspection.identity) {
+        match groups
+            .iter_mut()
+            .find(|g| g[0].inspection.identity == key.inspection.identity)
+        {
             Some(group) => group.push(key),
             None => groups.push(vec![key]),
         }
@@ -80,8 +91,14 @@ pub fn short(path: &Path, home: &Path) -> String {
 }
 
 fn judge(group: &[&FoundKey], level: Level, home: &Path) -> Finding {
-    let unencrypted: Vec<&&FoundKey> = group.iter().filter(|k| k.inspection.protection == Protection::Unencrypted).collect();
-    let unknown: Vec<&&FoundKey> = group.iter().filter(|k| k.inspection.protection == Protection::Unknown).collect();
+    let unencrypted: Vec<&&FoundKey> = group
+        .iter()
+        .filter(|k| k.inspection.protection == Protection::Unencrypted)
+        .collect();
+    let unknown: Vec<&&FoundKey> = group
+        .iter()
+        .filter(|k| k.inspection.protection == Protection::Unknown)
+        .collect();
     let (status, code, subject) = if !unencrypted.is_empty() {
         (Status::Fail, "key-unencrypted", unencrypted[0])
     } else if !unknown.is_empty() {
@@ -93,16 +110,39 @@ fn judge(group: &[&FoundKey], level: Level, home: &Path) -> Finding {
         KeyFormat::GnomeKeyring => "GNOME keyring".to_owned(),
         format => format!("{} private key", format.name()),
     };
-    let fingerprint = subject.inspection.fingerprint.as_ref().map(|f| format!(" ({f})")).unwrap_or_default();
-    let also: Vec<String> = group.iter().filter(|k| k.path != subject.path).map(|k| short(&k.path, home)).collect();
-    let also = if also.is_empty() { String::new() } else { format!("; the same key is also at {}", also.join(", ")) };
-    let found_where = if subject.store == Store::Elsewhere { ", found outside the key stores" } else { "" };
+    let fingerprint = subject
+        .inspection
+        .fingerprint
+        .as_ref()
+        .map(|f| format!(" ({f})"))
+        .unwrap_or_default();
+    let also: Vec<String> = group
+        .iter()
+        .filter(|k| k.path != subject.path)
+        .map(|k| short(&k.path, home))
+        .collect();
+    let also = if also.is_empty() {
+        String::new()
+    } else {
+        format!("; the same key is also at {}", also.join(", "))
+    };
+    let found_where = if subject.store == Store::Elsewhere {
+        ", found outside the key stores"
+    } else {
+        ""
+    };
     let message = match status {
-        Status::Fail => format!("{what}{fingerprint} is stored without a passphrase{found_where}: anyone who reads the file has the key{also}"),
-        Status::Warn => format!("{what}{fingerprint} looks like a key, but whether it is encrypted could not be read; it is not assumed safe{also}"),
+        Status::Fail => format!(
+            "{what}{fingerprint} is stored without a passphrase{found_where}: anyone who reads the file has the key{also}"
+        ),
+        Status::Warn => format!(
+            "{what}{fingerprint} looks like a key, but whether it is encrypted could not be read; it is not assumed safe{also}"
+        ),
         _ => format!("{what}{fingerprint} is encrypted with a passphrase{also}"),
     };
-    let finding = Finding::new(ID, ITEM, level, status, code).at(&subject.path).says(message);
+    let finding = Finding::new(ID, ITEM, level, status, code)
+        .at(&subject.path)
+        .says(message);
     match status {
         Status::Fail => finding.fix(passphrase_command(subject)),
         _ => finding,
@@ -112,22 +152,34 @@ fn judge(group: &[&FoundKey], level: Level, home: &Path) -> Finding {
 /// The command that adds a passphrase, for each format.
 fn passphrase_command(key: &FoundKey) -> String {
     let file = shell_word(key.path.as_os_str());
-    let name = key.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = key
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     match key.inspection.format {
         KeyFormat::OpenSsh | KeyFormat::Ssh2 => format!("ssh-keygen -p -f {file}"),
         KeyFormat::PemRsa | KeyFormat::PemEc | KeyFormat::PemDsa if key.store == Store::Ssh => {
             format!("ssh-keygen -p -f {file}")
         }
-        KeyFormat::PemRsa | KeyFormat::PemEc | KeyFormat::PemDsa | KeyFormat::Pkcs8 | KeyFormat::PemOther => {
+        KeyFormat::PemRsa
+        | KeyFormat::PemEc
+        | KeyFormat::PemDsa
+        | KeyFormat::Pkcs8
+        | KeyFormat::PemOther => {
             format!("openssl pkey -in {file} -aes256 -out {file}.new && mv {file}.new {file}")
         }
         KeyFormat::Pkcs8Der | KeyFormat::Pkcs1Der | KeyFormat::Sec1Der => {
-            format!("openssl pkey -inform DER -in {file} -aes256 -out {file}.pem && shred -u {file}")
+            format!(
+                "openssl pkey -inform DER -in {file} -aes256 -out {file}.pem && shred -u {file}"
+            )
         }
         KeyFormat::PuttyPpk => format!("puttygen {file} -P -O private -o {file}"),
         KeyFormat::GnupgAgent => {
             let keygrip = name.trim_end_matches(".key");
-            format!("gpg --change-passphrase KEYID (the key whose keygrip is {keygrip}: gpg -K --with-keygrip)")
+            format!(
+                "gpg --change-passphrase KEYID (the key whose keygrip is {keygrip}: gpg -K --with-keygrip)"
+            )
         }
         KeyFormat::PgpArmored | KeyFormat::PgpBinary => {
             format!("gpg --import {file} && gpg --change-passphrase KEYID, then shred -u {file}")
@@ -135,7 +187,9 @@ fn passphrase_command(key: &FoundKey) -> String {
         KeyFormat::Pkcs12 => format!(
             "openssl pkcs12 -in {file} -passin pass: -nodes | openssl pkcs12 -export -out {file}.new && mv {file}.new {file}"
         ),
-        KeyFormat::GnomeKeyring => "set a password on this keyring in Passwords and Keys (seahorse)".to_owned(),
+        KeyFormat::GnomeKeyring => {
+            "set a password on this keyring in Passwords and Keys (seahorse)".to_owned()
+        }
         KeyFormat::Pkcs8Encrypted | KeyFormat::Pkcs8EncryptedDer => String::new(),
     }
 }

@@ -92,8 +92,14 @@ impl Check for KeyPermissions {
         for event in &scan.events {
             match event {
                 Event::Key(_) | Event::Plaintext { .. } => {}
-                Event::Directory { path, meta, store } => judge.check_store_dir(path, meta, *store, out),
-                Event::StoreProblem { path, code, message } => {
+                Event::Directory { path, meta, store } => {
+                    judge.check_store_dir(path, meta, *store, out)
+                }
+                Event::StoreProblem {
+                    path,
+                    code,
+                    message,
+                } => {
                     let finding = if *code == "no-ssh-dir" {
                         judge.finding(Status::Skip, code, path)
                     } else {
@@ -101,10 +107,22 @@ impl Check for KeyPermissions {
                     };
                     out.push(finding.says(format!("~/.ssh {message}")));
                 }
-                Event::Control { path, meta, control } => judge.check_control_file(path, meta, *control, out),
+                Event::Control {
+                    path,
+                    meta,
+                    control,
+                } => judge.check_control_file(path, meta, *control, out),
                 Event::Socket { path, meta } => judge.check_socket(path, meta, out),
-                Event::Passed { path, code, message } => {
-                    out.push(judge.finding(Status::Skip, code, path).says(message.clone()));
+                Event::Passed {
+                    path,
+                    code,
+                    message,
+                } => {
+                    out.push(
+                        judge
+                            .finding(Status::Skip, code, path)
+                            .says(message.clone()),
+                    );
                 }
             }
         }
@@ -155,13 +173,28 @@ impl Judge<'_> {
     }
 
     fn chown(&self, path: &Path) -> String {
-        format!("sudo chown {}: {}", self.account.name, shell_word(path.as_os_str()))
+        format!(
+            "sudo chown {}: {}",
+            self.account.name,
+            shell_word(path.as_os_str())
+        )
     }
 
     /// A thing that belongs to someone else: its owner can read or replace it.
-    fn not_owned(&self, code: &'static str, path: &Path, what: &str, uid: u32, consequence: &str) -> Finding {
+    fn not_owned(
+        &self,
+        code: &'static str,
+        path: &Path,
+        what: &str,
+        uid: u32,
+        consequence: &str,
+    ) -> Finding {
         self.finding(Status::Fail, code, path)
-            .says(format!("{what} belongs to {}, not to {}{consequence}", Self::owner_name(uid), self.account.name))
+            .says(format!(
+                "{what} belongs to {}, not to {}{consequence}",
+                Self::owner_name(uid),
+                self.account.name
+            ))
             .fix(self.chown(path))
     }
 
@@ -232,8 +265,18 @@ impl Judge<'_> {
     /// codes, as OpenSSH documents it).
     fn check_store_dir(&self, path: &Path, meta: &Meta, store: Store, out: &mut Vec<Finding>) {
         let (what, ok, open, not_owned) = match store {
-            Store::Ssh => ("~/.ssh".to_owned(), "ssh-dir-ok", "ssh-dir-too-open", "ssh-dir-not-owned"),
-            _ => (short(path, self.home), "key-dir-ok", "key-dir-too-open", "key-dir-not-owned"),
+            Store::Ssh => (
+                "~/.ssh".to_owned(),
+                "ssh-dir-ok",
+                "ssh-dir-too-open",
+                "ssh-dir-not-owned",
+            ),
+            _ => (
+                short(path, self.home),
+                "key-dir-ok",
+                "key-dir-too-open",
+                "key-dir-not-owned",
+            ),
         };
         let mut good = true;
         if meta.uid != self.account.uid {
@@ -262,7 +305,13 @@ impl Judge<'_> {
         }
     }
 
-    fn check_control_file(&self, path: &Path, meta: &Meta, control: Control, out: &mut Vec<Finding>) {
+    fn check_control_file(
+        &self,
+        path: &Path,
+        meta: &Meta,
+        control: Control,
+        out: &mut Vec<Finding>,
+    ) {
         let (what, ok, writable, not_owned, consequence) = match control {
             Control::AuthorizedKeys => (
                 "authorized_keys",
@@ -295,7 +344,10 @@ impl Judge<'_> {
             good = false;
             out.push(
                 self.finding(Status::Fail, writable, path)
-                    .says(format!("{what} is writable by group or others (mode {}); {consequence}", perm::octal(meta.mode)))
+                    .says(format!(
+                        "{what} is writable by group or others (mode {}); {consequence}",
+                        perm::octal(meta.mode)
+                    ))
                     .fix(format!("chmod go-w {}", shell_word(path.as_os_str()))),
             );
         }
@@ -321,23 +373,45 @@ impl Judge<'_> {
                     .fix(Self::chmod(0o600, &[path])),
             );
         } else {
-            out.push(self.finding(Status::Pass, "agent-socket-ok", path).says(format!("agent socket, mode {}", perm::octal(meta.mode))));
+            out.push(
+                self.finding(Status::Pass, "agent-socket-ok", path)
+                    .says(format!("agent socket, mode {}", perm::octal(meta.mode))),
+            );
         }
     }
 
     fn problem(&self, mode: u32) -> Option<Problem> {
         let extra = mode & !self.max_mode;
-        let fail = |code, clause| Some(Problem { status: Status::Fail, level: self.level, code, clause });
+        let fail = |code, clause| {
+            Some(Problem {
+                status: Status::Fail,
+                level: self.level,
+                code,
+                clause,
+            })
+        };
         if perm::any_for_other(extra) {
             fail("private-key-world-accessible", "is accessible to others")
-        } else if perm::grants(extra, Who::Group, Access::Write) || perm::grants(extra, Who::Group, Access::Execute) {
+        } else if perm::grants(extra, Who::Group, Access::Write)
+            || perm::grants(extra, Who::Group, Access::Execute)
+        {
             fail("private-key-group-writable", "is writable by its group")
         } else if perm::grants(extra, Who::Group, Access::Read) {
             fail("private-key-group-readable", "is readable by its group")
         } else if extra != 0 {
-            Some(Problem { status: Status::Warn, level: Level::Should, code: "private-key-owner-writable", clause: "can be written by its owner" })
+            Some(Problem {
+                status: Status::Warn,
+                level: Level::Should,
+                code: "private-key-owner-writable",
+                clause: "can be written by its owner",
+            })
         } else if mode & perm::GROUP_OR_OTHER != 0 {
-            Some(Problem { status: Status::Warn, level: Level::Should, code: "private-key-ssh-refuses", clause: "is open to its group, which this policy allows" })
+            Some(Problem {
+                status: Status::Warn,
+                level: Level::Should,
+                code: "private-key-ssh-refuses",
+                clause: "is open to its group, which this policy allows",
+            })
         } else {
             None
         }
@@ -354,7 +428,10 @@ impl Judge<'_> {
         for key in group.iter().filter(|k| k.meta.uid != self.account.uid) {
             out.push(self.not_owned("private-key-not-owned", &key.path, &what, key.meta.uid, ""));
         }
-        let judged: Vec<(&FoundKey, Option<Problem>)> = group.iter().map(|k| (*k, self.problem(k.meta.mode))).collect();
+        let judged: Vec<(&FoundKey, Option<Problem>)> = group
+            .iter()
+            .map(|k| (*k, self.problem(k.meta.mode)))
+            .collect();
         let worst = judged
             .iter()
             .filter_map(|(k, p)| p.as_ref().map(|p| (*k, p)))
@@ -362,11 +439,18 @@ impl Judge<'_> {
         let Some((subject, problem)) = worst else {
             if group.iter().all(|k| k.meta.uid == self.account.uid) {
                 let modes = self.list_modes(group);
-                out.push(self.finding(Status::Pass, "private-key-ok", &first.path).says(format!("{what}, {modes}, owned by {}", self.account.name)));
+                out.push(
+                    self.finding(Status::Pass, "private-key-ok", &first.path)
+                        .says(format!("{what}, {modes}, owned by {}", self.account.name)),
+                );
             }
             return;
         };
-        let offending: Vec<&FoundKey> = judged.iter().filter(|(_, p)| p.is_some()).map(|(k, _)| *k).collect();
+        let offending: Vec<&FoundKey> = judged
+            .iter()
+            .filter(|(_, p)| p.is_some())
+            .map(|(k, _)| *k)
+            .collect();
         if fix && problem.code != "private-key-ssh-refuses" {
             if let Some(finding) = self.fix(&what, &offending) {
                 out.push(finding);
@@ -376,8 +460,12 @@ impl Judge<'_> {
         let allowed = perm::octal(self.max_mode);
         let ssh = "OpenSSH refuses to use a private key that its group or others can access";
         let detail = match problem.code {
-            "private-key-group-readable" => format!("The standard tolerates group read, but this policy allows at most {allowed}, and {ssh}"),
-            "private-key-owner-writable" => format!("the standard asks for as close to {allowed} as possible, so that it cannot be overwritten by mistake"),
+            "private-key-group-readable" => format!(
+                "The standard tolerates group read, but this policy allows at most {allowed}, and {ssh}"
+            ),
+            "private-key-owner-writable" => format!(
+                "the standard asks for as close to {allowed} as possible, so that it cannot be overwritten by mistake"
+            ),
             "private-key-ssh-refuses" => ssh.to_owned(),
             _ => format!("the policy allows at most {allowed}, and {ssh}"),
         };
@@ -388,11 +476,18 @@ impl Judge<'_> {
             let paths: Vec<&Path> = offending.iter().map(|k| k.path.as_path()).collect();
             Self::chmod(self.max_mode, &paths)
         };
-        let separator = if problem.code == "private-key-group-readable" { "." } else { ";" };
+        let separator = if problem.code == "private-key-group-readable" {
+            "."
+        } else {
+            ";"
+        };
         out.push(
             self.finding(problem.status, problem.code, &subject.path)
                 .level(problem.level)
-                .says(format!("{what} {} ({modes}){separator} {detail}", problem.clause))
+                .says(format!(
+                    "{what} {} ({modes}){separator} {detail}",
+                    problem.clause
+                ))
                 .fix(fix_command),
         );
     }
@@ -402,7 +497,10 @@ impl Judge<'_> {
         if let [only] = group {
             return format!("mode {}", perm::octal(only.meta.mode));
         }
-        let each: Vec<String> = group.iter().map(|k| format!("{} {}", short(&k.path, self.home), perm::octal(k.meta.mode))).collect();
+        let each: Vec<String> = group
+            .iter()
+            .map(|k| format!("{} {}", short(&k.path, self.home), perm::octal(k.meta.mode)))
+            .collect();
         format!("at {} places: {}", group.len(), each.join(", "))
     }
 
@@ -412,14 +510,25 @@ impl Judge<'_> {
     fn fix(&self, what: &str, offending: &[&FoundKey]) -> Option<Finding> {
         let mut changes = Vec::new();
         for key in offending {
-            match key.dir.tighten_mode(&key.name, &key.meta, self.max_mode, self.account.uid) {
-                Ok(old) => changes.push(format!("{}: {} → {}", short(&key.path, self.home), perm::octal(old), perm::octal(self.max_mode))),
+            match key
+                .dir
+                .tighten_mode(&key.name, &key.meta, self.max_mode, self.account.uid)
+            {
+                Ok(old) => changes.push(format!(
+                    "{}: {} → {}",
+                    short(&key.path, self.home),
+                    perm::octal(old),
+                    perm::octal(self.max_mode)
+                )),
                 Err(_) => return None,
             }
         }
         Some(
             self.finding(Status::Pass, "private-key-mode-fixed", &offending[0].path)
-                .says(format!("{what}: mode changed by --fix, {}", changes.join(", "))),
+                .says(format!(
+                    "{what}: mode changed by --fix, {}",
+                    changes.join(", ")
+                )),
         )
     }
 }

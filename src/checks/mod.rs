@@ -14,8 +14,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::account::Account;
 use crate::fs::{FsError, SafeDir};
-use crate::policy::Policy;
 use crate::keys::scan::{KeyScan, ScanOptions};
+use crate::policy::Policy;
 use crate::secret::Secret;
 
 /// What a check judges.
@@ -85,11 +85,22 @@ pub struct Context<'a> {
 
 impl<'a> Context<'a> {
     pub fn new(account: &'a Account, policy: &'a Policy, options: RunOptions) -> Context<'a> {
-        Context { account, policy, options, home: OnceCell::new(), keys: OnceCell::new(), secret: None }
+        Context {
+            account,
+            policy,
+            options,
+            home: OnceCell::new(),
+            keys: OnceCell::new(),
+            secret: None,
+        }
     }
 
     /// A context for judging `secret` (the password and pam commands).
-    pub fn with_secret(account: &'a Account, policy: &'a Policy, secret: &'a Secret) -> Context<'a> {
+    pub fn with_secret(
+        account: &'a Account,
+        policy: &'a Policy,
+        secret: &'a Secret,
+    ) -> Context<'a> {
         Context {
             account,
             policy,
@@ -102,13 +113,16 @@ impl<'a> Context<'a> {
 
     /// The secret under judgement, for [`Subject::Secret`] checks.
     pub fn secret(&self) -> Result<&Secret, CheckError> {
-        self.secret.ok_or_else(|| CheckError("no password was given to check".to_owned()))
+        self.secret
+            .ok_or_else(|| CheckError("no password was given to check".to_owned()))
     }
 
     /// The open home directory, or why it could not be opened. Every check starts
     /// from this one descriptor.
     pub fn home(&self) -> Result<&SafeDir, CheckError> {
-        let home = self.home.get_or_init(|| SafeDir::open_root(&self.account.home));
+        let home = self
+            .home
+            .get_or_init(|| SafeDir::open_root(&self.account.home));
         home.as_ref().map_err(|e| {
             CheckError(format!(
                 "cannot open the home directory {}: {e}",
@@ -127,7 +141,9 @@ impl<'a> Context<'a> {
             deep: self.options.deep,
             extra_paths: self.policy.list("key-security", "extra-paths").to_vec(),
         };
-        Ok(self.keys.get_or_init(|| crate::keys::scan::scan(home, &options)))
+        Ok(self
+            .keys
+            .get_or_init(|| crate::keys::scan::scan(home, &options)))
     }
 }
 

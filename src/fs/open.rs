@@ -161,7 +161,9 @@ impl SafeDir {
     /// Opens the directory `rel` below this one, one component at a time, following
     /// no link on the way.
     pub fn open_within(&self, rel: &Path) -> Result<SafeDir, FsError> {
-        let mut components = rel.components().filter(|c| matches!(c, std::path::Component::Normal(_)));
+        let mut components = rel
+            .components()
+            .filter(|c| matches!(c, std::path::Component::Normal(_)));
         let Some(first) = components.next() else {
             return SafeDir::open_root(&self.path);
         };
@@ -176,7 +178,13 @@ impl SafeDir {
     /// following links — never `chmod` by path — and only when the file is still what
     /// `seen` described, belongs to `owner`, and has no other name (a hard link could
     /// be someone else's file). Returns the old mode.
-    pub fn tighten_mode(&self, name: &OsStr, seen: &Meta, mode: u32, owner: u32) -> Result<u32, FsError> {
+    pub fn tighten_mode(
+        &self,
+        name: &OsStr,
+        seen: &Meta,
+        mode: u32,
+        owner: u32,
+    ) -> Result<u32, FsError> {
         let file = self.open_file(name, seen)?;
         let meta = *file.meta();
         if meta.uid != owner {
@@ -185,7 +193,8 @@ impl SafeDir {
         if meta.nlink != 1 {
             return Err(FsError::HardLinked(meta.nlink));
         }
-        nix::sys::stat::fchmod(&file.file, Mode::from_bits_truncate(mode)).map_err(FsError::from_errno)?;
+        nix::sys::stat::fchmod(&file.file, Mode::from_bits_truncate(mode))
+            .map_err(FsError::from_errno)?;
         Ok(meta.mode)
     }
 

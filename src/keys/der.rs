@@ -1119,14 +1119,75 @@ mod tests {
     }
 
     #[test]
-    fn kdf_matches_rfc7292_reference() {
-        // The MAC key of a PFX whose MAC OpenSSL made must reproduce that MAC: the
-        // fixtures cover this end to end; here the zero-length empty password must
-        // differ from the two-NUL one, or trying both would be pointless.
+    fn kdf_matches_published_vector() {
+        // The ID-3 vector of Bouncy Castle's PKCS12 KDF tests: "smeg", one round.
+        let smeg: Vec<u8> = "smeg"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .chain([0, 0])
+            .collect();
+        let salt = [0x3D, 0x83, 0xC0, 0xE4, 0x54, 0x6A, 0xC1, 0x40];
+        let key = pkcs12_mac_key::<sha1::Sha1>(&smeg, &salt, 1);
+        let expected = [
+            0x8D, 0x96, 0x7D, 0x88, 0xF6, 0xCA, 0xA9, 0xD7, 0x14, 0x80, 0x0A, 0xB3, 0xD4, 0x80,
+            0x51, 0xD6, 0x3F, 0x73, 0xA3, 0x12,
+        ];
+        assert_eq!(key.as_slice(), expected);
+        // Trying both empty-password forms is only worth it if they differ.
         let a = pkcs12_mac_key::<sha1::Sha1>(&[0, 0], b"salt", 2);
         let b = pkcs12_mac_key::<sha1::Sha1>(&[], b"salt", 2);
-        assert_eq!(a.len(), 20);
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn unmacked_bags_decide() {
+        let bag = |id: &[u8]| seq(&[&tlv(TAG_OID, id), &tlv(TAG_CTX0, &seq(&[]))]);
+        let pfx_of = |bags: &[&[u8]], outer_type: &[u8]| {
+            let auth_safe = seq(&[&seq(&[
+                &tlv(TAG_OID, outer_type),
+                &tlv(TAG_CTX0, &tlv(TAG_OCTET_STRING, &seq(bags))),
+            ])]);
+            seq(&[
+                &tlv(TAG_INTEGER, &[3]),
+                &seq(&[
+                    &tlv(TAG_OID, OID_PKCS7_DATA),
+                    &tlv(TAG_CTX0, &tlv(TAG_OCTET_STRING, &auth_safe)),
+                ]),
+            ])
+        };
+        let encrypted_data = [0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x06];
+        let plain = bag(OID_PKCS12_KEY_BAG);
+        let shrouded = bag(OID_PKCS12_SHROUDED_KEY_BAG);
+        let nested = seq(&[
+            &tlv(TAG_OID, OID_PKCS12_SAFE_CONTENTS_BAG),
+            &tlv(TAG_CTX0, &seq(&[&plain])),
+        ]);
+        type Case<'a> = (&'a [&'a [u8]], &'a [u8], Pkcs12Protection);
+        let cases: &[Case<'_>] = &[
+            (
+                &[&plain],
+                OID_PKCS7_DATA,
+                Pkcs12Protection::OpensWithEmptyPassword,
+            ),
+            (
+                &[&nested],
+                OID_PKCS7_DATA,
+                Pkcs12Protection::OpensWithEmptyPassword,
+            ),
+            (
+                &[&plain, &shrouded],
+                OID_PKCS7_DATA,
+                Pkcs12Protection::Unknown,
+            ),
+            (&[], OID_PKCS7_DATA, Pkcs12Protection::Unknown),
+            (&[&plain], &encrypted_data, Pkcs12Protection::Unknown),
+        ];
+        for (bags, outer_type, expected) in cases {
+            assert_eq!(
+                classify_der(&pfx_of(bags, outer_type)),
+                Some(DerKey::Pkcs12(*expected))
+            );
+        }
     }
 
     #[test]
@@ -1164,7 +1225,11 @@ mod tests {
             // Mutations in the headers, where length and tag handling live. A
             // PKCS#12 that still parses runs the KDF, slow in a debug build, so
             // its mutations stay within the outer headers and ContentInfo OID.
-            let reach = if classify_pfx(fixture).is_some() { 24 } else { 64 };
+            let reach = if classify_pfx(fixture).is_some() {
+                24
+            } else {
+                64
+            };
             let mut copy = fixture.to_vec();
             for i in 0..fixture.len().min(reach) {
                 for value in [0x00, 0x30, 0x80, 0x84, 0xFF] {

@@ -73,6 +73,7 @@ impl KeyFormat {
 /// The text format of a private key in a file, judged from its first bytes, or
 /// `None` when it holds no private key in text form (public keys, certificates,
 /// `known_hosts`, anything else). Binary formats are told apart in `inspect`.
+#[cfg(test)]
 pub fn classify(prefix: &[u8]) -> Option<KeyFormat> {
     locate(prefix).map(|(format, _)| format)
 }
@@ -80,7 +81,11 @@ pub fn classify(prefix: &[u8]) -> Option<KeyFormat> {
 /// Like [`classify`], with the byte offset just past the line that marks the key
 /// (its `-----BEGIN` line), where its headers and body start.
 pub fn locate(prefix: &[u8]) -> Option<(KeyFormat, usize)> {
-    let bom = if prefix.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let bom = if prefix.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
     let body = &prefix[bom..];
     let start = trim_start(body);
     if start.starts_with(b"PuTTY-User-Key-File-") {

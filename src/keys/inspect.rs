@@ -43,19 +43,38 @@ pub fn inspect(prefix: &[u8]) -> Option<Inspection> {
     let (identity, fingerprint) = match public {
         Some(blob) => {
             let digest: [u8; 32] = Sha256::digest(&blob).into();
-            (digest, Some(format!("SHA256:{}", Base64Unpadded::encode_string(&digest))))
+            (
+                digest,
+                Some(format!("SHA256:{}", Base64Unpadded::encode_string(&digest))),
+            )
         }
         None => (Sha256::digest(prefix).into(), None),
     };
-    Some(Inspection { format, protection, identity, fingerprint })
+    Some(Inspection {
+        format,
+        protection,
+        identity,
+        fingerprint,
+    })
 }
 
 /// Protection, and the public key blob where the format shows it. `None` means it is
 /// not a private key after all (a GnuPG stub on a smart card).
-fn text_protection(format: KeyFormat, whole: &[u8], after: &[u8]) -> Option<(Protection, Option<Vec<u8>>)> {
+fn text_protection(
+    format: KeyFormat,
+    whole: &[u8],
+    after: &[u8],
+) -> Option<(Protection, Option<Vec<u8>>)> {
     Some(match format {
         KeyFormat::OpenSsh => match openssh(after) {
-            Some((encrypted, public)) => (if encrypted { Protection::Encrypted } else { Protection::Unencrypted }, public),
+            Some((encrypted, public)) => (
+                if encrypted {
+                    Protection::Encrypted
+                } else {
+                    Protection::Unencrypted
+                },
+                public,
+            ),
             None => (Protection::Unknown, None),
         },
         KeyFormat::PemRsa | KeyFormat::PemEc | KeyFormat::PemDsa => (pem_headers(after), None),
@@ -94,6 +113,28 @@ fn ssh_string<'a>(input: &mut &'a [u8]) -> Option<&'a [u8]> {
     Some(value)
 }
 
+/// The binary openssh-key-v1 structure of an OpenSSH key file, for decryption.
+pub fn openssh_blob(prefix: &[u8]) -> Option<Vec<u8>> {
+    let (KeyFormat::OpenSsh, offset) = format::locate(prefix)? else {
+        return None;
+    };
+    base64_body(
+        lines(&prefix[offset..]),
+        b"-----END OPENSSH PRIVATE KEY-----",
+    )
+}
+
+/// The DER inside a `-----BEGIN ENCRYPTED PRIVATE KEY-----` block.
+pub fn encrypted_pkcs8_der(prefix: &[u8]) -> Option<Vec<u8>> {
+    let (KeyFormat::Pkcs8Encrypted, offset) = format::locate(prefix)? else {
+        return None;
+    };
+    base64_body(
+        lines(&prefix[offset..]),
+        b"-----END ENCRYPTED PRIVATE KEY-----",
+    )
+}
+
 /// openssh-key-v1 (OpenSSH's PROTOCOL.key): magic, cipher name, KDF name, KDF
 /// options, key count, then the public keys in the clear. Cipher `none` is
 /// unencrypted. Returns whether it is encrypted, and the first public key.
@@ -105,7 +146,11 @@ fn openssh(after: &[u8]) -> Option<(bool, Option<Vec<u8>>)> {
     let _kdf_options = ssh_string(&mut rest)?;
     let count = u32::from_be_bytes(rest.get(..4)?.try_into().ok()?);
     rest = &rest[4..];
-    let public = if count >= 1 { ssh_string(&mut rest).map(<[u8]>::to_vec) } else { None };
+    let public = if count >= 1 {
+        ssh_string(&mut rest).map(<[u8]>::to_vec)
+    } else {
+        None
+    };
     Some((cipher != b"none", public))
 }
 
@@ -142,7 +187,10 @@ fn ssh2(after: &[u8]) -> Protection {
             body.extend_from_slice(line);
         }
     }
-    let Some(blob) = std::str::from_utf8(&body).ok().and_then(|text| Base64::decode_vec(text).ok()) else {
+    let Some(blob) = std::str::from_utf8(&body)
+        .ok()
+        .and_then(|text| Base64::decode_vec(text).ok())
+    else {
         return Protection::Unknown;
     };
     let parse = || {
@@ -165,11 +213,25 @@ fn ppk(whole: &[u8]) -> (Protection, Option<Vec<u8>>) {
     let mut all = lines(whole);
     while let Some(line) = all.next() {
         if let Some(value) = line.strip_prefix(b"Encryption:") {
-            protection = if value.trim_ascii() == b"none" { Protection::Unencrypted } else { Protection::Encrypted };
+            protection = if value.trim_ascii() == b"none" {
+                Protection::Unencrypted
+            } else {
+                Protection::Encrypted
+            };
         } else if let Some(count) = line.strip_prefix(b"Public-Lines:") {
-            let count: usize = std::str::from_utf8(count.trim_ascii()).ok().and_then(|c| c.parse().ok()).unwrap_or(0);
-            let text: Vec<u8> = all.by_ref().take(count.min(64)).flatten().copied().collect();
-            public = std::str::from_utf8(&text).ok().and_then(|t| Base64::decode_vec(t).ok());
+            let count: usize = std::str::from_utf8(count.trim_ascii())
+                .ok()
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(0);
+            let text: Vec<u8> = all
+                .by_ref()
+                .take(count.min(64))
+                .flatten()
+                .copied()
+                .collect();
+            public = std::str::from_utf8(&text)
+                .ok()
+                .and_then(|t| Base64::decode_vec(t).ok());
         }
     }
     (protection, public)

@@ -19,7 +19,14 @@ fn openssh_file(cipher: &[u8], width: usize, eol: &str) -> (Vec<u8>, Vec<u8>) {
     ssh_string(&mut public, &[7u8; 32]);
     let mut blob = b"openssh-key-v1\0".to_vec();
     ssh_string(&mut blob, cipher);
-    ssh_string(&mut blob, if cipher == b"none" { b"none" } else { b"bcrypt" });
+    ssh_string(
+        &mut blob,
+        if cipher == b"none" {
+            b"none"
+        } else {
+            b"bcrypt"
+        },
+    );
     ssh_string(&mut blob, b"");
     blob.extend_from_slice(&1u32.to_be_bytes());
     ssh_string(&mut blob, &public);
@@ -57,7 +64,10 @@ fn a_damaged_openssh_key_is_unknown_never_safe() {
     let (file, _) = openssh_file(b"none", 70, "\n");
     let text = String::from_utf8(file).unwrap();
     let damaged = text.replacen("b3BlbnNzaC1rZXktdjE", "AAAAAAAAAAAAAAAAAAA", 1);
-    assert_eq!(inspect(damaged.as_bytes()).unwrap().protection, Protection::Unknown);
+    assert_eq!(
+        inspect(damaged.as_bytes()).unwrap().protection,
+        Protection::Unknown
+    );
     let truncated = &text.as_bytes()[..60];
     assert_eq!(inspect(truncated).unwrap().protection, Protection::Unknown);
     // Every truncation is handled without a panic.
@@ -72,22 +82,38 @@ fn legacy_pem_headers_mark_encryption() {
     assert_eq!(inspect(plain).unwrap().protection, Protection::Unencrypted);
     let encrypted = b"-----BEGIN EC PRIVATE KEY-----\r\nProc-Type: 4,ENCRYPTED\r\nDEK-Info: AES-128-CBC,00FF\r\n\r\nMIIE\r\n-----END EC PRIVATE KEY-----\r\n";
     let found = inspect(encrypted).unwrap();
-    assert_eq!((found.format, found.protection), (KeyFormat::PemEc, Protection::Encrypted));
+    assert_eq!(
+        (found.format, found.protection),
+        (KeyFormat::PemEc, Protection::Encrypted)
+    );
     let odd = b"-----BEGIN DSA PRIVATE KEY-----\nProc-Type: 4,SOMETHING\n\nMIIE\n";
     assert_eq!(inspect(odd).unwrap().protection, Protection::Unknown);
 }
 
 #[test]
 fn pkcs8_labels_decide() {
-    assert_eq!(inspect(b"-----BEGIN PRIVATE KEY-----\nMC4C\n").unwrap().protection, Protection::Unencrypted);
-    assert_eq!(inspect(b"-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIF\n").unwrap().protection, Protection::Encrypted);
+    assert_eq!(
+        inspect(b"-----BEGIN PRIVATE KEY-----\nMC4C\n")
+            .unwrap()
+            .protection,
+        Protection::Unencrypted
+    );
+    assert_eq!(
+        inspect(b"-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIF\n")
+            .unwrap()
+            .protection,
+        Protection::Encrypted
+    );
 }
 
 #[test]
 fn ssh2_cipher_field_decides() {
     let file = |cipher: &[u8]| {
         let mut blob = vec![0x3f, 0x6f, 0xf9, 0xeb, 0, 0, 0, 0];
-        ssh_string(&mut blob, b"if-modn{sign{rsa-pkcs1-sha1},encrypt{rsa-pkcs1v2-oaep}}");
+        ssh_string(
+            &mut blob,
+            b"if-modn{sign{rsa-pkcs1-sha1},encrypt{rsa-pkcs1v2-oaep}}",
+        );
         ssh_string(&mut blob, cipher);
         blob.extend_from_slice(&[0u8; 16]);
         format!(
@@ -95,8 +121,14 @@ fn ssh2_cipher_field_decides() {
             Base64::encode_string(&blob)
         )
     };
-    assert_eq!(inspect(file(b"none").as_bytes()).unwrap().protection, Protection::Unencrypted);
-    assert_eq!(inspect(file(b"3des-cbc").as_bytes()).unwrap().protection, Protection::Encrypted);
+    assert_eq!(
+        inspect(file(b"none").as_bytes()).unwrap().protection,
+        Protection::Unencrypted
+    );
+    assert_eq!(
+        inspect(file(b"3des-cbc").as_bytes()).unwrap().protection,
+        Protection::Encrypted
+    );
 }
 
 #[test]
@@ -106,29 +138,67 @@ fn ppk_encryption_line_decides_and_gives_the_openssh_fingerprint() {
     ssh_string(&mut public, &[7u8; 32]);
     let lines = Base64::encode_string(&public);
     let file = |enc: &str| {
-        format!("PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: {enc}\nComment: t\nPublic-Lines: 1\n{lines}\nPrivate-Lines: 1\nAAAA\nPrivate-MAC: 00\n")
+        format!(
+            "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: {enc}\nComment: t\nPublic-Lines: 1\n{lines}\nPrivate-Lines: 1\nAAAA\nPrivate-MAC: 00\n"
+        )
     };
     let plain = inspect(file("none").as_bytes()).unwrap();
-    assert_eq!((plain.format, plain.protection), (KeyFormat::PuttyPpk, Protection::Unencrypted));
-    assert_eq!(inspect(file("aes256-cbc").as_bytes()).unwrap().protection, Protection::Encrypted);
+    assert_eq!(
+        (plain.format, plain.protection),
+        (KeyFormat::PuttyPpk, Protection::Unencrypted)
+    );
+    assert_eq!(
+        inspect(file("aes256-cbc").as_bytes()).unwrap().protection,
+        Protection::Encrypted
+    );
     let (openssh, _) = openssh_file(b"none", 70, "\n");
-    assert_eq!(plain.identity, inspect(&openssh).unwrap().identity, "the same key in two formats");
+    assert_eq!(
+        plain.identity,
+        inspect(&openssh).unwrap().identity,
+        "the same key in two formats"
+    );
 }
 
 #[test]
 fn gnupg_agent_keys_in_both_layouts() {
-    assert_eq!(inspect(b"(11:private-key(3:rsa(1:n").unwrap().protection, Protection::Unencrypted);
-    assert_eq!(inspect(b"(21:protected-private-key(3:rsa").unwrap().protection, Protection::Encrypted);
-    assert_eq!(inspect(b"Created: 20260101T000000\nKey: (private-key (ecc (curve Ed25519)\n").unwrap().protection, Protection::Unencrypted);
-    assert_eq!(inspect(b"Key: (protected-private-key (ecc\n").unwrap().protection, Protection::Encrypted);
+    assert_eq!(
+        inspect(b"(11:private-key(3:rsa(1:n").unwrap().protection,
+        Protection::Unencrypted
+    );
+    assert_eq!(
+        inspect(b"(21:protected-private-key(3:rsa")
+            .unwrap()
+            .protection,
+        Protection::Encrypted
+    );
+    assert_eq!(
+        inspect(b"Created: 20260101T000000\nKey: (private-key (ecc (curve Ed25519)\n")
+            .unwrap()
+            .protection,
+        Protection::Unencrypted
+    );
+    assert_eq!(
+        inspect(b"Key: (protected-private-key (ecc\n")
+            .unwrap()
+            .protection,
+        Protection::Encrypted
+    );
     assert_eq!(inspect(b"(20:shadowed-private-key(3:rsa"), None);
 }
 
 #[test]
 fn gnome_keyrings_by_their_first_bytes() {
     let encrypted = inspect(b"GnomeKeyring\n\r\0\n\0\0\x02\x00").unwrap();
-    assert_eq!((encrypted.format, encrypted.protection), (KeyFormat::GnomeKeyring, Protection::Encrypted));
-    let plain = inspect(b"[keyring]\ndisplay-name=Login\nctime=0\n\n[1]\nsecret=hunter2\n").unwrap();
+    assert_eq!(
+        (encrypted.format, encrypted.protection),
+        (KeyFormat::GnomeKeyring, Protection::Encrypted)
+    );
+    let plain =
+        inspect(b"[keyring]\ndisplay-name=Login\nctime=0\n\n[1]\nsecret=hunter2\n").unwrap();
     assert_eq!(plain.protection, Protection::Unencrypted);
-    assert_eq!(inspect(b"[keyring]\nsomething=else\n"), None, "an unrelated INI file");
+    assert_eq!(
+        inspect(b"[keyring]\nsomething=else\n"),
+        None,
+        "an unrelated INI file"
+    );
 }

@@ -8,19 +8,44 @@ pub mod openpgp;
 pub mod scan;
 
 pub use format::KeyFormat;
-pub use inspect::{Inspection, Protection, inspect};
+pub use inspect::{Inspection, Protection, encrypted_pkcs8_der, inspect, openssh_blob};
 
-/// Decodes an armored OpenPGP block (in `openpgp`, once written).
-fn openpgp_dearmor(_text: &[u8]) -> Option<Vec<u8>> {
-    None
+fn openpgp_dearmor(text: &[u8]) -> Option<Vec<u8>> {
+    openpgp::dearmor(text)
 }
 
-/// OpenPGP secret-key protection (in `openpgp`, once written); `None` for stubs only.
-fn openpgp_protection(_packets: &[u8]) -> Option<Protection> {
-    Some(Protection::Unknown)
+/// OpenPGP secret-key protection; `None` when the packets hold only stubs (keys on a
+/// smart card) or no secret key at all.
+fn openpgp_protection(packets: &[u8]) -> Option<Protection> {
+    match openpgp::secret_key_protection(packets)? {
+        openpgp::PgpProtection::Encrypted => Some(Protection::Encrypted),
+        openpgp::PgpProtection::Unencrypted => Some(Protection::Unencrypted),
+        openpgp::PgpProtection::Unknown => Some(Protection::Unknown),
+        openpgp::PgpProtection::StubOnly => None,
+    }
 }
 
-/// DER keys, PKCS#12 and binary OpenPGP (in `der` and `openpgp`, once written).
-fn binary_key(_prefix: &[u8]) -> Option<(KeyFormat, Protection, Option<Vec<u8>>)> {
-    None
+/// DER keys, PKCS#12 and binary OpenPGP, recognised by their structure.
+fn binary_key(prefix: &[u8]) -> Option<(KeyFormat, Protection, Option<Vec<u8>>)> {
+    if openpgp::looks_like_secret_key_packet(prefix) {
+        return openpgp_protection(prefix).map(|p| (KeyFormat::PgpBinary, p, None));
+    }
+    if !der::looks_like_der(prefix) {
+        return None;
+    }
+    let (format, protection) = match der::classify_der(prefix)? {
+        der::DerKey::Pkcs8 => (KeyFormat::Pkcs8Der, Protection::Unencrypted),
+        der::DerKey::Pkcs8Encrypted => (KeyFormat::Pkcs8EncryptedDer, Protection::Encrypted),
+        der::DerKey::Pkcs1Rsa => (KeyFormat::Pkcs1Der, Protection::Unencrypted),
+        der::DerKey::Sec1Ec => (KeyFormat::Sec1Der, Protection::Unencrypted),
+        der::DerKey::Pkcs12(p12) => (
+            KeyFormat::Pkcs12,
+            match p12 {
+                der::Pkcs12Protection::OpensWithEmptyPassword => Protection::Unencrypted,
+                der::Pkcs12Protection::NeedsPassword => Protection::Encrypted,
+                der::Pkcs12Protection::Unknown => Protection::Unknown,
+            },
+        ),
+    };
+    Some((format, protection, None))
 }

@@ -52,7 +52,8 @@ pub enum Store {
     Gnupg,
     Pki,
     Keyrings,
-    PasswordStore,
+    /// `~/.password-store`, where pass keeps one .gpg file per secret.
+    Pass,
     /// A path the policy adds, or one `~/.ssh/config` names.
     Named,
     /// Found by `--deep` outside the key stores.
@@ -66,7 +67,7 @@ impl Store {
         (".gnupg", Store::Gnupg),
         (".pki", Store::Pki),
         (".local/share/keyrings", Store::Keyrings),
-        (".password-store", Store::PasswordStore),
+        (".password-store", Store::Pass),
     ];
 }
 
@@ -94,16 +95,38 @@ pub enum Control {
 pub enum Event {
     Key(FoundKey),
     /// A key store's directory, with its `fstat`.
-    Directory { path: PathBuf, meta: Meta, store: Store },
+    Directory {
+        path: PathBuf,
+        meta: Meta,
+        store: Store,
+    },
     /// `~/.ssh` is not there, or is not a usable directory: `code` and a message.
-    StoreProblem { path: PathBuf, code: &'static str, message: String },
-    Control { path: PathBuf, meta: Meta, control: Control },
+    StoreProblem {
+        path: PathBuf,
+        code: &'static str,
+        message: String,
+    },
+    Control {
+        path: PathBuf,
+        meta: Meta,
+        control: Control,
+    },
     /// An agent socket, from `lstat`.
-    Socket { path: PathBuf, meta: Meta },
+    Socket {
+        path: PathBuf,
+        meta: Meta,
+    },
     /// A file in the password store that is not encrypted.
-    Plaintext { path: PathBuf, meta: Meta },
+    Plaintext {
+        path: PathBuf,
+        meta: Meta,
+    },
     /// Something deliberately not examined, or not examinable: a `skip` finding.
-    Passed { path: PathBuf, code: &'static str, message: String },
+    Passed {
+        path: PathBuf,
+        code: &'static str,
+        message: String,
+    },
 }
 
 /// The result of one scan.
@@ -138,7 +161,11 @@ struct Scanner<'a> {
 
 /// Scans the key stores below `home`.
 pub fn scan(home: &SafeDir, options: &ScanOptions) -> KeyScan {
-    let mut scanner = Scanner { home, events: Vec::new(), seen: HashSet::new() };
+    let mut scanner = Scanner {
+        home,
+        events: Vec::new(),
+        seen: HashSet::new(),
+    };
     for (rel, store) in Store::ROOTS {
         scanner.store(rel, store);
     }
@@ -155,12 +182,18 @@ pub fn scan(home: &SafeDir, options: &ScanOptions) -> KeyScan {
     if options.deep {
         scanner.deep();
     }
-    KeyScan { events: scanner.events }
+    KeyScan {
+        events: scanner.events,
+    }
 }
 
 impl Scanner<'_> {
     fn passed(&mut self, path: PathBuf, code: &'static str, message: impl Into<String>) {
-        self.events.push(Event::Passed { path, code, message: message.into() });
+        self.events.push(Event::Passed {
+            path,
+            code,
+            message: message.into(),
+        });
     }
 
     /// One key store: its directory's metadata, then everything below it.
@@ -170,18 +203,30 @@ impl Scanner<'_> {
             Ok(dir) => dir,
             Err(FsError::NotFound) => {
                 if store == Store::Ssh {
-                    self.events.push(Event::StoreProblem { path, code: "no-ssh-dir", message: "does not exist: no SSH keys to check".to_owned() });
+                    self.events.push(Event::StoreProblem {
+                        path,
+                        code: "no-ssh-dir",
+                        message: "does not exist: no SSH keys to check".to_owned(),
+                    });
                 }
                 return;
             }
             Err(error @ FsError::Symlink { .. }) => {
                 let message = format!("{error}, so the keys behind it were not checked");
-                self.events.push(Event::StoreProblem { path, code: store_code(store, "symlink"), message });
+                self.events.push(Event::StoreProblem {
+                    path,
+                    code: store_code(store, "symlink"),
+                    message,
+                });
                 return;
             }
             Err(FsError::NotDirectory(kind)) => {
                 let message = format!("is {}, not a directory", kind.noun());
-                self.events.push(Event::StoreProblem { path, code: store_code(store, "not-directory"), message });
+                self.events.push(Event::StoreProblem {
+                    path,
+                    code: store_code(store, "not-directory"),
+                    message,
+                });
                 return;
             }
             Err(error) => {
@@ -189,7 +234,11 @@ impl Scanner<'_> {
                 return;
             }
         };
-        self.events.push(Event::Directory { path: dir.path().to_owned(), meta: *dir.meta(), store });
+        self.events.push(Event::Directory {
+            path: dir.path().to_owned(),
+            meta: *dir.meta(),
+            store,
+        });
         self.walk(Rc::new(dir), store, 0);
     }
 
@@ -197,12 +246,20 @@ impl Scanner<'_> {
         let (names, truncated) = match dir.entries(MAX_ENTRIES) {
             Ok(listing) => listing,
             Err(error) => {
-                self.passed(dir.path().to_owned(), "unreadable", format!("cannot list this directory: {error}"));
+                self.passed(
+                    dir.path().to_owned(),
+                    "unreadable",
+                    format!("cannot list this directory: {error}"),
+                );
                 return;
             }
         };
         if truncated {
-            self.passed(dir.path().to_owned(), "too-many-entries", FsError::TooManyEntries(MAX_ENTRIES).to_string());
+            self.passed(
+                dir.path().to_owned(),
+                "too-many-entries",
+                FsError::TooManyEntries(MAX_ENTRIES).to_string(),
+            );
         }
         for name in names {
             self.visit(&dir, name, store, depth);
@@ -218,9 +275,13 @@ impl Scanner<'_> {
         };
         match meta.kind {
             Kind::Regular => self.file(dir, name, meta, store, depth),
-            Kind::Directory if store == Store::PasswordStore && name == ".git" => {}
+            Kind::Directory if store == Store::Pass && name == ".git" => {}
             Kind::Directory if depth + 1 >= MAX_DEPTH => {
-                self.passed(path, "too-deep", format!("more than {MAX_DEPTH} levels below the key store; not walked"));
+                self.passed(
+                    path,
+                    "too-deep",
+                    format!("more than {MAX_DEPTH} levels below the key store; not walked"),
+                );
             }
             Kind::Directory => match dir.open_dir(&name) {
                 Ok(sub) => self.walk(Rc::new(sub), store, depth + 1),
@@ -231,32 +292,53 @@ impl Scanner<'_> {
                 self.events.push(Event::Socket { path, meta });
             }
             Kind::Symlink => {
-                let error = FsError::Symlink { target: dir.read_link(&name) };
+                let error = FsError::Symlink {
+                    target: dir.read_link(&name),
+                };
                 self.passed(path, "symlink-not-followed", error.to_string());
             }
-            other => self.passed(path, "not-regular-file", FsError::NotRegular(other).to_string()),
+            other => self.passed(
+                path,
+                "not-regular-file",
+                FsError::NotRegular(other).to_string(),
+            ),
         }
     }
 
     fn file(&mut self, dir: &Rc<SafeDir>, name: OsString, lstat: Meta, store: Store, depth: usize) {
         let control = match (store, depth, name.as_bytes()) {
-            (Store::Ssh, 0, b"authorized_keys" | b"authorized_keys2") => Some(Control::AuthorizedKeys),
+            (Store::Ssh, 0, b"authorized_keys" | b"authorized_keys2") => {
+                Some(Control::AuthorizedKeys)
+            }
             (Store::Ssh, 0, b"config") => Some(Control::SshConfig),
-            (Store::PasswordStore, _, _) if dir.path().components().any(|c| c.as_os_str() == ".extensions") => {
+            (Store::Pass, _, _)
+                if dir
+                    .path()
+                    .components()
+                    .any(|c| c.as_os_str() == ".extensions") =>
+            {
                 Some(Control::PassExtension)
             }
             _ => None,
         };
         if let Some(control) = control {
-            self.events.push(Event::Control { path: dir.child_path(&name), meta: lstat, control });
+            self.events.push(Event::Control {
+                path: dir.child_path(&name),
+                meta: lstat,
+                control,
+            });
         }
-        if store == Store::PasswordStore {
+        if store == Store::Pass {
             // pass keeps every secret in a .gpg file; anything else that is not its
             // own bookkeeping is a secret in the clear.
             let bytes = name.as_bytes();
-            let bookkeeping = bytes == b".gpg-id" || bytes.starts_with(b".git") || control.is_some();
+            let bookkeeping =
+                bytes == b".gpg-id" || bytes.starts_with(b".git") || control.is_some();
             if !bytes.ends_with(b".gpg") && !bookkeeping {
-                self.events.push(Event::Plaintext { path: dir.child_path(&name), meta: lstat });
+                self.events.push(Event::Plaintext {
+                    path: dir.child_path(&name),
+                    meta: lstat,
+                });
             }
             return;
         }
@@ -290,7 +372,14 @@ impl Scanner<'_> {
         };
         if let Some(inspection) = inspection {
             let meta = *file.meta();
-            self.events.push(Event::Key(FoundKey { dir: Rc::clone(dir), name, path, meta, inspection, store }));
+            self.events.push(Event::Key(FoundKey {
+                dir: Rc::clone(dir),
+                name,
+                path,
+                meta,
+                inspection,
+                store,
+            }));
         }
     }
 
@@ -324,11 +413,19 @@ impl Scanner<'_> {
     /// `IdentityFile` and `CertificateFile` from `~/.ssh/config`, with `~`, `%d`
     /// and `%u`-free paths resolved as ssh does (relative ones from the home).
     fn ssh_config_paths(&self) -> Vec<PathBuf> {
-        let Ok(ssh) = self.home.open_dir(OsStr::new(".ssh")) else { return Vec::new() };
+        let Ok(ssh) = self.home.open_dir(OsStr::new(".ssh")) else {
+            return Vec::new();
+        };
         let name = OsStr::new("config");
-        let Ok(meta) = ssh.lstat(name) else { return Vec::new() };
-        let Ok(mut file) = ssh.open_file(name, &meta) else { return Vec::new() };
-        let Ok(text) = file.read_prefix(1 << 20) else { return Vec::new() };
+        let Ok(meta) = ssh.lstat(name) else {
+            return Vec::new();
+        };
+        let Ok(mut file) = ssh.open_file(name, &meta) else {
+            return Vec::new();
+        };
+        let Ok(text) = file.read_prefix(1 << 20) else {
+            return Vec::new();
+        };
         parse_identity_files(&text, self.home.path())
     }
 
@@ -348,7 +445,9 @@ impl Scanner<'_> {
             .into_iter()
             .filter_entry(|entry| {
                 let is_dir = entry.file_type().is_dir();
-                !(is_dir && (skip.iter().any(|s| s == entry.path()) || DEEP_SKIP.iter().any(|n| entry.file_name() == *n)))
+                !(is_dir
+                    && (skip.iter().any(|s| s == entry.path())
+                        || DEEP_SKIP.iter().any(|n| entry.file_name() == *n)))
             });
         let mut chain: Vec<Rc<SafeDir>> = Vec::new();
         let mut progress = Progress::new();
@@ -357,7 +456,9 @@ impl Scanner<'_> {
                 Ok(entry) => entry,
                 Err(error) => {
                     if let Some(path) = error.path() {
-                        let reason = error.io_error().map_or_else(|| "cannot be read".to_owned(), ToString::to_string);
+                        let reason = error
+                            .io_error()
+                            .map_or_else(|| "cannot be read".to_owned(), ToString::to_string);
                         self.passed(path.to_owned(), "unreadable", reason);
                     }
                     continue;
@@ -367,13 +468,22 @@ impl Scanner<'_> {
             if !entry.file_type().is_file() {
                 continue;
             }
-            let Ok(metadata) = entry.metadata() else { continue };
+            let Ok(metadata) = entry.metadata() else {
+                continue;
+            };
             let meta = Meta::from_metadata(&metadata);
-            if !(MIN_KEY_BYTES..=MAX_DEEP_FILE_BYTES).contains(&meta.size) || self.seen.contains(&(meta.dev, meta.ino)) {
+            if !(MIN_KEY_BYTES..=MAX_DEEP_FILE_BYTES).contains(&meta.size)
+                || self.seen.contains(&(meta.dev, meta.ino))
+            {
                 continue;
             }
-            let (Some(parent), Some(name)) = (entry.path().parent(), entry.path().file_name()) else { continue };
-            let Some(dir) = self.dir_for(&mut chain, parent) else { continue };
+            let (Some(parent), Some(name)) = (entry.path().parent(), entry.path().file_name())
+            else {
+                continue;
+            };
+            let Some(dir) = self.dir_for(&mut chain, parent) else {
+                continue;
+            };
             self.inspect_file(&dir, name.to_owned(), &meta, Store::Elsewhere);
         }
         progress.finish();
@@ -385,7 +495,10 @@ impl Scanner<'_> {
         let rel = parent.strip_prefix(self.home.path()).ok()?;
         let wanted: Vec<&OsStr> = rel.components().map(|c| c.as_os_str()).collect();
         let mut keep = 0;
-        while keep < chain.len() && keep < wanted.len() && chain[keep].path().file_name() == Some(wanted[keep]) {
+        while keep < chain.len()
+            && keep < wanted.len()
+            && chain[keep].path().file_name() == Some(wanted[keep])
+        {
             keep += 1;
         }
         chain.truncate(keep);
@@ -421,7 +534,10 @@ pub fn parse_identity_files(text: &[u8], home: &Path) -> Vec<PathBuf> {
             continue;
         }
         // `Keyword value`, `Keyword=value` or `Keyword = value`, keyword in any case.
-        let split = line.iter().position(|&b| b == b' ' || b == b'\t' || b == b'=').unwrap_or(line.len());
+        let split = line
+            .iter()
+            .position(|&b| b == b' ' || b == b'\t' || b == b'=')
+            .unwrap_or(line.len());
         let (keyword, rest) = line.split_at(split);
         let keyword = keyword.to_ascii_lowercase();
         if keyword != b"identityfile" && keyword != b"certificatefile" {
@@ -429,12 +545,22 @@ pub fn parse_identity_files(text: &[u8], home: &Path) -> Vec<PathBuf> {
         }
         let mut value = rest.trim_ascii_start();
         value = value.strip_prefix(b"=").unwrap_or(value).trim_ascii();
-        let value = value.strip_prefix(b"\"").and_then(|v| v.strip_suffix(b"\"")).unwrap_or(value);
-        if value.is_empty() || value == b"none" || value.contains(&b'%') && !value.starts_with(b"%d/") {
+        let value = value
+            .strip_prefix(b"\"")
+            .and_then(|v| v.strip_suffix(b"\""))
+            .unwrap_or(value);
+        if value.is_empty()
+            || value == b"none"
+            || value.contains(&b'%') && !value.starts_with(b"%d/")
+        {
             continue;
         }
         let value = OsStr::from_bytes(value);
-        let path = if let Some(rest) = value.as_bytes().strip_prefix(b"~/").or_else(|| value.as_bytes().strip_prefix(b"%d/")) {
+        let path = if let Some(rest) = value
+            .as_bytes()
+            .strip_prefix(b"~/")
+            .or_else(|| value.as_bytes().strip_prefix(b"%d/"))
+        {
             home.join(OsStr::from_bytes(rest))
         } else if value.as_bytes().starts_with(b"/") {
             PathBuf::from(value)
@@ -457,14 +583,22 @@ struct Progress {
 
 impl Progress {
     fn new() -> Progress {
-        Progress { enabled: std::io::stderr().is_terminal(), files: 0, last: Instant::now() }
+        Progress {
+            enabled: std::io::stderr().is_terminal(),
+            files: 0,
+            last: Instant::now(),
+        }
     }
 
     fn tick(&mut self) {
         self.files += 1;
         if self.enabled && self.last.elapsed() > Duration::from_millis(100) {
             self.last = Instant::now();
-            let _ = write!(std::io::stderr().lock(), "\rcsi-self-check: looked at {} entries…", self.files);
+            let _ = write!(
+                std::io::stderr().lock(),
+                "\rcsi-self-check: looked at {} entries…",
+                self.files
+            );
         }
     }
 

@@ -358,12 +358,19 @@ fn parse_value(param: &ParamSpec, value: &DeValue<'_>) -> Result<Value, String> 
                     {
                         paths.push(path.to_string());
                     }
-                    _ => return Err("expected a list of paths, each starting with \"/\" or \"~/\"".to_owned()),
+                    _ => {
+                        return Err(
+                            "expected a list of paths, each starting with \"/\" or \"~/\""
+                                .to_owned(),
+                        );
+                    }
                 }
             }
             Ok(Value::List(paths))
         }
-        (ParamKind::Paths, _) => Err(format!("expected a list of paths such as [\"~/keys\"], found {found}")),
+        (ParamKind::Paths, _) => Err(format!(
+            "expected a list of paths such as [\"~/keys\"], found {found}"
+        )),
         (ParamKind::Mode, _) => Err(format!(
             "expected an octal mode in quotes such as \"0400\", found {found}"
         )),
@@ -424,7 +431,9 @@ fn loosens(kind: ParamKind, old: &Value, new: &Value) -> bool {
         (ParamKind::Permit, Value::Flag(old), Value::Flag(new)) => !*old && *new,
         (ParamKind::AtLeast { .. }, Value::Number(old), Value::Number(new)) => new < old,
         (ParamKind::Mode, Value::Mode(old), Value::Mode(new)) => new & !old != 0,
-        (ParamKind::Paths, Value::List(old), Value::List(new)) => old.iter().any(|p| !new.contains(p)),
+        (ParamKind::Paths, Value::List(old), Value::List(new)) => {
+            old.iter().any(|p| !new.contains(p))
+        }
         _ => false,
     }
 }
@@ -438,7 +447,10 @@ pub fn show_value(value: &Value) -> String {
         Value::Number(number) => number.to_string(),
         Value::Mode(mode) => format!("\"{}\"", perm::octal(*mode)),
         Value::List(list) => {
-            let items: Vec<String> = list.iter().map(|p| toml::Value::String(p.clone()).to_string()).collect();
+            let items: Vec<String> = list
+                .iter()
+                .map(|p| toml::Value::String(p.clone()).to_string())
+                .collect();
             format!("[{}]", items.join(", "))
         }
     }

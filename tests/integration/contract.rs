@@ -46,7 +46,11 @@ fn the_json_document_has_the_promised_shape() {
         assert_eq!(keys.len(), 8, "{keys:?}");
         let pair = (f["check"].as_str().unwrap(), f["policy"].as_str().unwrap());
         assert!(
-            matches!(pair, ("key-permissions", "key-security") | ("key-encryption", "key-passwords" | "password-usage")),
+            matches!(
+                pair,
+                ("key-permissions", "key-security")
+                    | ("key-encryption", "key-passwords" | "password-usage")
+            ),
             "{pair:?}"
         );
         assert!(levels.contains(&f["level"].as_str().unwrap()));

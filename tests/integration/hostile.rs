@@ -143,7 +143,10 @@ fn loops_sockets_and_fifos_neither_hang_nor_crash() {
     // Sockets are agents' (judged from lstat, never connected to); the FIFO is not opened.
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(run.findings_for(&socket)[0].2, "agent-socket-ok");
-    assert_eq!(run.findings_for(&exposed)[0], ("fail".into(), "must".into(), "agent-socket-exposed".into()));
+    assert_eq!(
+        run.findings_for(&exposed)[0],
+        ("fail".into(), "must".into(), "agent-socket-exposed".into())
+    );
     assert_eq!(run.findings_for(&fifo)[0].2, "not-regular-file");
     for name in ["loop-a", "loop-b", "self", "dangling"] {
         assert_eq!(

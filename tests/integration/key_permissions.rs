@@ -304,7 +304,15 @@ fn a_site_that_tolerates_group_read_still_hears_what_openssh_does() {
         b"[key-security]\nmax-mode = \"0440\"\n",
         0o644,
     );
-    let run = Cli::json(&home, &["--only", "key-permissions", "--policy", loose.to_str().unwrap()]);
+    let run = Cli::json(
+        &home,
+        &[
+            "--only",
+            "key-permissions",
+            "--policy",
+            loose.to_str().unwrap(),
+        ],
+    );
     assert_eq!(run.code, 2);
     assert!(
         run.stderr.contains("key-security.max-mode"),
@@ -317,7 +325,15 @@ fn a_site_that_tolerates_group_read_still_hears_what_openssh_does() {
         b"[ssh-proxycommand]\nlevel = \"should\"\n",
         0o644,
     );
-    let run = Cli::json(&home, &["--only", "key-permissions", "--policy", fine.to_str().unwrap()]);
+    let run = Cli::json(
+        &home,
+        &[
+            "--only",
+            "key-permissions",
+            "--policy",
+            fine.to_str().unwrap(),
+        ],
+    );
     assert_eq!(
         run.findings_for(&key),
         [triple("fail", "must", "private-key-group-readable")]

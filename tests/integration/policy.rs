@@ -146,7 +146,15 @@ fn a_site_file_may_loosen_and_openssh_is_still_mentioned() {
     crate::util::chmod(&site, 0o644);
     let home = Home::with_ssh();
     let key = home.keygen(".ssh/id_ed25519", Some("pass phrase"), None, 0o440);
-    let run = Cli::json(&home, &["--only", "key-permissions", "--policy", site.to_str().unwrap()]);
+    let run = Cli::json(
+        &home,
+        &[
+            "--only",
+            "key-permissions",
+            "--policy",
+            site.to_str().unwrap(),
+        ],
+    );
     std::fs::remove_file(&site).unwrap();
     if created {
         let _ = std::fs::remove_dir(dir);

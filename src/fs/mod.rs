@@ -95,21 +95,6 @@ impl Meta {
         }
     }
 
-    /// The facts walkdir's `lstat` gave, in our terms.
-    pub fn from_metadata(metadata: &std::fs::Metadata) -> Meta {
-        use std::os::unix::fs::MetadataExt;
-        Meta {
-            kind: Kind::from_mode(metadata.mode()),
-            mode: metadata.mode() & 0o7777,
-            uid: metadata.uid(),
-            gid: metadata.gid(),
-            nlink: metadata.nlink(),
-            size: metadata.size(),
-            dev: metadata.dev(),
-            ino: metadata.ino(),
-        }
-    }
-
     /// The same inode as `other` (the guard against an entry swapped between looks).
     pub fn same_file(&self, other: &Meta) -> bool {
         self.dev == other.dev && self.ino == other.ino

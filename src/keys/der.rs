@@ -71,7 +71,7 @@ const OID_NIST_HASH_ARC: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x0
 /// A hostile file could ask for billions of KDF rounds; real writers use a few
 /// thousand (OpenSSL 2048, Windows 2000, Java 10000), so anything above this is
 /// treated as something we cannot check rather than as a reason to burn CPU.
-const MAX_MAC_ITERATIONS: u64 = 10_000_000;
+const MAX_MAC_ITERATIONS: u64 = 1_000_000;
 
 /// Nested `safeContentsBag`s are legal but unused in practice; the bound keeps a
 /// crafted file from recursing without end.

@@ -202,3 +202,29 @@ fn gnome_keyrings_by_their_first_bytes() {
         "an unrelated INI file"
     );
 }
+
+#[test]
+fn random_bytes_are_not_keys() {
+    // A home is full of compressed and random data (pictures, git objects): none of
+    // it may pass for a key. A small xorshift keeps the test deterministic.
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut false_keys = Vec::new();
+    for round in 0..20_000 {
+        let buf: Vec<u8> = (0..4096).map(|_| (next() >> 24) as u8).collect();
+        if let Some(found) = inspect(&buf) {
+            false_keys.push((round, found.format, buf[..4].to_vec()));
+        }
+    }
+    assert!(
+        false_keys.is_empty(),
+        "{} of 20000 random buffers taken for keys: {:?}",
+        false_keys.len(),
+        &false_keys[..false_keys.len().min(5)]
+    );
+}

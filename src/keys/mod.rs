@@ -28,6 +28,11 @@ fn openpgp_protection(packets: &[u8]) -> Option<Protection> {
 /// DER keys, PKCS#12 and binary OpenPGP, recognised by their structure.
 fn binary_key(prefix: &[u8]) -> Option<(KeyFormat, Protection, Option<Vec<u8>>)> {
     if openpgp::looks_like_secret_key_packet(prefix) {
+        // Random data passes the first test often enough to matter in a home full
+        // of compressed files; a real key file has the whole shape.
+        if !openpgp::is_plausible_key_file(prefix) {
+            return None;
+        }
         return openpgp_protection(prefix).map(|p| (KeyFormat::PgpBinary, p, None));
     }
     if !der::looks_like_der(prefix) {

@@ -134,6 +134,50 @@ pub fn looks_like_secret_key_packet(bytes: &[u8]) -> bool {
 /// The one answer for several packets: any secret in the clear exposes the key;
 /// one unreadable packet might be that, so it outweighs encrypted ones; stubs hold
 /// nothing and only count when there is nothing else.
+/// Whether binary data is shaped like a secret key file rather than random bytes that
+/// happen to start with a secret-key packet header: one in a few hundred random
+/// buffers does, and a home is full of compressed data. The first packet must be a
+/// whole secret key packet of a known version, created between 1995 and a year from
+/// now, and be followed by a packet that follows keys (user ID or attribute,
+/// signature, trust, or a secret subkey).
+pub fn is_plausible_key_file(bytes: &[u8]) -> bool {
+    let Some(first) = packet_header(bytes) else {
+        return false;
+    };
+    let BodyLength::Exact(len) = first.length else {
+        return false;
+    };
+    if first.tag != TAG_SECRET_KEY {
+        return false;
+    }
+    let Some(end) = first.header_len.checked_add(len) else {
+        return false;
+    };
+    let Some(body) = bytes.get(first.header_len..end) else {
+        return false;
+    };
+    let (Some(&version), Some(time)) = (body.first(), body.get(1..5)) else {
+        return false;
+    };
+    let Ok(time) = <[u8; 4]>::try_from(time) else {
+        return false;
+    };
+    let created = u64::from(u32::from_be_bytes(time));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(u64::MAX, |d| d.as_secs());
+    if !(3..=6).contains(&version)
+        || created < 788_918_400
+        || created > now.saturating_add(31_536_000)
+    {
+        return false;
+    }
+    let Some(rest) = bytes.get(end..) else {
+        return false;
+    };
+    packet_header(rest).is_some_and(|next| matches!(next.tag, 2 | 7 | 12 | 13 | 17))
+}
+
 fn combine(so_far: Option<PgpProtection>, next: PgpProtection) -> PgpProtection {
     fn weight(p: PgpProtection) -> u8 {
         match p {

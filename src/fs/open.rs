@@ -134,35 +134,21 @@ impl SafeDir {
             Kind::Symlink => return Err(self.symlink_error(name)),
             other => return Err(FsError::NotRegular(other)),
         }
-        // O_NOATIME keeps the scan from touching access times; only the owner (or
-        // root) may ask for it, so fall back without it.
-        let open = |flags: OFlag| openat(&self.fd, name, flags, Mode::empty());
-        let fd = match open(base_flags() | OFlag::O_NOATIME) {
-            Err(Errno::EPERM) => open(base_flags()),
-            result => result,
-        }
-        .map_err(|errno| match errno {
-            Errno::ELOOP => self.symlink_error(name),
-            other => FsError::from_errno(other),
-        })?;
-        let meta = fstat_meta(&fd)?;
-        if meta.kind != Kind::Regular {
-            return Err(FsError::NotRegular(meta.kind));
-        }
-        if !meta.same_file(before) {
+        let file = self.open_listed_file(name)?;
+        if !file.meta.same_file(before) {
             return Err(FsError::Changed);
         }
-        Ok(SafeFile {
-            file: std::fs::File::from(fd),
-            meta,
-        })
+        Ok(file)
     }
 
     /// Opens an entry that the directory listing (its `d_type`) said is a regular
-    /// file, for a walker over many files that does not `lstat` each first. The open
-    /// still follows no link and waits on no FIFO, and the descriptor's `fstat` must
-    /// say regular; an unprivileged user cannot put a device node in a home.
+    /// file, for a walker over many files that does not `lstat` each first; also the
+    /// second half of [`open_file`](Self::open_file). The open follows no link and
+    /// waits on no FIFO, and the descriptor's `fstat` must say regular; an
+    /// unprivileged user cannot put a device node in a home.
     pub fn open_listed_file(&self, name: &OsStr) -> Result<SafeFile, FsError> {
+        // O_NOATIME keeps the scan from touching access times; only the owner (or
+        // root) may ask for it, so fall back without it.
         let open = |flags: OFlag| openat(&self.fd, name, flags, Mode::empty());
         let fd = match open(base_flags() | OFlag::O_NOATIME) {
             Err(Errno::EPERM) => open(base_flags()),

@@ -110,12 +110,14 @@ fn judge(group: &[&FoundKey], level: Level, home: &Path) -> Finding {
         KeyFormat::GnomeKeyring => "GNOME keyring".to_owned(),
         format => format!("{} private key", format.name()),
     };
-    let fingerprint = subject
-        .inspection
-        .fingerprint
-        .as_ref()
-        .map(|f| format!(" ({f})"))
-        .unwrap_or_default();
+    let fingerprint = match (
+        &subject.inspection.algorithm,
+        &subject.inspection.fingerprint,
+    ) {
+        (Some(algorithm), Some(fingerprint)) => format!(" ({algorithm}, {fingerprint})"),
+        (None, Some(fingerprint)) => format!(" ({fingerprint})"),
+        _ => String::new(),
+    };
     let also: Vec<String> = group
         .iter()
         .filter(|k| k.path != subject.path)

@@ -28,6 +28,8 @@ pub struct Inspection {
     pub identity: [u8; 32],
     /// `SHA256:…` as `ssh-keygen -l` prints it, where the public key is readable.
     pub fingerprint: Option<String>,
+    /// The key's algorithm (`ssh-ed25519`, `ssh-rsa`, …), where the public key shows it.
+    pub algorithm: Option<String>,
 }
 
 /// Inspects the first bytes of a file; `None` when it holds no private key.
@@ -40,21 +42,25 @@ pub fn inspect(prefix: &[u8]) -> Option<Inspection> {
         }
         None => binary(prefix)?,
     };
-    let (identity, fingerprint) = match public {
+    let (identity, fingerprint, algorithm) = match public {
         Some(blob) => {
             let digest: [u8; 32] = Sha256::digest(&blob).into();
-            (
-                digest,
-                Some(format!("SHA256:{}", Base64Unpadded::encode_string(&digest))),
-            )
+            // The public key blob starts with the algorithm's name.
+            let algorithm = ssh_string(&mut blob.as_slice())
+                .and_then(|name| std::str::from_utf8(name).ok())
+                .filter(|name| name.len() <= 64 && name.bytes().all(|b| b.is_ascii_graphic()))
+                .map(str::to_owned);
+            let fingerprint = format!("SHA256:{}", Base64Unpadded::encode_string(&digest));
+            (digest, Some(fingerprint), algorithm)
         }
-        None => (Sha256::digest(prefix).into(), None),
+        None => (Sha256::digest(prefix).into(), None, None),
     };
     Some(Inspection {
         format,
         protection,
         identity,
         fingerprint,
+        algorithm,
     })
 }
 

@@ -1,0 +1,1 @@
+//! Placeholder: whether a file's data is encrypted at rest (being written).

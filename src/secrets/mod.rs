@@ -1,0 +1,3 @@
+//! Secrets in the clear: in shell and REPL history files, and in credential files.
+
+pub mod patterns;

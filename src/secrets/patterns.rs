@@ -1,0 +1,1 @@
+//! Placeholder: secrets typed on command lines (being written).

@@ -1,3 +1,4 @@
 //! Secrets in the clear: in shell and REPL history files, and in credential files.
 
+pub mod credentials;
 pub mod patterns;

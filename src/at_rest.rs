@@ -1,1 +1,1423 @@
-//! Placeholder: whether a file's data is encrypted at rest (being written).
+//! Whether a file's bytes are encrypted while the machine is off. A private key left
+//! in plaintext is a smaller finding on a LUKS-encrypted laptop than on a plain disk,
+//! so the checks ask here before they grade one. The method is systemd's
+//! `blockdev_is_encrypted` — find the file's mount, then walk the device-mapper stack
+//! in sysfs — with three corrections: dm-verity and dm-integrity are not taken for
+//! confidentiality, every member of a btrfs filesystem must be encrypted, and a file in
+//! tmpfs is judged by where swap could carry it. Everything is read below configurable
+//! roots so that tests can describe any machine; every file read is bounded and may be
+//! malformed, and every walk is bounded because sysfs can be made to loop.
+
+use std::cell::Cell;
+use std::fs::{File, OpenOptions};
+use std::io::Read;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use nix::fcntl::OFlag;
+use nix::sys::stat::{major, minor};
+
+use crate::sanitize::{display_path, display_str};
+
+/// A mount table larger than this is not a workstation's; what follows is ignored.
+const MOUNTINFO_LIMIT: usize = 1 << 20;
+/// Sysfs attributes are at most a page; anything longer is not one.
+const ATTR_LIMIT: usize = 4096;
+/// Real stacks (LUKS on LVM on RAID on a partition) are four or five deep.
+const MAX_DEPTH: u32 = 10;
+/// Depth alone does not bound a tree whose devices each list many slaves.
+const MAX_STEPS: u32 = 2048;
+/// Bounds the scans of `/sys/block` and `/sys/fs/btrfs`.
+const MAX_ENTRIES: usize = 4096;
+/// Bounds the devices under one device and the entries of `/proc/swaps`.
+const MAX_MEMBERS: usize = 256;
+
+/// Where the pseudo-filesystems are: `/proc` and `/sys` normally, temporary trees in tests.
+#[derive(Clone, Debug)]
+pub struct Roots {
+    pub proc: PathBuf,
+    pub sys: PathBuf,
+}
+
+impl Roots {
+    /// The running system's `/proc` and `/sys`.
+    pub fn system() -> Roots {
+        Roots {
+            proc: PathBuf::from("/proc"),
+            sys: PathBuf::from("/sys"),
+        }
+    }
+}
+
+/// The verdict for one file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AtRest {
+    /// dm-crypt underneath (possibly below LVM, or on every member of a btrfs); `how` is e.g. "LUKS2", "LUKS1 under LVM", "LUKS2 on all 2 btrfs devices", "PLAIN", "TCRYPT", "BITLK".
+    BlockEncrypted { how: String },
+    /// Per-file encryption: "eCryptfs", "gocryptfs", "cryfs", "encfs", "securefs", "fscrypt".
+    FileEncrypted { how: String },
+    /// RAM only (tmpfs, ramfs); `swap` tells whether swap could carry it to disk unencrypted: "no swap", "encrypted swap", "unencrypted swap on /dev/sda2", "zram only", "swap of unknown encryption".
+    RamOnly { swap: String },
+    /// Known not to be encrypted; `what` names the device or filesystem, e.g. "/dev/sda1 (ext4)".
+    NotEncrypted { what: String },
+    /// Cannot tell (network filesystems, ZFS, unrecognised device-mapper targets, missing information, …); `why` says which.
+    Unknown { why: String },
+}
+
+impl AtRest {
+    /// One short phrase for reports: "encrypted (LUKS2)", "encrypted (eCryptfs)", "not encrypted (/dev/sda1, ext4)", "in RAM (no swap)", "encryption unknown (nfs)".
+    pub fn describe(&self) -> String {
+        match self {
+            AtRest::BlockEncrypted { how } | AtRest::FileEncrypted { how } => {
+                format!("encrypted ({how})")
+            }
+            AtRest::RamOnly { swap } => format!("in RAM ({swap})"),
+            AtRest::NotEncrypted { what } => {
+                // "/dev/sda1 (ext4)" reads better inside parentheses as "/dev/sda1, ext4".
+                match what.strip_suffix(')').and_then(|w| w.rsplit_once(" (")) {
+                    Some((device, fs)) => format!("not encrypted ({device}, {fs})"),
+                    None => format!("not encrypted ({what})"),
+                }
+            }
+            AtRest::Unknown { why } => format!("encryption unknown ({why})"),
+        }
+    }
+
+    /// True only for NotEncrypted.
+    pub fn is_known_unencrypted(&self) -> bool {
+        matches!(self, AtRest::NotEncrypted { .. })
+    }
+}
+
+/// The verdict for a file whose `st_dev` is `dev` (as from fstat; split with nix::sys::stat::{major, minor}).
+pub fn at_rest(roots: &Roots, dev: u64) -> AtRest {
+    let (maj, min) = (major(dev), minor(dev));
+    let path = roots.proc.join("self/mountinfo");
+    let Some(mounts) = MountTable::read(&path) else {
+        return AtRest::Unknown {
+            why: format!("cannot read {}", display_path(&path)),
+        };
+    };
+    let ctx = Ctx {
+        roots,
+        mounts,
+        steps: Cell::new(0),
+    };
+    let verdict = match ctx.mounts.find(maj, min) {
+        Some(mount) => ctx.classify(mount, 0),
+        None => ctx.unmatched(maj, min),
+    };
+    match verdict {
+        AtRest::RamOnly { .. } => AtRest::RamOnly { swap: ctx.swap() },
+        other => other,
+    }
+}
+
+/// One line of mountinfo, the fields this module needs, escapes decoded.
+#[derive(Debug)]
+struct Mount {
+    dev: (u64, u64),
+    root: String,
+    mount_point: String,
+    fstype: String,
+    source: String,
+}
+
+struct MountTable {
+    mounts: Vec<Mount>,
+    /// Set when the file was longer than the limit, so absence proves nothing.
+    truncated: bool,
+}
+
+impl MountTable {
+    fn read(path: &Path) -> Option<MountTable> {
+        let (mut bytes, truncated) = read_bounded(path, MOUNTINFO_LIMIT)?;
+        if truncated {
+            // The last line is cut somewhere; a cut line can still parse, wrongly.
+            let keep = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            bytes.truncate(keep);
+        }
+        let mounts = bytes
+            .split(|&b| b == b'\n')
+            .filter_map(|line| parse_mountinfo_line(&String::from_utf8_lossy(line)))
+            .collect();
+        Some(MountTable { mounts, truncated })
+    }
+
+    /// Bind mounts repeat a device; they share its storage, so the first will do.
+    fn find(&self, maj: u64, min: u64) -> Option<&Mount> {
+        self.mounts.iter().find(|m| m.dev == (maj, min))
+    }
+
+    /// The mount holding `path` as this process sees it, or None when paths cannot be
+    /// trusted to mean the same thing here as where they were written.
+    fn holding(&self, path: &str) -> Option<&Mount> {
+        if !path.starts_with('/') || path.split('/').any(|c| c == "..") {
+            return None;
+        }
+        // Paths in /proc/swaps and loop/backing_file are the host's even inside a
+        // container, where they would land on the container's own mounts. A root that
+        // is an overlay or a subdirectory of some filesystem (btrfs subvolumes aside)
+        // is a container or chroot, so no path is resolved there.
+        let root = self.mounts.iter().rev().find(|m| m.mount_point == "/")?;
+        if root.fstype == "overlay" || (root.root != "/" && root.fstype != "btrfs") {
+            return None;
+        }
+        let mut best: Option<&Mount> = None;
+        for m in &self.mounts {
+            let mp = m.mount_point.as_str();
+            let inside = mp == "/"
+                || path == mp
+                || path
+                    .strip_prefix(mp)
+                    .is_some_and(|rest| rest.starts_with('/'));
+            // Later lines are mounted over earlier ones at the same point.
+            if inside && best.is_none_or(|b| mp.len() >= b.mount_point.len()) {
+                best = Some(m);
+            }
+        }
+        best
+    }
+}
+
+/// `ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS`
+fn parse_mountinfo_line(line: &str) -> Option<Mount> {
+    let fields: Vec<&str> = line.split(' ').filter(|f| !f.is_empty()).collect();
+    fields.first()?.parse::<u64>().ok()?;
+    fields.get(1)?.parse::<u64>().ok()?;
+    let dev = parse_devnum(fields.get(2)?)?;
+    let root = decode_octal(fields.get(3)?);
+    let mount_point = decode_octal(fields.get(4)?);
+    fields.get(5)?;
+    let dash = 6 + fields.get(6..)?.iter().position(|f| *f == "-")?;
+    let fstype = decode_octal(fields.get(dash + 1)?);
+    let source = decode_octal(fields.get(dash + 2)?);
+    Some(Mount {
+        dev,
+        root,
+        mount_point,
+        fstype,
+        source,
+    })
+}
+
+/// "MAJ:MIN" as in mountinfo and sysfs `dev` attributes.
+fn parse_devnum(text: &str) -> Option<(u64, u64)> {
+    let (maj, min) = text.trim().split_once(':')?;
+    Some((maj.parse().ok()?, min.parse().ok()?))
+}
+
+/// The kernel writes space, tab, newline and backslash in paths as `\ooo`.
+fn decode_octal(field: &str) -> String {
+    let bytes = field.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'\\' {
+            if let Some(value) = bytes.get(i + 1..i + 4).and_then(octal_byte) {
+                out.push(value);
+                i += 4;
+                continue;
+            }
+        }
+        out.push(b);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn octal_byte(digits: &[u8]) -> Option<u8> {
+    let mut value: u32 = 0;
+    for &d in digits {
+        if !(b'0'..=b'7').contains(&d) {
+            return None;
+        }
+        value = value * 8 + u32::from(d - b'0');
+    }
+    u8::try_from(value).ok()
+}
+
+/// At most `limit` bytes of a regular file, and whether there was more. Non-blocking
+/// and regular-only so that a FIFO or device planted in a test tree cannot hang a read.
+fn read_bounded(path: &Path, limit: usize) -> Option<(Vec<u8>, bool)> {
+    let file: File = OpenOptions::new()
+        .read(true)
+        .custom_flags(OFlag::O_NONBLOCK.bits())
+        .open(path)
+        .ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    file.take((limit as u64).saturating_add(1))
+        .read_to_end(&mut bytes)
+        .ok()?;
+    let truncated = bytes.len() > limit;
+    bytes.truncate(limit);
+    Some((bytes, truncated))
+}
+
+/// A sysfs attribute as trimmed text.
+fn read_attr(path: &Path) -> Option<String> {
+    let (bytes, _) = read_bounded(path, ATTR_LIMIT)?;
+    Some(String::from_utf8_lossy(&bytes).trim().to_owned())
+}
+
+/// Up to `limit` entry names of a directory, sorted so that verdicts are stable.
+fn list_names(dir: &Path, limit: usize) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .take(limit)
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    names
+}
+
+/// A kernel block device name as found in `slaves/` or `/sys/fs/btrfs/*/devices/`;
+/// anything else must not be joined to a path.
+fn is_kernel_name(name: &str) -> bool {
+    !name.is_empty() && name != "." && name != ".." && !name.contains('/')
+}
+
+/// Folds the verdicts of the devices under one device: one plain device exposes the
+/// data, one unknown leaves it unknown, and only all encrypted is encrypted.
+fn combine(verdicts: Vec<AtRest>) -> AtRest {
+    if verdicts.is_empty() {
+        return AtRest::Unknown {
+            why: "no devices underneath".to_owned(),
+        };
+    }
+    if let Some(plain) = verdicts.iter().find(|v| v.is_known_unencrypted()) {
+        return plain.clone();
+    }
+    if let Some(unknown) = verdicts
+        .iter()
+        .find(|v| matches!(v, AtRest::Unknown { .. }))
+    {
+        return unknown.clone();
+    }
+    let mut hows: Vec<&str> = Vec::new();
+    for v in &verdicts {
+        if let AtRest::BlockEncrypted { how } | AtRest::FileEncrypted { how } = v {
+            if !hows.contains(&how.as_str()) {
+                hows.push(how);
+            }
+        }
+    }
+    let block = verdicts
+        .iter()
+        .any(|v| matches!(v, AtRest::BlockEncrypted { .. }));
+    if hows.is_empty() {
+        // Only RAM-backed devices (zram) are left.
+        return AtRest::RamOnly {
+            swap: String::new(),
+        };
+    }
+    let how = hows.join(" and ");
+    if block {
+        AtRest::BlockEncrypted { how }
+    } else {
+        AtRest::FileEncrypted { how }
+    }
+}
+
+/// Names the filesystem next to a bare device name, once.
+fn with_fstype(verdict: AtRest, fstype: &str) -> AtRest {
+    match verdict {
+        AtRest::NotEncrypted { what } if !what.ends_with(')') => AtRest::NotEncrypted {
+            what: format!("{what} ({})", display_str(fstype)),
+        },
+        other => other,
+    }
+}
+
+fn is_encrypted(verdict: &AtRest) -> bool {
+    matches!(
+        verdict,
+        AtRest::BlockEncrypted { .. } | AtRest::FileEncrypted { .. }
+    )
+}
+
+struct Ctx<'a> {
+    roots: &'a Roots,
+    mounts: MountTable,
+    steps: Cell<u32>,
+}
+
+impl Ctx<'_> {
+    /// Counts one device visited; false once the budget is spent.
+    fn step(&self) -> bool {
+        let used = self.steps.get();
+        self.steps.set(used.saturating_add(1));
+        used < MAX_STEPS
+    }
+
+    fn block_dir(&self, (maj, min): (u64, u64)) -> PathBuf {
+        self.roots.sys.join(format!("dev/block/{maj}:{min}"))
+    }
+
+    /// The verdict for everything on one mount. A RamOnly result carries no swap
+    /// verdict yet; the caller adds it, so that judging swap cannot recurse into swap.
+    fn classify(&self, mount: &Mount, depth: u32) -> AtRest {
+        let fs = mount.fstype.as_str();
+        let shown = display_str(fs);
+        if let Some(sub) = fs.strip_prefix("fuse.") {
+            return fuse_verdict(sub);
+        }
+        match fs {
+            "ecryptfs" => AtRest::FileEncrypted {
+                how: "eCryptfs".to_owned(),
+            },
+            // Without a subtype the daemon's name is usually the source.
+            "fuse" => fuse_verdict(&mount.source),
+            "nfs" | "nfs4" | "cifs" | "smb3" | "smbfs" | "9p" | "ceph" | "glusterfs" | "afs"
+            | "virtiofs" | "lustre" => AtRest::Unknown {
+                why: format!("remote filesystem {shown}"),
+            },
+            "tmpfs" | "ramfs" | "devtmpfs" => AtRest::RamOnly {
+                swap: String::new(),
+            },
+            "zfs" => AtRest::Unknown {
+                why: "ZFS native encryption cannot be read from /sys".to_owned(),
+            },
+            "overlay" => AtRest::Unknown {
+                why: "overlay filesystem, layers not resolved".to_owned(),
+            },
+            "bcachefs" => AtRest::Unknown {
+                why: "bcachefs native encryption is not checked".to_owned(),
+            },
+            "btrfs" => with_fstype(self.btrfs(mount, depth), fs),
+            _ if mount.dev.0 != 0 => {
+                with_fstype(self.walk(&self.block_dir(mount.dev), None, depth), fs)
+            }
+            _ => AtRest::Unknown {
+                why: format!("{shown} has no block device"),
+            },
+        }
+    }
+
+    /// btrfs mounts carry an anonymous device number; its devices are found from the
+    /// mount source through `/sys/fs/btrfs/<fsid>/devices`.
+    fn btrfs(&self, mount: &Mount, depth: u32) -> AtRest {
+        let source = display_str(&mount.source);
+        let Some(name) = self.kernel_name(&mount.source) else {
+            return AtRest::Unknown {
+                why: format!("btrfs source {source} is not a known block device"),
+            };
+        };
+        let Some(fsid) = self.btrfs_fsid(&name) else {
+            return AtRest::Unknown {
+                why: format!("btrfs device {source} is not listed in /sys/fs/btrfs"),
+            };
+        };
+        self.btrfs_members(&fsid, depth)
+    }
+
+    fn btrfs_fsid(&self, name: &str) -> Option<String> {
+        let base = self.roots.sys.join("fs/btrfs");
+        list_names(&base, MAX_ENTRIES).into_iter().find(|fsid| {
+            is_kernel_name(fsid)
+                && std::fs::symlink_metadata(base.join(fsid).join("devices").join(name)).is_ok()
+        })
+    }
+
+    fn btrfs_members(&self, fsid: &str, depth: u32) -> AtRest {
+        let dir = self.roots.sys.join("fs/btrfs").join(fsid).join("devices");
+        let members = list_names(&dir, MAX_MEMBERS);
+        let count = members.len();
+        let verdicts = members
+            .iter()
+            .map(|m| self.judge_name(m, depth + 1))
+            .collect();
+        match combine(verdicts) {
+            AtRest::BlockEncrypted { how } if count > 1 => AtRest::BlockEncrypted {
+                how: format!("{how} on all {count} btrfs devices"),
+            },
+            other => other,
+        }
+    }
+
+    /// A device number absent from mountinfo. btrfs gives every subvolume its own
+    /// anonymous number that no mountinfo line shows, so when btrfs is the only
+    /// filesystem here that does that, the file is on one of the mounted btrfs
+    /// filesystems, and if they all agree the answer is theirs.
+    fn unmatched(&self, maj: u64, min: u64) -> AtRest {
+        let mut why = format!("device {maj}:{min} is not in mountinfo");
+        if self.mounts.truncated {
+            why.push_str(", which was too long to read whole");
+        }
+        let unknown = |why: String| AtRest::Unknown { why };
+        if maj != 0 || self.mounts.truncated {
+            return unknown(why);
+        }
+        // Overlayfs and bcachefs also report numbers that mountinfo does not show.
+        let btrfs: Vec<&Mount> = self
+            .mounts
+            .mounts
+            .iter()
+            .filter(|m| m.fstype == "btrfs")
+            .collect();
+        if btrfs.is_empty()
+            || self
+                .mounts
+                .mounts
+                .iter()
+                .any(|m| m.fstype.contains("overlay") || m.fstype == "bcachefs")
+        {
+            return unknown(why);
+        }
+        let mut fsids: Vec<String> = Vec::new();
+        for m in btrfs {
+            let Some(fsid) = self
+                .kernel_name(&m.source)
+                .and_then(|name| self.btrfs_fsid(&name))
+            else {
+                return unknown(why);
+            };
+            if !fsids.contains(&fsid) {
+                fsids.push(fsid);
+            }
+            if fsids.len() > MAX_MEMBERS {
+                return unknown(why);
+            }
+        }
+        let verdicts: Vec<AtRest> = fsids
+            .iter()
+            .map(|fsid| with_fstype(self.btrfs_members(fsid, 0), "btrfs"))
+            .collect();
+        if verdicts.iter().all(is_encrypted) {
+            if let AtRest::BlockEncrypted { how } = combine(verdicts) {
+                return AtRest::BlockEncrypted {
+                    how: format!("{how}, btrfs subvolume"),
+                };
+            }
+            return unknown(why);
+        }
+        if verdicts.iter().all(AtRest::is_known_unencrypted) {
+            if let Some(first) = verdicts.into_iter().next() {
+                return first;
+            }
+        }
+        unknown(why)
+    }
+
+    /// Walks one block device at its sysfs directory (`<sys>/dev/block/MAJ:MIN`).
+    /// `hint` is the kernel name the caller knew it by.
+    fn walk(&self, dir: &Path, hint: Option<&str>, depth: u32) -> AtRest {
+        if depth > MAX_DEPTH {
+            return AtRest::Unknown {
+                why: format!("device stack deeper than {MAX_DEPTH} levels"),
+            };
+        }
+        if !self.step() {
+            return AtRest::Unknown {
+                why: "too many devices to follow".to_owned(),
+            };
+        }
+        let dir_name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if !dir.is_dir() {
+            return AtRest::Unknown {
+                why: format!("block device {} not found in sysfs", display_str(&dir_name)),
+            };
+        }
+        // On a real system the entry is a symlink into /sys/devices, where a
+        // partition's parent directory is its disk.
+        let canonical = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+        let kernel_name = read_attr(&dir.join("uevent"))
+            .and_then(|u| {
+                u.lines()
+                    .find_map(|l| l.strip_prefix("DEVNAME="))
+                    .map(str::to_owned)
+            })
+            .filter(|n| !n.is_empty())
+            .or_else(|| hint.map(str::to_owned))
+            .or_else(|| {
+                canonical
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .filter(|n| !n.contains(':'))
+                    .map(str::to_owned)
+            });
+        let dm_name = read_attr(&dir.join("dm/name")).filter(|n| !n.is_empty());
+        let shown = match (&dm_name, &kernel_name) {
+            (Some(n), _) => format!("/dev/mapper/{}", display_str(n)),
+            (None, Some(k)) => format!("/dev/{}", display_str(k)),
+            (None, None) => format!("block device {}", display_str(&dir_name)),
+        };
+        let uuid = read_attr(&dir.join("dm/uuid")).unwrap_or_default();
+        if let Some(rest) = uuid.strip_prefix("CRYPT-") {
+            let kind = rest.split_once('-').map_or(rest, |(kind, _)| kind);
+            match kind {
+                "LUKS1" | "LUKS2" | "PLAIN" | "TCRYPT" | "BITLK" | "FVAULT2" => {
+                    return AtRest::BlockEncrypted {
+                        how: kind.to_owned(),
+                    };
+                }
+                // cryptsetup also makes these, and they protect integrity only.
+                "VERITY" | "INTEGRITY" | "SUBDEV" => {}
+                other => {
+                    return AtRest::Unknown {
+                        why: format!("{shown} is dm-crypt of unknown type {}", display_str(other)),
+                    };
+                }
+            }
+        }
+
+        let slaves = list_names(&dir.join("slaves"), MAX_MEMBERS);
+        if !slaves.is_empty() {
+            let layer = if uuid.starts_with("LVM-") {
+                Some("LVM")
+            } else if dir.join("md").is_dir() {
+                Some("RAID")
+            } else {
+                None
+            };
+            let verdicts = slaves
+                .iter()
+                .map(|s| self.judge_name(s, depth + 1))
+                .collect();
+            return match (combine(verdicts), layer) {
+                (AtRest::BlockEncrypted { how }, Some(layer))
+                    if !how.ends_with(&format!(" under {layer}")) =>
+                {
+                    AtRest::BlockEncrypted {
+                        how: format!("{how} under {layer}"),
+                    }
+                }
+                (verdict, _) => verdict,
+            };
+        }
+        if dir.join("dm").is_dir() {
+            let target = match uuid.split_once('-') {
+                Some((prefix, _)) if !prefix.is_empty() => {
+                    format!("{shown} ({})", display_str(prefix))
+                }
+                _ => shown,
+            };
+            return AtRest::Unknown {
+                why: format!("device-mapper target {target} with no device under it"),
+            };
+        }
+        let kernel = kernel_name.as_deref().unwrap_or("");
+        if kernel.starts_with("zram") {
+            return AtRest::RamOnly {
+                swap: String::new(),
+            };
+        }
+        if ["nbd", "rbd", "drbd"].iter().any(|p| kernel.starts_with(p)) {
+            return AtRest::Unknown {
+                why: format!("network block device {shown}"),
+            };
+        }
+        if dir.join("loop").is_dir() || kernel.starts_with("loop") {
+            return self.loop_backing(dir, &shown, depth);
+        }
+        if dir.join("partition").exists() {
+            let parent_dev = canonical
+                .parent()
+                .and_then(|p| read_attr(&p.join("dev")))
+                .and_then(|d| parse_devnum(&d));
+            if let Some(parent) = parent_dev {
+                return match self.walk(&self.block_dir(parent), None, depth + 1) {
+                    // The partition is the more precise name for the same plain disk.
+                    AtRest::NotEncrypted { .. } => AtRest::NotEncrypted { what: shown },
+                    other => other,
+                };
+            }
+        }
+        AtRest::NotEncrypted { what: shown }
+    }
+
+    /// A loop device is as encrypted as the file (or device) behind it.
+    fn loop_backing(&self, dir: &Path, shown: &str, depth: u32) -> AtRest {
+        let backing = read_attr(&dir.join("loop/backing_file")).unwrap_or_default();
+        let backing = backing.strip_suffix(" (deleted)").unwrap_or(&backing);
+        if backing.is_empty() {
+            return AtRest::Unknown {
+                why: format!("loop device {shown} with unknown backing file"),
+            };
+        }
+        if backing.starts_with("/dev/") {
+            self.judge_dev_path(backing, depth + 1)
+        } else {
+            self.judge_file(backing, depth + 1)
+        }
+    }
+
+    /// A device named as in `slaves/`: `<sys>/class/block/NAME/dev`, then its directory.
+    fn judge_name(&self, name: &str, depth: u32) -> AtRest {
+        let dev = if is_kernel_name(name) {
+            read_attr(&self.roots.sys.join("class/block").join(name).join("dev"))
+                .and_then(|d| parse_devnum(&d))
+        } else {
+            None
+        };
+        match dev {
+            Some(dev) => self.walk(&self.block_dir(dev), Some(name), depth),
+            None => AtRest::Unknown {
+                why: format!("block device {} not found in sysfs", display_str(name)),
+            },
+        }
+    }
+
+    fn judge_dev_path(&self, path: &str, depth: u32) -> AtRest {
+        match self.kernel_name(path) {
+            Some(name) => self.judge_name(&name, depth),
+            None => AtRest::Unknown {
+                why: format!("block device {} not found in sysfs", display_str(path)),
+            },
+        }
+    }
+
+    /// The filesystem holding a path, judged like a mount.
+    fn judge_file(&self, path: &str, depth: u32) -> AtRest {
+        if depth > MAX_DEPTH {
+            return AtRest::Unknown {
+                why: format!("device stack deeper than {MAX_DEPTH} levels"),
+            };
+        }
+        match self.mounts.holding(path) {
+            Some(mount) => self.classify(mount, depth),
+            None => AtRest::Unknown {
+                why: format!("cannot tell which filesystem holds {}", display_str(path)),
+            },
+        }
+    }
+
+    /// The kernel name behind a `/dev` path: `/dev/sda2` → `sda2`,
+    /// `/dev/mapper/luks-x` and `/dev/VG/LV` → the `dm-N` whose `dm/name` matches.
+    fn kernel_name(&self, path: &str) -> Option<String> {
+        let rest = path.strip_prefix("/dev/")?;
+        if let Some(dm_name) = rest.strip_prefix("mapper/") {
+            return self.dm_lookup(dm_name);
+        }
+        if let Some((vg, lv)) = rest.split_once('/') {
+            if lv.contains('/') {
+                return None;
+            }
+            // device-mapper names LVM volumes VG-LV with dashes inside each doubled.
+            let dm_name = format!("{}-{}", vg.replace('-', "--"), lv.replace('-', "--"));
+            return self.dm_lookup(&dm_name);
+        }
+        is_kernel_name(rest).then(|| rest.to_owned())
+    }
+
+    fn dm_lookup(&self, dm_name: &str) -> Option<String> {
+        if dm_name.is_empty() {
+            return None;
+        }
+        let base = self.roots.sys.join("block");
+        list_names(&base, MAX_ENTRIES).into_iter().find(|entry| {
+            is_kernel_name(entry)
+                && read_attr(&base.join(entry).join("dm/name")).as_deref() == Some(dm_name)
+        })
+    }
+
+    /// What swap could do to a page of tmpfs.
+    fn swap(&self) -> String {
+        const UNKNOWN: &str = "swap of unknown encryption";
+        let Some((bytes, truncated)) =
+            read_bounded(&self.roots.proc.join("swaps"), MOUNTINFO_LIMIT)
+        else {
+            return UNKNOWN.to_owned();
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        let mut verdicts: Vec<(String, AtRest)> = Vec::new();
+        for line in text.lines() {
+            let mut fields = line.split_ascii_whitespace();
+            let Some(first) = fields.next() else {
+                continue;
+            };
+            if first == "Filename" {
+                continue;
+            }
+            if verdicts.len() >= MAX_MEMBERS {
+                return UNKNOWN.to_owned();
+            }
+            let name = decode_octal(first);
+            let name = name.strip_suffix(" (deleted)").unwrap_or(&name).to_owned();
+            let kind = fields.next().unwrap_or("");
+            let verdict = if kind == "file" {
+                self.judge_file(&name, 0)
+            } else if name.starts_with("/dev/zram") {
+                AtRest::RamOnly {
+                    swap: String::new(),
+                }
+            } else if name.starts_with("/dev/") {
+                self.judge_dev_path(&name, 0)
+            } else {
+                AtRest::Unknown { why: String::new() }
+            };
+            verdicts.push((name, verdict));
+        }
+        if let Some((name, _)) = verdicts.iter().find(|(_, v)| v.is_known_unencrypted()) {
+            return format!("unencrypted swap on {}", display_str(name));
+        }
+        if truncated
+            || verdicts
+                .iter()
+                .any(|(_, v)| matches!(v, AtRest::Unknown { .. }))
+        {
+            return UNKNOWN.to_owned();
+        }
+        if verdicts.is_empty() {
+            "no swap".to_owned()
+        } else if verdicts
+            .iter()
+            .all(|(_, v)| matches!(v, AtRest::RamOnly { .. }))
+        {
+            "zram only".to_owned()
+        } else {
+            "encrypted swap".to_owned()
+        }
+    }
+}
+
+fn fuse_verdict(daemon: &str) -> AtRest {
+    match daemon {
+        "gocryptfs" | "cryfs" | "encfs" | "securefs" => AtRest::FileEncrypted {
+            how: daemon.to_owned(),
+        },
+        _ => AtRest::Unknown {
+            why: format!("FUSE filesystem {}", display_str(daemon)),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use nix::sys::stat::makedev;
+    use std::fs;
+    use tempfile::TempDir;
+
+    /// A fake `/proc` and `/sys` in a temporary directory.
+    struct Fake {
+        _dir: TempDir,
+        roots: Roots,
+    }
+
+    impl Fake {
+        fn new() -> Fake {
+            let dir = tempfile::tempdir().unwrap();
+            let roots = Roots {
+                proc: dir.path().join("proc"),
+                sys: dir.path().join("sys"),
+            };
+            fs::create_dir_all(roots.proc.join("self")).unwrap();
+            fs::create_dir_all(&roots.sys).unwrap();
+            Fake { _dir: dir, roots }
+        }
+
+        fn write(&self, path: PathBuf, text: &str) {
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        }
+
+        fn mountinfo(&self, lines: &[String]) {
+            self.write(self.roots.proc.join("self/mountinfo"), &lines.concat());
+        }
+
+        fn swaps(&self, entries: &[&str]) {
+            let mut text = "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n".to_owned();
+            for entry in entries {
+                text.push_str(entry);
+                text.push('\n');
+            }
+            self.write(self.roots.proc.join("swaps"), &text);
+        }
+
+        /// A block device: class/block entry, dev/block directory, optional dm
+        /// attributes and slaves.
+        fn block(&self, devnum: &str, name: &str, uuid: Option<&str>, slaves: &[&str]) -> &Self {
+            let sys = &self.roots.sys;
+            self.write(sys.join("class/block").join(name).join("dev"), devnum);
+            let dir = sys.join("dev/block").join(devnum);
+            self.write(dir.join("uevent"), &format!("MAJOR=0\nDEVNAME={name}\n"));
+            if let Some(uuid) = uuid {
+                self.write(dir.join("dm/uuid"), &format!("{uuid}\n"));
+            }
+            fs::create_dir_all(dir.join("slaves")).unwrap();
+            for slave in slaves {
+                self.write(dir.join("slaves").join(slave), "");
+            }
+            self
+        }
+
+        fn dm_name(&self, devnum: &str, name: &str, dm_name: &str) -> &Self {
+            let sys = &self.roots.sys;
+            self.write(
+                sys.join("dev/block").join(devnum).join("dm/name"),
+                &format!("{dm_name}\n"),
+            );
+            self.write(
+                sys.join("block").join(name).join("dm/name"),
+                &format!("{dm_name}\n"),
+            );
+            self
+        }
+
+        fn partition(&self, devnum: &str, name: &str) -> &Self {
+            self.block(devnum, name, None, &[]);
+            let dir = self.roots.sys.join("dev/block").join(devnum);
+            self.write(dir.join("partition"), "1\n");
+            self
+        }
+
+        fn btrfs(&self, fsid: &str, members: &[&str]) {
+            for m in members {
+                self.write(
+                    self.roots
+                        .sys
+                        .join("fs/btrfs")
+                        .join(fsid)
+                        .join("devices")
+                        .join(m),
+                    "",
+                );
+            }
+        }
+
+        fn at(&self, dev: u64) -> AtRest {
+            at_rest(&self.roots, dev)
+        }
+    }
+
+    fn line(id: u32, devnum: &str, mount_point: &str, fstype: &str, source: &str) -> String {
+        format!("{id} 1 {devnum} / {mount_point} rw,relatime shared:{id} - {fstype} {source} rw\n")
+    }
+
+    fn root_line() -> String {
+        line(20, "8:1", "/", "ext4", "/dev/sda1")
+    }
+
+    fn dev(maj: u64, min: u64) -> u64 {
+        makedev(maj, min)
+    }
+
+    fn encrypted(how: &str) -> AtRest {
+        AtRest::BlockEncrypted {
+            how: how.to_owned(),
+        }
+    }
+
+    fn file_encrypted(how: &str) -> AtRest {
+        AtRest::FileEncrypted {
+            how: how.to_owned(),
+        }
+    }
+
+    fn plain(what: &str) -> AtRest {
+        AtRest::NotEncrypted {
+            what: what.to_owned(),
+        }
+    }
+
+    fn ram(swap: &str) -> AtRest {
+        AtRest::RamOnly {
+            swap: swap.to_owned(),
+        }
+    }
+
+    fn is_unknown(verdict: &AtRest) -> bool {
+        matches!(verdict, AtRest::Unknown { .. })
+    }
+
+    #[test]
+    fn plain_ext4_on_a_partition_is_not_encrypted() {
+        let f = Fake::new();
+        f.mountinfo(&[root_line()]);
+        f.partition("8:1", "sda1");
+        let verdict = f.at(dev(8, 1));
+        assert_eq!(verdict, plain("/dev/sda1 (ext4)"));
+        assert!(verdict.is_known_unencrypted());
+        assert_eq!(verdict.describe(), "not encrypted (/dev/sda1, ext4)");
+    }
+
+    #[test]
+    fn luks2_directly_under_the_filesystem() {
+        let f = Fake::new();
+        f.mountinfo(&[line(21, "253:0", "/", "ext4", "/dev/mapper/luks-abc")]);
+        f.block("253:0", "dm-0", Some("CRYPT-LUKS2-abc-luks-abc"), &["sda2"])
+            .dm_name("253:0", "dm-0", "luks-abc");
+        f.partition("8:2", "sda2");
+        let verdict = f.at(dev(253, 0));
+        assert_eq!(verdict, encrypted("LUKS2"));
+        assert!(!verdict.is_known_unencrypted());
+        assert_eq!(verdict.describe(), "encrypted (LUKS2)");
+    }
+
+    #[test]
+    fn lvm_on_luks_is_encrypted_under_lvm() {
+        let f = Fake::new();
+        f.mountinfo(&[line(21, "253:1", "/", "xfs", "/dev/mapper/vg-root")]);
+        f.block("253:1", "dm-1", Some("LVM-abcdef"), &["dm-0"]);
+        f.block(
+            "253:0",
+            "dm-0",
+            Some("CRYPT-LUKS2-abc-luks-abc"),
+            &["nvme0n1p3"],
+        );
+        f.partition("259:3", "nvme0n1p3");
+        assert_eq!(f.at(dev(253, 1)), encrypted("LUKS2 under LVM"));
+    }
+
+    #[test]
+    fn lvm_over_a_luks_pv_and_a_plain_pv_is_not_encrypted() {
+        let f = Fake::new();
+        f.mountinfo(&[line(21, "253:2", "/home", "ext4", "/dev/mapper/vg-home")]);
+        f.block("253:2", "dm-2", Some("LVM-abcdef"), &["dm-0", "sdb1"]);
+        f.block("253:0", "dm-0", Some("CRYPT-LUKS1-abc-luks-abc"), &["sda2"]);
+        f.partition("8:2", "sda2");
+        f.partition("8:17", "sdb1");
+        let verdict = f.at(dev(253, 2));
+        assert_eq!(verdict, plain("/dev/sdb1 (ext4)"));
+    }
+
+    #[test]
+    fn luks_above_lvm_is_encrypted_whatever_the_pvs() {
+        let f = Fake::new();
+        f.mountinfo(&[line(21, "253:3", "/", "ext4", "/dev/mapper/crypt")]);
+        f.block("253:3", "dm-3", Some("CRYPT-LUKS1-abc-crypt"), &["dm-2"]);
+        f.block("253:2", "dm-2", Some("LVM-abcdef"), &["sda2", "sdb1"]);
+        f.partition("8:2", "sda2");
+        f.partition("8:17", "sdb1");
+        assert_eq!(f.at(dev(253, 3)), encrypted("LUKS1"));
+    }
+
+    #[test]
+    fn verity_over_a_plain_disk_is_not_encrypted() {
+        let f = Fake::new();
+        f.mountinfo(&[line(21, "253:0", "/usr", "erofs", "/dev/mapper/usr")]);
+        f.block("253:0", "dm-0", Some("CRYPT-VERITY-0123-usr"), &["vda3"]);
+        f.block("252:3", "vda3", None, &[]);
+        assert_eq!(f.at(dev(253, 0)), plain("/dev/vda3 (erofs)"));
+    }
+
+    #[test]
+    fn integrity_under_luks_subdev_is_not_mistaken_for_encryption() {
+        let f = Fake::new();
+        f.mountinfo(&[line(21, "253:0", "/data", "ext4", "/dev/mapper/x")]);
+        f.block("253:0", "dm-0", Some("CRYPT-SUBDEV-0123-x_dif"), &["sdc"]);
+        f.block("8:32", "sdc", None, &[]);
+        assert_eq!(f.at(dev(253, 0)), plain("/dev/sdc (ext4)"));
+    }
+
+    #[test]
+    fn plain_dm_crypt_and_bitlocker_are_encrypted() {
+        for (uuid, how) in [
+            ("CRYPT-PLAIN-swap", "PLAIN"),
+            ("CRYPT-BITLK-0123-win", "BITLK"),
+            ("CRYPT-TCRYPT-vc", "TCRYPT"),
+        ] {
+            let f = Fake::new();
+            f.mountinfo(&[line(21, "253:0", "/mnt", "ntfs3", "/dev/mapper/x")]);
+            f.block("253:0", "dm-0", Some(uuid), &["sdb1"]);
+            f.partition("8:17", "sdb1");
+            assert_eq!(f.at(dev(253, 0)), encrypted(how), "{uuid}");
+        }
+    }
+
+    #[test]
+    fn dm_crypt_of_an_unknown_type_is_unknown() {
+        let f = Fake::new();
+        f.mountinfo(&[line(21, "253:0", "/mnt", "ext4", "/dev/mapper/x")]);
+        f.block("253:0", "dm-0", Some("CRYPT-FUTURE-0123-x"), &["sdb1"]);
+        assert!(is_unknown(&f.at(dev(253, 0))));
+    }
+
+    #[test]
+    fn unrecognised_dm_target_without_slaves_is_unknown() {
+        let f = Fake::new();
+        f.mountinfo(&[line(21, "253:0", "/mnt", "ext4", "/dev/mapper/zero")]);
+        f.block("253:0", "dm-0", Some(""), &[])
+            .dm_name("253:0", "dm-0", "zero");
+        let verdict = f.at(dev(253, 0));
+        assert!(is_unknown(&verdict));
+        assert!(
+            verdict
+                .describe()
+                .contains("device-mapper target /dev/mapper/zero")
+        );
+    }
+
+    #[test]
+    fn multipath_dm_is_walked_through() {
+        let f = Fake::new();
+        f.mountinfo(&[line(21, "253:0", "/srv", "xfs", "/dev/mapper/mpatha")]);
+        f.block("253:0", "dm-0", Some("mpath-3600"), &["sdb", "sdc"]);
+        f.block("8:16", "sdb", None, &[]);
+        f.block("8:32", "sdc", None, &[]);
+        assert_eq!(f.at(dev(253, 0)), plain("/dev/sdb (xfs)"));
+    }
+
+    #[test]
+    fn btrfs_over_two_luks_devices_is_encrypted() {
+        let f = Fake::new();
+        f.mountinfo(&[
+            line(21, "0:35", "/", "btrfs", "/dev/mapper/luks-a"),
+            line(22, "0:35", "/home", "btrfs", "/dev/mapper/luks-a"),
+        ]);
+        f.block(
+            "253:0",
+            "dm-0",
+            Some("CRYPT-LUKS2-a-luks-a"),
+            &["nvme0n1p3"],
+        )
+        .dm_name("253:0", "dm-0", "luks-a");
+        f.block("253:1", "dm-1", Some("CRYPT-LUKS2-b-luks-b"), &["sda1"])
+            .dm_name("253:1", "dm-1", "luks-b");
+        f.btrfs("0b4d-fsid", &["dm-0", "dm-1"]);
+        f.btrfs("other-fsid", &["sdz1"]);
+        let verdict = f.at(dev(0, 35));
+        assert_eq!(verdict, encrypted("LUKS2 on all 2 btrfs devices"));
+        assert_eq!(
+            verdict.describe(),
+            "encrypted (LUKS2 on all 2 btrfs devices)"
+        );
+    }
+
+    #[test]
+    fn btrfs_over_one_luks_and_one_plain_device_is_not_encrypted() {
+        let f = Fake::new();
+        f.mountinfo(&[line(21, "0:35", "/data", "btrfs", "/dev/vda2")]);
+        f.block("253:0", "dm-0", Some("CRYPT-LUKS2-a-luks-a"), &["vda3"]);
+        f.partition("252:2", "vda2");
+        f.btrfs("fsid", &["dm-0", "vda2"]);
+        assert_eq!(f.at(dev(0, 35)), plain("/dev/vda2 (btrfs)"));
+    }
+
+    #[test]
+    fn btrfs_whose_source_is_not_in_sysfs_is_unknown() {
+        let f = Fake::new();
+        f.mountinfo(&[line(21, "0:35", "/data", "btrfs", "/dev/mapper/gone")]);
+        assert!(is_unknown(&f.at(dev(0, 35))));
+    }
+
+    #[test]
+    fn btrfs_subvolume_missing_from_mountinfo_takes_the_only_btrfs_verdict() {
+        let f = Fake::new();
+        f.mountinfo(&[line(21, "0:35", "/", "btrfs", "/dev/mapper/luks-a")]);
+        f.block("253:0", "dm-0", Some("CRYPT-LUKS2-a-luks-a"), &["sda2"])
+            .dm_name("253:0", "dm-0", "luks-a");
+        f.btrfs("fsid", &["dm-0"]);
+        assert_eq!(f.at(dev(0, 36)), encrypted("LUKS2, btrfs subvolume"));
+
+        // With overlayfs about, an unlisted number may be one of its files instead.
+        f.mountinfo(&[
+            line(21, "0:35", "/", "btrfs", "/dev/mapper/luks-a"),
+            line(22, "0:50", "/var/lib/c", "overlay", "overlay"),
+        ]);
+        assert!(is_unknown(&f.at(dev(0, 36))));
+    }
+
+    #[test]
+    fn per_file_encryption_is_recognised() {
+        let f = Fake::new();
+        f.mountinfo(&[
+            root_line(),
+            line(
+                30,
+                "0:40",
+                "/home/alice",
+                "ecryptfs",
+                "/home/.ecryptfs/alice/.Private",
+            ),
+            line(
+                31,
+                "0:41",
+                "/home/alice/vault",
+                "fuse.gocryptfs",
+                "/home/alice/.vault",
+            ),
+            line(
+                32,
+                "0:42",
+                "/home/alice/c",
+                "fuse.cryfs",
+                "cryfs@/home/alice/.c",
+            ),
+        ]);
+        let verdict = f.at(dev(0, 40));
+        assert_eq!(verdict, file_encrypted("eCryptfs"));
+        assert_eq!(verdict.describe(), "encrypted (eCryptfs)");
+        assert_eq!(f.at(dev(0, 41)), file_encrypted("gocryptfs"));
+        assert_eq!(f.at(dev(0, 42)), file_encrypted("cryfs"));
+    }
+
+    #[test]
+    fn remote_and_fuse_filesystems_are_unknown() {
+        let f = Fake::new();
+        f.mountinfo(&[
+            root_line(),
+            line(30, "0:50", "/net/home", "nfs4", "server:/home"),
+            line(31, "0:51", "/mnt/remote", "fuse.sshfs", "alice@host:"),
+        ]);
+        let nfs = f.at(dev(0, 50));
+        assert!(is_unknown(&nfs));
+        assert!(nfs.describe().contains("nfs4"), "{}", nfs.describe());
+        let sshfs = f.at(dev(0, 51));
+        assert!(is_unknown(&sshfs));
+        assert!(sshfs.describe().contains("sshfs"), "{}", sshfs.describe());
+    }
+
+    #[test]
+    fn zfs_is_unknown() {
+        let f = Fake::new();
+        f.mountinfo(&[line(21, "0:60", "/", "zfs", "rpool/ROOT/ubuntu")]);
+        assert_eq!(
+            f.at(dev(0, 60)),
+            AtRest::Unknown {
+                why: "ZFS native encryption cannot be read from /sys".to_owned()
+            }
+        );
+    }
+
+    #[test]
+    fn tmpfs_without_swap() {
+        let f = Fake::new();
+        f.mountinfo(&[root_line(), line(30, "0:70", "/tmp", "tmpfs", "tmpfs")]);
+        f.swaps(&[]);
+        let verdict = f.at(dev(0, 70));
+        assert_eq!(verdict, ram("no swap"));
+        assert_eq!(verdict.describe(), "in RAM (no swap)");
+    }
+
+    #[test]
+    fn tmpfs_with_zram_swap() {
+        let f = Fake::new();
+        f.mountinfo(&[root_line(), line(30, "0:70", "/tmp", "tmpfs", "tmpfs")]);
+        f.swaps(&["/dev/zram0                              partition\t8388604\t\t0\t\t100"]);
+        assert_eq!(f.at(dev(0, 70)), ram("zram only"));
+    }
+
+    #[test]
+    fn tmpfs_with_an_unencrypted_swap_partition() {
+        let f = Fake::new();
+        f.mountinfo(&[root_line(), line(30, "0:70", "/tmp", "tmpfs", "tmpfs")]);
+        f.partition("8:2", "sda2");
+        f.swaps(&[
+            "/dev/zram0 partition 8388604 0 100",
+            "/dev/sda2 partition 8388604 0 -2",
+        ]);
+        let verdict = f.at(dev(0, 70));
+        assert_eq!(verdict, ram("unencrypted swap on /dev/sda2"));
+        assert!(!verdict.is_known_unencrypted());
+    }
+
+    #[test]
+    fn tmpfs_with_encrypted_swap_partition_and_swap_file() {
+        let f = Fake::new();
+        f.mountinfo(&[
+            line(21, "253:1", "/", "ext4", "/dev/mapper/vg-root"),
+            line(30, "0:70", "/run/user/1000", "tmpfs", "tmpfs"),
+        ]);
+        f.block("253:1", "dm-1", Some("LVM-abc"), &["dm-0"]);
+        f.block("253:0", "dm-0", Some("CRYPT-LUKS2-abc-luks"), &["sda3"]);
+        f.block("253:2", "dm-2", Some("CRYPT-PLAIN-cryptswap"), &["sda2"]);
+        f.swaps(&[
+            "/swap.img file 4194300 0 -2",
+            "/dev/dm-2 partition 1024 0 -3",
+        ]);
+        assert_eq!(f.at(dev(0, 70)), ram("encrypted swap"));
+    }
+
+    #[test]
+    fn swap_file_on_a_plain_disk_is_named() {
+        let f = Fake::new();
+        f.mountinfo(&[root_line(), line(30, "0:70", "/tmp", "tmpfs", "tmpfs")]);
+        f.partition("8:1", "sda1");
+        f.swaps(&["/swapfile file 4194300 0 -2"]);
+        assert_eq!(f.at(dev(0, 70)), ram("unencrypted swap on /swapfile"));
+    }
+
+    #[test]
+    fn swap_file_is_not_resolved_inside_a_container() {
+        let f = Fake::new();
+        f.mountinfo(&[
+            line(21, "0:80", "/", "overlay", "overlay"),
+            line(30, "0:70", "/tmp", "tmpfs", "tmpfs"),
+        ]);
+        f.swaps(&["/swapfile file 4194300 0 -2"]);
+        assert_eq!(f.at(dev(0, 70)), ram("swap of unknown encryption"));
+    }
+
+    #[test]
+    fn missing_or_garbled_swaps_is_unknown_swap() {
+        let f = Fake::new();
+        f.mountinfo(&[root_line(), line(30, "0:70", "/tmp", "tmpfs", "tmpfs")]);
+        assert_eq!(f.at(dev(0, 70)), ram("swap of unknown encryption"));
+        f.swaps(&["\u{1}\u{2} ??? \\999"]);
+        assert_eq!(f.at(dev(0, 70)), ram("swap of unknown encryption"));
+    }
+
+    #[test]
+    fn loop_device_is_judged_by_the_filesystem_of_its_backing_file() {
+        let f = Fake::new();
+        f.mountinfo(&[
+            line(21, "253:0", "/", "ext4", "/dev/mapper/luks"),
+            line(30, "7:3", "/snap/core/1", "squashfs", "/dev/loop3"),
+        ]);
+        f.block("253:0", "dm-0", Some("CRYPT-LUKS2-abc-luks"), &["sda2"]);
+        f.block("7:3", "loop3", None, &[]);
+        f.write(
+            f.roots.sys.join("dev/block/7:3/loop/backing_file"),
+            "/var/lib/snapd/snaps/core_1.snap\n",
+        );
+        assert_eq!(f.at(dev(7, 3)), encrypted("LUKS2"));
+    }
+
+    #[test]
+    fn mount_points_with_escaped_spaces_are_decoded() {
+        assert_eq!(decode_octal("/mnt/my\\040disk"), "/mnt/my disk");
+        assert_eq!(decode_octal("a\\011b\\012c\\134d"), "a\tb\nc\\d");
+        assert_eq!(decode_octal("bad\\9"), "bad\\9");
+        assert_eq!(decode_octal("big\\777"), "big\\777");
+        assert_eq!(decode_octal("end\\"), "end\\");
+
+        let f = Fake::new();
+        f.mountinfo(&[
+            root_line(),
+            line(30, "8:17", "/mnt/my\\040disk", "ext4", "/dev/sdb1"),
+        ]);
+        f.partition("8:1", "sda1");
+        f.partition("8:17", "sdb1");
+        f.swaps(&["/mnt/my\\040disk/swap file 1024 0 -2"]);
+        let table = MountTable::read(&f.roots.proc.join("self/mountinfo")).unwrap();
+        let mount = table.find(8, 17).unwrap();
+        assert_eq!(mount.mount_point, "/mnt/my disk");
+        assert_eq!(
+            table.holding("/mnt/my disk/swap").unwrap().mount_point,
+            "/mnt/my disk"
+        );
+        assert_eq!(table.holding("/mnt/my diskette").unwrap().mount_point, "/");
+        assert_eq!(f.at(dev(8, 17)), plain("/dev/sdb1 (ext4)"));
+    }
+
+    #[test]
+    fn a_device_in_no_mountinfo_line_is_unknown() {
+        let f = Fake::new();
+        f.mountinfo(&[root_line()]);
+        let verdict = f.at(dev(8, 99));
+        assert!(is_unknown(&verdict));
+        assert!(
+            verdict.describe().contains("8:99"),
+            "{}",
+            verdict.describe()
+        );
+        // Nor when there is no mountinfo at all.
+        let empty = Fake::new();
+        assert!(is_unknown(&empty.at(dev(8, 1))));
+    }
+
+    #[test]
+    fn malformed_mountinfo_lines_are_skipped() {
+        let f = Fake::new();
+        f.partition("8:1", "sda1");
+        let garbage = [
+            "\n",
+            "   \n",
+            "21\n",
+            "21 1 8:1 / /\n",
+            "21 1 8:1 / / rw - ext4\n",
+            "21 1 8:1 / / rw shared:1 ext4 /dev/sda1 rw\n",
+            "x 1 8:1 / / rw - ext4 /dev/sda1 rw\n",
+            "21 1 8 / / rw - ext4 /dev/sda1 rw\n",
+            "21 1 8:1:2 / / rw - ext4 /dev/sda1 rw\n",
+            "21 1 99999999999999999999:1 / / rw - ext4 /dev/sda1 rw\n",
+            "21 1 :1 / / rw - ext4 /dev/sda1 rw\n",
+            "21 1 8:1 / / - - ext4 /dev/sda1 rw\n",
+            "\u{0}\u{ff}\\\\\\ - - - - - - - -\n",
+        ];
+        let mut lines: Vec<String> = garbage.iter().map(|s| (*s).to_owned()).collect();
+        f.mountinfo(&lines);
+        for (maj, min) in [(8, 1), (0, 0), (u64::from(u32::MAX), 7)] {
+            let _ = f.at(dev(maj, min)).describe();
+        }
+        lines.push(root_line());
+        f.mountinfo(&lines);
+        assert_eq!(f.at(dev(8, 1)), plain("/dev/sda1 (ext4)"));
+        // Invalid UTF-8 must not stop the parse either.
+        let mut bytes = b"\xff\xfe 1 8:1\n".to_vec();
+        bytes.extend_from_slice(root_line().as_bytes());
+        fs::write(f.roots.proc.join("self/mountinfo"), bytes).unwrap();
+        assert_eq!(f.at(dev(8, 1)), plain("/dev/sda1 (ext4)"));
+    }
+
+    #[test]
+    fn mountinfo_beyond_the_read_limit_is_ignored() {
+        let f = Fake::new();
+        f.partition("8:1", "sda1");
+        let filler = line(30, "0:70", "/tmp", "tmpfs", "tmpfs");
+        let mut lines = vec![filler; MOUNTINFO_LIMIT / 40];
+        lines.push(root_line());
+        f.mountinfo(&lines);
+        let verdict = f.at(dev(8, 1));
+        assert!(is_unknown(&verdict));
+        assert!(
+            verdict.describe().contains("too long"),
+            "{}",
+            verdict.describe()
+        );
+    }
+
+    #[test]
+    fn a_slave_loop_ends_at_the_depth_limit() {
+        let f = Fake::new();
+        f.mountinfo(&[line(21, "253:0", "/", "ext4", "/dev/mapper/a")]);
+        f.block("253:0", "dm-0", Some("LVM-a"), &["dm-1"]);
+        f.block("253:1", "dm-1", Some("LVM-b"), &["dm-0"]);
+        let verdict = f.at(dev(253, 0));
+        assert!(is_unknown(&verdict));
+        assert!(
+            verdict.describe().contains("deeper"),
+            "{}",
+            verdict.describe()
+        );
+    }
+
+    #[test]
+    fn a_wide_slave_loop_ends_within_the_step_budget() {
+        let f = Fake::new();
+        f.mountinfo(&[line(21, "253:0", "/", "ext4", "/dev/mapper/a")]);
+        let names: Vec<String> = (0..8).map(|i| format!("dm-{i}")).collect();
+        let slaves: Vec<&str> = names.iter().map(String::as_str).collect();
+        for (i, name) in names.iter().enumerate() {
+            f.block(&format!("253:{i}"), name, Some("LVM-x"), &slaves);
+        }
+        assert!(is_unknown(&f.at(dev(253, 0))));
+    }
+
+    #[test]
+    fn describe_is_short_and_never_empty() {
+        assert_eq!(
+            AtRest::Unknown {
+                why: "nfs".to_owned()
+            }
+            .describe(),
+            "encryption unknown (nfs)"
+        );
+        assert_eq!(plain("/dev/sda").describe(), "not encrypted (/dev/sda)");
+        assert_eq!(ram("").describe(), "in RAM ()");
+    }
+
+    fn dev_of(path: &Path) -> u64 {
+        nix::sys::stat::stat(path).unwrap().st_dev
+    }
+
+    #[test]
+    fn the_real_machine_gives_some_verdict() {
+        for path in [PathBuf::from("/"), std::env::temp_dir()] {
+            let verdict = at_rest(&Roots::system(), dev_of(&path));
+            assert!(!verdict.describe().is_empty(), "{}", path.display());
+        }
+    }
+}

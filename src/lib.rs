@@ -7,7 +7,6 @@
 
 mod account;
 mod app;
-#[allow(dead_code, reason = "wired into the history and credential checks next")]
 mod at_rest;
 mod checks;
 mod cli;
@@ -26,7 +25,10 @@ mod privilege;
 mod report;
 mod sanitize;
 mod secret;
-#[allow(dead_code, reason = "wired into the history and credential checks next")]
+#[allow(
+    dead_code,
+    reason = "wired into the history and credential checks next"
+)]
 mod secrets;
 mod syslog;
 

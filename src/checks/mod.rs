@@ -2,6 +2,7 @@
 //! the normal run, `--only`, `list-checks`, the checklist and the man-page test
 //! (after ripgrep's flag registry).
 
+mod credential_files;
 mod finding;
 mod key_encryption;
 mod key_permissions;
@@ -54,6 +55,7 @@ pub const RUNNER_CODES: &[&str] = &["check-incomplete", "check-crashed"];
 pub const CHECKS: &[&dyn Check] = &[
     &key_permissions::KeyPermissions,
     &key_encryption::KeyEncryption,
+    &credential_files::CredentialFiles,
     &password_rules::PasswordRules,
 ];
 

@@ -79,6 +79,8 @@ pub struct Meta {
     pub size: u64,
     pub dev: u64,
     pub ino: u64,
+    /// The inode's change time (seconds, nanoseconds): a rewrite in place shows here.
+    pub changed: (i64, i64),
 }
 
 impl Meta {
@@ -92,6 +94,7 @@ impl Meta {
             size: u64::try_from(st.st_size).unwrap_or(0),
             dev: st.st_dev,
             ino: st.st_ino,
+            changed: (st.st_ctime, st.st_ctime_nsec),
         }
     }
 

@@ -16,48 +16,185 @@ pub struct CredentialFile {
 
 /// The table, after keyscan-anchors §4 (LaZagne, linPEAS, gitleaks, the tools' docs).
 pub const FILES: &[CredentialFile] = &[
-    CredentialFile { path: ".netrc", detect: Detector::Netrc, instead: "a credential helper or the keyring; for curl and git, git config credential.helper libsecret" },
-    CredentialFile { path: ".pgpass", detect: Detector::Pgpass, instead: "a ~/.pg_service.conf with no password, and the password typed when asked or kept in the keyring" },
-    CredentialFile { path: ".my.cnf", detect: Detector::KeyValue(&["password"]), instead: "mysql_config_editor (an obfuscated login path) or typing the password when asked" },
-    CredentialFile { path: ".git-credentials", detect: Detector::UrlPassword, instead: "git config --global credential.helper libsecret (then delete this file)" },
-    CredentialFile { path: ".config/git/credentials", detect: Detector::UrlPassword, instead: "git config --global credential.helper libsecret (then delete this file)" },
-    CredentialFile { path: ".docker/config.json", detect: Detector::DockerAuth, instead: "a docker credential helper (credsStore: \"secretservice\" or \"pass\")" },
-    CredentialFile { path: ".config/containers/auth.json", detect: Detector::DockerAuth, instead: "a credential helper in containers-auth.json (credHelpers)" },
-    CredentialFile { path: ".aws/credentials", detect: Detector::KeyValue(&["aws_secret_access_key", "aws_session_token"]), instead: "aws-vault, or credential_process with a keyring-backed helper" },
-    CredentialFile { path: ".aws/config", detect: Detector::KeyValue(&["aws_secret_access_key", "aws_session_token"]), instead: "aws-vault, or credential_process with a keyring-backed helper" },
-    CredentialFile { path: ".kube/config", detect: Detector::Yaml(&["token", "client-key-data", "password", "client-secret", "refresh-token", "id-token"]), instead: "an exec credential plugin (kubelogin, aws eks get-token) instead of stored tokens and keys" },
-    CredentialFile { path: ".npmrc", detect: Detector::Npmrc, instead: "npm login with a short-lived token, or NPM_TOKEN from the keyring at run time" },
-    CredentialFile { path: ".pypirc", detect: Detector::KeyValue(&["password"]), instead: "keyring (pip install keyring; twine uses it) instead of a password in .pypirc" },
-    CredentialFile { path: ".config/gh/hosts.yml", detect: Detector::Yaml(&["oauth_token"]), instead: "gh auth login without --insecure-storage, so the token goes to the keyring" },
-    CredentialFile { path: ".s3cfg", detect: Detector::KeyValue(&["secret_key", "access_token"]), instead: "aws-vault or a credential process, and s3cmd reading keys from the environment" },
-    CredentialFile { path: ".boto", detect: Detector::KeyValue(&["aws_secret_access_key", "gs_oauth2_refresh_token", "gs_secret_access_key"]), instead: "gcloud auth application-default login, with credentials outside .boto" },
-    CredentialFile { path: ".cargo/credentials.toml", detect: Detector::KeyValue(&["token"]), instead: "a credential provider: cargo's cargo:libsecret" },
-    CredentialFile { path: ".cargo/credentials", detect: Detector::KeyValue(&["token"]), instead: "a credential provider: cargo's cargo:libsecret" },
-    CredentialFile { path: ".gem/credentials", detect: Detector::Yaml(&[":rubygems_api_key"]), instead: "gem signin with a scoped, expiring API key, kept out of files where possible" },
-    CredentialFile { path: ".m2/settings.xml", detect: Detector::Maven, instead: "Maven password encryption (mvn --encrypt-password, settings-security.xml)" },
-    CredentialFile { path: ".terraform.d/credentials.tfrc.json", detect: Detector::Json(&["token"]), instead: "a credentials helper (credentials_helper in .terraformrc)" },
-    CredentialFile { path: ".vault-token", detect: Detector::NonEmpty, instead: "a token helper that keeps the token in the keyring, or vault login on each use" },
-    CredentialFile { path: ".config/rclone/rclone.conf", detect: Detector::KeyValue(&["pass", "password", "token", "secret_access_key", "client_secret"]), instead: "rclone config encryption (RCLONE_CONFIG_PASS), so the whole file is encrypted" },
-    CredentialFile { path: ".wgetrc", detect: Detector::KeyValue(&["password", "http_password", "ftp_password"]), instead: "wget --ask-password, or .netrc kept in an encrypted store" },
-    CredentialFile { path: ".msmtprc", detect: Detector::Msmtp, instead: "passwordeval with pass or secret-tool, instead of password" },
-    CredentialFile { path: ".config/gcloud/application_default_credentials.json", detect: Detector::Json(&["refresh_token", "private_key"]), instead: "short-lived credentials (gcloud auth application-default login again when needed)" },
-    CredentialFile { path: ".azure/accessTokens.json", detect: Detector::Json(&["accessToken", "refreshToken"]), instead: "az login with the encrypted token cache (msal_token_cache.bin)" },
-    CredentialFile { path: ".azure/msal_token_cache.json", detect: Detector::Json(&["secret"]), instead: "az login with the encrypted token cache (msal_token_cache.bin)" },
+    CredentialFile {
+        path: ".netrc",
+        detect: Detector::Netrc,
+        instead: "a credential helper or the keyring; for curl and git, git config credential.helper libsecret",
+    },
+    CredentialFile {
+        path: ".pgpass",
+        detect: Detector::Pgpass,
+        instead: "a ~/.pg_service.conf with no password, and the password typed when asked or kept in the keyring",
+    },
+    CredentialFile {
+        path: ".my.cnf",
+        detect: Detector::KeyValue(&["password"]),
+        instead: "mysql_config_editor (an obfuscated login path) or typing the password when asked",
+    },
+    CredentialFile {
+        path: ".git-credentials",
+        detect: Detector::UrlPassword,
+        instead: "git config --global credential.helper libsecret (then delete this file)",
+    },
+    CredentialFile {
+        path: ".config/git/credentials",
+        detect: Detector::UrlPassword,
+        instead: "git config --global credential.helper libsecret (then delete this file)",
+    },
+    CredentialFile {
+        path: ".docker/config.json",
+        detect: Detector::DockerAuth,
+        instead: "a docker credential helper (credsStore: \"secretservice\" or \"pass\")",
+    },
+    CredentialFile {
+        path: ".config/containers/auth.json",
+        detect: Detector::DockerAuth,
+        instead: "a credential helper in containers-auth.json (credHelpers)",
+    },
+    CredentialFile {
+        path: ".aws/credentials",
+        detect: Detector::KeyValue(&["aws_secret_access_key", "aws_session_token"]),
+        instead: "aws-vault, or credential_process with a keyring-backed helper",
+    },
+    CredentialFile {
+        path: ".aws/config",
+        detect: Detector::KeyValue(&["aws_secret_access_key", "aws_session_token"]),
+        instead: "aws-vault, or credential_process with a keyring-backed helper",
+    },
+    CredentialFile {
+        path: ".kube/config",
+        detect: Detector::Yaml(&[
+            "token",
+            "client-key-data",
+            "password",
+            "client-secret",
+            "refresh-token",
+            "id-token",
+        ]),
+        instead: "an exec credential plugin (kubelogin, aws eks get-token) instead of stored tokens and keys",
+    },
+    CredentialFile {
+        path: ".npmrc",
+        detect: Detector::Npmrc,
+        instead: "npm login with a short-lived token, or NPM_TOKEN from the keyring at run time",
+    },
+    CredentialFile {
+        path: ".pypirc",
+        detect: Detector::KeyValue(&["password"]),
+        instead: "keyring (pip install keyring; twine uses it) instead of a password in .pypirc",
+    },
+    CredentialFile {
+        path: ".config/gh/hosts.yml",
+        detect: Detector::Yaml(&["oauth_token"]),
+        instead: "gh auth login without --insecure-storage, so the token goes to the keyring",
+    },
+    CredentialFile {
+        path: ".s3cfg",
+        detect: Detector::KeyValue(&["secret_key", "access_token"]),
+        instead: "aws-vault or a credential process, and s3cmd reading keys from the environment",
+    },
+    CredentialFile {
+        path: ".boto",
+        detect: Detector::KeyValue(&[
+            "aws_secret_access_key",
+            "gs_oauth2_refresh_token",
+            "gs_secret_access_key",
+        ]),
+        instead: "gcloud auth application-default login, with credentials outside .boto",
+    },
+    CredentialFile {
+        path: ".cargo/credentials.toml",
+        detect: Detector::KeyValue(&["token"]),
+        instead: "a credential provider: cargo's cargo:libsecret",
+    },
+    CredentialFile {
+        path: ".cargo/credentials",
+        detect: Detector::KeyValue(&["token"]),
+        instead: "a credential provider: cargo's cargo:libsecret",
+    },
+    CredentialFile {
+        path: ".gem/credentials",
+        detect: Detector::Yaml(&[":rubygems_api_key"]),
+        instead: "gem signin with a scoped, expiring API key, kept out of files where possible",
+    },
+    CredentialFile {
+        path: ".m2/settings.xml",
+        detect: Detector::Maven,
+        instead: "Maven password encryption (mvn --encrypt-password, settings-security.xml)",
+    },
+    CredentialFile {
+        path: ".terraform.d/credentials.tfrc.json",
+        detect: Detector::Json(&["token"]),
+        instead: "a credentials helper (credentials_helper in .terraformrc)",
+    },
+    CredentialFile {
+        path: ".vault-token",
+        detect: Detector::NonEmpty,
+        instead: "a token helper that keeps the token in the keyring, or vault login on each use",
+    },
+    CredentialFile {
+        path: ".config/rclone/rclone.conf",
+        detect: Detector::KeyValue(&[
+            "pass",
+            "password",
+            "token",
+            "secret_access_key",
+            "client_secret",
+        ]),
+        instead: "rclone config encryption (RCLONE_CONFIG_PASS), so the whole file is encrypted",
+    },
+    CredentialFile {
+        path: ".wgetrc",
+        detect: Detector::KeyValue(&["password", "http_password", "ftp_password"]),
+        instead: "wget --ask-password, or .netrc kept in an encrypted store",
+    },
+    CredentialFile {
+        path: ".msmtprc",
+        detect: Detector::Msmtp,
+        instead: "passwordeval with pass or secret-tool, instead of password",
+    },
+    CredentialFile {
+        path: ".config/gcloud/application_default_credentials.json",
+        detect: Detector::Json(&["refresh_token", "private_key"]),
+        instead: "short-lived credentials (gcloud auth application-default login again when needed)",
+    },
+    CredentialFile {
+        path: ".azure/accessTokens.json",
+        detect: Detector::Json(&["accessToken", "refreshToken"]),
+        instead: "az login with the encrypted token cache (msal_token_cache.bin)",
+    },
+    CredentialFile {
+        path: ".azure/msal_token_cache.json",
+        detect: Detector::Json(&["secret"]),
+        instead: "az login with the encrypted token cache (msal_token_cache.bin)",
+    },
 ];
 
 fn lines(text: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
-    text.split(|&b| b == b'\n').map(|l| l.trim_ascii()).enumerate().map(|(i, l)| (i + 1, l))
+    text.split(|&b| b == b'\n')
+        .map(|l| l.trim_ascii())
+        .enumerate()
+        .map(|(i, l)| (i + 1, l))
 }
 
 /// A value that is really a secret: not empty, not a `$VAR`, not a placeholder.
 fn real(value: &[u8]) -> bool {
     let value = value.trim_ascii();
-    let value = value.strip_prefix(b"\"").and_then(|v| v.strip_suffix(b"\"")).unwrap_or(value);
-    let value = value.strip_prefix(b"'").and_then(|v| v.strip_suffix(b"'")).unwrap_or(value);
+    let value = value
+        .strip_prefix(b"\"")
+        .and_then(|v| v.strip_suffix(b"\""))
+        .unwrap_or(value);
+    let value = value
+        .strip_prefix(b"'")
+        .and_then(|v| v.strip_suffix(b"'"))
+        .unwrap_or(value);
     !value.is_empty()
         && !value.starts_with(b"$")
         && !value.starts_with(b"<")
-        && !matches!(value.to_ascii_lowercase().as_slice(), b"changeme" | b"xxx" | b"null" | b"none" | b"\"\"")
+        && !matches!(
+            value.to_ascii_lowercase().as_slice(),
+            b"changeme" | b"xxx" | b"null" | b"none" | b"\"\""
+        )
 }
 
 /// How a file's secret looks.
@@ -103,7 +240,9 @@ fn find_key(text: &[u8], keys: &[&str], separator: u8) -> Option<usize> {
         if line.starts_with(b"#") || line.starts_with(b";") {
             continue;
         }
-        let Some(at) = line.iter().position(|&b| b == separator) else { continue };
+        let Some(at) = line.iter().position(|&b| b == separator) else {
+            continue;
+        };
         let key = line[..at].trim_ascii().trim_ascii_start();
         let key = key.strip_prefix(b"- ").unwrap_or(key);
         if keys.iter().any(|k| key.eq_ignore_ascii_case(k.as_bytes())) && real(&line[at + 1..]) {
@@ -121,7 +260,11 @@ fn find_json(text: &[u8], keys: &[&str]) -> Option<usize> {
                 let rest = line[at + quoted.len()..].trim_ascii_start();
                 if let Some(value) = rest.strip_prefix(b":") {
                     let value = value.trim_ascii().trim_end_matches_comma();
-                    if real(value) && value != b"null" && value.first() == Some(&b'"') && value.len() > 2 {
+                    if real(value)
+                        && value != b"null"
+                        && value.first() == Some(&b'"')
+                        && value.len() > 2
+                    {
                         return Some(number);
                     }
                 }
@@ -149,7 +292,9 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 /// entries count as well when they carry a password.
 fn netrc(text: &[u8]) -> Option<usize> {
     for (number, line) in lines(text) {
-        let mut words = line.split(|b| b.is_ascii_whitespace()).filter(|w| !w.is_empty());
+        let mut words = line
+            .split(|b| b.is_ascii_whitespace())
+            .filter(|w| !w.is_empty());
         while let Some(word) = words.next() {
             if word == b"password" && words.next().is_some_and(real) {
                 return Some(number);
@@ -189,9 +334,13 @@ fn pgpass(text: &[u8]) -> Option<usize> {
 /// One `scheme://user:password@host` per line (git-credential-store's format).
 fn url_password(text: &[u8]) -> Option<usize> {
     for (number, line) in lines(text) {
-        let Some(scheme_end) = find(line, b"://") else { continue };
+        let Some(scheme_end) = find(line, b"://") else {
+            continue;
+        };
         let rest = &line[scheme_end + 3..];
-        let Some(at) = rest.iter().position(|&b| b == b'@') else { continue };
+        let Some(at) = rest.iter().position(|&b| b == b'@') else {
+            continue;
+        };
         if let Some(colon) = rest[..at].iter().position(|&b| b == b':')
             && real(&rest[colon + 1..at])
         {
@@ -204,7 +353,9 @@ fn url_password(text: &[u8]) -> Option<usize> {
 /// `_authToken=`, `_auth=`, `_password=` (with or without a `//registry/:` scope).
 fn npmrc(text: &[u8]) -> Option<usize> {
     for (number, line) in lines(text) {
-        let Some(at) = line.iter().position(|&b| b == b'=') else { continue };
+        let Some(at) = line.iter().position(|&b| b == b'=') else {
+            continue;
+        };
         let key = line[..at].trim_ascii();
         let name = key.rsplit(|&b| b == b':').next().unwrap_or(key);
         if matches!(name, b"_authToken" | b"_auth" | b"_password") && real(&line[at + 1..]) {
@@ -217,7 +368,9 @@ fn npmrc(text: &[u8]) -> Option<usize> {
 /// A `<password>` that is not encrypted: Maven's encrypted ones are in `{…}`.
 fn maven_password(text: &[u8]) -> Option<usize> {
     for (number, line) in lines(text) {
-        let Some(start) = find(line, b"<password>") else { continue };
+        let Some(start) = find(line, b"<password>") else {
+            continue;
+        };
         let value = &line[start + b"<password>".len()..];
         let end = find(value, b"</password>").unwrap_or(value.len());
         let value = value[..end].trim_ascii();
@@ -231,7 +384,9 @@ fn maven_password(text: &[u8]) -> Option<usize> {
 /// msmtp: `password` (clear) rather than `passwordeval` (a command).
 fn msmtp(text: &[u8]) -> Option<usize> {
     for (number, line) in lines(text) {
-        let mut words = line.split(|b| b.is_ascii_whitespace()).filter(|w| !w.is_empty());
+        let mut words = line
+            .split(|b| b.is_ascii_whitespace())
+            .filter(|w| !w.is_empty());
         if words.next() == Some(b"password") && words.next().is_some_and(real) {
             return Some(number);
         }
@@ -251,32 +406,112 @@ mod tests {
     #[test]
     fn each_file_is_reported_only_when_it_holds_a_secret() {
         let cases: &[(&str, &str, Option<usize>)] = &[
-            (".netrc", "machine example.org\n  login alice\n  password hunter2hunter2\n", Some(3)),
+            (
+                ".netrc",
+                "machine example.org\n  login alice\n  password hunter2hunter2\n",
+                Some(3),
+            ),
             (".netrc", "machine example.org login alice\n", None),
-            (".pgpass", "# comment\ndb.example.org:5432:app:alice:S3cret\n", Some(2)),
+            (
+                ".pgpass",
+                "# comment\ndb.example.org:5432:app:alice:S3cret\n",
+                Some(2),
+            ),
             (".pgpass", "db.example.org:5432:app:alice:\n", None),
-            (".my.cnf", "[client]\nuser=alice\npassword = W1ldcat!\n", Some(3)),
+            (
+                ".my.cnf",
+                "[client]\nuser=alice\npassword = W1ldcat!\n",
+                Some(3),
+            ),
             (".my.cnf", "[client]\nuser=alice\n", None),
-            (".git-credentials", "https://alice:ghp_abc123@github.com\n", Some(1)),
+            (
+                ".git-credentials",
+                "https://alice:ghp_abc123@github.com\n",
+                Some(1),
+            ),
             (".git-credentials", "https://alice@github.com\n", None),
-            (".docker/config.json", "{\n  \"auths\": {\n    \"registry.example.org\": {\n      \"auth\": \"YWxpY2U6aHVudGVyMg==\"\n    }\n  }\n}\n", Some(4)),
-            (".docker/config.json", "{\n  \"auths\": {\"registry.example.org\": {}},\n  \"credsStore\": \"secretservice\"\n}\n", None),
-            (".aws/credentials", "[default]\naws_access_key_id = AKIA...\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG\n", Some(3)),
-            (".aws/config", "[profile x]\ncredential_process = /usr/bin/aws-vault exec x --json\n", None),
-            (".kube/config", "users:\n- name: admin\n  user:\n    token: eyJhbGciOi\n", Some(4)),
-            (".kube/config", "users:\n- name: admin\n  user:\n    exec:\n      command: kubelogin\n", None),
-            (".npmrc", "//registry.npmjs.org/:_authToken=npm_abcdef\n", Some(1)),
-            (".npmrc", "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n", None),
-            (".pypirc", "[pypi]\nusername = __token__\npassword = pypi-AgEIcHlwaS5vcmc\n", Some(3)),
-            (".config/gh/hosts.yml", "github.com:\n    oauth_token: gho_abcdef\n    user: alice\n", Some(2)),
-            (".config/gh/hosts.yml", "github.com:\n    user: alice\n    git_protocol: https\n", None),
-            (".m2/settings.xml", "<server><id>x</id><password>plain</password></server>\n", Some(1)),
-            (".m2/settings.xml", "<server><password>{COQLCE6DU6GtcS5P=}</password></server>\n", None),
-            (".terraform.d/credentials.tfrc.json", "{\"credentials\": {\"app.terraform.io\": {\n\"token\": \"abc.atlasv1.def\"\n}}}\n", Some(2)),
+            (
+                ".docker/config.json",
+                "{\n  \"auths\": {\n    \"registry.example.org\": {\n      \"auth\": \"YWxpY2U6aHVudGVyMg==\"\n    }\n  }\n}\n",
+                Some(4),
+            ),
+            (
+                ".docker/config.json",
+                "{\n  \"auths\": {\"registry.example.org\": {}},\n  \"credsStore\": \"secretservice\"\n}\n",
+                None,
+            ),
+            (
+                ".aws/credentials",
+                "[default]\naws_access_key_id = AKIA...\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG\n",
+                Some(3),
+            ),
+            (
+                ".aws/config",
+                "[profile x]\ncredential_process = /usr/bin/aws-vault exec x --json\n",
+                None,
+            ),
+            (
+                ".kube/config",
+                "users:\n- name: admin\n  user:\n    token: eyJhbGciOi\n",
+                Some(4),
+            ),
+            (
+                ".kube/config",
+                "users:\n- name: admin\n  user:\n    exec:\n      command: kubelogin\n",
+                None,
+            ),
+            (
+                ".npmrc",
+                "//registry.npmjs.org/:_authToken=npm_abcdef\n",
+                Some(1),
+            ),
+            (
+                ".npmrc",
+                "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n",
+                None,
+            ),
+            (
+                ".pypirc",
+                "[pypi]\nusername = __token__\npassword = pypi-AgEIcHlwaS5vcmc\n",
+                Some(3),
+            ),
+            (
+                ".config/gh/hosts.yml",
+                "github.com:\n    oauth_token: gho_abcdef\n    user: alice\n",
+                Some(2),
+            ),
+            (
+                ".config/gh/hosts.yml",
+                "github.com:\n    user: alice\n    git_protocol: https\n",
+                None,
+            ),
+            (
+                ".m2/settings.xml",
+                "<server><id>x</id><password>plain</password></server>\n",
+                Some(1),
+            ),
+            (
+                ".m2/settings.xml",
+                "<server><password>{COQLCE6DU6GtcS5P=}</password></server>\n",
+                None,
+            ),
+            (
+                ".terraform.d/credentials.tfrc.json",
+                "{\"credentials\": {\"app.terraform.io\": {\n\"token\": \"abc.atlasv1.def\"\n}}}\n",
+                Some(2),
+            ),
             (".vault-token", "hvs.CAESIabc\n", Some(1)),
             (".vault-token", "\n", None),
-            (".config/rclone/rclone.conf", "[remote]\ntype = sftp\npass = 0bscur3d\n", Some(3)),
-            (".msmtprc", "account default\npasswordeval pass show mail\n", None),
+            (
+                ".config/rclone/rclone.conf",
+                "[remote]\ntype = sftp\npass = 0bscur3d\n",
+                Some(3),
+            ),
+            (
+                ".msmtprc",
+                "account default\npasswordeval pass show mail\n",
+                None,
+            ),
             (".msmtprc", "account default\npassword hunter2\n", Some(2)),
         ];
         for (path, text, line) in cases {
@@ -287,7 +522,11 @@ mod tests {
     #[test]
     fn placeholders_are_not_secrets() {
         for value in ["", "$PASSWORD", "<password>", "changeme", "\"\""] {
-            assert_eq!(detect(".my.cnf", &format!("password={value}\n")), None, "{value}");
+            assert_eq!(
+                detect(".my.cnf", &format!("password={value}\n")),
+                None,
+                "{value}"
+            );
         }
     }
 }

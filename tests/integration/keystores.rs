@@ -746,9 +746,23 @@ fn fingerprints_match_ssh_keygen() {
     }
     let home = Home::with_ssh();
     let key = home.keygen(".ssh/id_ed25519", Some(PASS), None, 0o400);
-    let listed = Command::new("ssh-keygen").args(["-l", "-f", &format!("{}.pub", key.display())]).output().unwrap();
-    let fingerprint = String::from_utf8(listed.stdout).unwrap().split_whitespace().nth(1).unwrap().to_owned();
+    let listed = Command::new("ssh-keygen")
+        .args(["-l", "-f", &format!("{}.pub", key.display())])
+        .output()
+        .unwrap();
+    let fingerprint = String::from_utf8(listed.stdout)
+        .unwrap()
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .to_owned();
     let run = Cli::json(&home, &["--only", "key-encryption"]);
-    let message = findings_of(&run, "key-encryption")[0]["message"].as_str().unwrap().to_owned();
-    assert!(message.contains(&format!("(ssh-ed25519, {fingerprint})")), "{message} vs {fingerprint}");
+    let message = findings_of(&run, "key-encryption")[0]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        message.contains(&format!("(ssh-ed25519, {fingerprint})")),
+        "{message} vs {fingerprint}"
+    );
 }

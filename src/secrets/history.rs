@@ -1,0 +1,151 @@
+//! Secrets left in history files: every shell and REPL that keeps one writes what
+//! was typed, passwords on command lines included. Files are read in bounded chunks
+//! of whole lines (a 2 GB history neither fills memory nor stalls the run), each
+//! chunk matched in one pass, and only a masked copy of a line ever leaves here.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+
+use zeroize::Zeroizing;
+
+use super::patterns::{self, Hit};
+use crate::fs::{FsError, Kind, Meta, SafeDir, SafeFile};
+
+/// History files below the home, by the programs that write them.
+pub const HISTORY_FILES: &[&str] = &[
+    ".bash_history",
+    ".zsh_history",
+    ".zhistory",
+    ".histfile",
+    ".sh_history",
+    ".ash_history",
+    ".local/share/fish/fish_history",
+    ".python_history",
+    ".mysql_history",
+    ".psql_history",
+    ".sqlite_history",
+    ".node_repl_history",
+    ".rediscli_history",
+];
+
+/// How much is read at a time; a longer line is judged in pieces of this size.
+pub const CHUNK_BYTES: usize = 1 << 20;
+
+/// One secret on one line of a history file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Leak {
+    /// 1-based.
+    pub line: u64,
+    pub kind: &'static str,
+    /// The line with every secret masked, terminal-safe.
+    pub masked: String,
+}
+
+/// A history file as found.
+pub enum HistoryFile {
+    /// A regular file, with its `fstat` and what it holds.
+    Scanned { path: PathBuf, meta: Meta, leaks: Vec<Leak> },
+    /// A link or some other non-regular entry where a history file should be: not
+    /// followed, not read.
+    NotRegular { path: PathBuf, kind: Kind, target: Option<String> },
+    /// It could not be read.
+    Unreadable { path: PathBuf, reason: String },
+}
+
+/// Looks at every history file below `home`, plus `extra` (the file HISTFILE names,
+/// relative to the home or absolute).
+pub fn scan(home: &SafeDir, extra: &[PathBuf]) -> Vec<HistoryFile> {
+    let mut found = Vec::new();
+    let mut paths: Vec<PathBuf> = HISTORY_FILES.iter().map(|rel| home.path().join(rel)).collect();
+    for path in extra {
+        if !paths.contains(path) {
+            paths.push(path.clone());
+        }
+    }
+    for path in paths {
+        if let Some(file) = scan_one(home, &path) {
+            found.push(file);
+        }
+    }
+    found
+}
+
+fn scan_one(home: &SafeDir, path: &Path) -> Option<HistoryFile> {
+    let (dir, name) = open_parent(home, path)?;
+    let meta = match dir.lstat(name) {
+        Ok(meta) => meta,
+        Err(FsError::NotFound) => return None,
+        Err(error) => return Some(HistoryFile::Unreadable { path: path.to_owned(), reason: error.to_string() }),
+    };
+    if meta.kind != Kind::Regular {
+        let target = dir.read_link(name).map(|t| crate::sanitize::display_bytes(std::os::unix::ffi::OsStrExt::as_bytes(t.as_os_str())));
+        return Some(HistoryFile::NotRegular { path: path.to_owned(), kind: meta.kind, target });
+    }
+    let file = match dir.open_file(name, &meta) {
+        Ok(file) => file,
+        Err(error) => return Some(HistoryFile::Unreadable { path: path.to_owned(), reason: error.to_string() }),
+    };
+    let meta = *file.meta();
+    match leaks(file) {
+        Ok(leaks) => Some(HistoryFile::Scanned { path: path.to_owned(), meta, leaks }),
+        Err(error) => Some(HistoryFile::Unreadable { path: path.to_owned(), reason: error.to_string() }),
+    }
+}
+
+/// The open directory of `path` and its last component; links along a path below
+/// the home are not followed, a path outside it is the person's own choice.
+fn open_parent<'a>(home: &SafeDir, path: &'a Path) -> Option<(SafeDir, &'a OsStr)> {
+    let name = path.file_name()?;
+    let dir = match path.strip_prefix(home.path()) {
+        Ok(rel) => home.open_within(rel.parent()?).ok()?,
+        Err(_) => SafeDir::open_root(path.parent()?).ok()?,
+    };
+    Some((dir, name))
+}
+
+/// Calls `each(chunk, lines_before)` for the file in chunks of whole lines; the
+/// remainder of a chunk is carried to the next, and a line longer than a chunk is
+/// handed over in pieces. The buffer is wiped when done: history holds secrets.
+pub fn for_each_chunk(file: &mut SafeFile, mut each: impl FnMut(&[u8], u64)) -> Result<(), FsError> {
+    let mut buf = Zeroizing::new(vec![0u8; CHUNK_BYTES]);
+    let mut filled = 0;
+    let mut line_base: u64 = 0;
+    loop {
+        let n = file.read_some(&mut buf[filled..])?;
+        let at_end = n == 0;
+        filled += n;
+        if filled == 0 {
+            return Ok(());
+        }
+        let end = if at_end || filled == buf.len() && memchr::memchr(b'\n', &buf[..filled]).is_none() {
+            filled
+        } else {
+            match memchr::memrchr(b'\n', &buf[..filled]) {
+                Some(last) => last + 1,
+                None => continue,
+            }
+        };
+        each(&buf[..end], line_base);
+        line_base += memchr::memchr_iter(b'\n', &buf[..end]).count() as u64;
+        buf.copy_within(end..filled, 0);
+        filled -= end;
+        if at_end && filled == 0 {
+            return Ok(());
+        }
+    }
+}
+
+/// Every secret in a file, with the line it is on, the line masked.
+pub fn leaks(mut file: SafeFile) -> Result<Vec<Leak>, FsError> {
+    let mut found = Vec::new();
+    for_each_chunk(&mut file, |chunk, line_base| {
+        patterns::scan_chunk(chunk, |index, start, hits: &[Hit]| {
+            let line_end = memchr::memchr(b'\n', &chunk[start..]).map_or(chunk.len(), |e| start + e);
+            let masked = patterns::mask(&chunk[start..line_end], hits);
+            for hit in hits {
+                found.push(Leak { line: line_base + index as u64 + 1, kind: hit.kind, masked: masked.clone() });
+            }
+        });
+    })?;
+    Ok(found)
+}

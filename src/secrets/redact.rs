@@ -1,0 +1,124 @@
+//! `history --redact FILE`: replaces each secret found in a history file with a
+//! marker and leaves every other byte as it was. The new content is written to a
+//! temporary file in the same directory, with the same owner and mode, flushed to
+//! disk, and renamed over the original only after a yes — so an interruption at
+//! any point leaves the original whole. A file that changes while this runs (a
+//! shell appending on exit) is left alone.
+
+use std::ffi::OsStr;
+use std::io::Write;
+use std::path::Path;
+
+use super::patterns;
+use crate::fs::{FsError, Meta, SafeDir};
+
+/// What replaces a secret. It reads as a placeholder, so a second run finds nothing.
+pub const MARKER: &[u8] = b"<redacted>";
+
+/// What a redaction found and did.
+pub struct Redaction {
+    pub secrets: usize,
+    /// Masked lines, for the person to see what goes (at most 20).
+    pub preview: Vec<(u64, String)>,
+    pub replaced: bool,
+}
+
+/// Why nothing was replaced.
+#[derive(Debug)]
+pub enum RedactError {
+    File(FsError),
+    Write(std::io::Error),
+    /// The file grew or changed while it was read.
+    Changed,
+    /// The person said no, or could not be asked.
+    NotConfirmed(String),
+}
+
+impl std::fmt::Display for RedactError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RedactError::File(e) => write!(f, "{e}"),
+            RedactError::Write(e) => write!(f, "cannot write the redacted copy: {e}"),
+            RedactError::Changed => write!(f, "changed while it was being redacted (a shell writing its history?); nothing was replaced — close the shells and run again"),
+            RedactError::NotConfirmed(why) => write!(f, "nothing was replaced: {why}"),
+        }
+    }
+}
+
+/// Redacts `file`. `confirm` is shown what would go, and asked, before the rename;
+/// it is not asked when there is nothing to redact.
+pub fn redact(file: &Path, confirm: impl FnOnce(&Redaction) -> Result<bool, String>) -> Result<Redaction, RedactError> {
+    let (Some(parent), Some(name)) = (file.parent(), file.file_name()) else {
+        return Err(RedactError::File(FsError::NotFound));
+    };
+    let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+    let dir = SafeDir::open_root(parent).map_err(RedactError::File)?;
+    let seen = dir.lstat(name).map_err(RedactError::File)?;
+    let mut source = dir.open_file(name, &seen).map_err(RedactError::File)?;
+    let before = *source.meta();
+    let (temp, out) = dir.create_temp(name).map_err(RedactError::File)?;
+    let result = write_redacted(&mut source, out, &dir, name, &temp, &before, confirm);
+    if !matches!(result, Ok(Redaction { replaced: true, .. })) {
+        dir.remove_temp(&temp);
+    }
+    result
+}
+
+fn write_redacted(
+    source: &mut crate::fs::SafeFile,
+    out: std::fs::File,
+    dir: &SafeDir,
+    name: &OsStr,
+    temp: &OsStr,
+    before: &Meta,
+    confirm: impl FnOnce(&Redaction) -> Result<bool, String>,
+) -> Result<Redaction, RedactError> {
+    let mut writer = std::io::BufWriter::with_capacity(1 << 16, out);
+    let mut redaction = Redaction { secrets: 0, preview: Vec::new(), replaced: false };
+    let mut failure = None;
+    super::history::for_each_chunk(source, |chunk, line_base| {
+        let mut copied = 0;
+        patterns::scan_chunk(chunk, |index, start, hits| {
+            for hit in hits {
+                let (from, to) = (start + hit.secret.start, start + hit.secret.end);
+                if failure.is_none()
+                    && let Err(e) = writer.write_all(&chunk[copied..from]).and_then(|()| writer.write_all(MARKER))
+                {
+                    failure = Some(e);
+                }
+                copied = to;
+                redaction.secrets += 1;
+            }
+            if redaction.preview.len() < 20 {
+                let end = memchr::memchr(b'\n', &chunk[start..]).map_or(chunk.len(), |e| start + e);
+                redaction.preview.push((line_base + index as u64 + 1, patterns::mask(&chunk[start..end], hits)));
+            }
+        });
+        if failure.is_none()
+            && let Err(e) = writer.write_all(&chunk[copied..])
+        {
+            failure = Some(e);
+        }
+    })
+    .map_err(RedactError::File)?;
+    if let Some(e) = failure {
+        return Err(RedactError::Write(e));
+    }
+    let out = writer.into_inner().map_err(|e| RedactError::Write(e.into_error()))?;
+    if redaction.secrets == 0 {
+        return Ok(redaction);
+    }
+    // The original must be what was read: same file, same size, same change time.
+    let now = dir.lstat(name).map_err(RedactError::File)?;
+    if !now.same_file(before) || now.size != before.size || now.changed != before.changed {
+        return Err(RedactError::Changed);
+    }
+    match confirm(&redaction) {
+        Ok(true) => {}
+        Ok(false) => return Err(RedactError::NotConfirmed("the answer was no".to_owned())),
+        Err(why) => return Err(RedactError::NotConfirmed(why)),
+    }
+    dir.replace_with(temp, out, name, before).map_err(RedactError::File)?;
+    redaction.replaced = true;
+    Ok(redaction)
+}

@@ -15,6 +15,8 @@ pub struct Account {
     pub gecos: String,
     /// The home to check: the password database's, or the operator's `--home`.
     pub home: PathBuf,
+    /// The login shell.
+    pub shell: PathBuf,
 }
 
 impl Account {
@@ -33,6 +35,7 @@ impl Account {
             uid: user.uid.as_raw(),
             gid: user.gid.as_raw(),
             gecos: user.gecos.to_string_lossy().into_owned(),
+            shell: user.shell.clone(),
             home: user.dir.clone(),
         }
     }
@@ -53,6 +56,7 @@ impl Account {
             gid: u32::MAX,
             gecos: String::new(),
             home: std::path::PathBuf::from("/nonexistent"),
+            shell: std::path::PathBuf::new(),
         }
     }
 

@@ -4,6 +4,7 @@
 
 mod credential_files;
 mod finding;
+mod history_settings;
 mod key_encryption;
 mod key_permissions;
 mod password_rules;
@@ -56,6 +57,7 @@ pub const CHECKS: &[&dyn Check] = &[
     &key_permissions::KeyPermissions,
     &key_encryption::KeyEncryption,
     &credential_files::CredentialFiles,
+    &history_settings::HistorySettingsCheck,
     &password_rules::PasswordRules,
 ];
 

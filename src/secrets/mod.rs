@@ -2,3 +2,4 @@
 
 pub mod credentials;
 pub mod patterns;
+pub mod shells;

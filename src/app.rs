@@ -34,6 +34,7 @@ pub fn run() -> Result<ExitStatus, Error> {
         Some(Command::ListChecks) => list_checks(global),
         Some(Command::Password { stdin }) => password(global, *stdin),
         Some(Command::Pam) => crate::pam::run(global),
+        Some(Command::History { redact, yes }) => history_redact(redact, *yes),
         Some(Command::Key {
             action: KeyAction::Check { file, stdin },
         }) => key_check(global, file, *stdin),
@@ -274,4 +275,71 @@ fn policy_check(global: &GlobalArgs, file: &Path) -> Result<ExitStatus, Error> {
         ))?;
     }
     Ok(ExitStatus::Clean)
+}
+
+/// `history --redact FILE`: shows what would go, asks (unless `--yes`), replaces.
+fn history_redact(file: &Path, yes: bool) -> Result<ExitStatus, Error> {
+    let file = absolute(file);
+    let shown = crate::sanitize::display_path(&file);
+    let outcome = crate::secrets::redact::redact(&file, |found| {
+        let mut text = String::new();
+        for (line, masked) in &found.preview {
+            text.push_str(&format!("  line {line}: {masked}\n"));
+        }
+        let _ = emit(&text);
+        if yes {
+            return Ok(true);
+        }
+        ask_yes(&format!(
+            "Replace {} secret(s) in {shown} with <redacted>? [y/N] ",
+            found.secrets
+        ))
+    });
+    match outcome {
+        Ok(done) if done.secrets == 0 => {
+            emit(&format!("{shown}: no secrets found; nothing to do\n"))?;
+            Ok(ExitStatus::Clean)
+        }
+        Ok(done) => {
+            emit(&format!(
+                "{shown}: {} secret(s) replaced with <redacted>; every other byte is as it was\n",
+                done.secrets
+            ))?;
+            Ok(ExitStatus::Clean)
+        }
+        Err(crate::secrets::redact::RedactError::NotConfirmed(why)) => {
+            emit(&format!("{shown}: nothing was replaced: {why}\n"))?;
+            Ok(ExitStatus::Findings)
+        }
+        Err(error) => Err(Error::File {
+            path: file,
+            reason: error.to_string(),
+        }),
+    }
+}
+
+/// A yes or no from the terminal itself, never from standard input (which may be a
+/// pipe feeding something else).
+fn ask_yes(question: &str) -> Result<bool, String> {
+    use std::io::{BufRead, Read, Write};
+    let tty = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .map_err(|e| {
+            format!("no terminal to ask on ({e}); pass --yes to replace without asking")
+        })?;
+    let mut writer = &tty;
+    writer
+        .write_all(question.as_bytes())
+        .map_err(|e| e.to_string())?;
+    let mut answer = String::new();
+    std::io::BufReader::new(&tty)
+        .take(64)
+        .read_line(&mut answer)
+        .map_err(|e| e.to_string())?;
+    Ok(matches!(
+        answer.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
 }

@@ -94,6 +94,16 @@ pub enum Command {
         #[command(subcommand)]
         action: KeyAction,
     },
+    /// Secrets in a history file
+    History {
+        /// Replace each secret found in FILE with <redacted>, atomically, after
+        /// showing the lines masked and asking
+        #[arg(long, value_name = "FILE")]
+        redact: PathBuf,
+        /// Replace without asking
+        #[arg(long)]
+        yes: bool,
+    },
     /// Show the effective policy or validate a policy file
     Policy {
         #[command(subcommand)]

@@ -35,7 +35,14 @@ impl Check for HistorySecrets {
     }
 
     fn codes(&self) -> &'static [&'static str] {
-        &["history-secret", "history-clean", "history-file-open", "history-not-regular", "history-discarded", "plaintext-on-unencrypted-fs"]
+        &[
+            "history-secret",
+            "history-clean",
+            "history-file-open",
+            "history-not-regular",
+            "history-discarded",
+            "plaintext-on-unencrypted-fs",
+        ]
     }
 
     fn run(&self, cx: &Context<'_>, out: &mut Vec<Finding>) -> Result<(), CheckError> {
@@ -46,7 +53,8 @@ impl Check for HistorySecrets {
             match file {
                 HistoryFile::Scanned { path, meta, leaks } => {
                     let verdict = at_rest(&roots, meta.dev);
-                    let finding = |status, code| Finding::new(ID, ITEM, level, status, code).at(&path);
+                    let finding =
+                        |status, code| Finding::new(ID, ITEM, level, status, code).at(&path);
                     if meta.mode & perm::GROUP_OR_OTHER != 0 {
                         out.push(
                             finding(Status::Fail, "history-file-open")
@@ -55,14 +63,26 @@ impl Check for HistorySecrets {
                         );
                     }
                     if leaks.is_empty() {
-                        out.push(finding(Status::Pass, "history-clean").says(format!("no secrets found ({})", verdict.describe())));
+                        out.push(
+                            finding(Status::Pass, "history-clean")
+                                .says(format!("no secrets found ({})", verdict.describe())),
+                        );
                         continue;
                     }
                     for leak in &leaks {
                         out.push(
                             finding(Status::Fail, "history-secret")
-                                .says(format!("line {}: {}: {} ({})", leak.line, leak.kind, leak.masked, verdict.describe()))
-                                .fix(format!("csi-self-check history --redact {}", shell_word(path.as_os_str()))),
+                                .says(format!(
+                                    "line {}: {}: {} ({})",
+                                    leak.line,
+                                    leak.kind,
+                                    leak.masked,
+                                    verdict.describe()
+                                ))
+                                .fix(format!(
+                                    "csi-self-check history --redact {}",
+                                    shell_word(path.as_os_str())
+                                )),
                         );
                     }
                     if verdict.is_known_unencrypted() {
@@ -75,9 +95,13 @@ impl Check for HistorySecrets {
                     }
                 }
                 HistoryFile::NotRegular { path, kind, target } => {
-                    let finding = |status, code| Finding::new(ID, ITEM, level, status, code).at(&path);
+                    let finding =
+                        |status, code| Finding::new(ID, ITEM, level, status, code).at(&path);
                     if kind == Kind::Symlink && target.as_deref() == Some("/dev/null") {
-                        out.push(finding(Status::Pass, "history-discarded").says("a link to /dev/null: this history is never kept"));
+                        out.push(
+                            finding(Status::Pass, "history-discarded")
+                                .says("a link to /dev/null: this history is never kept"),
+                        );
                     } else {
                         let what = match &target {
                             Some(target) => format!("{} to {target}", kind.noun()),
@@ -91,7 +115,11 @@ impl Check for HistorySecrets {
                     }
                 }
                 HistoryFile::Unreadable { path, reason } => {
-                    out.push(Finding::new(ID, ITEM, level, Status::Skip, "history-clean").at(&path).says(format!("could not be read: {reason}")));
+                    out.push(
+                        Finding::new(ID, ITEM, level, Status::Skip, "history-clean")
+                            .at(&path)
+                            .says(format!("could not be read: {reason}")),
+                    );
                 }
             }
         }

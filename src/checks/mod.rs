@@ -4,6 +4,7 @@
 
 mod credential_files;
 mod finding;
+mod history_secrets;
 mod history_settings;
 mod key_encryption;
 mod key_permissions;
@@ -58,6 +59,7 @@ pub const CHECKS: &[&dyn Check] = &[
     &key_encryption::KeyEncryption,
     &credential_files::CredentialFiles,
     &history_settings::HistorySettingsCheck,
+    &history_secrets::HistorySecrets,
     &password_rules::PasswordRules,
 ];
 

@@ -171,7 +171,6 @@ impl SafeDir {
     /// Creates a new file in this directory for an atomic rewrite of `name`:
     /// exclusive, never through a link, private until it is complete. Returns its
     /// name and the open file.
-    #[allow(dead_code, reason = "WIRING: history --redact and the history scan")]
     pub fn create_temp(&self, name: &OsStr) -> Result<(OsString, std::fs::File), FsError> {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -194,7 +193,6 @@ impl SafeDir {
     /// Gives a finished temporary file the owner and mode of what it replaces,
     /// flushes it to disk, renames it over `name`, and flushes the directory, so that
     /// after a crash either the old or the new file is there, whole.
-    #[allow(dead_code, reason = "WIRING: history --redact and the history scan")]
     pub fn replace_with(
         &self,
         temp: &OsStr,
@@ -224,7 +222,6 @@ impl SafeDir {
     }
 
     /// Removes a temporary file this run created (after a refusal or an error).
-    #[allow(dead_code, reason = "WIRING: history --redact and the history scan")]
     pub fn remove_temp(&self, temp: &OsStr) {
         let _ = nix::unistd::unlinkat(&self.fd, temp, nix::unistd::UnlinkatFlags::NoRemoveDir);
     }
@@ -331,7 +328,6 @@ impl SafeFile {
     }
 
     /// Reads the next bytes into `buf`, for files read in bounded chunks; 0 at the end.
-    #[allow(dead_code, reason = "WIRING: history --redact and the history scan")]
     pub fn read_some(&mut self, buf: &mut [u8]) -> Result<usize, FsError> {
         loop {
             match self.file.read(buf) {

@@ -44,10 +44,18 @@ pub struct Leak {
 /// A history file as found.
 pub enum HistoryFile {
     /// A regular file, with its `fstat` and what it holds.
-    Scanned { path: PathBuf, meta: Meta, leaks: Vec<Leak> },
+    Scanned {
+        path: PathBuf,
+        meta: Meta,
+        leaks: Vec<Leak>,
+    },
     /// A link or some other non-regular entry where a history file should be: not
     /// followed, not read.
-    NotRegular { path: PathBuf, kind: Kind, target: Option<String> },
+    NotRegular {
+        path: PathBuf,
+        kind: Kind,
+        target: Option<String>,
+    },
     /// It could not be read.
     Unreadable { path: PathBuf, reason: String },
 }
@@ -56,7 +64,10 @@ pub enum HistoryFile {
 /// relative to the home or absolute).
 pub fn scan(home: &SafeDir, extra: &[PathBuf]) -> Vec<HistoryFile> {
     let mut found = Vec::new();
-    let mut paths: Vec<PathBuf> = HISTORY_FILES.iter().map(|rel| home.path().join(rel)).collect();
+    let mut paths: Vec<PathBuf> = HISTORY_FILES
+        .iter()
+        .map(|rel| home.path().join(rel))
+        .collect();
     for path in extra {
         if !paths.contains(path) {
             paths.push(path.clone());
@@ -75,20 +86,43 @@ fn scan_one(home: &SafeDir, path: &Path) -> Option<HistoryFile> {
     let meta = match dir.lstat(name) {
         Ok(meta) => meta,
         Err(FsError::NotFound) => return None,
-        Err(error) => return Some(HistoryFile::Unreadable { path: path.to_owned(), reason: error.to_string() }),
+        Err(error) => {
+            return Some(HistoryFile::Unreadable {
+                path: path.to_owned(),
+                reason: error.to_string(),
+            });
+        }
     };
     if meta.kind != Kind::Regular {
-        let target = dir.read_link(name).map(|t| crate::sanitize::display_bytes(std::os::unix::ffi::OsStrExt::as_bytes(t.as_os_str())));
-        return Some(HistoryFile::NotRegular { path: path.to_owned(), kind: meta.kind, target });
+        let target = dir.read_link(name).map(|t| {
+            crate::sanitize::display_bytes(std::os::unix::ffi::OsStrExt::as_bytes(t.as_os_str()))
+        });
+        return Some(HistoryFile::NotRegular {
+            path: path.to_owned(),
+            kind: meta.kind,
+            target,
+        });
     }
     let file = match dir.open_file(name, &meta) {
         Ok(file) => file,
-        Err(error) => return Some(HistoryFile::Unreadable { path: path.to_owned(), reason: error.to_string() }),
+        Err(error) => {
+            return Some(HistoryFile::Unreadable {
+                path: path.to_owned(),
+                reason: error.to_string(),
+            });
+        }
     };
     let meta = *file.meta();
     match leaks(file) {
-        Ok(leaks) => Some(HistoryFile::Scanned { path: path.to_owned(), meta, leaks }),
-        Err(error) => Some(HistoryFile::Unreadable { path: path.to_owned(), reason: error.to_string() }),
+        Ok(leaks) => Some(HistoryFile::Scanned {
+            path: path.to_owned(),
+            meta,
+            leaks,
+        }),
+        Err(error) => Some(HistoryFile::Unreadable {
+            path: path.to_owned(),
+            reason: error.to_string(),
+        }),
     }
 }
 
@@ -106,7 +140,10 @@ fn open_parent<'a>(home: &SafeDir, path: &'a Path) -> Option<(SafeDir, &'a OsStr
 /// Calls `each(chunk, lines_before)` for the file in chunks of whole lines; the
 /// remainder of a chunk is carried to the next, and a line longer than a chunk is
 /// handed over in pieces. The buffer is wiped when done: history holds secrets.
-pub fn for_each_chunk(file: &mut SafeFile, mut each: impl FnMut(&[u8], u64)) -> Result<(), FsError> {
+pub fn for_each_chunk(
+    file: &mut SafeFile,
+    mut each: impl FnMut(&[u8], u64),
+) -> Result<(), FsError> {
     let mut buf = Zeroizing::new(vec![0u8; CHUNK_BYTES]);
     let mut filled = 0;
     let mut line_base: u64 = 0;
@@ -117,14 +154,15 @@ pub fn for_each_chunk(file: &mut SafeFile, mut each: impl FnMut(&[u8], u64)) -> 
         if filled == 0 {
             return Ok(());
         }
-        let end = if at_end || filled == buf.len() && memchr::memchr(b'\n', &buf[..filled]).is_none() {
-            filled
-        } else {
-            match memchr::memrchr(b'\n', &buf[..filled]) {
-                Some(last) => last + 1,
-                None => continue,
-            }
-        };
+        let end =
+            if at_end || filled == buf.len() && memchr::memchr(b'\n', &buf[..filled]).is_none() {
+                filled
+            } else {
+                match memchr::memrchr(b'\n', &buf[..filled]) {
+                    Some(last) => last + 1,
+                    None => continue,
+                }
+            };
         each(&buf[..end], line_base);
         line_base += memchr::memchr_iter(b'\n', &buf[..end]).count() as u64;
         buf.copy_within(end..filled, 0);
@@ -140,10 +178,15 @@ pub fn leaks(mut file: SafeFile) -> Result<Vec<Leak>, FsError> {
     let mut found = Vec::new();
     for_each_chunk(&mut file, |chunk, line_base| {
         patterns::scan_chunk(chunk, |index, start, hits: &[Hit]| {
-            let line_end = memchr::memchr(b'\n', &chunk[start..]).map_or(chunk.len(), |e| start + e);
+            let line_end =
+                memchr::memchr(b'\n', &chunk[start..]).map_or(chunk.len(), |e| start + e);
             let masked = patterns::mask(&chunk[start..line_end], hits);
             for hit in hits {
-                found.push(Leak { line: line_base + index as u64 + 1, kind: hit.kind, masked: masked.clone() });
+                found.push(Leak {
+                    line: line_base + index as u64 + 1,
+                    kind: hit.kind,
+                    masked: masked.clone(),
+                });
             }
         });
     })?;

@@ -1,5 +1,7 @@
 //! Secrets in the clear: in shell and REPL history files, and in credential files.
 
 pub mod credentials;
+pub mod history;
 pub mod patterns;
+pub mod redact;
 pub mod shells;

@@ -39,7 +39,10 @@ impl std::fmt::Display for RedactError {
         match self {
             RedactError::File(e) => write!(f, "{e}"),
             RedactError::Write(e) => write!(f, "cannot write the redacted copy: {e}"),
-            RedactError::Changed => write!(f, "changed while it was being redacted (a shell writing its history?); nothing was replaced — close the shells and run again"),
+            RedactError::Changed => write!(
+                f,
+                "changed while it was being redacted (a shell writing its history?); nothing was replaced — close the shells and run again"
+            ),
             RedactError::NotConfirmed(why) => write!(f, "nothing was replaced: {why}"),
         }
     }
@@ -47,11 +50,18 @@ impl std::fmt::Display for RedactError {
 
 /// Redacts `file`. `confirm` is shown what would go, and asked, before the rename;
 /// it is not asked when there is nothing to redact.
-pub fn redact(file: &Path, confirm: impl FnOnce(&Redaction) -> Result<bool, String>) -> Result<Redaction, RedactError> {
+pub fn redact(
+    file: &Path,
+    confirm: impl FnOnce(&Redaction) -> Result<bool, String>,
+) -> Result<Redaction, RedactError> {
     let (Some(parent), Some(name)) = (file.parent(), file.file_name()) else {
         return Err(RedactError::File(FsError::NotFound));
     };
-    let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+    let parent = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
     let dir = SafeDir::open_root(parent).map_err(RedactError::File)?;
     let seen = dir.lstat(name).map_err(RedactError::File)?;
     let mut source = dir.open_file(name, &seen).map_err(RedactError::File)?;
@@ -74,7 +84,11 @@ fn write_redacted(
     confirm: impl FnOnce(&Redaction) -> Result<bool, String>,
 ) -> Result<Redaction, RedactError> {
     let mut writer = std::io::BufWriter::with_capacity(1 << 16, out);
-    let mut redaction = Redaction { secrets: 0, preview: Vec::new(), replaced: false };
+    let mut redaction = Redaction {
+        secrets: 0,
+        preview: Vec::new(),
+        replaced: false,
+    };
     let mut failure = None;
     super::history::for_each_chunk(source, |chunk, line_base| {
         let mut copied = 0;
@@ -82,7 +96,9 @@ fn write_redacted(
             for hit in hits {
                 let (from, to) = (start + hit.secret.start, start + hit.secret.end);
                 if failure.is_none()
-                    && let Err(e) = writer.write_all(&chunk[copied..from]).and_then(|()| writer.write_all(MARKER))
+                    && let Err(e) = writer
+                        .write_all(&chunk[copied..from])
+                        .and_then(|()| writer.write_all(MARKER))
                 {
                     failure = Some(e);
                 }
@@ -91,7 +107,10 @@ fn write_redacted(
             }
             if redaction.preview.len() < 20 {
                 let end = memchr::memchr(b'\n', &chunk[start..]).map_or(chunk.len(), |e| start + e);
-                redaction.preview.push((line_base + index as u64 + 1, patterns::mask(&chunk[start..end], hits)));
+                redaction.preview.push((
+                    line_base + index as u64 + 1,
+                    patterns::mask(&chunk[start..end], hits),
+                ));
             }
         });
         if failure.is_none()
@@ -104,7 +123,9 @@ fn write_redacted(
     if let Some(e) = failure {
         return Err(RedactError::Write(e));
     }
-    let out = writer.into_inner().map_err(|e| RedactError::Write(e.into_error()))?;
+    let out = writer
+        .into_inner()
+        .map_err(|e| RedactError::Write(e.into_error()))?;
     if redaction.secrets == 0 {
         return Ok(redaction);
     }
@@ -118,7 +139,8 @@ fn write_redacted(
         Ok(false) => return Err(RedactError::NotConfirmed("the answer was no".to_owned())),
         Err(why) => return Err(RedactError::NotConfirmed(why)),
     }
-    dir.replace_with(temp, out, name, before).map_err(RedactError::File)?;
+    dir.replace_with(temp, out, name, before)
+        .map_err(RedactError::File)?;
     redaction.replaced = true;
     Ok(redaction)
 }

@@ -7,11 +7,21 @@ use std::path::Path;
 use crate::util::{Cli, Home, Run};
 
 /// The secrets of the acceptance test; none may appear in any output.
-const SECRETS: &[&str] = &["S3cr3t!x", "hunter2hunter2", "W1ldcat!", "N3tRc-pw!", "ghp_git-cred-pw"];
+const SECRETS: &[&str] = &[
+    "S3cr3t!x",
+    "hunter2hunter2",
+    "W1ldcat!",
+    "N3tRc-pw!",
+    "ghp_git-cred-pw",
+];
 
 fn never_shown(run: &Run) {
     for secret in SECRETS {
-        assert!(!run.stdout.contains(secret), "{secret} on stdout:\n{}", run.stdout);
+        assert!(
+            !run.stdout.contains(secret),
+            "{secret} on stdout:\n{}",
+            run.stdout
+        );
         assert!(!run.stderr.contains(secret), "{secret} on stderr");
     }
 }
@@ -23,14 +33,32 @@ fn fixture() -> Home {
         b"ls -la\n#1700000000\nsshpass -p 'S3cr3t!x' ssh host\ncd /tmp\nexport DB_PASSWORD=hunter2hunter2\nmysql -p\n",
         0o600,
     );
-    home.file(".zsh_history", b": 1700000000:0;git status\n: 1700000001:0;mysql -uroot -pW1ldcat!\n", 0o600);
-    home.file(".netrc", b"machine example.org\n  login alice\n  password N3tRc-pw!\n", 0o644);
-    home.file(".git-credentials", b"https://alice:ghp_git-cred-pw@github.com\n", 0o600);
+    home.file(
+        ".zsh_history",
+        b": 1700000000:0;git status\n: 1700000001:0;mysql -uroot -pW1ldcat!\n",
+        0o600,
+    );
+    home.file(
+        ".netrc",
+        b"machine example.org\n  login alice\n  password N3tRc-pw!\n",
+        0o644,
+    );
+    home.file(
+        ".git-credentials",
+        b"https://alice:ghp_git-cred-pw@github.com\n",
+        0o600,
+    );
     home
 }
 
 fn findings(run: &Run, check: &str) -> Vec<serde_json::Value> {
-    run.json()["findings"].as_array().unwrap().iter().filter(|f| f["check"] == check).cloned().collect()
+    run.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == check)
+        .cloned()
+        .collect()
 }
 
 #[test]
@@ -40,29 +68,58 @@ fn every_secret_is_reported_with_file_line_mask_and_verdict() {
     never_shown(&run);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let history = findings(&run, "history-secrets");
-    let secrets: Vec<&serde_json::Value> = history.iter().filter(|f| f["code"] == "history-secret").collect();
+    let secrets: Vec<&serde_json::Value> = history
+        .iter()
+        .filter(|f| f["code"] == "history-secret")
+        .collect();
     let at = |file: &str, line: u32| {
-        secrets.iter().any(|f| f["path"] == home.join(file).to_str().unwrap() && f["message"].as_str().unwrap().starts_with(&format!("line {line}:")))
+        secrets.iter().any(|f| {
+            f["path"] == home.join(file).to_str().unwrap()
+                && f["message"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(&format!("line {line}:"))
+        })
     };
     assert!(at(".bash_history", 3), "{history:#?}");
     assert!(at(".bash_history", 5), "{history:#?}");
     assert!(at(".zsh_history", 2), "{history:#?}");
-    assert_eq!(secrets.len(), 3, "mysql -p alone prompts and is no secret: {history:#?}");
+    assert_eq!(
+        secrets.len(),
+        3,
+        "mysql -p alone prompts and is no secret: {history:#?}"
+    );
     for f in &secrets {
         let message = f["message"].as_str().unwrap();
         assert!(message.contains("********"), "masked: {message}");
-        assert!(message.contains("encrypt") || message.contains("in RAM"), "verdict: {message}");
-        assert_eq!(f["level"], "must");
+        assert!(
+            message.contains("encrypt") || message.contains("in RAM"),
+            "verdict: {message}"
+        );
+        assert_eq!(f["level"], "must-not");
         assert_eq!(f["policy"], "password-usage");
     }
     let credentials = findings(&run, "credential-files");
-    let netrc = credentials.iter().find(|f| f["path"] == home.join(".netrc").to_str().unwrap()).unwrap();
+    let netrc = credentials
+        .iter()
+        .find(|f| f["path"] == home.join(".netrc").to_str().unwrap())
+        .unwrap();
     assert_eq!(netrc["code"], "credential-file-readable");
     assert_eq!(netrc["status"], "fail");
     assert!(netrc["message"].as_str().unwrap().contains("line 3"));
-    assert!(credentials.iter().any(|f| f["path"] == home.join(".git-credentials").to_str().unwrap()));
+    assert!(
+        credentials
+            .iter()
+            .any(|f| f["path"] == home.join(".git-credentials").to_str().unwrap())
+    );
     // Text output, too.
-    let text = Cli::new(["--home", home.path().to_str().unwrap(), "--only", "history-secrets,credential-files"]).run();
+    let text = Cli::new([
+        "--home",
+        home.path().to_str().unwrap(),
+        "--only",
+        "history-secrets,credential-files",
+    ])
+    .run();
     never_shown(&text);
     assert!(text.stdout.contains("sshpass -p"), "{}", text.stdout);
 }
@@ -80,19 +137,42 @@ fn redact_removes_the_secrets_and_keeps_every_other_byte() {
     never_shown(&run);
     assert_eq!(run.code, 0, "{} {}", run.stdout, run.stderr);
     let after = read(&bash);
-    let expected = String::from_utf8(before).unwrap().replace("S3cr3t!x", "<redacted>").replace("hunter2hunter2", "<redacted>");
+    let expected = String::from_utf8(before)
+        .unwrap()
+        .replace("S3cr3t!x", "<redacted>")
+        .replace("hunter2hunter2", "<redacted>");
     assert_eq!(String::from_utf8(after).unwrap(), expected);
-    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&bash).unwrap().permissions()) & 0o777;
+    let mode =
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&bash).unwrap().permissions())
+            & 0o777;
     assert_eq!(mode, 0o600, "the mode is kept");
     let zsh = home.join(".zsh_history");
-    assert_eq!(Cli::new(["history", "--redact", zsh.to_str().unwrap(), "--yes"]).run().code, 0);
+    assert_eq!(
+        Cli::new(["history", "--redact", zsh.to_str().unwrap(), "--yes"])
+            .run()
+            .code,
+        0
+    );
     // A second run finds nothing.
     let again = Cli::json(&home, &["--only", "history-secrets"]);
-    assert!(!again.codes().contains(&"history-secret".to_owned()), "{}", again.stdout);
+    assert!(
+        !again.codes().contains(&"history-secret".to_owned()),
+        "{}",
+        again.stdout
+    );
     let none = Cli::new(["history", "--redact", bash.to_str().unwrap(), "--yes"]).run();
     assert!(none.stdout.contains("no secrets found"), "{}", none.stdout);
     // No temporary file is left behind.
-    let leftovers: Vec<_> = std::fs::read_dir(home.path()).unwrap().filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains("csi-redact")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(home.path())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains("csi-redact")
+        })
+        .collect();
     assert!(leftovers.is_empty());
 }
 
@@ -103,15 +183,35 @@ fn a_redact_that_is_not_confirmed_leaves_the_original_intact() {
     let before = read(&bash);
     // No terminal to ask on (a new session) and no --yes: nothing is replaced.
     let out = std::process::Command::new("setsid")
-        .args(["-w", crate::util::BIN, "history", "--redact", bash.to_str().unwrap()])
+        .args([
+            "-w",
+            crate::util::BIN,
+            "history",
+            "--redact",
+            bash.to_str().unwrap(),
+        ])
         .env_clear()
         .stdin(std::process::Stdio::null())
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("nothing was replaced"));
     assert_eq!(read(&bash), before, "the original is untouched");
-    let leftovers: Vec<_> = std::fs::read_dir(home.path()).unwrap().filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains("csi-redact")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(home.path())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains("csi-redact")
+        })
+        .collect();
     assert!(leftovers.is_empty(), "the temporary file is removed");
     for secret in SECRETS {
         assert!(!String::from_utf8_lossy(&out.stdout).contains(secret));
@@ -129,9 +229,15 @@ fn a_history_file_that_is_a_link_is_reported_not_followed() {
     never_shown(&run);
     let codes = run.codes();
     assert!(codes.contains(&"history-discarded".to_owned()), "{codes:?}");
-    assert!(codes.contains(&"history-not-regular".to_owned()), "{codes:?}");
+    assert!(
+        codes.contains(&"history-not-regular".to_owned()),
+        "{codes:?}"
+    );
     assert!(codes.contains(&"history-file-open".to_owned()), "{codes:?}");
-    assert!(!codes.contains(&"history-secret".to_owned()), "the link was not followed: {codes:?}");
+    assert!(
+        !codes.contains(&"history-secret".to_owned()),
+        "the link was not followed: {codes:?}"
+    );
 }
 
 #[test]
@@ -142,7 +248,11 @@ fn a_huge_history_is_read_in_bounded_chunks() {
         use std::io::Write;
         let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
         for i in 0..400_000 {
-            writeln!(file, "make -j4 target{i} && ./run --verbose --output out{i}.txt").unwrap();
+            writeln!(
+                file,
+                "make -j4 target{i} && ./run --verbose --output out{i}.txt"
+            )
+            .unwrap();
         }
         writeln!(file, "export API_TOKEN=hunter2hunter2").unwrap();
         // A single line longer than the read buffer.
@@ -156,7 +266,19 @@ fn a_huge_history_is_read_in_bounded_chunks() {
     let lines: Vec<String> = findings(&run, "history-secrets")
         .iter()
         .filter(|f| f["code"] == "history-secret")
-        .map(|f| f["message"].as_str().unwrap().split(':').next().unwrap().to_owned())
+        .map(|f| {
+            f["message"]
+                .as_str()
+                .unwrap()
+                .split(':')
+                .next()
+                .unwrap()
+                .to_owned()
+        })
         .collect();
-    assert_eq!(lines, ["line 400001", "line 400003"], "line numbers survive chunking");
+    assert_eq!(
+        lines,
+        ["line 400001", "line 400003"],
+        "line numbers survive chunking"
+    );
 }

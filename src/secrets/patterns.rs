@@ -8,7 +8,7 @@
 //! trigger words over the whole chunk, and only a line that contains one is handed to the
 //! precise regular expressions, and only to the rules that word can start. Three-byte
 //! words get a searcher of their own and longer ones are spread over searchers of at most
-//! 32: with more words, or short ones mixed in, the SIMD fingerprints collide on ordinary
+//! 24: with more words, or short ones mixed in, the SIMD fingerprints collide on ordinary
 //! text and the prefilter slows from several GB/s to about 0.6 GB/s. ASCII case folding
 //! would disable the packed searchers altogether, so words whose case varies (`password`,
 //! `Token`, `API_KEY`) are listed in their lower, upper and capitalised forms instead, and
@@ -190,7 +190,8 @@ struct Spec {
     check: Check,
     extract: Extract,
     /// Cheap test before the regex: the rule cannot match unless the line holds one of
-    /// these. Trigger words such as `://` or `mysql` are common, secrets are not.
+    /// these. Trigger words such as `://` or `mysql` are common, secrets are not. `~word`
+    /// ignores ASCII case, and `lit\S` wants `lit` followed by a byte that is not space.
     needs: &'static [&'static str],
 }
 
@@ -346,7 +347,7 @@ fn specs() -> Vec<Spec> {
             T_PASS,
             r"\bsshpass\b",
             format!(r"\A(?:\s+(?:-[fdP]\s*\S+|-[ehvV]\S*|--\S+))*\s+-p\s*{}", any()),
-            "sshpass.*-p",
+            "sshpass.*[[:space:]]-p",
         )
         .needs(&["sshpass"])
         .anchored(),
@@ -356,15 +357,15 @@ fn specs() -> Vec<Spec> {
             r"\b(?:mysql[a-z]*|mariadb(?:-[a-z]+)?)\b",
             // Only `-pSECRET`: a bare `-p` makes the client prompt.
             format!(r"\s{}", word("-p", "", false)),
-            "(mysql|mariadb).*-p[^[:space:]]",
+            "(mysql|mariadb).*[[:space:]]['\"]?-p[^[:space:]]",
         )
-        .needs(&["-p"]),
+        .needs(&[r"-p\S"]),
         Spec::command(
             "password given to docker login",
             T_LOGIN,
             r"\b(?:docker|podman|buildah|skopeo|nerdctl|oras|finch|helm\s+registry)\s+login\b",
             format!("{p_or_password}{}", value()),
-            "login.*(-p|--password)",
+            "login.*[[:space:]](-p[[:space:]]*[^-[:space:]]|--password(=|[[:space:]]+)[^-[:space:]])",
         )
         .needs(&["-p"]),
         Spec::command(
@@ -372,7 +373,7 @@ fn specs() -> Vec<Spec> {
             T_LOGIN,
             r"\b(?:az|cf|oc)\s+login\b",
             format!("{p_or_password}{}", value()),
-            "login.*(-p|--password)",
+            "login.*[[:space:]](-p[[:space:]]*[^-[:space:]]|--password(=|[[:space:]]+)[^-[:space:]])",
         )
         .needs(&["-p"]),
         Spec::command(
@@ -380,7 +381,7 @@ fn specs() -> Vec<Spec> {
             T_LOGIN,
             r"\bvault\s+login\b",
             r#"\A(?:\s+-\S+)*\s+(?:'([^'=\s]+)'|"([^"=\s]+)"|([^-=\s'"`;|&<>()][^=\s'"`;|&<>()]*))(?:\s|$)"#.into(),
-            "vault[[:space:]]+login[[:space:]]+[^[:space:]]",
+            "vault[[:space:]]+login.*[[:space:]][^-[:space:]=][^[:space:]=]*([[:space:]]|$)",
         )
         .needs(&["vault"])
         .anchored(),
@@ -388,11 +389,15 @@ fn specs() -> Vec<Spec> {
             "password given to curl -u",
             &["curl"],
             r"\bcurl\b",
-            // Without a colon curl prompts for the password.
-            format!(r"\s(?:-[A-Za-z]*[uU]\s*|--(?:proxy-)?user(?:=|\s+)){}", user_colon()),
-            "curl.*(-[A-Za-z]*[uU]|--user|--proxy-user).*:",
+            // Without a colon curl prompts for the password. A cluster such as `-su` must
+            // be followed by a space, so that `-XPUT` is not read as `-XPU T…`.
+            format!(
+                r"\s(?:-[uU]\s*|-[A-Za-z]+[uU]\s+|--(?:proxy-)?user(?:=|\s+)){}",
+                user_colon()
+            ),
+            "curl.*[[:space:]](-[A-Za-z]*[uU][[:space:]]*|--(proxy-)?user(=|[[:space:]]+))('[^':]*|\"[^\":]*|[^[:space:]'\":]*):",
         )
-        .needs(&[":"]),
+        .needs(&["-u", "-U", "u ", "U ", "u\t", "U\t"]),
         Spec::command(
             "password given to htpasswd -b",
             T_PASS,
@@ -427,7 +432,7 @@ fn specs() -> Vec<Spec> {
             &["openssl"],
             r"\bopenssl\s+passwd\b",
             format!(r"\A(?:\s+-(?:salt|in)\s+\S+|\s+-\S+)*\s+{}", value()),
-            "openssl[[:space:]]+passwd[[:space:]]",
+            "openssl[[:space:]]+passwd.*[[:space:]][^-[:space:]]",
         )
         .needs(&["passwd"])
         .anchored(),
@@ -442,7 +447,7 @@ fn specs() -> Vec<Spec> {
             "keystore password (keytool)",
             T_PASS,
             format!(r"(?:^|\s)-(?:store|key|srcstore|deststore|srckey|destkey)pass\s+{}", value()),
-            "-[a-z]*pass[[:space:]]",
+            "-(store|key|srcstore|deststore|srckey|destkey)pass[[:space:]]+[^-[:space:]]",
         )
         .needs(&["storepass", "keypass"]),
         Spec::command(
@@ -498,7 +503,7 @@ fn specs() -> Vec<Spec> {
             &["sqlplus"],
             r"\bsqlplus\b",
             format!(r"\A(?:\s+-[A-Za-z]+)*\s+{}", word("[A-Za-z0-9_$#.]+/", r"@\s", false)),
-            "sqlplus.*/",
+            "sqlplus.*[[:space:]]['\"]?[A-Za-z0-9_$#.]+/[^@[:space:]]",
         )
         .needs(&["/"])
         .anchored(),
@@ -515,7 +520,7 @@ fn specs() -> Vec<Spec> {
             &["rdesktop"],
             r"\brdesktop\b",
             format!(r"\s-p\s*{}", value()),
-            "rdesktop.*-p",
+            "rdesktop.*[[:space:]]-p[[:space:]]*[^-[:space:]]",
         )
         .needs(&["-p"]),
         Spec::command(
@@ -523,7 +528,7 @@ fn specs() -> Vec<Spec> {
             &["useradd", "usermod"],
             r"\buser(?:add|mod)\b",
             format!("{p_or_password}{}", value()),
-            "user(add|mod).*(-p|--password)",
+            "user(add|mod).*[[:space:]](-p[[:space:]]*[^-[:space:]]|--password(=|[[:space:]]+)[^-[:space:]])",
         )
         .needs(&["-p"]),
         Spec::command(
@@ -531,7 +536,7 @@ fn specs() -> Vec<Spec> {
             &["7z ", "7za", "7zr", "7zz"],
             r"\b7z[arz]?\b",
             format!(r"\s{}", word("-p", "", false)),
-            "7z[arz]?[[:space:]].*-p[^[:space:]]",
+            "7z[arz]?[[:space:]].*[[:space:]]['\"]?-p[^[:space:]]",
         )
         .needs(&["-p"]),
         Spec::command(
@@ -539,7 +544,7 @@ fn specs() -> Vec<Spec> {
             &["zip "],
             r"\b(?:unzip|zip)\b",
             format!(r"\s-P\s*{}", value()),
-            "zip.*-P",
+            "zip.*[[:space:]]-P[[:space:]]*[^-[:space:]]",
         )
         .needs(&["-P"]),
         Spec::command(
@@ -563,7 +568,7 @@ fn specs() -> Vec<Spec> {
             &["mongo"],
             r"\bmongo(?:sh|dump|restore|export|import|stat|top|files)?\b",
             format!("{p_or_password}{}", value()),
-            "mongo.*(-p|--password)",
+            "mongo.*[[:space:]](-p[[:space:]]*[^-[:space:]]|--password(=|[[:space:]]+)[^-[:space:]])",
         )
         .needs(&["-p"]),
         Spec::command(
@@ -571,7 +576,7 @@ fn specs() -> Vec<Spec> {
             &["redis"],
             r"\bredis-cli\b",
             format!(r"\s(?:-a\s*|--pass(?:=|\s+)){}", value()),
-            "redis-cli.*(-a|--pass)",
+            "redis-cli.*[[:space:]](-a[[:space:]]*|--pass(=|[[:space:]]+))[^-[:space:]]",
         )
         .needs(&["-a", "--pass"]),
         Spec::command(
@@ -579,7 +584,7 @@ fn specs() -> Vec<Spec> {
             &["keygen"],
             r"\bssh-keygen\b",
             format!(r"\s-[NP]\s*{}", any()),
-            "ssh-keygen.*-[NP]",
+            "ssh-keygen.*[[:space:]]-[NP][[:space:]]*([^'\"[:space:]]|'[^']|\"[^\"])",
         )
         .needs(&["-N", "-P"]),
         Spec::command(
@@ -671,7 +676,7 @@ fn specs() -> Vec<Spec> {
             "SQL password (PASSWORD '…')",
             T_PASS,
             format!(r"(?i)(?:^|\s|\\040)password(?:{SP}+'([^']*)'|{SP}*\({SP}*'([^']*)'{SP}*\))"),
-            "~password~.*'",
+            "(^|[[:space:]]|\\\\040)~password~(([[:space:]]|\\\\040)+'|([[:space:]]|\\\\040)*[(])",
         )
         .needs(&["'"]),
         Spec::line(
@@ -686,7 +691,7 @@ fn specs() -> Vec<Spec> {
             "exported secret variable",
             T_ENV,
             format!(r"(?i)(?:^|[^-A-Za-z0-9_$/:@%+\\])({SECRET_NAME})={}", any()),
-            "[[:alnum:]_]*(~pass~|~pwd~|~token~|~secret~|~api~_?~key~|~private~_?~key~|~rediscli_auth~)[[:alnum:]_]*=",
+            "[[:alnum:]_]*(~pass~|~pwd~|~token~|~secret~|~api~_?~key~|~private~_?~key~|~rediscli_auth~)[[:alnum:]_]*=('[^']|\"[^\"$]|[^'\"$[:space:]])",
         )
         .needs(&["="])
         .context(assignment_ok),
@@ -694,7 +699,7 @@ fn specs() -> Vec<Spec> {
             "exported secret variable",
             T_ENV,
             format!(r"\b(?:set|setenv)\s+(?:-[A-Za-z]+\s+)*((?i:{SECRET_NAME}))\s+{}", any()),
-            "(set|setenv)[[:space:]].*(~pass~|~pwd~|~token~|~secret~|~api~_?~key~|~private~_?~key~|~rediscli_auth~)",
+            "(^|[^[:alnum:]_])(set|setenv)[[:space:]].*(~pass~|~pwd~|~token~|~secret~|~api~_?~key~|~private~_?~key~|~rediscli_auth~)",
         )
         .needs(&["set"])
         .context(assignment_ok),
@@ -704,7 +709,7 @@ fn specs() -> Vec<Spec> {
             format!(
                 r#"(?i)(?:^|[^-A-Za-z0-9_$/:@%+\\])['"]?({SECRET_NAME})['"]?\s*[:=]\s*(?:'([^']*)'|"((?:[^"\\]|\\.)*)")"#
             ),
-            "(~pass~|~pwd~|~token~|~secret~|~api~_?~key~|~private~_?~key~|~rediscli_auth~)[[:alnum:]_]*['\"]?[[:space:]]*[:=][[:space:]]*['\"]",
+            "(~pass~|~pwd~|~token~|~secret~|~api~_?~key~|~private~_?~key~|~rediscli_auth~)[[:alnum:]_]*['\"]?[[:space:]]*[:=][[:space:]]*('[^']*'|\"[^\"]*\")",
         )
         .needs(&["=", ":"])
         .context(assignment_ok),
@@ -810,17 +815,6 @@ fn starts_with_ci(haystack: &[u8], prefix: &[u8]) -> bool {
 fn ends_with_ci(haystack: &[u8], suffix: &[u8]) -> bool {
     haystack.len() >= suffix.len()
         && haystack[haystack.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    match needle {
-        [] => true,
-        [b] => haystack.contains(b),
-        [first, rest @ ..] => haystack
-            .iter()
-            .enumerate()
-            .any(|(i, b)| b == first && haystack.get(i + 1..i + needle.len()) == Some(rest)),
-    }
 }
 
 fn contains_ci(haystack: &[u8], needle: &[u8]) -> bool {
@@ -1044,7 +1038,39 @@ struct Rule {
     context: bool,
     check: Check,
     extract: Extract,
-    needs: &'static [&'static str],
+    needs: Vec<Need>,
+}
+
+/// A parsed entry of `Spec::needs`.
+struct Need {
+    literal: &'static [u8],
+    ignore_case: bool,
+    then_non_space: bool,
+}
+
+impl Need {
+    fn parse(need: &'static str) -> Need {
+        let (ignore_case, rest) = need.strip_prefix('~').map_or((false, need), |r| (true, r));
+        let (then_non_space, literal) = rest.strip_suffix(r"\S").map_or((false, rest), |l| (true, l));
+        Need {
+            literal: literal.as_bytes(),
+            ignore_case,
+            then_non_space,
+        }
+    }
+
+    fn found_in(&self, line: &[u8]) -> bool {
+        match self.literal {
+            [] => true,
+            [b] if !self.ignore_case && !self.then_non_space => line.contains(b),
+            literal => (0..line.len().saturating_sub(literal.len() - 1)).any(|i| {
+                let here = &line[i..i + literal.len()];
+                (if self.ignore_case { here.eq_ignore_ascii_case(literal) } else { here == literal })
+                    && (!self.then_non_space
+                        || line.get(i + literal.len()).is_some_and(|b| !b.is_ascii_whitespace()))
+            }),
+        }
+    }
 }
 
 struct Engine {
@@ -1109,12 +1135,12 @@ impl Engine {
             }
         }
         // Three-byte words get a searcher of their own and the rest are spread over
-        // searchers of at most 32 words: that keeps the SIMD fingerprints selective.
-        // Sorting puts words with a common prefix in the same searcher, which keeps each
-        // searcher's fingerprints few.
+        // searchers of at most 24 words (measured best between 12 and 32): that keeps the
+        // SIMD fingerprints selective. Sorting puts words with a common prefix in the same
+        // searcher, which keeps each searcher's fingerprints few.
         words.sort();
         let (short, long): (Vec<_>, Vec<_>) = words.into_iter().partition(|(w, _)| w.len() < 4);
-        let groups = long.len().div_ceil(32).max(1);
+        let groups = long.len().div_ceil(24).max(1);
         let per_group = long.len().div_ceil(groups).max(1);
         let mut searchers = Vec::new();
         for group in std::iter::once(short.as_slice()).chain(long.chunks(per_group)) {
@@ -1141,7 +1167,7 @@ impl Engine {
                     context: s.context,
                     check: s.check,
                     extract: s.extract,
-                    needs: s.needs,
+                    needs: s.needs.iter().map(|n| Need::parse(n)).collect(),
                 }
             })
             .collect();
@@ -1210,7 +1236,7 @@ impl Engine {
             else {
                 continue;
             };
-            if !rule.needs.is_empty() && !rule.needs.iter().any(|n| contains(line, n.as_bytes())) {
+            if !rule.needs.is_empty() && !rule.needs.iter().any(|n| n.found_in(line)) {
                 continue;
             }
             let locs = locs.get_or_insert_with(|| rule.re.capture_locations());
@@ -1999,7 +2025,7 @@ mod tests {
     fn needs_are_sound() {
         let mut bare = Engine::build(true);
         for rule in &mut bare.rules {
-            rule.needs = &[];
+            rule.needs.clear();
         }
         let (mut with, mut without) = (Scratch::new(&ENGINE), Scratch::new(&bare));
         for line in table()

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Benchmark: the history scan on a generated history of about 200 MB holding a known
+# number of secrets, side by side with `grep -cE` on the same patterns (the scan's
+# own expression, printed by `cargo bench --bench history -- --pattern`).
+#
+#   tests/bench/history.sh [MEGABYTES]     # default 200
+#
+# grep's count goes to a file: with its output on /dev/null (hyperfine's default),
+# GNU grep stops at the first match.
+#
+# Not a test: speed is compared, never asserted. Needs python3 and hyperfine.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+megabytes=${1:-200}
+command -v hyperfine >/dev/null || { [ "$(id -u)" = 0 ] && apt-get install -y -qq hyperfine >/dev/null; }
+cargo build --release --quiet
+pattern=$(cargo bench --quiet --bench history -- --pattern 2>/dev/null)
+bin=$PWD/target/release/csi-self-check
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+home=$work/home
+mkdir -p "$home"
+python3 - "$home/.bash_history" "$megabytes" <<'PY'
+import random, sys
+path, megabytes = sys.argv[1], int(sys.argv[2])
+random.seed(11)
+ordinary = ["ls -la", "cd ~/src/project", "git status", "git commit -m 'fix build'", "make -j4",
+            "ssh -p 2222 build.example.org", "mysql -p", "curl -s https://example.org/api",
+            "vim src/main.rs", "docker ps", "export PATH=$HOME/bin:$PATH", "grep -rn TODO src"]
+secrets = ["sshpass -p 'S3cr3t!x{n}' ssh host{n}", "export DB_PASSWORD=hunter2{n}zz",
+           "mysql -uroot -pW1ldcat{n}!", "curl -u alice:pw{n}xyz https://api.example.org",
+           "git clone https://bob:tok{n}en@git.example.org/r.git"]
+total, n, planted = megabytes << 20, 0, 0
+with open(path, "w") as f:
+    while f.tell() < total:
+        n += 1
+        if n % 1000 == 0:
+            f.write(random.choice(secrets).format(n=n) + "\n"); planted += 1
+        else:
+            f.write(random.choice(ordinary) + "\n")
+open(path + ".planted", "w").write(str(planted))
+PY
+planted=$(cat "$home/.bash_history.planted"); rm "$home/.bash_history.planted"
+chmod 600 "$home/.bash_history"
+size=$(du -m "$home/.bash_history" | cut -f1)
+found=$("$bin" --home "$home" --only history-secrets --format json | python3 -c 'import json,sys; print(sum(1 for f in json.load(sys.stdin)["findings"] if f["code"] == "history-secret"))' || true)
+printf '%s\n' "$pattern" > "$work/pattern"
+grepped=$(grep -cE -f "$work/pattern" "$home/.bash_history" || true)
+echo "history: ${size} MB, ${planted} secrets planted; csi-self-check reports ${found}; grep -cE counts ${grepped} lines"
+hyperfine --warmup 1 --runs ${RUNS:-5} --ignore-failure --export-markdown "$work/table.md" \
+  -n "csi-self-check history scan" "$bin --home $home --only history-secrets --format json > /dev/null" \
+  -n "grep -cE (same patterns)" "grep -cE -f $work/pattern $home/.bash_history > $work/count" >&2
+cat "$work/table.md"

@@ -15,11 +15,42 @@ use crate::fs::{Kind, perm};
 use crate::policy::Level;
 use crate::sanitize::shell_word;
 use crate::secrets::history::{self, HistoryFile};
+use crate::secrets::shells::{self, Shell};
 
 const ID: &str = "history-secrets";
 const ITEM: &str = "password-usage";
 
 pub struct HistorySecrets;
+
+/// The files HISTFILE names in the shells' rc files, besides the usual ones:
+/// `~/…` and `$HOME/…` resolved against the home, other relative names ignored.
+fn named_history_files(cx: &Context<'_>) -> Vec<std::path::PathBuf> {
+    let Ok(home) = cx.home() else {
+        return Vec::new();
+    };
+    let mut paths = Vec::new();
+    for shell in shells::shells_in_use(home, &cx.account.shell) {
+        let settings = match shell {
+            Shell::Bash => shells::bash(home),
+            Shell::Zsh => shells::zsh(home),
+            Shell::Fish => continue,
+        };
+        if settings.histfile.origin.is_none() || settings.histfile.value.is_empty() {
+            continue;
+        }
+        let value = &settings.histfile.value;
+        let rest = value
+            .strip_prefix("~/")
+            .or_else(|| value.strip_prefix("$HOME/"))
+            .or_else(|| value.strip_prefix("${HOME}/"));
+        match rest {
+            Some(rest) => paths.push(home.path().join(rest)),
+            None if value.starts_with('/') => paths.push(std::path::PathBuf::from(value)),
+            None => {}
+        }
+    }
+    paths
+}
 
 impl Check for HistorySecrets {
     fn id(&self) -> &'static str {
@@ -49,7 +80,7 @@ impl Check for HistorySecrets {
         let home = cx.home()?;
         let level = cx.policy.level(ITEM);
         let roots = Roots::system();
-        for file in history::scan(home, &[]) {
+        for file in history::scan(home, &named_history_files(cx)) {
             match file {
                 HistoryFile::Scanned { path, meta, leaks } => {
                     let verdict = at_rest(&roots, meta.dev);

@@ -538,7 +538,7 @@ fn specs() -> Vec<Spec> {
             format!(r"\s{}", word("-p", "", false)),
             "7z[arz]?[[:space:]].*[[:space:]]['\"]?-p[^[:space:]]",
         )
-        .needs(&["-p"]),
+        .needs(&[r"-p\S"]),
         Spec::command(
             "archive password (zip/unzip -P)",
             &["zip "],
@@ -631,14 +631,14 @@ fn specs() -> Vec<Spec> {
             r#"(?i)\b(?:proxy-)?authorization\s*:\s*(?:(?:bearer|basic|token|bot|digest|apikey|sso-key|key|negotiate|ntlm)\s+)?([^\s'"]+)"#.into(),
             "~authorization~[[:space:]]*:",
         )
-        .needs(&[":"]),
+        .needs(&["~authorization"]),
         Spec::line(
             "API key header",
             T_API_HEADER,
             r#"(?i)(?:^|[^A-Za-z0-9_-])(?:x-)?(?:api-?key|api-?token|auth-?token|access-?token|private-token|vault-token)\s*:\s*([^\s'"]+)"#.into(),
             "(~api~-?~key~|~api~-?~token~|~auth~-?~token~|~access~-?~token~|~private~-~token~|~vault~-~token~)[[:space:]]*:",
         )
-        .needs(&[":"]),
+        .needs(&["~key", "~token"]),
         // Before the SQL rules, so that `--password 'x'` is named as the option it is.
         Spec::line(
             "password given as an option (--password)",
@@ -711,7 +711,7 @@ fn specs() -> Vec<Spec> {
             ),
             "(~pass~|~pwd~|~token~|~secret~|~api~_?~key~|~private~_?~key~|~rediscli_auth~)[[:alnum:]_]*['\"]?[[:space:]]*[:=][[:space:]]*('[^']*'|\"[^\"]*\")",
         )
-        .needs(&["=", ":"])
+        .needs(&["'", "\""])
         .context(assignment_ok),
         Spec::line(
             "password in a netrc line",
@@ -1051,7 +1051,9 @@ struct Need {
 impl Need {
     fn parse(need: &'static str) -> Need {
         let (ignore_case, rest) = need.strip_prefix('~').map_or((false, need), |r| (true, r));
-        let (then_non_space, literal) = rest.strip_suffix(r"\S").map_or((false, rest), |l| (true, l));
+        let (then_non_space, literal) = rest
+            .strip_suffix(r"\S")
+            .map_or((false, rest), |l| (true, l));
         Need {
             literal: literal.as_bytes(),
             ignore_case,
@@ -1065,9 +1067,14 @@ impl Need {
             [b] if !self.ignore_case && !self.then_non_space => line.contains(b),
             literal => (0..line.len().saturating_sub(literal.len() - 1)).any(|i| {
                 let here = &line[i..i + literal.len()];
-                (if self.ignore_case { here.eq_ignore_ascii_case(literal) } else { here == literal })
-                    && (!self.then_non_space
-                        || line.get(i + literal.len()).is_some_and(|b| !b.is_ascii_whitespace()))
+                (if self.ignore_case {
+                    here.eq_ignore_ascii_case(literal)
+                } else {
+                    here == literal
+                }) && (!self.then_non_space
+                    || line
+                        .get(i + literal.len())
+                        .is_some_and(|b| !b.is_ascii_whitespace()))
             }),
         }
     }
@@ -1853,6 +1860,8 @@ mod tests {
             none("docker login"),
             none("docker login -u bob"),
             none("curl -u user https://x"),
+            none("curl -XPUT https://x/y"),
+            none("curl -s https://example.org/api"),
             none("curl https://user@host/"),
             none("#1700000000"),
             none("ssh -o PasswordAuthentication=no host"),

@@ -282,3 +282,27 @@ fn a_huge_history_is_read_in_bounded_chunks() {
         "line numbers survive chunking"
     );
 }
+
+#[test]
+fn the_file_histfile_names_is_scanned_too() {
+    let home = Home::new();
+    home.file(
+        ".bashrc",
+        b"HISTFILE=~/.history/bash\nHISTCONTROL=ignoreboth\n",
+        0o644,
+    );
+    home.dir(".history", 0o700);
+    let named = home.file(
+        ".history/bash",
+        b"ls\nsshpass -p 'S3cr3t!x' ssh host\n",
+        0o600,
+    );
+    let run = Cli::json(&home, &["--only", "history-secrets"]);
+    never_shown(&run);
+    let hits = findings(&run, "history-secrets");
+    assert!(
+        hits.iter()
+            .any(|f| f["path"] == named.to_str().unwrap() && f["code"] == "history-secret"),
+        "{hits:#?}"
+    );
+}

@@ -397,7 +397,7 @@ fn specs() -> Vec<Spec> {
             ),
             "curl.*[[:space:]](-[A-Za-z]*[uU][[:space:]]*|--(proxy-)?user(=|[[:space:]]+))('[^':]*|\"[^\":]*|[^[:space:]'\":]*):",
         )
-        .needs(&["-u", "-U", "u ", "U ", "u\t", "U\t"]),
+        .needs(&["~-u", "~u ", "~u\t"]),
         Spec::command(
             "password given to htpasswd -b",
             T_PASS,
@@ -1062,21 +1062,30 @@ impl Need {
     }
 
     fn found_in(&self, line: &[u8]) -> bool {
-        match self.literal {
-            [] => true,
-            [b] if !self.ignore_case && !self.then_non_space => line.contains(b),
-            literal => (0..line.len().saturating_sub(literal.len() - 1)).any(|i| {
-                let here = &line[i..i + literal.len()];
-                (if self.ignore_case {
-                    here.eq_ignore_ascii_case(literal)
-                } else {
-                    here == literal
-                }) && (!self.then_non_space
-                    || line
-                        .get(i + literal.len())
-                        .is_some_and(|b| !b.is_ascii_whitespace()))
-            }),
+        let Some((&first, rest)) = self.literal.split_first() else {
+            return true;
+        };
+        if rest.is_empty() && !self.ignore_case && !self.then_non_space {
+            return line.contains(&first);
         }
+        let same = |a: &u8, b: &u8| {
+            if self.ignore_case {
+                a.eq_ignore_ascii_case(b)
+            } else {
+                a == b
+            }
+        };
+        // Comparing only where the first byte matches keeps this a cheap scan of the line.
+        line.iter().enumerate().any(|(i, b)| {
+            same(b, &first)
+                && line
+                    .get(i + 1..i + self.literal.len())
+                    .is_some_and(|here| here.iter().zip(rest).all(|(a, b)| same(a, b)))
+                && (!self.then_non_space
+                    || line
+                        .get(i + self.literal.len())
+                        .is_some_and(|b| !b.is_ascii_whitespace()))
+        })
     }
 }
 

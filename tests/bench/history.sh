@@ -45,9 +45,10 @@ chmod 600 "$home/.bash_history"
 size=$(du -m "$home/.bash_history" | cut -f1)
 found=$("$bin" --home "$home" --only history-secrets --format json | python3 -c 'import json,sys; print(sum(1 for f in json.load(sys.stdin)["findings"] if f["code"] == "history-secret"))' || true)
 printf '%s\n' "$pattern" > "$work/pattern"
-grepped=$(grep -cE -f "$work/pattern" "$home/.bash_history" || true)
+grepped=$(LC_ALL=C grep -a -cE -f "$work/pattern" "$home/.bash_history" || true)
 echo "history: ${size} MB, ${planted} secrets planted; csi-self-check reports ${found}; grep -cE counts ${grepped} lines"
 hyperfine --warmup 1 --runs ${RUNS:-5} --ignore-failure --export-markdown "$work/table.md" \
   -n "csi-self-check history scan" "$bin --home $home --only history-secrets --format json > /dev/null" \
-  -n "grep -cE (same patterns)" "grep -cE -f $work/pattern $home/.bash_history > $work/count" >&2
+  -n "grep -cE (same patterns, LC_ALL=C)" "LC_ALL=C grep -a -cE -f $work/pattern $home/.bash_history > $work/count" \
+  -n "grep -cE (same patterns, C.UTF-8)" "LC_ALL=C.UTF-8 grep -a -cE -f $work/pattern $home/.bash_history > $work/count" >&2
 cat "$work/table.md"

@@ -157,6 +157,24 @@ fn origin(path: &Path, line: usize) -> Option<String> {
     Some(format!("{}:{line}", crate::sanitize::display_path(path)))
 }
 
+/// The lines of the rc files, in reading order, each with its `FILE:LINE`; comment
+/// lines left out.
+fn rc_lines(home: &SafeDir, files: &[PathBuf]) -> Vec<(Option<String>, String)> {
+    let mut lines = Vec::new();
+    for path in files {
+        let Some(text) = read(home, path) else {
+            continue;
+        };
+        for (number, line) in String::from_utf8_lossy(&text).lines().enumerate() {
+            let line = line.trim();
+            if !line.starts_with('#') {
+                lines.push((origin(path, number + 1), line.to_owned()));
+            }
+        }
+    }
+    lines
+}
+
 /// bash: login files, then the interactive rc files, in the order bash reads them.
 pub fn bash(home: &SafeDir) -> HistorySettings {
     let h = home.path();
@@ -179,26 +197,17 @@ pub fn bash(home: &SafeDir) -> HistorySettings {
     ));
     let mut control = Sourced::default("");
     let mut ignore = Sourced::default("");
-    for path in &files {
-        let Some(text) = read(home, path) else {
-            continue;
-        };
-        for (number, line) in String::from_utf8_lossy(&text).lines().enumerate() {
-            let line = line.trim();
-            if line.starts_with('#') {
-                continue;
-            }
-            for (name, value) in assignments(line) {
-                let sourced = Sourced {
-                    value: value.clone().unwrap_or_default(),
-                    origin: origin(path, number + 1),
-                };
-                match name.as_str() {
-                    "HISTFILE" => histfile = sourced,
-                    "HISTCONTROL" => control = sourced,
-                    "HISTIGNORE" => ignore = sourced,
-                    _ => {}
-                }
+    for (here, line) in rc_lines(home, &files) {
+        for (name, value) in assignments(&line) {
+            let sourced = Sourced {
+                value: value.unwrap_or_default(),
+                origin: here.clone(),
+            };
+            match name.as_str() {
+                "HISTFILE" => histfile = sourced,
+                "HISTCONTROL" => control = sourced,
+                "HISTIGNORE" => ignore = sourced,
+                _ => {}
             }
         }
     }
@@ -243,46 +252,37 @@ pub fn zsh(home: &SafeDir) -> HistorySettings {
     let mut histfile = Sourced::default("");
     let mut savehist = Sourced::default("0");
     let mut option = Sourced::default("unset");
-    for path in &files {
-        let Some(text) = read(home, path) else {
-            continue;
-        };
-        for (number, line) in String::from_utf8_lossy(&text).lines().enumerate() {
-            let line = line.trim();
-            if line.starts_with('#') {
-                continue;
+    for (here, line) in rc_lines(home, &files) {
+        for (name, value) in assignments(&line) {
+            let sourced = Sourced {
+                value: value.unwrap_or_default(),
+                origin: here.clone(),
+            };
+            match name.as_str() {
+                "HISTFILE" => histfile = sourced,
+                "SAVEHIST" => savehist = sourced,
+                _ => {}
             }
-            let here = origin(path, number + 1);
-            for (name, value) in assignments(line) {
-                let sourced = Sourced {
-                    value: value.unwrap_or_default(),
-                    origin: here.clone(),
-                };
-                match name.as_str() {
-                    "HISTFILE" => histfile = sourced,
-                    "SAVEHIST" => savehist = sourced,
-                    _ => {}
-                }
-            }
-            for statement in line.split(';') {
-                let mut words = statement.split_whitespace();
-                let (set, unset) = match words.next() {
-                    Some("setopt") => (true, false),
-                    Some("unsetopt") => (false, true),
-                    _ => continue,
-                };
-                for word in words {
-                    let normal: String = word
-                        .chars()
-                        .filter(|c| *c != '_')
-                        .collect::<String>()
-                        .to_ascii_lowercase();
-                    if normal == "histignorespace" {
-                        option = Sourced {
-                            value: if set && !unset { "set" } else { "unset" }.to_owned(),
-                            origin: here.clone(),
-                        };
-                    }
+        }
+        for statement in line.split(';') {
+            let mut words = statement.split_whitespace();
+            let set = match words.next() {
+                Some("setopt") => true,
+                Some("unsetopt") => false,
+                _ => continue,
+            };
+            for word in words {
+                let normal: String = word
+                    .chars()
+                    .filter(|c| *c != '_')
+                    .collect::<String>()
+                    .to_ascii_lowercase();
+                if normal == "histignorespace" {
+                    let value = if set { "set" } else { "unset" };
+                    option = Sourced {
+                        value: value.to_owned(),
+                        origin: here.clone(),
+                    };
                 }
             }
         }

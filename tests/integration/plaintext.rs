@@ -51,6 +51,20 @@ fn fixture() -> Home {
     home
 }
 
+/// Temporary files `history --redact` left in `dir`.
+fn leftovers(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains("csi-redact")
+        })
+        .count()
+}
+
 fn findings(run: &Run, check: &str) -> Vec<serde_json::Value> {
     run.json()["findings"]
         .as_array()
@@ -163,17 +177,7 @@ fn redact_removes_the_secrets_and_keeps_every_other_byte() {
     let none = Cli::new(["history", "--redact", bash.to_str().unwrap(), "--yes"]).run();
     assert!(none.stdout.contains("no secrets found"), "{}", none.stdout);
     // No temporary file is left behind.
-    let leftovers: Vec<_> = std::fs::read_dir(home.path())
-        .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .file_name()
-                .to_string_lossy()
-                .contains("csi-redact")
-        })
-        .collect();
-    assert!(leftovers.is_empty());
+    assert_eq!(leftovers(home.path()), 0);
 }
 
 #[test]
@@ -202,17 +206,7 @@ fn a_redact_that_is_not_confirmed_leaves_the_original_intact() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("nothing was replaced"));
     assert_eq!(read(&bash), before, "the original is untouched");
-    let leftovers: Vec<_> = std::fs::read_dir(home.path())
-        .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .file_name()
-                .to_string_lossy()
-                .contains("csi-redact")
-        })
-        .collect();
-    assert!(leftovers.is_empty(), "the temporary file is removed");
+    assert_eq!(leftovers(home.path()), 0, "the temporary file is removed");
     for secret in SECRETS {
         assert!(!String::from_utf8_lossy(&out.stdout).contains(secret));
     }

@@ -35,6 +35,7 @@ pub fn run() -> Result<ExitStatus, Error> {
         Some(Command::Password { stdin }) => password(global, *stdin),
         Some(Command::Pam) => crate::pam::run(global),
         Some(Command::History { redact, yes }) => history_redact(redact, *yes),
+        Some(Command::ShellHook { shell }) => shell_hook(*shell),
         Some(Command::Key {
             action: KeyAction::Check { file, stdin },
         }) => key_check(global, file, *stdin),
@@ -274,6 +275,19 @@ fn policy_check(global: &GlobalArgs, file: &Path) -> Result<ExitStatus, Error> {
             crate::sanitize::display_path(&file)
         ))?;
     }
+    Ok(ExitStatus::Clean)
+}
+
+/// `shell-hook SHELL`: the lines for the rc file. Nothing is read, so that a shell
+/// that evaluates this at every start never waits or sees an error.
+fn shell_hook(shell: cli::ShellName) -> Result<ExitStatus, Error> {
+    use crate::secrets::shells::Shell;
+    let shell = match shell {
+        cli::ShellName::Bash => Shell::Bash,
+        cli::ShellName::Zsh => Shell::Zsh,
+        cli::ShellName::Fish => Shell::Fish,
+    };
+    emit(crate::secrets::shell_record::hook(shell))?;
     Ok(ExitStatus::Clean)
 }
 

@@ -104,6 +104,17 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Print the lines that let SHELL report its live history settings: add
+    /// `eval "$(csi-self-check shell-hook bash)"` (or zsh) at the end of the rc file,
+    /// or `csi-self-check shell-hook fish | source` at the end of config.fish; at its
+    /// first prompt each shell then records HISTFILE, HISTCONTROL, HISTIGNORE,
+    /// histappend, the zsh options or fish's private mode, and those values win over
+    /// a reading of the rc files
+    ShellHook {
+        /// The shell to print the lines for
+        #[arg(value_enum)]
+        shell: ShellName,
+    },
     /// Show the effective policy or validate a policy file
     Policy {
         #[command(subcommand)]
@@ -133,6 +144,13 @@ pub enum PolicyAction {
         /// The policy file to validate
         file: PathBuf,
     },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ShellName {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

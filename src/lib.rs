@@ -26,6 +26,7 @@ mod report;
 mod sanitize;
 mod secret;
 mod secrets;
+mod state;
 mod syslog;
 
 use std::process::ExitCode;

@@ -15,41 +15,26 @@ use crate::fs::{Kind, perm};
 use crate::policy::Level;
 use crate::sanitize::shell_word;
 use crate::secrets::history::{self, HistoryFile};
-use crate::secrets::shells::{self, Shell};
+use crate::secrets::shells::{self, Origin};
 
 const ID: &str = "history-secrets";
 const ITEM: &str = "password-usage";
 
 pub struct HistorySecrets;
 
-/// The files HISTFILE names in the shells' rc files, besides the usual ones:
-/// `~/…` and `$HOME/…` resolved against the home, other relative names ignored.
+/// The files the shells are set to keep history in (HISTFILE, fish's session
+/// name), besides the usual ones: absolute paths only — a relative HISTFILE is
+/// relative to wherever a shell starts, which no one can know from here.
 fn named_history_files(cx: &Context<'_>) -> Vec<std::path::PathBuf> {
     let Ok(home) = cx.home() else {
         return Vec::new();
     };
-    let mut paths = Vec::new();
-    for shell in shells::shells_in_use(home, &cx.account.shell) {
-        let settings = match shell {
-            Shell::Bash => shells::bash(home),
-            Shell::Zsh => shells::zsh(home),
-            Shell::Fish => continue,
-        };
-        if settings.histfile.origin.is_none() || settings.histfile.value.is_empty() {
-            continue;
-        }
-        let value = &settings.histfile.value;
-        let rest = value
-            .strip_prefix("~/")
-            .or_else(|| value.strip_prefix("$HOME/"))
-            .or_else(|| value.strip_prefix("${HOME}/"));
-        match rest {
-            Some(rest) => paths.push(home.path().join(rest)),
-            None if value.starts_with('/') => paths.push(std::path::PathBuf::from(value)),
-            None => {}
-        }
-    }
-    paths
+    shells::shells_in_use(home, &cx.account.shell)
+        .into_iter()
+        .map(|shell| shells::effective(home, cx.account, shell).histfile)
+        .filter(|histfile| histfile.origin != Origin::Default && histfile.value.starts_with('/'))
+        .map(|histfile| std::path::PathBuf::from(histfile.value))
+        .collect()
 }
 
 impl Check for HistorySecrets {

@@ -8,6 +8,7 @@
 
 use super::{Check, CheckError, Context, Finding, Status};
 use crate::policy::Level;
+use crate::secrets::shell_record;
 use crate::secrets::shells::{self, HistorySettings, Shell};
 
 const ID: &str = "history-settings";
@@ -43,12 +44,7 @@ impl Check for HistorySettingsCheck {
         let home = cx.home()?;
         let level = cx.policy.level(ITEM);
         for shell in shells::shells_in_use(home, &cx.account.shell) {
-            let settings = match shell {
-                Shell::Bash => shells::bash(home),
-                Shell::Zsh => shells::zsh(home),
-                Shell::Fish => shells::fish(home),
-            };
-            out.push(judge(&settings, level));
+            out.push(judge(&shells::effective(home, cx.account, shell), level));
         }
         Ok(())
     }
@@ -63,31 +59,42 @@ fn judge(s: &HistorySettings, level: Level) -> Finding {
         s.deciding.value,
         s.deciding.origin()
     );
+    let notes: String = s.notes.iter().map(|note| format!("; {note}")).collect();
     if s.histfile.value.is_empty() {
         return finding(Status::Pass, "history-not-kept").says(format!(
-            "{name} keeps no history file ({})",
+            "{name} keeps no history file ({}){notes}",
             s.histfile.origin()
         ));
     }
     let kept = format!(
         "{name} saves history to {} ({})",
-        s.histfile.value,
+        crate::sanitize::display_str(&s.histfile.value),
         s.histfile.origin()
     );
     if s.ignorespace {
         return finding(Status::Pass, "history-ignorespace").says(format!(
-            "{kept}; a command typed with a leading space stays out of it ({deciding})"
+            "{kept}; a command typed with a leading space stays out of it ({deciding}){notes}"
         ));
     }
     let line = match s.shell {
         Shell::Bash => "add HISTCONTROL=ignoreboth at the end of ~/.bashrc",
         Shell::Zsh => "add setopt HIST_IGNORE_SPACE to ~/.zshrc",
-        Shell::Fish => "",
+        Shell::Fish => {
+            "make fish_should_add_to_history return 1 when its argument starts with a space (string match -q -- ' *' $argv[1]; and return 1)"
+        }
+    };
+    let hook = if s.live {
+        String::new()
+    } else {
+        format!(
+            "; to have the live shell's values checked rather than a reading of its files, add {}",
+            shell_record::install_line(s.shell)
+        )
     };
     finding(Status::Warn, "history-no-ignorespace")
         .level(Level::Should)
         .says(format!(
-            "{kept}, and {deciding}: a command typed with a leading space is still saved"
+            "{kept}, and {deciding}: a command typed with a leading space is still saved{notes}"
         ))
-        .fix(format!("{line}; {ADVICE}"))
+        .fix(format!("{line}; {ADVICE}{hook}"))
 }

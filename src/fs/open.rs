@@ -226,6 +226,18 @@ impl SafeDir {
         let _ = nix::unistd::unlinkat(&self.fd, temp, nix::unistd::UnlinkatFlags::NoRemoveDir);
     }
 
+    /// The open directory holding `path`, and its last component. Below this
+    /// directory no link is followed on the way; a path outside it was chosen by the
+    /// person (a HISTFILE, a ZDOTDIR) and is opened as a root.
+    pub fn parent_of<'p>(&self, path: &'p Path) -> Option<(SafeDir, &'p OsStr)> {
+        let name = path.file_name()?;
+        let dir = match path.strip_prefix(&self.path) {
+            Ok(rel) => self.open_within(rel.parent()?).ok()?,
+            Err(_) => SafeDir::open_root(path.parent()?).ok()?,
+        };
+        Some((dir, name))
+    }
+
     /// Opens the directory `rel` below this one, one component at a time, following
     /// no link on the way.
     pub fn open_within(&self, rel: &Path) -> Result<SafeDir, FsError> {

@@ -200,13 +200,29 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// Today's date (UTC) as `YYYY-MM-DD`, from the days since the epoch (Howard
-/// Hinnant's civil-from-days), to avoid a date crate for one line.
+/// Today's date (UTC) as `YYYY-MM-DD`.
 pub fn today() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    date_of(i64::try_from(secs).unwrap_or(0))
+}
+
+/// A moment given in seconds since the epoch as `YYYY-MM-DD HH:MM UTC`.
+pub fn utc_minute(secs: i64) -> String {
+    let of_day = secs.rem_euclid(86_400);
+    format!(
+        "{} {:02}:{:02} UTC",
+        date_of(secs),
+        of_day / 3600,
+        of_day % 3600 / 60
+    )
+}
+
+/// The UTC date of a moment as `YYYY-MM-DD`, from the days since the epoch (Howard
+/// Hinnant's civil-from-days), to avoid a date crate for one line.
+fn date_of(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -222,6 +238,14 @@ pub fn today() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn moments_are_shown_in_utc() {
+        assert_eq!(utc_minute(0), "1970-01-01 00:00 UTC");
+        // 2026-11-30 21:27:59 UTC
+        assert_eq!(utc_minute(1_796_074_079), "2026-11-30 21:27 UTC");
+        assert_eq!(utc_minute(951_782_400), "2000-02-29 00:00 UTC");
+    }
 
     #[test]
     fn wrap_keeps_lines_short() {

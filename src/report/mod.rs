@@ -5,7 +5,7 @@ mod checklist;
 mod json;
 mod text;
 
-pub use checklist::{Checklist, today as checklist_date};
+pub use checklist::{Checklist, today as checklist_date, utc_minute};
 pub use json::to_line as to_json_line;
 pub use text::Painter;
 

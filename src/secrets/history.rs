@@ -3,7 +3,6 @@
 //! of whole lines (a 2 GB history neither fills memory nor stalls the run), each
 //! chunk matched in one pass, and only a masked copy of a line ever leaves here.
 
-use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 use zeroize::Zeroizing;
@@ -82,7 +81,7 @@ pub fn scan(home: &SafeDir, extra: &[PathBuf]) -> Vec<HistoryFile> {
 }
 
 fn scan_one(home: &SafeDir, path: &Path) -> Option<HistoryFile> {
-    let (dir, name) = open_parent(home, path)?;
+    let (dir, name) = home.parent_of(path)?;
     let meta = match dir.lstat(name) {
         Ok(meta) => meta,
         Err(FsError::NotFound) => return None,
@@ -124,17 +123,6 @@ fn scan_one(home: &SafeDir, path: &Path) -> Option<HistoryFile> {
             reason: error.to_string(),
         }),
     }
-}
-
-/// The open directory of `path` and its last component; links along a path below
-/// the home are not followed, a path outside it is the person's own choice.
-fn open_parent<'a>(home: &SafeDir, path: &'a Path) -> Option<(SafeDir, &'a OsStr)> {
-    let name = path.file_name()?;
-    let dir = match path.strip_prefix(home.path()) {
-        Ok(rel) => home.open_within(rel.parent()?).ok()?,
-        Err(_) => SafeDir::open_root(path.parent()?).ok()?,
-    };
-    Some((dir, name))
 }
 
 /// Calls `each(chunk, lines_before)` for the file in chunks of whole lines; the

@@ -1,12 +1,17 @@
 //! Whether a file's bytes are encrypted while the machine is off. A private key left
 //! in plaintext is a smaller finding on a LUKS-encrypted laptop than on a plain disk,
-//! so the checks ask here before they grade one. The method is systemd's
-//! `blockdev_is_encrypted` — find the file's mount, then walk the device-mapper stack
-//! in sysfs — with three corrections: dm-verity and dm-integrity are not taken for
-//! confidentiality, every member of a btrfs filesystem must be encrypted, and a file in
-//! tmpfs is judged by where swap could carry it. Everything is read below configurable
-//! roots so that tests can describe any machine; every file read is bounded and may be
-//! malformed, and every walk is bounded because sysfs can be made to loop.
+//! so the checks ask here before they grade one. A file fscrypt encrypts (the
+//! `statx` attribute) is encrypted whatever lies beneath; fscrypt protects it only
+//! while its key is removed, which a powered-off machine guarantees. Otherwise the
+//! method is systemd's `blockdev_is_encrypted` — find the file's mount, then walk the
+//! device-mapper stack in sysfs — with three corrections: dm-verity and dm-integrity
+//! are not taken for confidentiality, every member of a btrfs filesystem must be
+//! encrypted, and a file in tmpfs is judged by where swap could carry it. The mount is
+//! found by the mount id `statx` gives (Linux 5.8+), which names the exact btrfs
+//! filesystem although a subvolume's `st_dev` is in no mountinfo line; without it, by
+//! `st_dev`. Everything is read below configurable roots so that tests can describe
+//! any machine; every file read is bounded and may be malformed, and every walk is
+//! bounded because sysfs can be made to loop.
 
 use std::cell::Cell;
 use std::fs::{File, OpenOptions};
@@ -17,6 +22,7 @@ use std::path::{Path, PathBuf};
 use nix::fcntl::OFlag;
 use nix::sys::stat::{major, minor};
 
+use crate::fs::Location;
 use crate::sanitize::{display_path, display_str};
 
 /// A mount table larger than this is not a workstation's; what follows is ignored.
@@ -54,7 +60,7 @@ impl Roots {
 pub enum AtRest {
     /// dm-crypt underneath (possibly below LVM, or on every member of a btrfs); `how` is e.g. "LUKS2", "LUKS1 under LVM", "LUKS2 on all 2 btrfs devices", "PLAIN", "TCRYPT", "BITLK".
     BlockEncrypted { how: String },
-    /// Per-file encryption: "eCryptfs", "gocryptfs", "cryfs", "encfs", "securefs", "fscrypt".
+    /// Per-file encryption: "eCryptfs", "gocryptfs", "cryfs", "encfs", "securefs", "fscrypt" (which protects a file only while its key is removed, as it is when the machine is off).
     FileEncrypted { how: String },
     /// RAM only (tmpfs, ramfs); `swap` tells whether swap could carry it to disk unencrypted: "no swap", "encrypted swap", "unencrypted swap on /dev/sda2", "zram only", "swap of unknown encryption".
     RamOnly { swap: String },
@@ -89,9 +95,17 @@ impl AtRest {
     }
 }
 
-/// The verdict for a file whose `st_dev` is `dev` (as from fstat; split with nix::sys::stat::{major, minor}).
-pub fn at_rest(roots: &Roots, dev: u64) -> AtRest {
-    let (maj, min) = (major(dev), minor(dev));
+/// The verdict for a file at `place` (from `SafeFile::location`, or
+/// `Location::from_dev` with an `fstat`'s `st_dev` when no descriptor is open).
+pub fn at_rest(roots: &Roots, place: &Location) -> AtRest {
+    // The attribute is the file's own: no mount or device can expose its bytes.
+    // Clear or unreported, the filesystem's verdict stands.
+    if place.fscrypt == Some(true) {
+        return AtRest::FileEncrypted {
+            how: "fscrypt".to_owned(),
+        };
+    }
+    let (maj, min) = (major(place.dev), minor(place.dev));
     let path = roots.proc.join("self/mountinfo");
     let Some(mounts) = MountTable::read(&path) else {
         return AtRest::Unknown {
@@ -103,7 +117,13 @@ pub fn at_rest(roots: &Roots, dev: u64) -> AtRest {
         mounts,
         steps: Cell::new(0),
     };
-    let verdict = match ctx.mounts.find(maj, min) {
+    // The id is exact where the device number is not: it names the very mount the
+    // descriptor was opened through, a btrfs subvolume's included.
+    let mount = place
+        .mount_id
+        .and_then(|id| ctx.mounts.by_id(id))
+        .or_else(|| ctx.mounts.find(maj, min));
+    let verdict = match mount {
         Some(mount) => ctx.classify(mount, 0),
         None => ctx.unmatched(maj, min),
     };
@@ -116,6 +136,8 @@ pub fn at_rest(roots: &Roots, dev: u64) -> AtRest {
 /// One line of mountinfo, the fields this module needs, escapes decoded.
 #[derive(Debug)]
 struct Mount {
+    /// Field 1, the id `statx` reports as `stx_mnt_id`.
+    id: u64,
     dev: (u64, u64),
     root: String,
     mount_point: String,
@@ -147,6 +169,12 @@ impl MountTable {
     /// Bind mounts repeat a device; they share its storage, so the first will do.
     fn find(&self, maj: u64, min: u64) -> Option<&Mount> {
         self.mounts.iter().find(|m| m.dev == (maj, min))
+    }
+
+    /// Ids are unique among the mounts of one namespace, which is the one both
+    /// `statx` and `/proc/self/mountinfo` describe.
+    fn by_id(&self, id: u64) -> Option<&Mount> {
+        self.mounts.iter().find(|m| m.id == id)
     }
 
     /// The mount holding `path` as this process sees it, or None when paths cannot be
@@ -183,7 +211,7 @@ impl MountTable {
 /// `ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS`
 fn parse_mountinfo_line(line: &str) -> Option<Mount> {
     let fields: Vec<&str> = line.split(' ').filter(|f| !f.is_empty()).collect();
-    fields.first()?.parse::<u64>().ok()?;
+    let id = fields.first()?.parse::<u64>().ok()?;
     fields.get(1)?.parse::<u64>().ok()?;
     let dev = parse_devnum(fields.get(2)?)?;
     let root = decode_octal(fields.get(3)?);
@@ -193,6 +221,7 @@ fn parse_mountinfo_line(line: &str) -> Option<Mount> {
     let fstype = decode_octal(fields.get(dash + 1)?);
     let source = decode_octal(fields.get(dash + 2)?);
     Some(Mount {
+        id,
         dev,
         root,
         mount_point,
@@ -440,10 +469,11 @@ impl Ctx<'_> {
         }
     }
 
-    /// A device number absent from mountinfo. btrfs gives every subvolume its own
-    /// anonymous number that no mountinfo line shows, so when btrfs is the only
-    /// filesystem here that does that, the file is on one of the mounted btrfs
-    /// filesystems, and if they all agree the answer is theirs.
+    /// A device number absent from mountinfo, when no line has the mount id `statx`
+    /// gave or it gave none (before Linux 5.8, or filtered). btrfs gives every subvolume its own anonymous number
+    /// that no mountinfo line shows, so when btrfs is the only filesystem here that
+    /// does that, the file is on one of the mounted btrfs filesystems, and if they all
+    /// agree the answer is theirs.
     fn unmatched(&self, maj: u64, min: u64) -> AtRest {
         let mut why = format!("device {maj}:{min} is not in mountinfo");
         if self.mounts.truncated {
@@ -887,7 +917,11 @@ mod tests {
         }
 
         fn at(&self, dev: u64) -> AtRest {
-            at_rest(&self.roots, dev)
+            at_rest(&self.roots, &Location::from_dev(dev))
+        }
+
+        fn at_place(&self, place: Location) -> AtRest {
+            at_rest(&self.roots, &place)
         }
     }
 
@@ -1409,15 +1443,143 @@ mod tests {
         assert_eq!(ram("").describe(), "in RAM ()");
     }
 
-    fn dev_of(path: &Path) -> u64 {
-        nix::sys::stat::stat(path).unwrap().st_dev
+    #[test]
+    fn the_mount_id_picks_the_btrfs_filesystem_a_subvolume_is_on() {
+        let f = Fake::new();
+        // Two btrfs filesystems: / on LUKS, /data on a plain partition. A file in a
+        // subvolume has an anonymous number (0:99) that neither line shows.
+        f.mountinfo(&[
+            line(21, "0:35", "/", "btrfs", "/dev/mapper/luks-a"),
+            line(22, "0:40", "/data", "btrfs", "/dev/vdb1"),
+        ]);
+        f.block("253:0", "dm-0", Some("CRYPT-LUKS2-a-luks-a"), &["vda2"])
+            .dm_name("253:0", "dm-0", "luks-a");
+        f.partition("252:2", "vda2");
+        f.partition("252:17", "vdb1");
+        f.btrfs("fsid-root", &["dm-0"]);
+        f.btrfs("fsid-data", &["vdb1"]);
+        let subvolume = dev(0, 99);
+        let on = |id| Location {
+            dev: subvolume,
+            mount_id: Some(id),
+            fscrypt: None,
+        };
+        assert_eq!(f.at_place(on(21)), encrypted("LUKS2"));
+        assert_eq!(f.at_place(on(22)), plain("/dev/vdb1 (btrfs)"));
+        // Without the id the two disagree, and all that is left is "unknown".
+        assert!(is_unknown(&f.at(subvolume)));
+        // An id that names no line (a mount since gone) falls back to st_dev.
+        assert!(is_unknown(&f.at_place(on(77))));
+        let listed = Location {
+            dev: dev(0, 40),
+            mount_id: Some(77),
+            fscrypt: None,
+        };
+        assert_eq!(f.at_place(listed), plain("/dev/vdb1 (btrfs)"));
+    }
+
+    #[test]
+    fn the_mount_id_outranks_a_device_number_another_mount_shows() {
+        let f = Fake::new();
+        f.mountinfo(&[
+            root_line(),
+            line(30, "253:0", "/home", "ext4", "/dev/mapper/luks-h"),
+        ]);
+        f.partition("8:1", "sda1");
+        f.block("253:0", "dm-0", Some("CRYPT-LUKS2-h-luks-h"), &["sda2"]);
+        let place = Location {
+            dev: dev(8, 1),
+            mount_id: Some(30),
+            fscrypt: None,
+        };
+        assert_eq!(f.at_place(place), encrypted("LUKS2"));
+        assert_eq!(f.at(dev(8, 1)), plain("/dev/sda1 (ext4)"));
+    }
+
+    #[test]
+    fn fscrypt_is_file_encryption_and_only_when_set() {
+        let f = Fake::new();
+        f.mountinfo(&[root_line()]);
+        f.partition("8:1", "sda1");
+        let with = |fscrypt| Location {
+            dev: dev(8, 1),
+            mount_id: Some(20),
+            fscrypt,
+        };
+        let verdict = f.at_place(with(Some(true)));
+        assert_eq!(verdict, file_encrypted("fscrypt"));
+        assert_eq!(verdict.describe(), "encrypted (fscrypt)");
+        assert!(!verdict.is_known_unencrypted());
+        // Reported clear, or not reported at all: the disk decides.
+        assert_eq!(f.at_place(with(Some(false))), plain("/dev/sda1 (ext4)"));
+        assert_eq!(f.at_place(with(None)), plain("/dev/sda1 (ext4)"));
+        // The attribute needs neither mountinfo nor sysfs to be believed.
+        let bare = Fake::new();
+        assert_eq!(bare.at_place(with(Some(true))), file_encrypted("fscrypt"));
+        assert!(is_unknown(&bare.at_place(with(Some(false)))));
+    }
+
+    #[test]
+    fn mountinfo_lines_keep_their_mount_id() {
+        let mount = parse_mountinfo_line(&line(27, "0:35", "/", "btrfs", "x")).unwrap();
+        assert_eq!(mount.id, 27);
+        // Ids past 32 bits are still ids; a negative one makes the line garbage.
+        let wide = parse_mountinfo_line("4294967301 1 8:1 / / rw - ext4 /dev/sda1 rw").unwrap();
+        assert_eq!(wide.id, 4_294_967_301);
+        assert!(parse_mountinfo_line("-1 1 8:1 / / rw - ext4 /dev/sda1 rw").is_none());
+    }
+
+    /// The running kernel, as (major, minor) from `uname -r`.
+    fn kernel_version() -> (u32, u32) {
+        let release = fs::read_to_string("/proc/sys/kernel/osrelease").unwrap();
+        let mut parts = release
+            .split(|c: char| !c.is_ascii_digit())
+            .map(|p| p.parse::<u32>().unwrap_or(0));
+        (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
+    }
+
+    #[test]
+    fn statx_on_a_real_file_finds_its_mount_in_mountinfo() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("f"), "x").unwrap();
+        let home = crate::fs::SafeDir::open_root(dir.path()).unwrap();
+        let name = std::ffi::OsStr::new("f");
+        let file = home.open_file(name, &home.lstat(name).unwrap()).unwrap();
+        let place = file.location();
+        assert_eq!(place.dev, file.meta().dev);
+        if kernel_version() >= (5, 8) {
+            let id = place
+                .mount_id
+                .expect("statx gives a mount id since Linux 5.8");
+            let table = MountTable::read(Path::new("/proc/self/mountinfo")).unwrap();
+            assert!(table.by_id(id).is_some(), "mount {id} not in mountinfo");
+        }
+        // A temp file is not in an fscrypt-encrypted directory here, unless someone
+        // set one up; either way the attribute, when reported, was read.
+        if place.fscrypt == Some(true) {
+            assert_eq!(at_rest(&Roots::system(), &place), file_encrypted("fscrypt"));
+        }
     }
 
     #[test]
     fn the_real_machine_gives_some_verdict() {
         for path in [PathBuf::from("/"), std::env::temp_dir()] {
-            let verdict = at_rest(&Roots::system(), dev_of(&path));
+            let dir = crate::fs::SafeDir::open_root(&path).unwrap();
+            let place = dir.location();
+            let verdict = at_rest(&Roots::system(), &place);
+            let by_dev = at_rest(&Roots::system(), &Location::from_dev(place.dev));
             assert!(!verdict.describe().is_empty(), "{}", path.display());
+            assert!(
+                !verdict.describe().contains("cannot read"),
+                "{}: {}",
+                path.display(),
+                verdict.describe()
+            );
+            // The mount id only ever adds knowledge: where st_dev alone decided,
+            // the exact mount agrees (fscrypt aside).
+            if !is_unknown(&by_dev) && place.fscrypt != Some(true) {
+                assert_eq!(verdict, by_dev, "{}", path.display());
+            }
         }
     }
 }

@@ -77,7 +77,7 @@ impl Check for CredentialFiles {
                 continue;
             };
             let meta = *file.meta();
-            let at_rest = at_rest(&roots, meta.dev);
+            let at_rest = at_rest(&roots, &file.location());
             let (verdict, unencrypted) = (at_rest.describe(), at_rest.is_known_unencrypted());
             let finding = |status, code| Finding::new(ID, ITEM, level, status, code).at(&path);
             let held = format!("holds a password or token in the clear (line {line})");

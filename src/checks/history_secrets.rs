@@ -67,8 +67,13 @@ impl Check for HistorySecrets {
         let roots = Roots::system();
         for file in history::scan(home, &named_history_files(cx)) {
             match file {
-                HistoryFile::Scanned { path, meta, leaks } => {
-                    let verdict = at_rest(&roots, meta.dev);
+                HistoryFile::Scanned {
+                    path,
+                    meta,
+                    location,
+                    leaks,
+                } => {
+                    let verdict = at_rest(&roots, &location);
                     let finding =
                         |status, code| Finding::new(ID, ITEM, level, status, code).at(&path);
                     if meta.mode & perm::GROUP_OR_OTHER != 0 {

@@ -136,7 +136,7 @@ fn judge(group: &[&FoundKey], level: Level, home: &Path) -> Finding {
     let message = match status {
         Status::Fail => format!(
             "{what}{fingerprint} is stored without a passphrase{found_where}: anyone who reads the file has the key{also} — {}",
-            crate::at_rest::at_rest(&crate::at_rest::Roots::system(), subject.meta.dev).describe()
+            crate::at_rest::at_rest(&crate::at_rest::Roots::system(), &subject.location).describe()
         ),
         Status::Warn => format!(
             "{what}{fingerprint} looks like a key, but whether it is encrypted could not be read; it is not assumed safe{also}"

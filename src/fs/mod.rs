@@ -104,6 +104,32 @@ impl Meta {
     }
 }
 
+/// Where an open file's bytes are kept, for judging whether they are encrypted at
+/// rest. `st_dev` alone cannot say: a btrfs subvolume's number is in no mountinfo
+/// line, and fscrypt is a per-file attribute that only `statx` reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Location {
+    /// `st_dev` from the `fstat` of the open descriptor.
+    pub dev: u64,
+    /// The mount's id, as in field 1 of `/proc/self/mountinfo` (`statx`, Linux 5.8+).
+    pub mount_id: Option<u64>,
+    /// Whether fscrypt encrypts the file; None when the kernel or filesystem does
+    /// not report the attribute.
+    pub fscrypt: Option<bool>,
+}
+
+impl Location {
+    /// Only the device number, as when `statx` is unavailable (Linux before 4.11, or
+    /// a container's seccomp filter) or no descriptor is open.
+    pub fn from_dev(dev: u64) -> Location {
+        Location {
+            dev,
+            mount_id: None,
+            fscrypt: None,
+        }
+    }
+}
+
 /// Why an entry could not be opened or read; each variant is reportable as it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FsError {

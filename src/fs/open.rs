@@ -3,7 +3,7 @@
 
 use std::ffi::{OsStr, OsString};
 use std::io::Read;
-use std::os::fd::OwnedFd;
+use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
@@ -13,7 +13,7 @@ use nix::fcntl::{AtFlags, OFlag, openat, readlinkat};
 use nix::sys::stat::{Mode, fstat, fstatat};
 use zeroize::Zeroizing;
 
-use super::{FsError, Kind, Meta};
+use super::{FsError, Kind, Location, Meta};
 
 /// Flags every open carries: never follow the last component, never wait on a FIFO or
 /// a device, never leak the descriptor into a child, never acquire a terminal.
@@ -25,6 +25,31 @@ fn fstat_meta(fd: &OwnedFd) -> Result<Meta, FsError> {
     fstat(fd)
         .map(|st| Meta::from_stat(&st))
         .map_err(FsError::from_errno)
+}
+
+/// `statx` of the open descriptor itself: the empty path with `AT_EMPTY_PATH`
+/// resolves no name again and follows no link. Any error (ENOSYS before Linux 4.11,
+/// EPERM or EINVAL from a seccomp filter) leaves only `dev`, which is what was known
+/// before.
+fn location_of(fd: impl AsFd, dev: u64) -> Location {
+    use rustix::fs::{AtFlags, StatxAttributes, StatxFlags, statx};
+    let Ok(stx) = statx(fd, "", AtFlags::EMPTY_PATH, StatxFlags::MNT_ID) else {
+        return Location::from_dev(dev);
+    };
+    // A kernel before 5.8 ignores the request and leaves the field zero.
+    let mount_id = StatxFlags::from_bits_retain(stx.stx_mask)
+        .contains(StatxFlags::MNT_ID)
+        .then_some(stx.stx_mnt_id);
+    // Without the mask bit a clear attribute means "not reported", not "not set".
+    let fscrypt = stx
+        .stx_attributes_mask
+        .contains(StatxAttributes::ENCRYPTED)
+        .then(|| stx.stx_attributes.contains(StatxAttributes::ENCRYPTED));
+    Location {
+        dev,
+        mount_id,
+        fscrypt,
+    }
 }
 
 /// An open directory: the anchor for every name below it.
@@ -69,6 +94,14 @@ impl SafeDir {
     /// `fstat` of the open directory.
     pub fn meta(&self) -> &Meta {
         &self.meta
+    }
+
+    /// Where this directory's entries are kept, from its open descriptor. The checks
+    /// judge the files they read; tests judge a mount root such as `/`, which is a
+    /// directory.
+    #[cfg(test)]
+    pub fn location(&self) -> Location {
+        location_of(&self.fd, self.meta.dev)
     }
 
     /// The report path of an entry in this directory.
@@ -337,6 +370,11 @@ impl SafeFile {
     /// `fstat` of the open file — never a second `stat` by path.
     pub fn meta(&self) -> &Meta {
         &self.meta
+    }
+
+    /// Where the file's bytes are kept, from the open descriptor — never by path.
+    pub fn location(&self) -> Location {
+        location_of(&self.file, self.meta.dev)
     }
 
     /// Reads the next bytes into `buf`, for files read in bounded chunks; 0 at the end.

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use super::{Inspection, inspect};
-use crate::fs::{FsError, Kind, Meta, SafeDir};
+use crate::fs::{FsError, Kind, Location, Meta, SafeDir};
 
 /// Enough for any key; nothing beyond it is read.
 pub const KEY_PREFIX_BYTES: usize = 64 * 1024;
@@ -79,6 +79,8 @@ pub struct FoundKey {
     pub path: PathBuf,
     /// `fstat` of the open file.
     pub meta: Meta,
+    /// Where its bytes are kept, taken while it was open, for the at-rest verdict.
+    pub location: Location,
     pub inspection: Inspection,
     pub store: Store,
 }
@@ -384,6 +386,7 @@ impl Scanner<'_> {
                 name,
                 path,
                 meta,
+                location: file.location(),
                 inspection,
                 store,
             }));
@@ -605,6 +608,7 @@ fn read_listed(dir: Arc<SafeDir>, name: OsString, seen: &HashSet<(u64, u64)>) ->
         name,
         path,
         meta,
+        location: file.location(),
         inspection,
         store: Store::Elsewhere,
     }))

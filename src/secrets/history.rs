@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
 use super::patterns::{self, Hit};
-use crate::fs::{FsError, Kind, Meta, SafeDir, SafeFile};
+use crate::fs::{FsError, Kind, Location, Meta, SafeDir, SafeFile};
 
 /// History files below the home, by the programs that write them.
 pub const HISTORY_FILES: &[&str] = &[
@@ -42,10 +42,11 @@ pub struct Leak {
 
 /// A history file as found.
 pub enum HistoryFile {
-    /// A regular file, with its `fstat` and what it holds.
+    /// A regular file, with its `fstat`, where its bytes are kept, and what it holds.
     Scanned {
         path: PathBuf,
         meta: Meta,
+        location: Location,
         leaks: Vec<Leak>,
     },
     /// A link or some other non-regular entry where a history file should be: not
@@ -112,10 +113,12 @@ fn scan_one(home: &SafeDir, path: &Path) -> Option<HistoryFile> {
         }
     };
     let meta = *file.meta();
+    let location = file.location();
     match leaks(file) {
         Ok(leaks) => Some(HistoryFile::Scanned {
             path: path.to_owned(),
             meta,
+            location,
             leaks,
         }),
         Err(error) => Some(HistoryFile::Unreadable {

@@ -50,8 +50,8 @@ pub fn file_name(shell: Shell) -> OsString {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LiveRecord {
     fields: Vec<(String, String)>,
-    /// When it was written (the record's change time, seconds since the epoch).
-    pub written: i64,
+    /// When it was written: the record's change time (seconds, nanoseconds).
+    pub written: (i64, i64),
 }
 
 impl LiveRecord {
@@ -64,7 +64,7 @@ impl LiveRecord {
     }
 
     #[cfg(test)]
-    pub fn for_tests(fields: Vec<(String, String)>, written: i64) -> LiveRecord {
+    pub fn for_tests(fields: Vec<(String, String)>, written: (i64, i64)) -> LiveRecord {
         LiveRecord { fields, written }
     }
 
@@ -125,7 +125,7 @@ pub fn read(home: &SafeDir, state_dir: &Path, uid: u32, shell: Shell) -> Lookup 
     match parse(&bytes, shell) {
         Ok(fields) => Lookup::Found(LiveRecord {
             fields,
-            written: meta.changed.0,
+            written: meta.changed,
         }),
         Err(why) => Lookup::Ignored(format!("{shown}: {why}")),
     }
@@ -211,7 +211,10 @@ mod tests {
             "end",
         ]);
         let fields = parse(&bytes, Shell::Bash).unwrap();
-        let live = LiveRecord { fields, written: 0 };
+        let live = LiveRecord {
+            fields,
+            written: (0, 0),
+        };
         assert_eq!(live.get("HISTFILE"), Some("/h/a b\n=c"));
         assert_eq!(live.get("HISTCONTROL"), Some(""));
         assert_eq!(live.get("HISTIGNORE"), None);

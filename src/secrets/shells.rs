@@ -132,8 +132,8 @@ pub fn effective(home: &SafeDir, account: &Account, shell: Shell) -> HistorySett
 /// record is older than one of them.
 struct RcFiles<'h> {
     home: &'h SafeDir,
-    /// Each file read and its change time.
-    read: Vec<(PathBuf, i64)>,
+    /// Each file read and its change time (seconds, nanoseconds).
+    read: Vec<(PathBuf, (i64, i64))>,
 }
 
 impl<'h> RcFiles<'h> {
@@ -150,7 +150,7 @@ impl<'h> RcFiles<'h> {
         let meta = dir.lstat(name).ok()?;
         let mut file = dir.open_file(name, &meta).ok()?;
         let bytes = file.read_prefix(1 << 20).ok()?.to_vec();
-        self.read.push((path.to_owned(), file.meta().changed.0));
+        self.read.push((path.to_owned(), file.meta().changed));
         Some(bytes)
     }
 
@@ -180,7 +180,7 @@ impl<'h> RcFiles<'h> {
     }
 
     /// The first file read that changed after `moment`.
-    fn changed_after(&self, moment: i64) -> Option<PathBuf> {
+    fn changed_after(&self, moment: (i64, i64)) -> Option<PathBuf> {
         self.read
             .iter()
             .find(|(_, changed)| *changed > moment)
@@ -778,7 +778,7 @@ fn fish_settings(histfile: Sourced, custom_filter: Option<Origin>, live: bool) -
 
 /// The settings as the live shell recorded them.
 fn live(shell: Shell, home: &Path, record: &LiveRecord) -> HistorySettings {
-    let at = record.written;
+    let at = record.written.0;
     let value = |key: &str| Sourced::live(record.get(key).unwrap_or(""), at);
     let not_kept = || Sourced::live("", at);
     let mut settings = match shell {
@@ -1086,7 +1086,7 @@ mod tests {
             ("HISTCONTROL".to_owned(), "ignoredups".to_owned()),
             ("history".to_owned(), "on".to_owned()),
         ];
-        let record = LiveRecord::for_tests(fields.clone(), 0);
+        let record = LiveRecord::for_tests(fields.clone(), (0, 0));
         let settings = live(Shell::Bash, Path::new("/h"), &record);
         assert!(settings.live && !settings.ignorespace);
         assert_eq!(settings.histfile.value, "/h/.bash_history");
@@ -1095,7 +1095,7 @@ mod tests {
             "live, recorded by the shell hook at 1970-01-01 00:00 UTC"
         );
         fields.retain(|(k, _)| k != "HISTFILE");
-        let record = LiveRecord::for_tests(fields, 0);
+        let record = LiveRecord::for_tests(fields, (0, 0));
         assert_eq!(
             live(Shell::Bash, Path::new("/h"), &record).histfile.value,
             ""

@@ -1,7 +1,12 @@
 //! How each shell keeps history: read from the rc files without running them, each
-//! value with the file and line that set it.
+//! value with the file and line that set it; and the live values that real bash, zsh
+//! and fish hand over through the shell hook.
 
-use crate::util::{Cli, Home};
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::util::{BIN, Cli, Home, chmod, have};
 
 #[test]
 fn the_history_settings_say_where_histcontrol_is_set() {
@@ -63,4 +68,279 @@ fn the_history_settings_say_where_histcontrol_is_set() {
     std::fs::write(&zshrc, "SAVEHIST=0\n").unwrap();
     let run = Cli::json(&home, &["--only", "history-settings"]);
     assert!(run.stdout.contains("history-not-kept"), "{}", run.stdout);
+}
+
+/// Starts `shell` interactively on a real terminal (tmux) in `home` with a clean
+/// environment, and waits until the shell hook has written its record — at the
+/// first prompt, after every rc file ran.
+fn start_until_recorded(home: &Home, shell: &str, record: &Path) {
+    let socket = format!("csi-hook-{shell}-{}", std::process::id());
+    let tmux = |args: &[&str]| {
+        // Every tmux call is bounded: a hang fails the test instead of stalling the suite.
+        Command::new("timeout")
+            .args(["30", "tmux", "-L", &socket, "-f", "/dev/null"])
+            .args(args)
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("TERM", "xterm")
+            .output()
+            .unwrap()
+    };
+    let command = format!(
+        "env -i HOME={} PATH=/usr/bin:/bin TERM=xterm {shell}",
+        home.path().display()
+    );
+    let started = tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        "shell",
+        "-x",
+        "120",
+        "-y",
+        "30",
+        &command,
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    let start = Instant::now();
+    while !record.exists() {
+        if start.elapsed() > Duration::from_secs(30) {
+            let screen = tmux(&["capture-pane", "-p", "-t", "shell"]);
+            tmux(&["kill-server"]);
+            panic!(
+                "{shell} never wrote {}:\n{}",
+                record.display(),
+                String::from_utf8_lossy(&screen.stdout)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The record is written with one write; give it a moment to be closed.
+    std::thread::sleep(Duration::from_millis(100));
+    tmux(&["kill-server"]);
+}
+
+fn finding_for(home: &Home, shell: &str) -> serde_json::Value {
+    let run = Cli::json(home, &["--only", "history-settings"]);
+    run.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| {
+            f["message"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("{shell} "))
+        })
+        .cloned()
+        .unwrap_or_else(|| panic!("no {shell} finding: {}", run.stdout))
+}
+
+fn message(finding: &serde_json::Value) -> &str {
+    finding["message"].as_str().unwrap()
+}
+
+#[test]
+fn bash_live_values_from_the_hook_win_over_the_parsed_ones() {
+    if !have(
+        "tmux",
+        "bash_live_values_from_the_hook_win_over_the_parsed_ones",
+    ) {
+        return;
+    }
+    let home = Home::new();
+    // The parser cannot follow `source`: it sees ignoredups; the live shell has ignoreboth.
+    home.file(
+        ".bash_extra",
+        b"HISTCONTROL=ignoreboth\nHISTFILE=~/.hist_live\n",
+        0o644,
+    );
+    home.file(
+        ".bashrc",
+        format!(
+            "HISTCONTROL=ignoredups\nsource ~/.bash_extra\neval \"$({BIN} shell-hook bash)\"\n"
+        )
+        .as_bytes(),
+        0o644,
+    );
+    let parsed = finding_for(&home, "bash");
+    assert_eq!(parsed["code"], "history-no-ignorespace", "{parsed}");
+    assert!(
+        parsed["fix"].as_str().unwrap().contains("shell-hook bash"),
+        "the fix offers the hook: {parsed}"
+    );
+    let record = home.join(".local/state/csi-self-check/shell-bash.record");
+    start_until_recorded(&home, "bash", &record);
+    let live = finding_for(&home, "bash");
+    assert_eq!(live["code"], "history-ignorespace", "{live}");
+    let text = message(&live);
+    assert!(
+        text.contains(&format!("{}/.hist_live", home.path().display())),
+        "{text}"
+    );
+    assert!(
+        text.contains("HISTCONTROL is \"ignoreboth\" (live, recorded by the shell hook at "),
+        "{text}"
+    );
+    assert!(!text.contains("changed after"), "{text}");
+
+    // An rc file edited since the record: still the live values, and a word about it.
+    std::thread::sleep(Duration::from_millis(20));
+    std::fs::write(
+        home.join(".bashrc"),
+        format!("HISTCONTROL=ignoredups\neval \"$({BIN} shell-hook bash)\"\n"),
+    )
+    .unwrap();
+    let stale = finding_for(&home, "bash");
+    assert_eq!(stale["code"], "history-ignorespace", "{stale}");
+    assert!(
+        message(&stale).contains(".bashrc changed after the shell hook's record was written"),
+        "{stale}"
+    );
+
+    // A record others could have written is not believed.
+    chmod(&record, 0o666);
+    let ignored = finding_for(&home, "bash");
+    assert_eq!(ignored["code"], "history-no-ignorespace", "{ignored}");
+    assert!(
+        message(&ignored).contains("the shell hook's record was ignored")
+            && message(&ignored).contains("can be written by others"),
+        "{ignored}"
+    );
+}
+
+#[test]
+fn zsh_live_values_from_the_hook_win_over_the_parsed_ones() {
+    if !have(
+        "tmux",
+        "zsh_live_values_from_the_hook_win_over_the_parsed_ones",
+    ) || !have(
+        "zsh",
+        "zsh_live_values_from_the_hook_win_over_the_parsed_ones",
+    ) {
+        return;
+    }
+    let home = Home::new();
+    // ZDOTDIR from the environment file, the option from a sourced file: the
+    // parser follows the first and not the second.
+    home.file(".zshenv", b"ZDOTDIR=$HOME/.config/zsh\n", 0o644);
+    home.dir(".config/zsh", 0o755);
+    home.file(
+        ".config/zsh/options.zsh",
+        b"setopt hist_ignore_space\n",
+        0o644,
+    );
+    home.file(
+        ".config/zsh/.zshrc",
+        format!(
+            "HISTFILE=$ZDOTDIR/history\nSAVEHIST=100\nsource $ZDOTDIR/options.zsh\neval \"$({BIN} shell-hook zsh)\"\n"
+        )
+        .as_bytes(),
+        0o644,
+    );
+    let parsed = finding_for(&home, "zsh");
+    assert_eq!(parsed["code"], "history-no-ignorespace", "{parsed}");
+    let history = format!("{}/.config/zsh/history", home.path().display());
+    assert!(message(&parsed).contains(&history), "{parsed}");
+    let record = home.join(".local/state/csi-self-check/shell-zsh.record");
+    start_until_recorded(&home, "zsh", &record);
+    let live = finding_for(&home, "zsh");
+    assert_eq!(live["code"], "history-ignorespace", "{live}");
+    assert!(message(&live).contains(&history), "{live}");
+    assert!(
+        message(&live).contains("live, recorded by the shell hook"),
+        "{live}"
+    );
+}
+
+#[test]
+fn fish_live_values_from_the_hook_win_over_the_parsed_ones() {
+    if !have(
+        "tmux",
+        "fish_live_values_from_the_hook_win_over_the_parsed_ones",
+    ) || !have(
+        "fish",
+        "fish_live_values_from_the_hook_win_over_the_parsed_ones",
+    ) {
+        return;
+    }
+    let home = Home::new();
+    home.dir(".config/fish", 0o755);
+    home.file(
+        ".config/fish/work.fish",
+        b"set -g fish_history work\n",
+        0o644,
+    );
+    home.file(
+        ".config/fish/config.fish",
+        format!("set -g fish_history parsed\nsource ~/.config/fish/work.fish\n{BIN} shell-hook fish | source\n")
+            .as_bytes(),
+        0o644,
+    );
+    let parsed = finding_for(&home, "fish");
+    assert!(
+        message(&parsed).contains("/.local/share/fish/parsed_history"),
+        "{parsed}"
+    );
+    let record = home.join(".local/state/csi-self-check/shell-fish.record");
+    start_until_recorded(&home, "fish", &record);
+    let live = finding_for(&home, "fish");
+    assert_eq!(live["code"], "history-ignorespace", "{live}");
+    assert!(
+        message(&live).contains(&format!(
+            "{}/.local/share/fish/work_history (live, recorded by the shell hook",
+            home.path().display()
+        )),
+        "{live}"
+    );
+    // Private mode, set where only the live shell sees it: nothing is kept.
+    home.file(
+        ".config/fish/work.fish",
+        b"set -g fish_private_mode 1\n",
+        0o644,
+    );
+    std::fs::remove_file(&record).unwrap();
+    start_until_recorded(&home, "fish", &record);
+    let private = finding_for(&home, "fish");
+    assert_eq!(private["code"], "history-not-kept", "{private}");
+}
+
+#[test]
+fn the_hook_is_silent_and_harmless_outside_an_interactive_shell() {
+    let home = Home::new();
+    let record = home.join(".local/state/csi-self-check");
+    let mut shells = vec![
+        (
+            "bash",
+            format!("set -eu; eval \"$({BIN} shell-hook bash)\"; echo done"),
+        ),
+        (
+            "zsh",
+            format!("set -eu; eval \"$({BIN} shell-hook zsh)\"; echo done"),
+        ),
+        ("fish", format!("{BIN} shell-hook fish | source; echo done")),
+    ];
+    shells.retain(|(shell, _)| {
+        have(
+            shell,
+            "the_hook_is_silent_and_harmless_outside_an_interactive_shell",
+        )
+    });
+    assert!(!shells.is_empty());
+    for (shell, script) in shells {
+        // What scp, sftp and `ssh host cmd` run: a non-interactive shell whose only
+        // output must be the command's.
+        let out = Command::new(shell)
+            .args(["-c", &script])
+            .env_clear()
+            .env("HOME", home.path())
+            .env("PATH", "/usr/bin:/bin")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{shell}: {out:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "done\n", "{shell}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{shell}");
+        assert!(!record.exists(), "{shell} wrote a record without a prompt");
+    }
 }

@@ -37,6 +37,7 @@ impl Check for HistorySettingsCheck {
             "history-ignorespace",
             "history-no-ignorespace",
             "history-not-kept",
+            "history-unexplained",
         ]
     }
 
@@ -60,6 +61,21 @@ fn judge(s: &HistorySettings, level: Level) -> Finding {
         s.deciding.origin()
     );
     let notes: String = s.notes.iter().map(|note| format!("; {note}")).collect();
+    if s.histfile.value.is_empty()
+        && let Some(found) = &s.unexplained
+    {
+        return finding(Status::Warn, "history-unexplained")
+            .level(Level::Should)
+            .says(format!(
+                "{name}'s files keep no history ({}), yet {} exists: something they do not show (a framework, a sourced file) keeps it, and whether a leading space keeps a command out is unknown{notes}",
+                s.histfile.origin(),
+                crate::sanitize::display_path(found)
+            ))
+            .fix(format!(
+                "add {}, and open a new {name}; {ADVICE}",
+                shell_record::install_line(s.shell)
+            ));
+    }
     if s.histfile.value.is_empty() {
         return finding(Status::Pass, "history-not-kept").says(format!(
             "{name} keeps no history file ({}){notes}",

@@ -97,6 +97,9 @@ pub struct HistorySettings {
     pub live: bool,
     /// What else the person should know: a stale or ignored record, a custom hook.
     pub notes: Vec<String>,
+    /// A history file that exists although the files say none is kept: something
+    /// they do not show (a framework, a sourced file) keeps history after all.
+    pub unexplained: Option<PathBuf>,
 }
 
 /// The settings of `shell` for `account`: the live record when the shell hook left
@@ -434,6 +437,7 @@ fn bash(files: &mut RcFiles<'_>) -> HistorySettings {
         deciding_name,
         live: false,
         notes: Vec::new(),
+        unexplained: None,
     }
 }
 
@@ -512,6 +516,20 @@ fn zsh(files: &mut RcFiles<'_>) -> HistorySettings {
             }
         }
     }
+    let dot_dir = vars
+        .0
+        .get("ZDOTDIR")
+        .filter(|d| d.starts_with('/'))
+        .map_or_else(|| h.clone(), PathBuf::from);
+    let unexplained = (histfile.origin == Origin::Default)
+        .then(|| {
+            // The names zsh-newuser-install, oh-my-zsh and prezto give it.
+            [".zsh_history", ".zhistory", ".histfile"]
+                .iter()
+                .flat_map(|name| [dot_dir.join(name), h.join(name)])
+                .find(|path| files.exists(path))
+        })
+        .flatten();
     if !histfile.value.is_empty() && keeps_nothing(&savehist.value) || savehist.value.is_empty() {
         histfile = Sourced {
             value: String::new(),
@@ -526,6 +544,7 @@ fn zsh(files: &mut RcFiles<'_>) -> HistorySettings {
         deciding_name: "HIST_IGNORE_SPACE",
         live: false,
         notes: Vec::new(),
+        unexplained,
     }
 }
 
@@ -773,6 +792,7 @@ fn fish_settings(histfile: Sourced, custom_filter: Option<Origin>, live: bool) -
         deciding_name,
         live,
         notes,
+        unexplained: None,
     }
 }
 
@@ -798,6 +818,7 @@ fn live(shell: Shell, home: &Path, record: &LiveRecord) -> HistorySettings {
                 deciding_name,
                 live: true,
                 notes: Vec::new(),
+                unexplained: None,
             }
         }
         Shell::Zsh => {
@@ -814,6 +835,7 @@ fn live(shell: Shell, home: &Path, record: &LiveRecord) -> HistorySettings {
                 deciding_name: "HIST_IGNORE_SPACE",
                 live: true,
                 notes: Vec::new(),
+                unexplained: None,
             }
         }
         Shell::Fish => {
@@ -976,6 +998,28 @@ mod tests {
         )
         .unwrap();
         assert!(!settings_of(dir.path(), Shell::Zsh).ignorespace);
+    }
+
+    #[test]
+    fn a_zsh_history_nobody_set_is_unexplained() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(".zshrc"),
+            "source ~/.oh-my-zsh/oh-my-zsh.sh\n",
+        )
+        .unwrap();
+        assert_eq!(settings_of(dir.path(), Shell::Zsh).unexplained, None);
+        std::fs::write(dir.path().join(".zsh_history"), ": 1:0;ls\n").unwrap();
+        let settings = settings_of(dir.path(), Shell::Zsh);
+        assert_eq!(settings.histfile.value, "");
+        assert_eq!(settings.unexplained, Some(dir.path().join(".zsh_history")));
+        // Explained once a file sets HISTFILE, even to keep nothing.
+        std::fs::write(
+            dir.path().join(".zshrc"),
+            "HISTFILE=~/.zsh_history\nSAVEHIST=0\n",
+        )
+        .unwrap();
+        assert_eq!(settings_of(dir.path(), Shell::Zsh).unexplained, None);
     }
 
     #[test]

@@ -17,7 +17,13 @@ if status is-interactive
         set -q XDG_DATA_HOME; and set -a fields "XDG_DATA_HOME=$XDG_DATA_HOME"
         functions -q fish_should_add_to_history; and set -a fields fish_should_add_to_history=defined
         set -a fields end
-        # One printf is one write, so a reader never mistakes a half-written record.
-        printf '%s\0' $fields 2>/dev/null >$dir/shell-fish.record; or true
+        # fish writes each field on its own, so the record is written under a
+        # private name and renamed: a reader sees the old record or the new one.
+        set -l temp $dir/.shell-fish.record.$fish_pid
+        if printf '%s\0' $fields 2>/dev/null >$temp
+            command mv -f -- $temp $dir/shell-fish.record 2>/dev/null
+        end
+        or command rm -f -- $temp 2>/dev/null
+        return 0
     end
 end

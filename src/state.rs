@@ -9,17 +9,19 @@ use crate::account::Account;
 /// The state directory's name below the XDG state home.
 const NAME: &str = "csi-self-check";
 
-/// The state directory of `account`. `$XDG_STATE_HOME` is honoured only when the
-/// run checks the invoking person's own home: for anyone else's home (root's audit,
-/// `--home`) the variable describes somebody else, and the default place is used.
+/// The state directory of `account`. `$XDG_STATE_HOME` is honoured only when this
+/// process's environment is the checked person's own — their user id, and `$HOME`
+/// naming the home being checked. For anyone else's home (root's audit, `--home`)
+/// the variables describe somebody else, and the default place is used.
 pub fn dir(account: &Account) -> PathBuf {
-    let own_home = account.uid == nix::unistd::getuid().as_raw()
-        && crate::account::Account::by_uid(account.uid).is_some_and(|a| a.home == account.home);
+    let env_home = std::env::var_os("HOME").map(PathBuf::from);
+    let own_environment = account.uid == nix::unistd::getuid().as_raw()
+        && env_home.is_some_and(|home| home == account.home);
     let from_env = std::env::var_os("XDG_STATE_HOME")
         .map(PathBuf::from)
         .filter(|p| p.is_absolute());
     match from_env {
-        Some(state_home) if own_home => state_home.join(NAME),
+        Some(state_home) if own_environment => state_home.join(NAME),
         _ => default_dir(&account.home),
     }
 }

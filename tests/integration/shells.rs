@@ -344,3 +344,45 @@ fn the_hook_is_silent_and_harmless_outside_an_interactive_shell() {
         assert!(!record.exists(), "{shell} wrote a record without a prompt");
     }
 }
+
+#[test]
+fn xdg_state_home_counts_only_in_the_persons_own_environment() {
+    let home = Home::new();
+    home.file(".bashrc", b"HISTCONTROL=ignoredups\n", 0o644);
+    home.dir("state/csi-self-check", 0o700);
+    let mut record = Vec::new();
+    for field in [
+        "csi-self-check-shell-record",
+        "version=1",
+        "shell=bash",
+        "HISTFILE=/elsewhere/history",
+        "HISTCONTROL=ignorespace",
+        "history=on",
+        "end",
+    ] {
+        record.extend_from_slice(field.as_bytes());
+        record.push(0);
+    }
+    home.file("state/csi-self-check/shell-bash.record", &record, 0o600);
+    let state = home.join("state");
+    let run = |env_home: &Path| {
+        let run = Cli::new([
+            "--home",
+            home.path().to_str().unwrap(),
+            "--format",
+            "json",
+            "--only",
+            "history-settings",
+        ])
+        .env("HOME", env_home.to_str().unwrap())
+        .env("XDG_STATE_HOME", state.to_str().unwrap())
+        .run();
+        run.json()["findings"][0]["code"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(run(home.path()), "history-ignorespace");
+    // Someone else's environment (root auditing with its own HOME): the default place.
+    assert_eq!(run(Path::new("/root")), "history-no-ignorespace");
+}

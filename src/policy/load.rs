@@ -339,13 +339,18 @@ fn parse_value(param: &ParamSpec, value: &DeValue<'_>) -> Result<Value, String> 
         (ParamKind::Flag | ParamKind::Permit, _) => {
             Err(format!("expected true or false, found {found}"))
         }
-        (ParamKind::AtLeast { min, max }, DeValue::Integer(integer)) => {
+        (
+            ParamKind::AtLeast { min, max } | ParamKind::AtMost { min, max },
+            DeValue::Integer(integer),
+        ) => {
             match u64::from_str_radix(integer.as_str(), integer.radix()) {
                 Ok(n) if (min..=max).contains(&n) => Ok(Value::Number(n)),
                 _ => Err(format!("expected a whole number from {min} to {max}")),
             }
         }
-        (ParamKind::AtLeast { .. }, _) => Err(format!("expected a whole number, found {found}")),
+        (ParamKind::AtLeast { .. } | ParamKind::AtMost { .. }, _) => {
+            Err(format!("expected a whole number, found {found}"))
+        }
         (ParamKind::Mode, DeValue::String(text)) => parse_mode(text).map(Value::Mode),
         (ParamKind::Paths, DeValue::Array(items)) => {
             let mut paths = Vec::new();
@@ -430,6 +435,7 @@ fn loosens(kind: ParamKind, old: &Value, new: &Value) -> bool {
         (ParamKind::Flag, Value::Flag(old), Value::Flag(new)) => *old && !*new,
         (ParamKind::Permit, Value::Flag(old), Value::Flag(new)) => !*old && *new,
         (ParamKind::AtLeast { .. }, Value::Number(old), Value::Number(new)) => new < old,
+        (ParamKind::AtMost { .. }, Value::Number(old), Value::Number(new)) => new > old,
         (ParamKind::Mode, Value::Mode(old), Value::Mode(new)) => new & !old != 0,
         (ParamKind::Paths, Value::List(old), Value::List(new)) => {
             old.iter().any(|p| !new.contains(p))

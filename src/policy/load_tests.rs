@@ -41,8 +41,9 @@ fn builtin_default_is_complete_and_matches_the_standard() {
 
 #[test]
 fn a_personal_file_may_tighten() {
-    let policy = personal("[password-entropy]\nmin-length = 12\n[key-security]\nmax-mode = \"0400\"\n[ssh-proxycommand]\nlevel = \"must\"\n").unwrap();
+    let policy = personal("[password-entropy]\nmin-length = 12\n[key-security]\nmax-mode = \"0400\"\n[ssh-proxycommand]\nlevel = \"must\"\n[desktop-locking]\nmax-idle-seconds = 300\n").unwrap();
     assert_eq!(policy.number("password-entropy", "min-length"), 12);
+    assert_eq!(policy.number("desktop-locking", "max-idle-seconds"), 300);
     assert_eq!(policy.level("ssh-proxycommand"), Level::Must);
     assert_eq!(
         policy.setting("password-entropy", "min-length").origin,
@@ -79,6 +80,16 @@ fn a_personal_file_may_not_loosen_a_must() {
         (
             "[password-usage]\nlevel = \"should-not\"\n",
             "password-usage.level",
+            2,
+        ),
+        (
+            "[desktop-locking]\nmax-idle-seconds = 3600\n",
+            "desktop-locking.max-idle-seconds",
+            2,
+        ),
+        (
+            "[encryption-backups]\nmax-backup-age-days = 365\n",
+            "encryption-backups.max-backup-age-days",
             2,
         ),
     ];

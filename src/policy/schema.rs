@@ -15,6 +15,9 @@ pub enum ParamKind {
     Permit,
     /// A whole number in `min..=max` where a higher value is stricter.
     AtLeast { min: u64, max: u64 },
+    /// A whole number in `min..=max` where a lower value is stricter (a limit on
+    /// seconds or days).
+    AtMost { min: u64, max: u64 },
     /// An octal mode string such as `"0400"`; fewer bits are stricter.
     Mode,
     /// A list of paths (`/…` or `~/…`); more paths are stricter.
@@ -70,7 +73,14 @@ pub const ITEMS: &[ItemSpec] = &[
         ],
     },
     item("ssh-proxycommand"),
-    item("desktop-locking"),
+    ItemSpec {
+        id: "desktop-locking",
+        params: &[
+            p("require-lock", ParamKind::Flag),
+            p("max-idle-seconds", ParamKind::AtMost { min: 1, max: 86_400 }),
+            p("max-lock-delay-seconds", ParamKind::AtMost { min: 0, max: 3_600 }),
+        ],
+    },
     item("password-reuse"),
     item("software-installation"),
     item("relocate-information-offsite"),
@@ -83,7 +93,10 @@ pub const ITEMS: &[ItemSpec] = &[
         ],
     },
     item("key-passwords"),
-    item("encryption-backups"),
+    ItemSpec {
+        id: "encryption-backups",
+        params: &[p("max-backup-age-days", ParamKind::AtMost { min: 1, max: 3_650 })],
+    },
     item("stolen-missing-equipment"),
     item("password-sharing"),
     item("role-accounts"),
@@ -91,7 +104,10 @@ pub const ITEMS: &[ItemSpec] = &[
     item("self-access"),
     ItemSpec {
         id: "incident-reporting",
-        params: &[p("contact", ParamKind::Text)],
+        params: &[
+            p("contact", ParamKind::Text),
+            p("remind-interval-days", ParamKind::AtMost { min: 1, max: 3_650 }),
+        ],
     },
 ];
 

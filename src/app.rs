@@ -1,18 +1,22 @@
 //! From arguments to exit status: parse, resolve the account and policy, run the
 //! checks, render. Nothing here prints except through `report`.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 use crate::account::Account;
-use crate::checks::{self, CHECKS, Context, RunOptions, Selection, Subject};
-use crate::cli::{self, Command, Format, GlobalArgs, KeyAction, Parsed, PolicyAction};
+use crate::checks::{self, CHECKS, Context, RemindWhen, RunOptions, Selection, Subject};
+use crate::cli::{
+    self, BackupAction, Command, Format, GlobalArgs, KeyAction, Parsed, PolicyAction,
+};
 use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::fs::SafeDir;
 use crate::policy::{self, LoadOptions, Policy, schema};
 use crate::report::{self, Checklist, Painter, Report, emit};
+use crate::sanitize::display_path;
 use crate::secret::{Secret, Terminator};
 
 pub fn run() -> Result<ExitStatus, Error> {
@@ -23,14 +27,17 @@ pub fn run() -> Result<ExitStatus, Error> {
     };
     crate::harden::no_core_dumps();
     let global = &cli.global;
+    let options = RunOptions {
+        deep: cli.deep,
+        fix: cli.fix,
+        remind: match cli.remind {
+            cli::Remind::Due => RemindWhen::Due,
+            cli::Remind::All => RemindWhen::All,
+            cli::Remind::Never => RemindWhen::Never,
+        },
+    };
     match &cli.command {
-        None => check(
-            global,
-            RunOptions {
-                deep: cli.deep,
-                fix: cli.fix,
-            },
-        ),
+        None => check(global, options),
         Some(Command::ListChecks) => list_checks(global),
         Some(Command::Password { stdin }) => password(global, *stdin),
         Some(Command::Pam) => crate::pam::run(global),
@@ -39,13 +46,10 @@ pub fn run() -> Result<ExitStatus, Error> {
         Some(Command::Key {
             action: KeyAction::Check { file, stdin },
         }) => key_check(global, file, *stdin),
-        Some(Command::Checklist) => checklist(
-            global,
-            RunOptions {
-                deep: cli.deep,
-                fix: cli.fix,
-            },
-        ),
+        Some(Command::Checklist) => checklist(global, options),
+        Some(Command::Backup {
+            action: BackupAction::Confirm { media },
+        }) => backup_confirm(global, media.as_deref()),
         Some(Command::Policy {
             action: PolicyAction::Show,
         }) => policy_show(global),
@@ -76,9 +80,15 @@ fn load_policy(global: &GlobalArgs) -> Result<Policy, Error> {
 /// directory someone else owns, the owner is the person checked, and root becomes
 /// that person before reading anything inside.
 fn account(global: &GlobalArgs) -> Result<Account, Error> {
+    account_and_audit(global).map(|(account, _)| account)
+}
+
+/// The account, and whether this is root auditing someone else's home — a run that
+/// must leave that person's state (reminders shown, backup looks) as it found it.
+fn account_and_audit(global: &GlobalArgs) -> Result<(Account, bool), Error> {
     let invoking = Account::invoking().map_err(Error::Account)?;
     let Some(home) = &global.home else {
-        return Ok(invoking);
+        return Ok((invoking, false));
     };
     let home = absolute(home);
     let dir = SafeDir::open_root(&home).map_err(|e| Error::File {
@@ -86,7 +96,8 @@ fn account(global: &GlobalArgs) -> Result<Account, Error> {
         reason: format!("--home: {e}"),
     })?;
     let owner = dir.meta().uid;
-    let mut account = if nix::unistd::geteuid().is_root() && owner != invoking.uid {
+    let audit = nix::unistd::geteuid().is_root() && owner != invoking.uid;
+    let mut account = if audit {
         let owner = Account::by_uid(owner).ok_or_else(|| Error::File {
             path: home.clone(),
             reason: format!("--home: its owner, uid {owner}, has no account to check it as"),
@@ -97,33 +108,66 @@ fn account(global: &GlobalArgs) -> Result<Account, Error> {
         invoking
     };
     account.home = home;
-    Ok(account)
+    Ok((account, audit))
 }
 
-/// Runs the selected checks and builds the report.
+/// Runs the selected checks and builds the report; the account comes back for the
+/// bookkeeping after the report is out, unless this is root's audit of another.
 fn run_checks(
     global: &GlobalArgs,
     policy: &Policy,
     selection: &Selection,
     options: RunOptions,
-) -> Result<Report, Error> {
-    let account = account(global)?;
+) -> Result<(Report, Option<Account>), Error> {
+    let (account, audit) = account_and_audit(global)?;
     let cx = Context::new(&account, policy, options);
     let findings = checks::run_all(&cx, Subject::Home, selection);
-    Ok(Report::new(
-        account.name.clone(),
-        account.home.clone(),
-        findings,
-        policy,
-    ))
+    let report = Report::new(account.name.clone(), account.home.clone(), findings, policy);
+    Ok((report, (!audit).then_some(account)))
 }
 
 fn check(global: &GlobalArgs, options: RunOptions) -> Result<ExitStatus, Error> {
     let policy = load_policy(global)?;
     let selection = Selection::new(global.only.clone()).map_err(Error::Usage)?;
-    let report = run_checks(global, &policy, &selection, options)?;
+    let (report, own) = run_checks(global, &policy, &selection, options)?;
     render(global, &report)?;
+    if let Some(account) = own {
+        remember(&account, &report);
+    }
     Ok(report.exit_status())
+}
+
+/// What a run leaves in the state directory once its report is out: when each
+/// reminder shown was shown, and one more look at whether the backup medium is
+/// plugged in. A failure here costs a repeated reminder, never the report.
+fn remember(account: &Account, report: &Report) {
+    let Ok(home) = SafeDir::open_root(&account.home) else {
+        return;
+    };
+    let reminded: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.check == "reminders")
+        .map(|f| f.policy)
+        .collect();
+    if !reminded.is_empty() {
+        use crate::checks::reminders::{STATE_FILE, Shown};
+        let mut shown = crate::state::read_json::<Shown>(&home, account, STATE_FILE)
+            .and_then(Result::ok)
+            .unwrap_or_default();
+        let now = crate::backup::now();
+        for item in reminded {
+            shown.last_shown.insert(item.to_owned(), now);
+        }
+        let _ = crate::state::write_json(&home, account, STATE_FILE, &shown);
+    }
+    let looked_at_backups = report.findings.iter().any(|f| f.check == "key-backup");
+    if looked_at_backups
+        && let Some(Ok(mut record)) = crate::backup::read_record(&home, account)
+        && crate::backup::note_look(&mut record, &crate::at_rest::Roots::system()).is_some()
+    {
+        let _ = crate::state::write_json(&home, account, crate::backup::STATE_FILE, &record);
+    }
 }
 
 fn render(global: &GlobalArgs, report: &Report) -> Result<(), Error> {
@@ -193,7 +237,7 @@ fn key_check(global: &GlobalArgs, file: &Path, from_stdin: bool) -> Result<ExitS
 fn checklist(global: &GlobalArgs, options: RunOptions) -> Result<ExitStatus, Error> {
     let policy = load_policy(global)?;
     let selection = Selection::new(global.only.clone()).map_err(Error::Usage)?;
-    let report = run_checks(global, &policy, &selection, options)?;
+    let (report, _) = run_checks(global, &policy, &selection, options)?;
     let checklist = Checklist::new(&policy, &report, &selection, report::checklist_date());
     match global.format {
         Format::Json => emit(&checklist.to_json())?,
@@ -230,9 +274,10 @@ fn list_checks(global: &GlobalArgs) -> Result<ExitStatus, Error> {
                     entry.summary
                 ));
             }
-            let automated: Vec<&str> = entries
+            let automated: Vec<&str> = CHECKS
                 .iter()
-                .flat_map(|e| e.policies.iter().copied())
+                .filter(|c| !c.reminds_only())
+                .flat_map(|c| c.policies().iter().copied())
                 .collect();
             let behavioural: Vec<&str> = schema::ITEMS
                 .iter()
@@ -240,7 +285,7 @@ fn list_checks(global: &GlobalArgs) -> Result<ExitStatus, Error> {
                 .filter(|id| !automated.contains(id))
                 .collect();
             out.push_str(&format!(
-                "\nbehavioural (in `checklist`, not checked): {}\n",
+                "\nbehavioural (in `checklist`, and reminded of by `reminders`; not checked): {}\n",
                 behavioural.join(", ")
             ));
             emit(&out)?;
@@ -276,6 +321,125 @@ fn policy_check(global: &GlobalArgs, file: &Path) -> Result<ExitStatus, Error> {
         ))?;
     }
     Ok(ExitStatus::Clean)
+}
+
+/// `backup confirm [--media PATH]`: records which keys are backed up, by public
+/// fingerprint, and says what the medium is. Exit 1 when a key is not on the
+/// medium or the medium is known not to be removable or encrypted.
+fn backup_confirm(global: &GlobalArgs, media: Option<&Path>) -> Result<ExitStatus, Error> {
+    use crate::sanitize::display_str;
+    let policy = load_policy(global)?;
+    let account = account(global)?;
+    let home = SafeDir::open_root(&account.home).map_err(|e| Error::File {
+        path: account.home.clone(),
+        reason: format!("cannot open the home directory: {e}"),
+    })?;
+    let options = crate::keys::scan::ScanOptions {
+        deep: false,
+        extra_paths: policy.list("key-security", "extra-paths").to_vec(),
+    };
+    let scan = crate::keys::scan::scan(&home, &options);
+    let keys: Vec<(PathBuf, String)> = scan
+        .keys()
+        .map(|key| (key.path.clone(), crate::backup::key_id(key)))
+        .collect();
+    let revocations = crate::backup::local_revocations(&home);
+    let medium = match media {
+        Some(path) => {
+            let path = absolute(path);
+            Some(SafeDir::open_root(&path).map_err(|e| Error::File {
+                path: path.clone(),
+                reason: format!("--media: {e}"),
+            })?)
+        }
+        None => None,
+    };
+    let now = crate::backup::now();
+    let done = crate::backup::confirm(
+        &keys,
+        &revocations,
+        medium.as_ref(),
+        &crate::at_rest::Roots::system(),
+        now,
+    );
+    crate::state::write_json(&home, &account, crate::backup::STATE_FILE, &done.record)
+        .map_err(Error::Input)?;
+    let mut out = format!(
+        "Backup confirmed {}: {} of {} key(s) recorded, by public fingerprint only.\n",
+        crate::report::utc_minute(now),
+        done.record.keys.len(),
+        keys.len()
+    );
+    let mut broken = false;
+    for (path, id) in &keys {
+        let on_medium = done.record.keys.contains(id);
+        let _ = writeln!(
+            out,
+            "  {} {}  {}",
+            if on_medium { "backed up" } else { "MISSING  " },
+            display_path(path),
+            display_str(id)
+        );
+    }
+    if !done.missing.is_empty() {
+        broken = true;
+        let _ = writeln!(
+            out,
+            "{} key(s) are not on the medium and were not recorded: copy them there and confirm again.",
+            done.missing.len()
+        );
+    }
+    for fingerprint in &done.revocations_missing {
+        let _ = writeln!(
+            out,
+            "The revocation certificate for GnuPG key {fingerprint} is not on the medium: copy ~/.gnupg/openpgp-revocs.d there too."
+        );
+    }
+    if done.looked_truncated {
+        let _ = writeln!(
+            out,
+            "The medium holds more than was looked through (20,000 files, 8 levels); point --media at the folder with the keys."
+        );
+    }
+    if let Some(medium) = &done.record.medium {
+        let removable = match medium.removable {
+            Some(true) => "removable".to_owned(),
+            Some(false) => {
+                broken = true;
+                format!(
+                    "NOT removable ({}): a backup there is not offline",
+                    display_str(&medium.source)
+                )
+            }
+            None => "removable or not: unknown".to_owned(),
+        };
+        if medium.encrypted == Some(false) {
+            broken = true;
+        }
+        let _ = writeln!(
+            out,
+            "Medium: {} — {removable}; {}.",
+            display_str(&medium.path),
+            medium.at_rest
+        );
+        if medium.encrypted != Some(true) {
+            let _ = writeln!(
+                out,
+                "The standard asks for an encrypted filesystem on the backup medium (LUKS, for example)."
+            );
+        }
+    } else {
+        let _ = writeln!(
+            out,
+            "No medium was looked at (--media PATH checks that every key is there, and what kind of medium it is)."
+        );
+    }
+    emit(&out)?;
+    Ok(if broken {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Clean
+    })
 }
 
 /// `shell-hook SHELL`: the lines for the rc file. Nothing is read, so that a shell

@@ -133,6 +133,57 @@ pub fn at_rest(roots: &Roots, place: &Location) -> AtRest {
     }
 }
 
+/// The mount a place is on, as a backup medium is described: where it is mounted,
+/// from which source, and whether its device (or every device under it) is
+/// removable.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MountFacts {
+    pub mount_point: String,
+    pub source: String,
+    pub fstype: String,
+    /// `Some(true)` when the kernel marks the device removable or it hangs off a
+    /// USB bus; `None` when sysfs does not say (a network or virtual filesystem).
+    pub removable: Option<bool>,
+}
+
+/// The mount holding `place`, and whether it can be unplugged.
+pub fn mount_facts(roots: &Roots, place: &Location) -> Option<MountFacts> {
+    let mounts = MountTable::read(&roots.proc.join("self/mountinfo"))?;
+    let (maj, min) = (major(place.dev), minor(place.dev));
+    let mount = place
+        .mount_id
+        .and_then(|id| mounts.by_id(id))
+        .or_else(|| mounts.find(maj, min))?;
+    let ctx = Ctx {
+        roots,
+        mounts: MountTable {
+            mounts: Vec::new(),
+            truncated: false,
+        },
+        steps: Cell::new(0),
+    };
+    let removable = (mount.dev.0 != 0)
+        .then(|| ctx.removable(&ctx.block_dir(mount.dev), 0))
+        .flatten();
+    Some(MountFacts {
+        mount_point: mount.mount_point.clone(),
+        source: mount.source.clone(),
+        fstype: mount.fstype.clone(),
+        removable,
+    })
+}
+
+/// Whether a mount with this mount point and source is in the table now.
+pub fn is_mounted(roots: &Roots, mount_point: &str, source: &str) -> Option<bool> {
+    let mounts = MountTable::read(&roots.proc.join("self/mountinfo"))?;
+    Some(
+        mounts
+            .mounts
+            .iter()
+            .any(|m| m.mount_point == mount_point && m.source == source),
+    )
+}
+
 /// One line of mountinfo, the fields this module needs, escapes decoded.
 #[derive(Debug)]
 struct Mount {
@@ -532,6 +583,43 @@ impl Ctx<'_> {
             }
         }
         unknown(why)
+    }
+
+    /// Whether the device at `dir` can be unplugged: the kernel's `removable` flag on
+    /// the disk (a partition's parent), a USB bus in its resolved sysfs path, or —
+    /// for device-mapper and md devices — every device under it removable.
+    fn removable(&self, dir: &Path, depth: u32) -> Option<bool> {
+        if depth > MAX_DEPTH || !self.step() {
+            return None;
+        }
+        let slaves = list_names(&dir.join("slaves"), MAX_MEMBERS);
+        if !slaves.is_empty() {
+            let mut verdict = Some(true);
+            for name in slaves.iter().filter(|n| is_kernel_name(n)) {
+                let dev = read_attr(&self.roots.sys.join("class/block").join(name).join("dev"))
+                    .and_then(|d| parse_devnum(&d))?;
+                match self.removable(&self.block_dir(dev), depth + 1) {
+                    Some(true) => {}
+                    Some(false) => return Some(false),
+                    None => verdict = None,
+                }
+            }
+            return verdict;
+        }
+        let resolved = std::fs::canonicalize(dir).ok()?;
+        if resolved
+            .components()
+            .any(|c| c.as_os_str().to_string_lossy().starts_with("usb"))
+        {
+            return Some(true);
+        }
+        // A partition's own directory has no `removable`; its disk, one up, does.
+        let disk = if resolved.join("partition").exists() {
+            resolved.parent()?.to_path_buf()
+        } else {
+            resolved
+        };
+        read_attr(&disk.join("removable")).map(|flag| flag == "1")
     }
 
     /// Walks one block device at its sysfs directory (`<sys>/dev/block/MAJ:MIN`).
@@ -963,6 +1051,88 @@ mod tests {
 
     fn is_unknown(verdict: &AtRest) -> bool {
         matches!(verdict, AtRest::Unknown { .. })
+    }
+
+    /// A sysfs tree whose `dev/block` entries are links into `devices/`, as the
+    /// kernel makes them, and a mountinfo line for each mount.
+    fn medium_tree(mounts: &[(&str, &str, &str)]) -> (tempfile::TempDir, Roots) {
+        let dir = tempfile::tempdir().unwrap();
+        let roots = Roots {
+            proc: dir.path().join("proc"),
+            sys: dir.path().join("sys"),
+        };
+        let devices = [
+            (
+                "8:17",
+                "pci0000:00/0000:00:14.0/usb2/2-1/2-1:1.0/host6/block/sdb/sdb1",
+                None,
+            ),
+            (
+                "8:1",
+                "pci0000:00/ata1/host0/block/sda/sda1",
+                Some(("sda", "0")),
+            ),
+            (
+                "8:33",
+                "pci0000:00/0000:00:1f.2/host7/block/sdc/sdc1",
+                Some(("sdc", "1")),
+            ),
+        ];
+        for (devnum, path, flag) in devices {
+            let full = roots.sys.join("devices").join(path);
+            fs::create_dir_all(&full).unwrap();
+            fs::write(full.join("partition"), "1\n").unwrap();
+            if let Some((_, flag)) = flag {
+                fs::write(
+                    full.parent().unwrap().join("removable"),
+                    format!("{flag}\n"),
+                )
+                .unwrap();
+            }
+            fs::create_dir_all(roots.sys.join("dev/block")).unwrap();
+            std::os::unix::fs::symlink(
+                Path::new("../../devices").join(path),
+                roots.sys.join("dev/block").join(devnum),
+            )
+            .unwrap();
+        }
+        let lines: Vec<String> = mounts
+            .iter()
+            .enumerate()
+            .map(|(i, (devnum, point, source))| {
+                format!("{} 1 {devnum} / {point} rw - ext4 {source} rw", 30 + i)
+            })
+            .collect();
+        fs::create_dir_all(roots.proc.join("self")).unwrap();
+        fs::write(roots.proc.join("self/mountinfo"), lines.join("\n") + "\n").unwrap();
+        (dir, roots)
+    }
+
+    #[test]
+    fn a_usb_stick_or_a_removable_disk_is_removable_and_the_system_disk_is_not() {
+        let (_dir, roots) = medium_tree(&[
+            ("8:1", "/", "/dev/sda1"),
+            ("8:17", "/media/alice/KEYS", "/dev/sdb1"),
+            ("8:33", "/media/alice/SD\\040CARD", "/dev/sdc1"),
+        ]);
+        let at = |devnum: u64| mount_facts(&roots, &Location::from_dev(devnum)).unwrap();
+        let usb = at(nix::sys::stat::makedev(8, 17));
+        assert_eq!(usb.mount_point, "/media/alice/KEYS");
+        assert_eq!(usb.source, "/dev/sdb1");
+        assert_eq!(usb.removable, Some(true));
+        let card = at(nix::sys::stat::makedev(8, 33));
+        assert_eq!(card.mount_point, "/media/alice/SD CARD");
+        assert_eq!(card.removable, Some(true));
+        assert_eq!(at(nix::sys::stat::makedev(8, 1)).removable, Some(false));
+        assert_eq!(
+            is_mounted(&roots, "/media/alice/KEYS", "/dev/sdb1"),
+            Some(true)
+        );
+        assert_eq!(
+            is_mounted(&roots, "/media/alice/KEYS", "/dev/sdz1"),
+            Some(false)
+        );
+        assert!(mount_facts(&roots, &Location::from_dev(nix::sys::stat::makedev(9, 9))).is_none());
     }
 
     #[test]

@@ -39,6 +39,18 @@ pub struct Cli {
     /// (regular files you own with one link only; contents are never touched)
     #[arg(long)]
     pub fix: bool,
+
+    /// Which reminders of the standard's behavioural items to show: those not shown
+    /// within the policy's interval, all of them now, or none
+    #[arg(long, value_enum, default_value_t = Remind::Due, value_name = "WHEN")]
+    pub remind: Remind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Remind {
+    Due,
+    All,
+    Never,
 }
 
 /// Options accepted before or after any subcommand.
@@ -115,6 +127,11 @@ pub enum Command {
         #[arg(value_enum)]
         shell: ShellName,
     },
+    /// Offline key backups
+    Backup {
+        #[command(subcommand)]
+        action: BackupAction,
+    },
     /// Show the effective policy or validate a policy file
     Policy {
         #[command(subcommand)]
@@ -132,6 +149,19 @@ pub enum KeyAction {
         /// Read the passphrase from standard input instead (for scripts)
         #[arg(long)]
         stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackupAction {
+    /// Record that your keys are backed up now, by public fingerprint only; with
+    /// --media, check that each key is on the medium and say whether the medium is
+    /// removable and encrypted
+    Confirm {
+        /// The directory on the backup medium that holds the keys (or their public
+        /// halves), looked through without following links
+        #[arg(long, value_name = "PATH")]
+        media: Option<PathBuf>,
     },
 }
 

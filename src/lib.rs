@@ -8,6 +8,7 @@
 mod account;
 mod app;
 mod at_rest;
+mod backup;
 mod checks;
 mod cli;
 mod error;

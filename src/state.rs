@@ -1,10 +1,13 @@
-//! Where csi-self-check keeps what must outlive one run — today the live shell
-//! settings that the shell hook records — following the XDG base directories:
+//! Where csi-self-check keeps what must outlive one run — the live shell settings
+//! the shell hook records, confirmed key backups, when each reminder was last shown
+//! — following the XDG base directories:
 //! `$XDG_STATE_HOME/csi-self-check`, by default `~/.local/state/csi-self-check`.
 
 use std::path::{Path, PathBuf};
 
 use crate::account::Account;
+use crate::fs::{FsError, SafeDir, perm};
+use crate::sanitize::display_path;
 
 /// The state directory's name below the XDG state home.
 const NAME: &str = "csi-self-check";
@@ -29,4 +32,65 @@ pub fn dir(account: &Account) -> PathBuf {
 /// `HOME/.local/state/csi-self-check`.
 pub fn default_dir(home: &Path) -> PathBuf {
     home.join(".local/state").join(NAME)
+}
+
+/// The most a state file may hold; ours are a few kilobytes.
+const FILE_LIMIT: usize = 1 << 20;
+
+/// Reads a JSON state file. `None` when there is none; an error when one is there
+/// but cannot be trusted or read (someone else's, writable by others, malformed).
+pub fn read_json<T: serde::de::DeserializeOwned>(
+    home: &SafeDir,
+    account: &Account,
+    name: &str,
+) -> Option<Result<T, String>> {
+    let path = dir(account).join(name);
+    let shown = display_path(&path);
+    let (parent, file_name) = home.parent_of(&path)?;
+    let meta = match parent.lstat(file_name) {
+        Ok(meta) => meta,
+        Err(FsError::NotFound) => return None,
+        Err(error) => return Some(Err(format!("{shown}: {error}"))),
+    };
+    let read = || -> Result<T, String> {
+        let mut file = parent
+            .open_file(file_name, &meta)
+            .map_err(|e| format!("{shown}: {e}"))?;
+        let meta = *file.meta();
+        if meta.uid != account.uid || perm::writable_by_group_or_other(meta.mode) {
+            return Err(format!(
+                "{shown} belongs to someone else or can be written by others; not used"
+            ));
+        }
+        let bytes = file
+            .read_prefix(FILE_LIMIT)
+            .map_err(|e| format!("{shown}: {e}"))?;
+        serde_json::from_slice(&bytes).map_err(|e| format!("{shown}: {e}"))
+    };
+    Some(read())
+}
+
+/// Writes a JSON state file atomically, creating the state directory (0700) when
+/// it is missing; the file is 0600.
+pub fn write_json<T: serde::Serialize>(
+    home: &SafeDir,
+    account: &Account,
+    name: &str,
+    value: &T,
+) -> Result<(), String> {
+    let path = dir(account);
+    let shown = display_path(&path);
+    let state = match path.strip_prefix(home.path()) {
+        Ok(rel) => home.create_dirs_within(rel, 0o700),
+        Err(_) => {
+            let parent = path.parent().unwrap_or(Path::new("/"));
+            SafeDir::open_root(parent).and_then(|p| p.create_dirs_within(Path::new(NAME), 0o700))
+        }
+    }
+    .map_err(|e| format!("cannot create the state directory {shown}: {e}"))?;
+    let mut bytes = serde_json::to_vec_pretty(value).map_err(|e| e.to_string())?;
+    bytes.push(b'\n');
+    state
+        .write_atomic(std::ffi::OsStr::new(name), &bytes, 0o600)
+        .map_err(|e| format!("cannot write {}: {e}", display_path(&path.join(name))))
 }

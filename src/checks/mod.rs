@@ -6,9 +6,11 @@ mod credential_files;
 mod finding;
 mod history_secrets;
 mod history_settings;
+mod key_backup;
 mod key_encryption;
 mod key_permissions;
 mod password_rules;
+pub mod reminders;
 
 pub use finding::{Finding, Status};
 
@@ -41,6 +43,11 @@ pub trait Check: Sync {
     fn summary(&self) -> &'static str;
     /// Every finding code it can emit; the man page documents each.
     fn codes(&self) -> &'static [&'static str];
+    /// Whether it only reminds of behavioural items it cannot judge: such items stay
+    /// "tick it yourself" in the checklist.
+    fn reminds_only(&self) -> bool {
+        false
+    }
     /// What it judges; a run supplies one subject and runs only its checks.
     fn subject(&self) -> Subject {
         Subject::Home
@@ -61,11 +68,23 @@ pub const CHECKS: &[&dyn Check] = &[
     &history_settings::HistorySettingsCheck,
     &history_secrets::HistorySecrets,
     &password_rules::PasswordRules,
+    &key_backup::KeyBackup,
+    &reminders::Reminders,
 ];
 
 /// Why a check could not complete.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckError(pub String);
+
+/// Which reminders of behavioural items a run shows (`--remind`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RemindWhen {
+    /// Those not shown within the policy's interval.
+    #[default]
+    Due,
+    All,
+    Never,
+}
 
 /// Choices of the normal run that change what the checks do.
 #[derive(Clone, Copy, Debug, Default)]
@@ -74,6 +93,7 @@ pub struct RunOptions {
     pub deep: bool,
     /// `--fix`: tighten the modes of keys that are too open.
     pub fix: bool,
+    pub remind: RemindWhen,
 }
 
 /// What a check may look at.

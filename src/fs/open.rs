@@ -55,7 +55,7 @@ fn location_of(fd: impl AsFd, dev: u64) -> Location {
 /// An open directory: the anchor for every name below it.
 #[derive(Debug)]
 pub struct SafeDir {
-    fd: OwnedFd,
+    pub(super) fd: OwnedFd,
     path: PathBuf,
     meta: Meta,
 }
@@ -96,10 +96,8 @@ impl SafeDir {
         &self.meta
     }
 
-    /// Where this directory's entries are kept, from its open descriptor. The checks
-    /// judge the files they read; tests judge a mount root such as `/`, which is a
-    /// directory.
-    #[cfg(test)]
+    /// Where this directory's entries are kept, from its open descriptor: for a
+    /// backup medium named by its directory, and for a mount root such as `/`.
     pub fn location(&self) -> Location {
         location_of(&self.fd, self.meta.dev)
     }

@@ -45,7 +45,9 @@ impl Checklist {
             .iter()
             .filter(|spec| selection.covers_item(spec.id))
             .map(|spec| {
-                let automated = CHECKS.iter().any(|c| c.policies().contains(&spec.id));
+                let automated = CHECKS
+                    .iter()
+                    .any(|c| !c.reminds_only() && c.policies().contains(&spec.id));
                 let statuses = report
                     .findings
                     .iter()

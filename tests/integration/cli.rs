@@ -126,7 +126,23 @@ fn only_selects_checks_and_items() {
             "{id}"
         );
     }
-    let none = Cli::new(["--home", h, "--format", "json", "--only", "password-reuse"]).run();
+    // A behavioural item is only ever reminded of.
+    let reminded = Cli::new(["--home", h, "--format", "json", "--only", "password-reuse"]).run();
+    assert_eq!(reminded.code, 0);
+    let findings = reminded.json()["findings"].as_array().unwrap().clone();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["status"], "remind");
+    let none = Cli::new([
+        "--home",
+        h,
+        "--format",
+        "json",
+        "--only",
+        "password-reuse",
+        "--remind",
+        "never",
+    ])
+    .run();
     assert_eq!(none.code, 0);
     assert!(none.json()["findings"].as_array().unwrap().is_empty());
     let bad = Cli::new(["--home", h, "--only", "key-security,bogus"]).run();

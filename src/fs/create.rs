@@ -1,0 +1,138 @@
+//! Creating what csi-self-check keeps for itself — its state directory and the
+//! records in it — with the care the reading side takes: relative to an open
+//! directory, never through a link, private modes from the start, and every file
+//! replaced whole (a temporary file, flushed, renamed), so a crash or a second run
+//! at the same moment leaves the old record or the new one, never half of one.
+
+use std::ffi::{OsStr, OsString};
+use std::io::Write;
+use std::path::{Component, Path};
+
+use nix::errno::Errno;
+use nix::fcntl::{OFlag, openat};
+use nix::sys::stat::Mode;
+
+use super::{FsError, SafeDir};
+
+impl SafeDir {
+    /// Opens the directory `rel` below this one, creating each missing component
+    /// with `mode`; an existing link or non-directory on the way is refused, as by
+    /// [`open_dir`](Self::open_dir).
+    pub fn create_dirs_within(&self, rel: &Path, mode: u32) -> Result<SafeDir, FsError> {
+        let mut dir = SafeDir::open_root(self.path())?;
+        if !dir.meta().same_file(self.meta()) {
+            return Err(FsError::Changed);
+        }
+        for component in rel.components() {
+            let Component::Normal(name) = component else {
+                continue;
+            };
+            match nix::sys::stat::mkdirat(&dir.fd, name, Mode::from_bits_truncate(mode)) {
+                Ok(()) | Err(Errno::EEXIST) => {}
+                Err(errno) => return Err(FsError::from_errno(errno)),
+            }
+            dir = dir.open_dir(name)?;
+        }
+        Ok(dir)
+    }
+
+    /// Replaces `name` in this directory with `bytes`, mode `mode`: written to a new
+    /// temporary file (exclusive, never through a link), flushed, renamed over
+    /// `name`, and the directory flushed.
+    pub fn write_atomic(&self, name: &OsStr, bytes: &[u8], mode: u32) -> Result<(), FsError> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let mut temp = OsString::from(".");
+        temp.push(name);
+        temp.push(format!(".tmp-{}-{nanos}", std::process::id()));
+        let flags =
+            OFlag::O_WRONLY | OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+        let fd = openat(
+            &self.fd,
+            temp.as_os_str(),
+            flags,
+            Mode::from_bits_truncate(mode),
+        )
+        .map_err(FsError::from_errno)?;
+        let mut file = std::fs::File::from(fd);
+        let io = |e: std::io::Error| {
+            FsError::from_errno(e.raw_os_error().map_or(Errno::EIO, Errno::from_raw))
+        };
+        let written = nix::sys::stat::fchmod(&file, Mode::from_bits_truncate(mode))
+            .map_err(FsError::from_errno)
+            .and_then(|()| file.write_all(bytes).map_err(io))
+            .and_then(|()| file.sync_all().map_err(io))
+            .and_then(|()| {
+                nix::fcntl::renameat(&self.fd, temp.as_os_str(), &self.fd, name)
+                    .map_err(FsError::from_errno)
+            });
+        if let Err(error) = written {
+            let _ = nix::unistd::unlinkat(
+                &self.fd,
+                temp.as_os_str(),
+                nix::unistd::UnlinkatFlags::NoRemoveDir,
+            );
+            return Err(error);
+        }
+        nix::unistd::fsync(&self.fd).map_err(FsError::from_errno)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn directories_are_made_private_and_links_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = SafeDir::open_root(dir.path()).unwrap();
+        let state = root
+            .create_dirs_within(Path::new(".local/state/csi-self-check"), 0o700)
+            .unwrap();
+        let mode = std::fs::metadata(state.path())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o700);
+        // Again: the existing directories are opened, not an error.
+        root.create_dirs_within(Path::new(".local/state/csi-self-check"), 0o700)
+            .unwrap();
+        std::os::unix::fs::symlink("/tmp", dir.path().join("link")).unwrap();
+        assert!(matches!(
+            root.create_dirs_within(Path::new("link/x"), 0o700),
+            Err(FsError::Symlink { .. })
+        ));
+    }
+
+    #[test]
+    fn a_write_replaces_the_whole_file_and_leaves_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = SafeDir::open_root(dir.path()).unwrap();
+        root.write_atomic(OsStr::new("record"), b"first", 0o600)
+            .unwrap();
+        root.write_atomic(OsStr::new("record"), b"second", 0o600)
+            .unwrap();
+        assert_eq!(std::fs::read(dir.path().join("record")).unwrap(), b"second");
+        let mode = std::fs::metadata(dir.path().join("record"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "a temporary file was left");
+        // A link in the record's place is replaced, not written through.
+        std::os::unix::fs::symlink("/etc/passwd", dir.path().join("linked")).unwrap();
+        root.write_atomic(OsStr::new("linked"), b"mine", 0o600)
+            .unwrap();
+        assert_eq!(std::fs::read(dir.path().join("linked")).unwrap(), b"mine");
+        assert!(
+            !std::fs::symlink_metadata(dir.path().join("linked"))
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+    }
+}

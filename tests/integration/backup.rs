@@ -8,10 +8,17 @@ use std::process::Command;
 
 use crate::util::{Cli, Home, have, is_root, skip};
 
-fn run(home: &Home, args: &[&str]) -> crate::util::Run {
-    let mut all = vec!["--home", home.path().to_str().unwrap()];
-    all.extend_from_slice(args);
-    Cli::new(all).run()
+/// `backup confirm --media MEDIUM` for `home`.
+fn confirm_on(home: &Home, medium: &Path) -> crate::util::Run {
+    Cli::new([
+        "--home",
+        home.path().to_str().unwrap(),
+        "backup",
+        "confirm",
+        "--media",
+        medium.to_str().unwrap(),
+    ])
+    .run()
 }
 
 /// The codes of the key-backup check, in order.
@@ -57,15 +64,7 @@ fn a_confirmed_backup_stops_the_reminder_until_a_new_key_appears() {
         medium.path().join("id_ed25519.pub"),
     )
     .unwrap();
-    let confirm = run(
-        &home,
-        &[
-            "backup",
-            "confirm",
-            "--media",
-            medium.path().to_str().unwrap(),
-        ],
-    );
+    let confirm = confirm_on(&home, medium.path());
     assert_eq!(confirm.code, 1, "{}{}", confirm.stdout, confirm.stderr);
     assert!(
         confirm.stdout.contains("1 of 2 key(s) recorded"),
@@ -109,15 +108,7 @@ fn a_confirmed_backup_stops_the_reminder_until_a_new_key_appears() {
         medium.path().join("id_rsa.pub"),
     )
     .unwrap();
-    let confirm = run(
-        &home,
-        &[
-            "backup",
-            "confirm",
-            "--media",
-            medium.path().to_str().unwrap(),
-        ],
-    );
+    let confirm = confirm_on(&home, medium.path());
     assert!(
         confirm.stdout.contains("2 of 2 key(s) recorded"),
         "{}",
@@ -164,15 +155,7 @@ fn a_medium_that_is_always_mounted_is_not_offline() {
     let key = home.keygen(".ssh/id_ed25519", Some("Correct-Horse-9!"), None, 0o600);
     let medium = tempfile::tempdir().unwrap();
     std::fs::copy(key.with_extension("pub"), medium.path().join("k.pub")).unwrap();
-    run(
-        &home,
-        &[
-            "backup",
-            "confirm",
-            "--media",
-            medium.path().to_str().unwrap(),
-        ],
-    );
+    confirm_on(&home, medium.path());
     // Each run looks once; the temporary directory's filesystem is always mounted.
     for _ in 0..3 {
         assert!(!backup_codes(&home).contains(&"backup-medium-never-unplugged".to_owned()));
@@ -226,15 +209,7 @@ fn gnupg_keys_match_their_public_export_and_revocations_are_reminded() {
         .status();
     let medium = tempfile::tempdir().unwrap();
     std::fs::write(medium.path().join("alice.asc"), &public).unwrap();
-    let confirm = run(
-        &home,
-        &[
-            "backup",
-            "confirm",
-            "--media",
-            medium.path().to_str().unwrap(),
-        ],
-    );
+    let confirm = confirm_on(&home, medium.path());
     // Key and subkey, both matched through the public export's keygrips.
     assert!(
         confirm.stdout.contains("2 of 2 key(s) recorded"),
@@ -259,15 +234,7 @@ fn gnupg_keys_match_their_public_export_and_revocations_are_reminded() {
         let entry = entry.unwrap();
         std::fs::copy(entry.path(), revocs.join(entry.file_name())).unwrap();
     }
-    run(
-        &home,
-        &[
-            "backup",
-            "confirm",
-            "--media",
-            medium.path().to_str().unwrap(),
-        ],
-    );
+    confirm_on(&home, medium.path());
     assert!(
         !statuses(&home).iter().any(|s| s == "remind"),
         "{:?}",

@@ -9,6 +9,7 @@ mod history_settings;
 mod key_encryption;
 mod key_permissions;
 mod password_rules;
+mod ssh_client_config;
 
 pub use finding::{Finding, Status};
 
@@ -57,6 +58,7 @@ pub const RUNNER_CODES: &[&str] = &["check-incomplete", "check-crashed"];
 pub const CHECKS: &[&dyn Check] = &[
     &key_permissions::KeyPermissions,
     &key_encryption::KeyEncryption,
+    &ssh_client_config::SshClientConfig,
     &credential_files::CredentialFiles,
     &history_settings::HistorySettingsCheck,
     &history_secrets::HistorySecrets,

@@ -27,6 +27,7 @@ mod report;
 mod sanitize;
 mod secret;
 mod secrets;
+mod ssh_config;
 mod state;
 mod syslog;
 

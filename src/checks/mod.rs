@@ -11,6 +11,7 @@ mod key_encryption;
 mod key_permissions;
 mod password_rules;
 pub mod reminders;
+mod ssh_client_config;
 
 pub use finding::{Finding, Status};
 
@@ -64,6 +65,7 @@ pub const RUNNER_CODES: &[&str] = &["check-incomplete", "check-crashed"];
 pub const CHECKS: &[&dyn Check] = &[
     &key_permissions::KeyPermissions,
     &key_encryption::KeyEncryption,
+    &ssh_client_config::SshClientConfig,
     &credential_files::CredentialFiles,
     &history_settings::HistorySettingsCheck,
     &history_secrets::HistorySecrets,

@@ -420,23 +420,17 @@ impl Scanner<'_> {
         }
     }
 
-    /// `IdentityFile` and `CertificateFile` from `~/.ssh/config`, with `~`, `%d`
+    /// `IdentityFile` and `CertificateFile` from `~/.ssh/config` and the files it
+    /// includes (read as ssh reads them, see `crate::ssh_config`), with `~`, `%d`
     /// and `%u`-free paths resolved as ssh does (relative ones from the home).
     fn ssh_config_paths(&self) -> Vec<PathBuf> {
-        let Ok(ssh) = self.home.open_dir(OsStr::new(".ssh")) else {
-            return Vec::new();
-        };
-        let name = OsStr::new("config");
-        let Ok(meta) = ssh.lstat(name) else {
-            return Vec::new();
-        };
-        let Ok(mut file) = ssh.open_file(name, &meta) else {
-            return Vec::new();
-        };
-        let Ok(text) = file.read_prefix(1 << 20) else {
-            return Vec::new();
-        };
-        parse_identity_files(&text, self.home.path())
+        let config = crate::ssh_config::read_user(self.home);
+        let values = config
+            .directives
+            .iter()
+            .filter(|d| d.keyword == "identityfile" || d.keyword == "certificatefile")
+            .filter_map(|d| d.args.first());
+        identity_paths(values, self.home.path())
     }
 
     /// `--deep`: the whole home, one filesystem, no links, no caches, and no key
@@ -635,47 +629,26 @@ fn store_code(store: Store, what: &str) -> &'static str {
     }
 }
 
-/// The files `IdentityFile` and `CertificateFile` name in an ssh config.
-pub fn parse_identity_files(text: &[u8], home: &Path) -> Vec<PathBuf> {
+/// The files that `IdentityFile` and `CertificateFile` values name, each once.
+pub fn identity_paths<'a>(values: impl Iterator<Item = &'a OsString>, home: &Path) -> Vec<PathBuf> {
     let mut paths = Vec::new();
-    for line in text.split(|&b| b == b'\n') {
-        let line = line.trim_ascii();
-        if line.starts_with(b"#") {
-            continue;
-        }
-        // `Keyword value`, `Keyword=value` or `Keyword = value`, keyword in any case.
-        let split = line
-            .iter()
-            .position(|&b| b == b' ' || b == b'\t' || b == b'=')
-            .unwrap_or(line.len());
-        let (keyword, rest) = line.split_at(split);
-        let keyword = keyword.to_ascii_lowercase();
-        if keyword != b"identityfile" && keyword != b"certificatefile" {
-            continue;
-        }
-        let mut value = rest.trim_ascii_start();
-        value = value.strip_prefix(b"=").unwrap_or(value).trim_ascii();
-        let value = value
-            .strip_prefix(b"\"")
-            .and_then(|v| v.strip_suffix(b"\""))
-            .unwrap_or(value);
+    for value in values {
+        let value = value.as_bytes();
         if value.is_empty()
             || value == b"none"
             || value.contains(&b'%') && !value.starts_with(b"%d/")
         {
             continue;
         }
-        let value = OsStr::from_bytes(value);
         let path = if let Some(rest) = value
-            .as_bytes()
             .strip_prefix(b"~/")
-            .or_else(|| value.as_bytes().strip_prefix(b"%d/"))
+            .or_else(|| value.strip_prefix(b"%d/"))
         {
             home.join(OsStr::from_bytes(rest))
-        } else if value.as_bytes().starts_with(b"/") {
-            PathBuf::from(value)
+        } else if value.starts_with(b"/") {
+            PathBuf::from(OsStr::from_bytes(value))
         } else {
-            home.join(value)
+            home.join(OsStr::from_bytes(value))
         };
         if !paths.contains(&path) {
             paths.push(path);
@@ -722,6 +695,17 @@ impl Progress {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The values of one config text, split as `crate::ssh_config` splits lines.
+    fn parse_identity_files(text: &[u8], home: &Path) -> Vec<PathBuf> {
+        let values: Vec<OsString> = text
+            .split(|&b| b == b'\n')
+            .filter_map(|line| crate::ssh_config::split_line(line).ok().flatten())
+            .filter(|(k, _)| k == "identityfile" || k == "certificatefile")
+            .filter_map(|(_, args)| args.into_iter().next())
+            .collect();
+        identity_paths(values.iter(), home)
+    }
 
     #[test]
     fn identity_files_are_read_as_ssh_reads_them() {

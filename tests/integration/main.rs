@@ -17,6 +17,8 @@ mod cli;
 mod policy;
 // Every key store and format: encrypted or not, --deep, --fix, the same key twice.
 mod keystores;
+// ssh client settings: agent forwarding, host keys, includes, files ssh refuses.
+mod ssh_config;
 // Secrets in history and credential files, and history --redact.
 mod plaintext;
 // How each shell keeps history, parsed from its rc files.

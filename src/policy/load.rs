@@ -342,12 +342,10 @@ fn parse_value(param: &ParamSpec, value: &DeValue<'_>) -> Result<Value, String> 
         (
             ParamKind::AtLeast { min, max } | ParamKind::AtMost { min, max },
             DeValue::Integer(integer),
-        ) => {
-            match u64::from_str_radix(integer.as_str(), integer.radix()) {
-                Ok(n) if (min..=max).contains(&n) => Ok(Value::Number(n)),
-                _ => Err(format!("expected a whole number from {min} to {max}")),
-            }
-        }
+        ) => match u64::from_str_radix(integer.as_str(), integer.radix()) {
+            Ok(n) if (min..=max).contains(&n) => Ok(Value::Number(n)),
+            _ => Err(format!("expected a whole number from {min} to {max}")),
+        },
         (ParamKind::AtLeast { .. } | ParamKind::AtMost { .. }, _) => {
             Err(format!("expected a whole number, found {found}"))
         }

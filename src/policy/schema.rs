@@ -77,8 +77,17 @@ pub const ITEMS: &[ItemSpec] = &[
         id: "desktop-locking",
         params: &[
             p("require-lock", ParamKind::Flag),
-            p("max-idle-seconds", ParamKind::AtMost { min: 1, max: 86_400 }),
-            p("max-lock-delay-seconds", ParamKind::AtMost { min: 0, max: 3_600 }),
+            p(
+                "max-idle-seconds",
+                ParamKind::AtMost {
+                    min: 1,
+                    max: 86_400,
+                },
+            ),
+            p(
+                "max-lock-delay-seconds",
+                ParamKind::AtMost { min: 0, max: 3_600 },
+            ),
         ],
     },
     item("password-reuse"),
@@ -95,7 +104,10 @@ pub const ITEMS: &[ItemSpec] = &[
     item("key-passwords"),
     ItemSpec {
         id: "encryption-backups",
-        params: &[p("max-backup-age-days", ParamKind::AtMost { min: 1, max: 3_650 })],
+        params: &[p(
+            "max-backup-age-days",
+            ParamKind::AtMost { min: 1, max: 3_650 },
+        )],
     },
     item("stolen-missing-equipment"),
     item("password-sharing"),
@@ -106,7 +118,10 @@ pub const ITEMS: &[ItemSpec] = &[
         id: "incident-reporting",
         params: &[
             p("contact", ParamKind::Text),
-            p("remind-interval-days", ParamKind::AtMost { min: 1, max: 3_650 }),
+            p(
+                "remind-interval-days",
+                ParamKind::AtMost { min: 1, max: 3_650 },
+            ),
         ],
     },
 ];

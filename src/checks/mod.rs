@@ -9,6 +9,7 @@ mod history_settings;
 mod key_encryption;
 mod key_permissions;
 mod password_rules;
+mod screen_lock;
 
 pub use finding::{Finding, Status};
 
@@ -60,6 +61,7 @@ pub const CHECKS: &[&dyn Check] = &[
     &credential_files::CredentialFiles,
     &history_settings::HistorySettingsCheck,
     &history_secrets::HistorySecrets,
+    &screen_lock::ScreenLock,
     &password_rules::PasswordRules,
 ];
 

@@ -21,6 +21,8 @@ mod keystores;
 mod plaintext;
 // How each shell keeps history, parsed from its rc files.
 mod shells;
+// Screen locking: real gsettings on a keyfile backend, and each locker's config files.
+mod screen_lock;
 // The password command: every broken rule at once, zxcvbn, stdin bounds, no argv.
 mod password;
 // The PAM helper through a real PAM stack driven by pamtester, and its syslog lines.

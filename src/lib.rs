@@ -17,6 +17,7 @@ mod fs;
 mod harden;
 mod keycheck;
 mod keys;
+mod lock;
 #[cfg(test)]
 mod man_tests;
 mod pam;

@@ -11,6 +11,7 @@ mod key_encryption;
 mod key_permissions;
 mod password_rules;
 pub mod reminders;
+mod screen_lock;
 mod ssh_client_config;
 
 pub use finding::{Finding, Status};
@@ -69,6 +70,7 @@ pub const CHECKS: &[&dyn Check] = &[
     &credential_files::CredentialFiles,
     &history_settings::HistorySettingsCheck,
     &history_secrets::HistorySecrets,
+    &screen_lock::ScreenLock,
     &password_rules::PasswordRules,
     &key_backup::KeyBackup,
     &reminders::Reminders,

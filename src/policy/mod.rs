@@ -132,7 +132,6 @@ impl Policy {
         }
     }
 
-    #[allow(dead_code, reason = "the password checks read flags; tests use it now")]
     pub fn flag(&self, item: &'static str, key: &'static str) -> bool {
         match self.setting(item, key).value {
             Value::Flag(flag) => flag,
@@ -140,10 +139,6 @@ impl Policy {
         }
     }
 
-    #[allow(
-        dead_code,
-        reason = "the password checks read numbers; tests use it now"
-    )]
     pub fn number(&self, item: &'static str, key: &'static str) -> u64 {
         match self.setting(item, key).value {
             Value::Number(number) => number,

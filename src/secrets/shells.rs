@@ -376,19 +376,7 @@ fn bash_ignorespace(control: Sourced, ignore: Sourced) -> (bool, Sourced, &'stat
 /// History is saved only while HISTFILE is set and the sizes allow it.
 fn bash(files: &mut RcFiles<'_>) -> HistorySettings {
     let h = files.home.path().to_owned();
-    let mut paths = vec![PathBuf::from("/etc/profile")];
-    paths.extend(dir_files(Path::new("/etc/profile.d"), ".sh"));
-    paths.push(PathBuf::from("/etc/bash.bashrc"));
-    paths.push(PathBuf::from("/etc/bashrc"));
-    // bash reads the first of these that exists.
-    if let Some(first) = [".bash_profile", ".bash_login", ".profile"]
-        .iter()
-        .map(|f| h.join(f))
-        .find(|p| files.exists(p))
-    {
-        paths.push(first);
-    }
-    paths.push(h.join(".bashrc"));
+    let paths = bash_paths(files);
     let mut vars = Vars::new(&h);
     let mut histfile = Sourced::default(&format!("{}/.bash_history", display_path(&h)));
     let mut control = Sourced::default("");
@@ -438,6 +426,135 @@ fn bash(files: &mut RcFiles<'_>) -> HistorySettings {
         live: false,
         notes: Vec::new(),
         unexplained: None,
+    }
+}
+
+/// The files bash reads, in its order: login files, then the interactive rc files.
+fn bash_paths(files: &RcFiles<'_>) -> Vec<PathBuf> {
+    let h = files.home.path();
+    let mut paths = vec![PathBuf::from("/etc/profile")];
+    paths.extend(dir_files(Path::new("/etc/profile.d"), ".sh"));
+    paths.push(PathBuf::from("/etc/bash.bashrc"));
+    paths.push(PathBuf::from("/etc/bashrc"));
+    // bash reads the first of these that exists.
+    if let Some(first) = [".bash_profile", ".bash_login", ".profile"]
+        .iter()
+        .map(|f| h.join(f))
+        .find(|p| files.exists(p))
+    {
+        paths.push(first);
+    }
+    paths.push(h.join(".bashrc"));
+    paths
+}
+
+/// A variable as the startup files of bash or zsh leave it (the console check's
+/// TMOUT): its last value with where it was set, and whether it was made readonly
+/// or exported anywhere on the way.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RcVariable {
+    /// `None` when never set, or unset again.
+    pub value: Option<Sourced>,
+    /// Where `readonly` (or `declare -r`, `typeset -r`) was applied.
+    pub readonly: Option<String>,
+    pub exported: bool,
+}
+
+/// `name` as bash's or zsh's files set it, parsed in reading order. zsh's files
+/// are read from the home (a ZDOTDIR is not followed here); fish has no such
+/// variables and gives `None`.
+pub fn rc_variable(home: &SafeDir, shell: Shell, name: &str) -> Option<RcVariable> {
+    let mut files = RcFiles::new(home);
+    let h = home.path().to_owned();
+    let paths: Vec<PathBuf> = match shell {
+        Shell::Bash => bash_paths(&files),
+        Shell::Zsh => [
+            "/etc/zshenv",
+            "/etc/zsh/zshenv",
+            "~.zshenv",
+            "/etc/zprofile",
+            "/etc/zsh/zprofile",
+            "~.zprofile",
+            "/etc/zshrc",
+            "/etc/zsh/zshrc",
+            "~.zshrc",
+        ]
+        .iter()
+        .map(|p| match p.strip_prefix('~') {
+            Some(dot) => h.join(dot),
+            None => PathBuf::from(p),
+        })
+        .collect(),
+        Shell::Fish => return None,
+    };
+    let mut var = RcVariable {
+        value: None,
+        readonly: None,
+        exported: false,
+    };
+    for path in paths {
+        for (here, line) in files.lines(&path) {
+            let Origin::File(at) = &here else { continue };
+            for statement in line.split([';', '&', '|']) {
+                apply_statement(statement, name, at, &mut var);
+            }
+        }
+    }
+    Some(var)
+}
+
+/// One simple command's effect on `name`: `NAME=v`, `export NAME[=v]`,
+/// `readonly NAME[=v]`, `declare -rx NAME[=v]`, `typeset -r …`, `unset NAME`.
+fn apply_statement(statement: &str, name: &str, at: &str, var: &mut RcVariable) {
+    let mut words: Vec<&str> = statement.split_whitespace().collect();
+    while words
+        .first()
+        .is_some_and(|w| matches!(*w, "then" | "else" | "do" | "{"))
+    {
+        words.remove(0);
+    }
+    let Some(&first) = words.first() else { return };
+    let (mut readonly, mut exported, mut rest) = (false, false, &words[..]);
+    match first {
+        "readonly" => (readonly, rest) = (true, &words[1..]),
+        "export" => (exported, rest) = (true, &words[1..]),
+        "declare" | "typeset" | "local" => {
+            rest = &words[1..];
+            while let Some(flags) = rest.first().and_then(|w| w.strip_prefix('-')) {
+                readonly |= flags.contains('r');
+                exported |= flags.contains('x');
+                rest = &rest[1..];
+            }
+        }
+        "unset" => {
+            if words[1..].contains(&name) && var.readonly.is_none() {
+                var.value = None;
+            }
+            return;
+        }
+        _ => {}
+    }
+    for word in rest {
+        let (word_name, has_value) = match word.split_once('=') {
+            Some((n, _)) => (n, true),
+            None => (*word, false),
+        };
+        if word_name != name {
+            continue;
+        }
+        // A readonly variable refuses later assignments (the shell prints an error).
+        if has_value && var.readonly.is_none() {
+            let after = &statement[statement.find(&format!("{name}=")).unwrap_or(0)..];
+            let value = unquote(after.split_once('=').map_or("", |(_, v)| v));
+            var.value = Some(Sourced {
+                value,
+                origin: Origin::File(at.to_owned()),
+            });
+        }
+        if readonly && var.readonly.is_none() {
+            var.readonly = Some(at.to_owned());
+        }
+        var.exported |= exported;
     }
 }
 
@@ -906,6 +1023,35 @@ mod tests {
             Shell::Zsh => zsh(&mut files),
             Shell::Fish => fish(&mut files),
         }
+    }
+
+    #[test]
+    fn a_variable_keeps_its_last_value_and_readonly_freezes_it() {
+        let read = |lines: &[&str]| {
+            let mut var = RcVariable {
+                value: None,
+                readonly: None,
+                exported: false,
+            };
+            for (n, line) in lines.iter().enumerate() {
+                for statement in line.split([';', '&', '|']) {
+                    apply_statement(statement, "TMOUT", &format!("f:{}", n + 1), &mut var);
+                }
+            }
+            var
+        };
+        let var = read(&["TMOUT=900", "readonly TMOUT", "export TMOUT", "TMOUT=0"]);
+        assert_eq!(var.value.unwrap().value, "900");
+        assert_eq!(var.readonly.as_deref(), Some("f:2"));
+        assert!(var.exported);
+        let var = read(&["declare -rx TMOUT=600"]);
+        assert_eq!(var.value.unwrap().origin, Origin::File("f:1".to_owned()));
+        assert!(var.readonly.is_some() && var.exported);
+        let var = read(&["TMOUT=300", "unset TMOUT", "TMOUTX=1"]);
+        assert!(var.value.is_none() && var.readonly.is_none());
+        let var = read(&["if true; then TMOUT='120'; readonly TMOUT; fi"]);
+        assert_eq!(var.value.unwrap().value, "120");
+        assert!(var.readonly.is_some());
     }
 
     #[test]

@@ -25,6 +25,8 @@ mod plaintext;
 mod shells;
 // Offline key backups (backup confirm) and reminders of behavioural items.
 mod backup;
+// Screen locking: real gsettings on a keyfile backend, and each locker's config files.
+mod screen_lock;
 // The password command: every broken rule at once, zxcvbn, stdin bounds, no argv.
 mod password;
 // The PAM helper through a real PAM stack driven by pamtester, and its syslog lines.

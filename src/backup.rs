@@ -473,6 +473,92 @@ mod tests {
         assert_eq!(revocation_fingerprint(OsStr::new("notes.rev")), None);
     }
 
+    /// A fake `/proc` and `/sys` in which `medium`'s filesystem is LUKS2 on the
+    /// first partition of a USB stick, mounted at /media/alice/KEYS.
+    fn usb_stick_with_luks(medium: &SafeDir) -> (tempfile::TempDir, Roots) {
+        let root = tempfile::tempdir().unwrap();
+        let roots = Roots {
+            proc: root.path().join("proc"),
+            sys: root.path().join("sys"),
+        };
+        let place = medium.location();
+        let (maj, min) = (
+            nix::sys::stat::major(place.dev),
+            nix::sys::stat::minor(place.dev),
+        );
+        let id = place.mount_id.unwrap_or(4242);
+        std::fs::create_dir_all(roots.proc.join("self")).unwrap();
+        std::fs::write(
+            roots.proc.join("self/mountinfo"),
+            format!("{id} 1 {maj}:{min} / /media/alice/KEYS rw - ext4 /dev/mapper/luks-keys rw\n"),
+        )
+        .unwrap();
+        let mapper = roots.sys.join(format!("dev/block/{maj}:{min}"));
+        std::fs::create_dir_all(mapper.join("dm")).unwrap();
+        std::fs::write(mapper.join("dm/uuid"), "CRYPT-LUKS2-0123abcd-luks-keys\n").unwrap();
+        std::fs::create_dir_all(mapper.join("slaves/sdb1")).unwrap();
+        let usb = "devices/pci0000:00/0000:00:14.0/usb2/2-1/2-1:1.0/host6/block/sdb/sdb1";
+        std::fs::create_dir_all(roots.sys.join(usb)).unwrap();
+        std::fs::write(roots.sys.join(usb).join("partition"), "1\n").unwrap();
+        std::os::unix::fs::symlink(
+            Path::new("../../").join(usb),
+            roots.sys.join("dev/block/8:17"),
+        )
+        .unwrap();
+        std::fs::create_dir_all(roots.sys.join("class/block/sdb1")).unwrap();
+        std::fs::write(roots.sys.join("class/block/sdb1/dev"), "8:17\n").unwrap();
+        (root, roots)
+    }
+
+    #[test]
+    fn a_luks_usb_stick_holding_every_key_is_a_good_medium() {
+        let dir = tempfile::tempdir().unwrap();
+        let line =
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl k\n";
+        std::fs::write(dir.path().join("k.pub"), line).unwrap();
+        std::fs::create_dir(dir.path().join("openpgp-revocs.d")).unwrap();
+        let revocation = "0123456789ABCDEF0123456789ABCDEF01234567";
+        std::fs::write(
+            dir.path()
+                .join(format!("openpgp-revocs.d/{revocation}.rev")),
+            "-----BEGIN PGP PUBLIC KEY BLOCK-----\n",
+        )
+        .unwrap();
+        let medium = SafeDir::open_root(dir.path()).unwrap();
+        let (_fake, roots) = usb_stick_with_luks(&medium);
+        let fingerprint = public_key_fingerprints(line.as_bytes()).remove(0);
+        let keys = vec![
+            (PathBuf::from("/h/.ssh/k"), fingerprint.clone()),
+            (PathBuf::from("/h/.ssh/other"), "SHA256:other".to_owned()),
+        ];
+        let local: BTreeSet<String> = [revocation.to_owned()].into();
+        let done = confirm(&keys, &local, Some(&medium), &roots, 1000);
+        assert_eq!(done.record.keys, [fingerprint].into());
+        assert_eq!(done.missing, [keys[1].clone()]);
+        assert!(done.revocations_missing.is_empty());
+        assert_eq!(done.record.revocations, local);
+        let facts = done.record.medium.unwrap();
+        assert_eq!(facts.mount_point, "/media/alice/KEYS");
+        assert_eq!(facts.source, "/dev/mapper/luks-keys");
+        assert_eq!(
+            facts.removable,
+            Some(true),
+            "a USB bus under the dm-crypt layer"
+        );
+        assert_eq!(facts.encrypted, Some(true), "{}", facts.at_rest);
+        assert!(facts.at_rest.contains("LUKS2"), "{}", facts.at_rest);
+        // The next run finds it mounted: one look, one mounted look.
+        let mut record = BackupRecord {
+            medium: Some(facts),
+            ..BackupRecord::default()
+        };
+        assert_eq!(note_look(&mut record, &roots), Some(true));
+        std::fs::write(roots.proc.join("self/mountinfo"), "").unwrap();
+        assert_eq!(note_look(&mut record, &roots), Some(false));
+        let medium = record.medium.unwrap();
+        assert_eq!((medium.looks, medium.mounted_looks), (2, 1));
+    }
+
     #[test]
     fn a_medium_mounted_at_every_look_is_never_unplugged() {
         let mut medium = MediumRecord {

@@ -18,7 +18,7 @@ pub mod perm;
 #[cfg(test)]
 mod tests;
 
-pub use open::{SafeDir, SafeFile};
+pub use open::{SafeDir, SafeFile, TempFile};
 
 use std::ffi::OsString;
 use std::fmt;

@@ -3,7 +3,7 @@
 
 use std::ffi::{OsStr, OsString};
 use std::io::Read;
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
@@ -199,62 +199,90 @@ impl SafeDir {
         })
     }
 
-    /// Creates a new file in this directory for an atomic rewrite of `name`:
-    /// exclusive, never through a link, private until it is complete. Returns its
-    /// name and the open file.
-    pub fn create_temp(&self, name: &OsStr) -> Result<(OsString, std::fs::File), FsError> {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let mut temp = OsString::from(".");
-        temp.push(name);
-        temp.push(format!(".csi-redact-{}-{nanos}", std::process::id()));
+    /// Creates the file that will replace `name` in an atomic rewrite: private
+    /// (0600) until it is complete, and where the filesystem allows it, without any
+    /// name (`O_TMPFILE`), so that a process killed before the rename leaves nothing
+    /// behind — not even a copy of what it was rewriting. Elsewhere it gets a hidden
+    /// name, created exclusively and never through a link.
+    pub fn create_temp(&self, name: &OsStr) -> Result<TempFile<'_>, FsError> {
+        match self.create_unnamed()? {
+            Some(file) => Ok(TempFile {
+                dir: self,
+                file,
+                for_name: name.to_owned(),
+                name: None,
+            }),
+            None => self.create_named_temp(name),
+        }
+    }
+
+    /// An unnamed file in this directory, or `None` where that cannot work: a
+    /// filesystem without `O_TMPFILE` (EOPNOTSUPP), a kernel before 3.11, which reads
+    /// the flag as `O_DIRECTORY` (EISDIR), or no `/proc`, through which alone an
+    /// unprivileged process can give it a name later.
+    fn create_unnamed(&self) -> Result<Option<std::fs::File>, FsError> {
+        let flags = OFlag::O_TMPFILE | OFlag::O_WRONLY | OFlag::O_CLOEXEC;
+        let fd = match openat(&self.fd, ".", flags, Mode::from_bits_truncate(0o600)) {
+            Ok(fd) => fd,
+            Err(Errno::EOPNOTSUPP | Errno::EISDIR | Errno::EINVAL) => return Ok(None),
+            Err(errno) => return Err(FsError::from_errno(errno)),
+        };
+        let ours = fstat_meta(&fd)?;
+        let through_proc = nix::sys::stat::stat(proc_fd_path(&fd).as_str())
+            .is_ok_and(|st| Meta::from_stat(&st).same_file(&ours));
+        Ok(through_proc.then(|| std::fs::File::from(fd)))
+    }
+
+    /// The fallback: a hidden file named after `name`, for filesystems without
+    /// `O_TMPFILE`. A kill before the rename leaves it behind.
+    pub(super) fn create_named_temp(&self, name: &OsStr) -> Result<TempFile<'_>, FsError> {
         let flags =
             OFlag::O_WRONLY | OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
-        let fd = openat(
-            &self.fd,
-            temp.as_os_str(),
-            flags,
-            Mode::from_bits_truncate(0o600),
-        )
-        .map_err(FsError::from_errno)?;
-        Ok((temp, std::fs::File::from(fd)))
-    }
-
-    /// Gives a finished temporary file the owner and mode of what it replaces,
-    /// flushes it to disk, renames it over `name`, and flushes the directory, so that
-    /// after a crash either the old or the new file is there, whole.
-    pub fn replace_with(
-        &self,
-        temp: &OsStr,
-        file: std::fs::File,
-        name: &OsStr,
-        like: &Meta,
-    ) -> Result<(), FsError> {
-        let owner = (
-            nix::unistd::Uid::from_raw(like.uid),
-            nix::unistd::Gid::from_raw(like.gid),
-        );
-        if let Err(errno) = nix::unistd::fchown(&file, Some(owner.0), Some(owner.1)) {
-            // Only root may give a file away; a person rewriting their own file
-            // already owns it, so this fails only when it did not matter.
-            if errno != Errno::EPERM || like.uid != nix::unistd::geteuid().as_raw() {
-                return Err(FsError::from_errno(errno));
+        let mut attempt = 0;
+        loop {
+            let temp = temp_name(name, attempt);
+            match openat(
+                &self.fd,
+                temp.as_os_str(),
+                flags,
+                Mode::from_bits_truncate(0o600),
+            ) {
+                Ok(fd) => {
+                    return Ok(TempFile {
+                        dir: self,
+                        file: std::fs::File::from(fd),
+                        for_name: name.to_owned(),
+                        name: Some(temp),
+                    });
+                }
+                Err(Errno::EEXIST) if attempt < TEMP_ATTEMPTS => attempt += 1,
+                Err(errno) => return Err(FsError::from_errno(errno)),
             }
         }
-        nix::sys::stat::fchmod(&file, Mode::from_bits_truncate(like.mode & 0o7777))
-            .map_err(FsError::from_errno)?;
-        file.sync_all().map_err(|e| {
-            FsError::from_errno(e.raw_os_error().map_or(Errno::EIO, Errno::from_raw))
-        })?;
-        drop(file);
-        nix::fcntl::renameat(&self.fd, temp, &self.fd, name).map_err(FsError::from_errno)?;
-        nix::unistd::fsync(&self.fd).map_err(FsError::from_errno)
     }
 
-    /// Removes a temporary file this run created (after a refusal or an error).
-    pub fn remove_temp(&self, temp: &OsStr) {
-        let _ = nix::unistd::unlinkat(&self.fd, temp, nix::unistd::UnlinkatFlags::NoRemoveDir);
+    /// Gives an unnamed file a fresh hidden name in this directory, the step just
+    /// before the rename. `linkat` with `AT_EMPTY_PATH` would need
+    /// CAP_DAC_READ_SEARCH; the `/proc` link followed with `AT_SYMLINK_FOLLOW` does
+    /// not.
+    fn link_unnamed(&self, file: &std::fs::File, name: &OsStr) -> Result<OsString, FsError> {
+        let proc = proc_fd_path(file);
+        let mut attempt = 0;
+        loop {
+            let temp = temp_name(name, attempt);
+            // The old path is absolute, so the first descriptor is not used.
+            match nix::unistd::linkat(
+                &self.fd,
+                proc.as_str(),
+                &self.fd,
+                temp.as_os_str(),
+                AtFlags::AT_SYMLINK_FOLLOW,
+            ) {
+                Ok(()) => return Ok(temp),
+                Err(Errno::EEXIST) if attempt < TEMP_ATTEMPTS => attempt += 1,
+                Err(errno) => return Err(FsError::from_errno(errno)),
+            }
+        }
     }
 
     /// The open directory holding `path`, and its last component. Below this
@@ -338,6 +366,102 @@ impl SafeDir {
         }
         names.sort();
         Ok((names, truncated))
+    }
+}
+
+/// How many taken names a temporary file tries before giving up; a clash needs a
+/// leftover from a run with the same process id and nanosecond.
+const TEMP_ATTEMPTS: u32 = 16;
+
+/// `.NAME.csi-redact-PID-NANOS[-N]`: hidden, and named after what it replaces, so
+/// that a person who finds one knows where it came from.
+fn temp_name(name: &OsStr, attempt: u32) -> OsString {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let mut temp = OsString::from(".");
+    temp.push(name);
+    temp.push(format!(".csi-redact-{}-{nanos}", std::process::id()));
+    if attempt > 0 {
+        temp.push(format!("-{attempt}"));
+    }
+    temp
+}
+
+fn proc_fd_path(fd: &impl AsRawFd) -> String {
+    format!("/proc/self/fd/{}", fd.as_raw_fd())
+}
+
+/// The file that will replace an entry of a directory, created by
+/// [`SafeDir::create_temp`]. Until [`replace`](Self::replace) succeeds, dropping it
+/// leaves the directory as it was: an unnamed file simply ceases to exist, a named
+/// one is removed.
+#[derive(Debug)]
+pub struct TempFile<'d> {
+    dir: &'d SafeDir,
+    file: std::fs::File,
+    for_name: OsString,
+    /// Its name in `dir`; `None` while it has none.
+    name: Option<OsString>,
+}
+
+impl TempFile<'_> {
+    /// The open file, to write the new content to.
+    pub fn file(&self) -> &std::fs::File {
+        &self.file
+    }
+
+    /// The name it has in the directory: `None` for an unnamed (`O_TMPFILE`) file.
+    /// The rewrite itself never needs it; the tests tell the two kinds apart by it.
+    #[cfg(test)]
+    pub fn name(&self) -> Option<&OsStr> {
+        self.name.as_deref()
+    }
+
+    /// Gives the finished file the owner and mode of what it replaces (`like`),
+    /// flushes it to disk, only then gives it a name (if it had none) and renames
+    /// it over the entry it was created for, and flushes the directory: after a
+    /// crash either the old or the new file is there, whole.
+    pub fn replace(mut self, like: &Meta) -> Result<(), FsError> {
+        let owner = (
+            nix::unistd::Uid::from_raw(like.uid),
+            nix::unistd::Gid::from_raw(like.gid),
+        );
+        if let Err(errno) = nix::unistd::fchown(&self.file, Some(owner.0), Some(owner.1)) {
+            // Only root may give a file away; a person rewriting their own file
+            // already owns it, so this fails only when it did not matter.
+            if errno != Errno::EPERM || like.uid != nix::unistd::geteuid().as_raw() {
+                return Err(FsError::from_errno(errno));
+            }
+        }
+        nix::sys::stat::fchmod(&self.file, Mode::from_bits_truncate(like.mode & 0o7777))
+            .map_err(FsError::from_errno)?;
+        self.file.sync_all().map_err(|e| {
+            FsError::from_errno(e.raw_os_error().map_or(Errno::EIO, Errno::from_raw))
+        })?;
+        if self.name.is_none() {
+            // Named from here on, so that a failed rename removes it (on drop).
+            self.name = Some(self.dir.link_unnamed(&self.file, &self.for_name)?);
+        }
+        if let Some(temp) = &self.name {
+            let dir = &self.dir.fd;
+            nix::fcntl::renameat(dir, temp.as_os_str(), dir, self.for_name.as_os_str())
+                .map_err(FsError::from_errno)?;
+        }
+        self.name = None;
+        nix::unistd::fsync(&self.dir.fd).map_err(FsError::from_errno)
+    }
+}
+
+impl Drop for TempFile<'_> {
+    fn drop(&mut self) {
+        if let Some(temp) = self.name.take() {
+            let _ = nix::unistd::unlinkat(
+                &self.dir.fd,
+                temp.as_os_str(),
+                nix::unistd::UnlinkatFlags::NoRemoveDir,
+            );
+        }
     }
 }
 

@@ -122,3 +122,102 @@ fn listings_are_sorted_bounded_and_repeatable() {
     assert_eq!(names.len(), 2);
     assert!(truncated);
 }
+
+/// Whether the filesystem under `path` can hold unnamed files; the rewrite falls
+/// back to a named temporary file where it cannot (NFS, overlayfs before 6.6).
+fn supports_unnamed(path: &std::path::Path) -> bool {
+    use nix::fcntl::{OFlag, open};
+    open(
+        path,
+        OFlag::O_TMPFILE | OFlag::O_WRONLY | OFlag::O_CLOEXEC,
+        nix::sys::stat::Mode::from_bits_truncate(0o600),
+    )
+    .is_ok()
+        && std::path::Path::new("/proc/self/fd").is_dir()
+}
+
+fn names(dir: &SafeDir) -> Vec<String> {
+    let (names, _) = dir.entries(100).unwrap();
+    names
+        .iter()
+        .map(|n| n.to_string_lossy().into_owned())
+        .collect()
+}
+
+/// The rewrite's contract, on whichever kind of temporary file `temp` is: nothing
+/// visible until the replacement, then the new bytes under the old name, with the
+/// old owner and mode, and no other name left.
+fn replaces_whole(tmp: &tempfile::TempDir, dir: &SafeDir, temp: super::TempFile<'_>) {
+    use std::io::Write;
+    use std::os::unix::fs::MetadataExt;
+    let path = tmp.path().join("hist");
+    let old = std::fs::metadata(&path).unwrap();
+    let like = dir.lstat(OsStr::new("hist")).unwrap();
+    temp.file().write_all(b"new <redacted>\n").unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), b"old secret\n", "not yet");
+    temp.replace(&like).unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), b"new <redacted>\n");
+    let new = std::fs::metadata(&path).unwrap();
+    assert_ne!(new.ino(), old.ino(), "a new file, renamed over the old");
+    assert_eq!(new.mode() & 0o7777, 0o640, "the mode of the original");
+    assert_eq!((new.uid(), new.gid()), (old.uid(), old.gid()), "its owner");
+    assert_eq!(new.nlink(), 1, "no second name left");
+    assert_eq!(names(dir), ["hist"]);
+}
+
+fn history(tmp: &tempfile::TempDir) {
+    let path = tmp.path().join("hist");
+    std::fs::write(&path, b"old secret\n").unwrap();
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o640)).unwrap();
+    if nix::unistd::geteuid().is_root() {
+        // Root rewriting someone else's file must give the copy to them.
+        std::os::unix::fs::chown(&path, Some(4321), Some(4322)).unwrap();
+    }
+}
+
+#[test]
+fn a_rewrite_has_no_name_until_the_rename() {
+    let (tmp, dir) = dir();
+    history(&tmp);
+    let temp = dir.create_temp(OsStr::new("hist")).unwrap();
+    if supports_unnamed(tmp.path()) {
+        assert_eq!(temp.name(), None, "O_TMPFILE is used where it works");
+        assert_eq!(names(&dir), ["hist"], "nothing to see while it is written");
+    } else {
+        // O_TMPFILE unsupported here: the named fallback is what this tests.
+        assert!(temp.name().is_some());
+    }
+    replaces_whole(&tmp, &dir, temp);
+}
+
+#[test]
+fn the_named_fallback_replaces_the_same_way() {
+    let (tmp, dir) = dir();
+    history(&tmp);
+    let temp = dir.create_named_temp(OsStr::new("hist")).unwrap();
+    let name = temp.name().unwrap().to_string_lossy().into_owned();
+    assert!(name.starts_with(".hist.csi-redact-"), "{name}");
+    assert_eq!(names(&dir), [name.as_str(), "hist"]);
+    replaces_whole(&tmp, &dir, temp);
+}
+
+#[test]
+fn a_rewrite_given_up_leaves_the_directory_as_it_was() {
+    use std::io::Write;
+    let (tmp, dir) = dir();
+    history(&tmp);
+    let kinds: [fn(&SafeDir) -> super::TempFile<'_>; 2] = [
+        |dir| dir.create_temp(OsStr::new("hist")).unwrap(),
+        |dir| dir.create_named_temp(OsStr::new("hist")).unwrap(),
+    ];
+    for create in kinds {
+        let temp = create(&dir);
+        temp.file().write_all(b"new <redacted>\n").unwrap();
+        drop(temp);
+        assert_eq!(names(&dir), ["hist"]);
+        assert_eq!(
+            std::fs::read(tmp.path().join("hist")).unwrap(),
+            b"old secret\n"
+        );
+    }
+}

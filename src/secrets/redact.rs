@@ -1,16 +1,20 @@
 //! `history --redact FILE`: replaces each secret found in a history file with a
 //! marker and leaves every other byte as it was. The new content is written to a
-//! temporary file in the same directory, with the same owner and mode, flushed to
-//! disk, and renamed over the original only after a yes — so an interruption at
-//! any point leaves the original whole. A file that changes while this runs (a
-//! shell appending on exit) is left alone.
+//! file in the same directory that has no name yet (`O_TMPFILE`), given the same
+//! owner and mode, flushed to disk, and named and renamed over the original only
+//! after a yes — so an interruption at any point, even a kill at the prompt, leaves
+//! the original whole and no copy of the history behind. Where the filesystem
+//! cannot hold an unnamed file (NFS, for one) the copy has a hidden name from the
+//! start and every way out but a signal removes it; a kill or Ctrl-C there leaves
+//! it behind, 0600. A file that changes while this runs (a shell appending on exit)
+//! is left alone.
 
 use std::ffi::OsStr;
 use std::io::Write;
 use std::path::Path;
 
 use super::patterns;
-use crate::fs::{FsError, Meta, SafeDir};
+use crate::fs::{FsError, Meta, SafeDir, TempFile};
 
 /// What replaces a secret. It reads as a placeholder, so a second run finds nothing.
 pub const MARKER: &[u8] = b"<redacted>";
@@ -66,24 +70,20 @@ pub fn redact(
     let seen = dir.lstat(name).map_err(RedactError::File)?;
     let mut source = dir.open_file(name, &seen).map_err(RedactError::File)?;
     let before = *source.meta();
-    let (temp, out) = dir.create_temp(name).map_err(RedactError::File)?;
-    let result = write_redacted(&mut source, out, &dir, name, &temp, &before, confirm);
-    if !matches!(result, Ok(Redaction { replaced: true, .. })) {
-        dir.remove_temp(&temp);
-    }
-    result
+    let temp = dir.create_temp(name).map_err(RedactError::File)?;
+    // On every way out short of the rename, dropping `temp` removes the copy.
+    write_redacted(&mut source, temp, &dir, name, &before, confirm)
 }
 
 fn write_redacted(
     source: &mut crate::fs::SafeFile,
-    out: std::fs::File,
+    temp: TempFile<'_>,
     dir: &SafeDir,
     name: &OsStr,
-    temp: &OsStr,
     before: &Meta,
     confirm: impl FnOnce(&Redaction) -> Result<bool, String>,
 ) -> Result<Redaction, RedactError> {
-    let mut writer = std::io::BufWriter::with_capacity(1 << 16, out);
+    let mut writer = std::io::BufWriter::with_capacity(1 << 16, temp.file());
     let mut redaction = Redaction {
         secrets: 0,
         preview: Vec::new(),
@@ -123,24 +123,30 @@ fn write_redacted(
     if let Some(e) = failure {
         return Err(RedactError::Write(e));
     }
-    let out = writer
+    writer
         .into_inner()
         .map_err(|e| RedactError::Write(e.into_error()))?;
     if redaction.secrets == 0 {
         return Ok(redaction);
     }
-    // The original must be what was read: same file, same size, same change time.
-    let now = dir.lstat(name).map_err(RedactError::File)?;
-    if !now.same_file(before) || now.size != before.size || now.changed != before.changed {
-        return Err(RedactError::Changed);
-    }
+    unchanged(dir, name, before)?;
     match confirm(&redaction) {
         Ok(true) => {}
         Ok(false) => return Err(RedactError::NotConfirmed("the answer was no".to_owned())),
         Err(why) => return Err(RedactError::NotConfirmed(why)),
     }
-    dir.replace_with(temp, out, name, before)
-        .map_err(RedactError::File)?;
+    // Again: the person may have taken minutes to answer while a shell appended.
+    unchanged(dir, name, before)?;
+    temp.replace(before).map_err(RedactError::File)?;
     redaction.replaced = true;
     Ok(redaction)
+}
+
+/// The original must still be what was read: same file, same size, same change time.
+fn unchanged(dir: &SafeDir, name: &OsStr, before: &Meta) -> Result<(), RedactError> {
+    let now = dir.lstat(name).map_err(RedactError::File)?;
+    if !now.same_file(before) || now.size != before.size || now.changed != before.changed {
+        return Err(RedactError::Changed);
+    }
+    Ok(())
 }

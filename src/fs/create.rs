@@ -4,12 +4,11 @@
 //! replaced whole (a temporary file, flushed, renamed), so a crash or a second run
 //! at the same moment leaves the old record or the new one, never half of one.
 
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsStr;
 use std::io::Write;
 use std::path::{Component, Path};
 
 use nix::errno::Errno;
-use nix::fcntl::{OFlag, openat};
 use nix::sys::stat::Mode;
 
 use super::{FsError, SafeDir};
@@ -36,46 +35,16 @@ impl SafeDir {
         Ok(dir)
     }
 
-    /// Replaces `name` in this directory with `bytes`, mode `mode`: written to a new
-    /// temporary file (exclusive, never through a link), flushed, renamed over
-    /// `name`, and the directory flushed.
+    /// Replaces `name` in this directory with `bytes`, mode `mode`, through a
+    /// temporary file (see [`create_temp`](Self::create_temp)): written, flushed and
+    /// only then renamed over `name`.
     pub fn write_atomic(&self, name: &OsStr, bytes: &[u8], mode: u32) -> Result<(), FsError> {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let mut temp = OsString::from(".");
-        temp.push(name);
-        temp.push(format!(".tmp-{}-{nanos}", std::process::id()));
-        let flags =
-            OFlag::O_WRONLY | OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
-        let fd = openat(
-            &self.fd,
-            temp.as_os_str(),
-            flags,
-            Mode::from_bits_truncate(mode),
-        )
-        .map_err(FsError::from_errno)?;
-        let mut file = std::fs::File::from(fd);
-        let io = |e: std::io::Error| {
+        let temp = self.create_temp(name)?;
+        let mut file = temp.file();
+        file.write_all(bytes).map_err(|e| {
             FsError::from_errno(e.raw_os_error().map_or(Errno::EIO, Errno::from_raw))
-        };
-        let written = nix::sys::stat::fchmod(&file, Mode::from_bits_truncate(mode))
-            .map_err(FsError::from_errno)
-            .and_then(|()| file.write_all(bytes).map_err(io))
-            .and_then(|()| file.sync_all().map_err(io))
-            .and_then(|()| {
-                nix::fcntl::renameat(&self.fd, temp.as_os_str(), &self.fd, name)
-                    .map_err(FsError::from_errno)
-            });
-        if let Err(error) = written {
-            let _ = nix::unistd::unlinkat(
-                &self.fd,
-                temp.as_os_str(),
-                nix::unistd::UnlinkatFlags::NoRemoveDir,
-            );
-            return Err(error);
-        }
-        nix::unistd::fsync(&self.fd).map_err(FsError::from_errno)
+        })?;
+        temp.replace_as(mode)
     }
 }
 

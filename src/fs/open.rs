@@ -419,10 +419,8 @@ impl TempFile<'_> {
     }
 
     /// Gives the finished file the owner and mode of what it replaces (`like`),
-    /// flushes it to disk, only then gives it a name (if it had none) and renames
-    /// it over the entry it was created for, and flushes the directory: after a
-    /// crash either the old or the new file is there, whole.
-    pub fn replace(mut self, like: &Meta) -> Result<(), FsError> {
+    /// then puts it in place as [`replace_as`](Self::replace_as) does.
+    pub fn replace(self, like: &Meta) -> Result<(), FsError> {
         let owner = (
             nix::unistd::Uid::from_raw(like.uid),
             nix::unistd::Gid::from_raw(like.gid),
@@ -434,7 +432,15 @@ impl TempFile<'_> {
                 return Err(FsError::from_errno(errno));
             }
         }
-        nix::sys::stat::fchmod(&self.file, Mode::from_bits_truncate(like.mode & 0o7777))
+        self.replace_as(like.mode & 0o7777)
+    }
+
+    /// Gives the finished file `mode`, flushes it to disk, only then gives it a
+    /// name (if it had none) and renames it over the entry it was created for, and
+    /// flushes the directory: after a crash either the old or the new file is
+    /// there, whole.
+    pub fn replace_as(mut self, mode: u32) -> Result<(), FsError> {
+        nix::sys::stat::fchmod(&self.file, Mode::from_bits_truncate(mode))
             .map_err(FsError::from_errno)?;
         self.file.sync_all().map_err(|e| {
             FsError::from_errno(e.raw_os_error().map_or(Errno::EIO, Errno::from_raw))

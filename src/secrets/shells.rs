@@ -231,6 +231,30 @@ impl Vars {
         }
     }
 
+    /// The assignments of one rc line, each applied to the variables and returned
+    /// with where it was made; an `unset` comes back as an empty value.
+    fn apply(&mut self, line: &str, here: &Origin) -> Vec<(String, Sourced)> {
+        assignments(line)
+            .into_iter()
+            .map(|(name, value)| {
+                self.set(&name, value.as_deref());
+                let sourced = Sourced {
+                    value: value.unwrap_or_default(),
+                    origin: here.clone(),
+                };
+                (name, sourced)
+            })
+            .collect()
+    }
+
+    /// A path as far as the files let it be expanded, else as written.
+    fn path(&self, sourced: Sourced) -> Sourced {
+        match self.expand(&sourced.value) {
+            Some(value) => Sourced { value, ..sourced },
+            None => sourced,
+        }
+    }
+
     /// The value of a word with `~`, `$NAME`, `${NAME}` and `${NAME:-word}` replaced,
     /// or `None` when it holds anything else (`$(…)`, an unknown variable), which
     /// only running the shell could resolve.
@@ -384,19 +408,16 @@ fn bash(files: &mut RcFiles<'_>) -> HistorySettings {
     let mut off: Option<Sourced> = None;
     for path in paths {
         for (here, line) in files.lines(&path) {
-            for (name, value) in assignments(&line) {
-                vars.set(&name, value.as_deref());
-                let value = value.unwrap_or_default();
-                let sourced = |value: String| Sourced {
-                    value,
-                    origin: here.clone(),
-                };
+            for (name, sourced) in vars.apply(&line, &here) {
                 match name.as_str() {
-                    "HISTFILE" => histfile = sourced(vars.expand(&value).unwrap_or(value)),
-                    "HISTCONTROL" => control = sourced(value),
-                    "HISTIGNORE" => ignore = sourced(value),
-                    "HISTSIZE" | "HISTFILESIZE" if keeps_nothing(&value) => {
-                        off = Some(sourced(format!("{name}=0")));
+                    "HISTFILE" => histfile = vars.path(sourced),
+                    "HISTCONTROL" => control = sourced,
+                    "HISTIGNORE" => ignore = sourced,
+                    "HISTSIZE" | "HISTFILESIZE" if keeps_nothing(&sourced.value) => {
+                        off = Some(Sourced {
+                            value: format!("{name}=0"),
+                            origin: sourced.origin,
+                        });
                     }
                     "HISTSIZE" | "HISTFILESIZE" => off = None,
                     _ => {}
@@ -597,16 +618,10 @@ fn zsh(files: &mut RcFiles<'_>) -> HistorySettings {
         };
         for path in paths {
             for (here, line) in files.lines(&path) {
-                for (name, value) in assignments(&line) {
-                    vars.set(&name, value.as_deref());
-                    let value = value.unwrap_or_default();
-                    let sourced = |value: String| Sourced {
-                        value,
-                        origin: here.clone(),
-                    };
+                for (name, sourced) in vars.apply(&line, &here) {
                     match name.as_str() {
-                        "HISTFILE" => histfile = sourced(vars.expand(&value).unwrap_or(value)),
-                        "SAVEHIST" => savehist = sourced(value),
+                        "HISTFILE" => histfile = vars.path(sourced),
+                        "SAVEHIST" => savehist = sourced,
                         _ => {}
                     }
                 }

@@ -43,6 +43,11 @@ pub fn run() -> Result<ExitStatus, Error> {
         Some(Command::Pam) => crate::pam::run(global),
         Some(Command::History { redact, yes }) => history_redact(redact, *yes),
         Some(Command::ShellHook { shell }) => shell_hook(*shell),
+        Some(Command::Login { notify }) => {
+            // A login goes on whatever happens here, a panic included.
+            let _ = std::panic::catch_unwind(|| crate::login::run(global, *notify));
+            Ok(ExitStatus::Clean)
+        }
         Some(Command::Key {
             action: KeyAction::Check { file, stdin },
         }) => key_check(global, file, *stdin),
@@ -85,7 +90,7 @@ fn account(global: &GlobalArgs) -> Result<Account, Error> {
 
 /// The account, and whether this is root auditing someone else's home — a run that
 /// must leave that person's state (reminders shown, backup looks) as it found it.
-fn account_and_audit(global: &GlobalArgs) -> Result<(Account, bool), Error> {
+pub(crate) fn account_and_audit(global: &GlobalArgs) -> Result<(Account, bool), Error> {
     let invoking = Account::invoking().map_err(Error::Account)?;
     let Some(home) = &global.home else {
         return Ok((invoking, false));
@@ -132,7 +137,7 @@ fn check(global: &GlobalArgs, options: RunOptions) -> Result<ExitStatus, Error> 
     let (report, own) = run_checks(global, &policy, &selection, options)?;
     render(global, &report)?;
     if let Some(account) = own {
-        remember(&account, &report);
+        remember(&account, &report.findings);
     }
     Ok(report.exit_status())
 }
@@ -140,12 +145,11 @@ fn check(global: &GlobalArgs, options: RunOptions) -> Result<ExitStatus, Error> 
 /// What a run leaves in the state directory once its report is out: when each
 /// reminder shown was shown, and one more look at whether the backup medium is
 /// plugged in. A failure here costs a repeated reminder, never the report.
-fn remember(account: &Account, report: &Report) {
+pub(crate) fn remember(account: &Account, findings: &[checks::Finding]) {
     let Ok(home) = SafeDir::open_root(&account.home) else {
         return;
     };
-    let reminded: Vec<&str> = report
-        .findings
+    let reminded: Vec<&str> = findings
         .iter()
         .filter(|f| f.check == "reminders")
         .map(|f| f.policy)
@@ -161,7 +165,7 @@ fn remember(account: &Account, report: &Report) {
         }
         let _ = crate::state::write_json(&home, account, STATE_FILE, &shown);
     }
-    let looked_at_backups = report.findings.iter().any(|f| f.check == "key-backup");
+    let looked_at_backups = findings.iter().any(|f| f.check == "key-backup");
     if looked_at_backups
         && let Some(Ok(mut record)) = crate::backup::read_record(&home, account)
         && crate::backup::note_look(&mut record, &crate::at_rest::Roots::system()).is_some()

@@ -127,6 +127,16 @@ pub enum Command {
         #[arg(value_enum)]
         shell: ShellName,
     },
+    /// The warning for login hooks: prints only to an interactive session (stderr),
+    /// at most a few lines, within a deadline, and always exits 0; a full check runs
+    /// at most once a day, other logins print its cached summary. Under pam_exec
+    /// (PAM_USER set) the account comes from the password database and the lines go
+    /// to stdout
+    Login {
+        /// Show the lines as one desktop notification (for the autostart entry)
+        #[arg(long)]
+        notify: bool,
+    },
     /// Offline key backups
     Backup {
         #[command(subcommand)]

@@ -18,6 +18,7 @@ mod harden;
 mod keycheck;
 mod keys;
 mod lock;
+mod login;
 #[cfg(test)]
 mod man_tests;
 mod pam;

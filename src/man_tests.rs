@@ -67,7 +67,13 @@ fn both_pages_document_every_policy_item_and_key() {
     for spec in schema::ITEMS {
         assert_mentions(PAGE1, "csi-self-check.1", spec.id);
         assert_mentions(PAGE5, "csi-self-check-policy.5", spec.id);
-        for param in schema::keys_of(spec) {
+        for param in schema::table_keys(spec) {
+            assert_mentions(PAGE5, "csi-self-check-policy.5", param.key);
+        }
+    }
+    for spec in schema::SETTINGS {
+        assert_mentions(PAGE5, "csi-self-check-policy.5", spec.id);
+        for param in schema::table_keys(spec) {
             assert_mentions(PAGE5, "csi-self-check-policy.5", param.key);
         }
     }

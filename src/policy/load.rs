@@ -104,8 +104,8 @@ pub fn builtin() -> Result<Policy, PolicyError> {
         files: Vec::new(),
     };
     parse_into(&mut policy, builtin_path, BUILTIN, None)?;
-    for spec in schema::ITEMS {
-        for param in schema::keys_of(spec) {
+    for spec in schema::tables() {
+        for param in schema::table_keys(spec) {
             if !policy.settings.contains_key(&(spec.id, param.key)) {
                 let key = format!("{}.{}", spec.id, param.key);
                 return Err(error(
@@ -246,14 +246,16 @@ fn parse_into(
     for (item_key, item_value) in document.get_ref() {
         let id = item_key.get_ref().as_ref();
         let line = line_at(text, item_key.span().start);
-        let spec = schema::item_spec(id).ok_or_else(|| {
-            error(
-                path,
-                Some(line),
-                Some(id),
-                "unknown policy item; `csi-self-check policy show` lists them",
-            )
-        })?;
+        let spec = schema::item_spec(id)
+            .or_else(|| schema::settings_spec(id))
+            .ok_or_else(|| {
+                error(
+                    path,
+                    Some(line),
+                    Some(id),
+                    "unknown policy item; `csi-self-check policy show` lists them",
+                )
+            })?;
         let DeValue::Table(table) = item_value.get_ref() else {
             return Err(error(
                 path,
@@ -270,10 +272,10 @@ fn parse_into(
             let key_name = key.get_ref().as_ref();
             let full_key = format!("{id}.{key_name}");
             let line = line_at(text, value.span().start);
-            let param = schema::keys_of(spec)
+            let param = schema::table_keys(spec)
                 .find(|p| p.key == key_name)
                 .ok_or_else(|| {
-                    let known: Vec<&str> = schema::keys_of(spec).map(|p| p.key).collect();
+                    let known: Vec<&str> = schema::table_keys(spec).map(|p| p.key).collect();
                     error(
                         path,
                         Some(line),

@@ -126,12 +126,44 @@ pub const ITEMS: &[ItemSpec] = &[
     },
 ];
 
+/// Tables that configure the tool itself rather than an item of the standard:
+/// they take only their own keys (no level, title or summary).
+pub const SETTINGS: &[ItemSpec] = &[ItemSpec {
+    id: "login",
+    params: &[
+        p("max-lines", ParamKind::AtLeast { min: 1, max: 50 }),
+        p(
+            "deadline-ms",
+            ParamKind::AtMost {
+                min: 50,
+                max: 10_000,
+            },
+        ),
+        p("rescan-hours", ParamKind::AtMost { min: 1, max: 720 }),
+    ],
+}];
+
 /// The spec of an item by id.
 pub fn item_spec(id: &str) -> Option<&'static ItemSpec> {
     ITEMS.iter().find(|spec| spec.id == id)
 }
 
-/// Every key an item takes, common ones first.
-pub fn keys_of(spec: &'static ItemSpec) -> impl Iterator<Item = &'static ParamSpec> {
-    COMMON.iter().chain(spec.params.iter())
+/// The spec of a settings table by id.
+pub fn settings_spec(id: &str) -> Option<&'static ItemSpec> {
+    SETTINGS.iter().find(|spec| spec.id == id)
+}
+
+/// Every key a table takes: an item's common ones first, a settings table's own.
+pub fn table_keys(spec: &'static ItemSpec) -> impl Iterator<Item = &'static ParamSpec> {
+    let common = if settings_spec(spec.id).is_some() {
+        &[][..]
+    } else {
+        COMMON
+    };
+    common.iter().chain(spec.params.iter())
+}
+
+/// Items and settings tables, in the order `policy show` prints them.
+pub fn tables() -> impl Iterator<Item = &'static ItemSpec> {
+    ITEMS.iter().chain(SETTINGS.iter())
 }

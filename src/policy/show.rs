@@ -13,9 +13,9 @@ pub fn render(policy: &Policy) -> String {
         let _ = write!(out, ", then {}", crate::sanitize::display_path(file));
     }
     out.push_str(".\n# Each value is followed by where it was set.\n");
-    for spec in schema::ITEMS {
+    for spec in schema::tables() {
         let _ = write!(out, "\n[{}]\n", spec.id);
-        for param in schema::keys_of(spec) {
+        for param in schema::table_keys(spec) {
             let setting = policy.setting(spec.id, param.key);
             let line = format!("{} = {}", param.key, show_value(&setting.value));
             let _ = writeln!(out, "{line:<40}  # {}", setting.origin);
@@ -27,9 +27,9 @@ pub fn render(policy: &Policy) -> String {
 /// The effective policy as JSON: each item's keys with value and origin.
 pub fn render_json(policy: &Policy) -> String {
     let mut items = serde_json::Map::new();
-    for spec in schema::ITEMS {
+    for spec in schema::tables() {
         let mut keys = serde_json::Map::new();
-        for param in schema::keys_of(spec) {
+        for param in schema::table_keys(spec) {
             let setting = policy.setting(spec.id, param.key);
             let value = match &setting.value {
                 Value::Level(level) => serde_json::json!(level.as_str()),
@@ -79,8 +79,8 @@ mod tests {
             trusted_owner: 0,
         };
         let again = super::super::load(&options).unwrap();
-        for spec in super::schema::ITEMS {
-            for param in super::schema::keys_of(spec) {
+        for spec in super::schema::tables() {
+            for param in super::schema::table_keys(spec) {
                 assert_eq!(
                     again.setting(spec.id, param.key).value,
                     policy.setting(spec.id, param.key).value

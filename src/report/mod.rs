@@ -7,7 +7,7 @@ mod text;
 
 pub use checklist::{Checklist, today as checklist_date, utc_minute};
 pub use json::to_line as to_json_line;
-pub use text::Painter;
+pub use text::{Painter, short_path};
 
 use std::collections::BTreeMap;
 use std::io::Write;

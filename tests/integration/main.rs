@@ -25,6 +25,8 @@ mod plaintext;
 mod shells;
 // Offline key backups (backup confirm) and reminders of behavioural items.
 mod backup;
+// The login mode: terminal, cache, deadline, profile.d hook, PAM session hook.
+mod login;
 // Screen locking: real gsettings on a keyfile backend, and each locker's config files.
 mod screen_lock;
 // The password command: every broken rule at once, zxcvbn, stdin bounds, no argv.

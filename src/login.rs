@@ -1,0 +1,370 @@
+//! `csi-self-check login`: the few lines a login prints. A login is the one moment
+//! everyone passes through, and the worst place to be slow, noisy or fragile: this
+//! mode prints only to an interactive session (stdout is left alone — anything on
+//! it breaks scp, sftp, rsync and git over ssh), at most a policy number of lines,
+//! respects ~/.hushlogin, never prompts, always exits 0, and stops at a hard
+//! deadline. The full check runs at most once per policy interval; the logins in
+//! between print the summary it left in the state directory, so they cost a read.
+//!
+//! Three ways in: the `/etc/profile.d` hook (stderr, when stdin and stderr are
+//! terminals), PAM's `session optional pam_exec.so stdout …` (run as root, the
+//! account from `PAM_USER` and the password database, privileges dropped before
+//! any file of the person's is touched, the lines on stdout for pam_exec to relay),
+//! and the desktop's autostart entry (`--notify`: one desktop notification).
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::account::Account;
+use crate::checks::{self, Context, RemindWhen, RunOptions, Selection, Status, Subject};
+use crate::cli::GlobalArgs;
+use crate::fs::SafeDir;
+use crate::policy::{LoadOptions, Policy};
+use crate::report::Report;
+use crate::sanitize::display_str;
+
+/// The summary a full check leaves for the logins after it.
+const CACHE_FILE: &str = "login-summary.json";
+/// A line is cut here: a login warning is read at a glance.
+const LINE_CHARS: usize = 160;
+
+/// Where the lines go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Sink {
+    /// The profile.d hook: standard error of an interactive session.
+    Terminal,
+    /// pam_exec's `stdout` option relays standard output through PAM.
+    Pam,
+    /// A desktop notification.
+    Notification,
+}
+
+/// What a full check found, kept for the logins until the next one.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+struct Summary {
+    /// Seconds since the epoch.
+    written_at: i64,
+    /// One line per must-level failure, most important first.
+    failures: Vec<String>,
+    /// Must-level failures in all (the lines may be fewer).
+    failure_count: usize,
+}
+
+/// Runs the login mode. Whatever happens, the login goes on: errors are reported
+/// to syslog at most, and the exit status is always 0.
+pub fn run(global: &GlobalArgs, notify: bool) {
+    let pam_user = std::env::var("PAM_USER").ok().filter(|u| !u.is_empty());
+    let sink = if pam_user.is_some() {
+        Sink::Pam
+    } else if notify {
+        Sink::Notification
+    } else {
+        Sink::Terminal
+    };
+    if sink == Sink::Terminal
+        && !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal())
+    {
+        return;
+    }
+    // Only the session's opening prints; the other PAM phases have no one to read it.
+    if pam_user.is_some() && std::env::var("PAM_TYPE").is_ok_and(|t| t != "open_session") {
+        return;
+    }
+    let (account, own) = match &pam_user {
+        Some(user) => match pam_account(user) {
+            Ok(account) => (account, true),
+            Err(why) => {
+                crate::syslog::authpriv(crate::syslog::Severity::Notice, &format!("login: {why}"));
+                return;
+            }
+        },
+        None => match crate::app::account_and_audit(global) {
+            Ok((account, audit)) => (account, !audit),
+            Err(_) => return,
+        },
+    };
+    // A site's policy only, when PAM runs this for someone else.
+    let policy_file = if pam_user.is_some() {
+        None
+    } else {
+        global.policy.as_deref()
+    };
+    let Ok(policy) = crate::policy::load(&LoadOptions {
+        policy_file,
+        ..LoadOptions::default()
+    }) else {
+        return;
+    };
+    let Ok(home) = SafeDir::open_root(&account.home) else {
+        return;
+    };
+    if home.lstat(std::ffi::OsStr::new(".hushlogin")).is_ok() {
+        return;
+    }
+    let lines = lines_within_deadline(&account, policy, own);
+    deliver(sink, &lines);
+}
+
+/// The account PAM names, from the password database; root becomes that person
+/// for good before anything of theirs is read, and stops if it cannot.
+fn pam_account(user: &str) -> Result<Account, String> {
+    let account = Account::by_name(user)
+        .ok_or_else(|| format!("PAM_USER {} has no account", display_str(user)))?;
+    let euid = nix::unistd::geteuid().as_raw();
+    if euid == 0 && account.uid != 0 {
+        crate::privilege::drop_to(&account)?;
+    } else if euid != account.uid {
+        return Err(format!(
+            "running as uid {euid}, not as {} or root; refusing to read their files",
+            display_str(user)
+        ));
+    }
+    Ok(account)
+}
+
+/// The lines to print: from the cached summary while it is fresh, else from a
+/// full check — cut off at the deadline with what is known by then.
+fn lines_within_deadline(account: &Account, policy: Policy, own: bool) -> Vec<String> {
+    let start = Instant::now();
+    let deadline = Duration::from_millis(policy.number("login", "deadline-ms"));
+    let max_lines = usize::try_from(policy.number("login", "max-lines")).unwrap_or(5);
+    let rescan = i64::try_from(policy.number("login", "rescan-hours"))
+        .unwrap_or(24)
+        .saturating_mul(3600);
+    let home = SafeDir::open_root(&account.home).ok();
+    let cached = home.as_ref().and_then(|home| {
+        crate::state::read_json::<Summary>(home, account, CACHE_FILE).and_then(Result::ok)
+    });
+    let now = crate::backup::now();
+    if let Some(summary) = &cached
+        && now.saturating_sub(summary.written_at) < rescan
+        && summary.written_at <= now
+    {
+        return shape(&summary.failures, summary.failure_count, &[], max_lines);
+    }
+    let (tx, rx) = mpsc::channel();
+    let worker_account = account.clone();
+    std::thread::spawn(move || {
+        let _ = tx.send(full_check(&worker_account, &policy, own, max_lines));
+    });
+    match rx.recv_timeout(deadline.saturating_sub(start.elapsed())) {
+        Ok((summary, reminders)) => {
+            shape(&summary.failures, summary.failure_count, &reminders, max_lines)
+        }
+        Err(mpsc::RecvTimeoutError::Disconnected) => vec![
+            "csi-self-check: the checks stopped with an internal error; run `csi-self-check` for them"
+                .to_owned(),
+        ],
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            let mut lines = cached.map_or_else(Vec::new, |summary| {
+                shape(&summary.failures, summary.failure_count, &[], max_lines)
+            });
+            lines.truncate(max_lines.saturating_sub(1));
+            lines.push(format!(
+                "csi-self-check: the checks did not finish within {} ms; run `csi-self-check` for them",
+                deadline.as_millis()
+            ));
+            lines
+        }
+    }
+}
+
+/// Runs every automated check and, for the person's own login (not root looking
+/// at someone else's home), records the summary for the next logins and the
+/// reminders it is about to show as shown.
+fn full_check(
+    account: &Account,
+    policy: &Policy,
+    own: bool,
+    max_lines: usize,
+) -> (Summary, Vec<String>) {
+    let options = RunOptions {
+        remind: RemindWhen::Due,
+        ..RunOptions::default()
+    };
+    let cx = Context::new(account, policy, options);
+    let findings = checks::run_all(&cx, Subject::Home, &Selection::default());
+    let report = Report::new(account.name.clone(), account.home.clone(), findings, policy);
+    let failures: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.is_must_failure())
+        .map(|f| line(f, &account.home))
+        .collect();
+    let reminding: Vec<&checks::Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Remind)
+        .collect();
+    let reminders: Vec<String> = reminding.iter().map(|f| line(f, &account.home)).collect();
+    // Only the reminders that fit on the screen count as shown.
+    let room = room(failures.len() + reminders.len(), max_lines);
+    let reminders_shown = room.saturating_sub(failures.len()).min(reminders.len());
+    let summary = Summary {
+        written_at: crate::backup::now(),
+        failure_count: failures.len(),
+        failures,
+    };
+    if own {
+        if let Ok(home) = SafeDir::open_root(&account.home) {
+            let _ = crate::state::write_json(&home, account, CACHE_FILE, &summary);
+        }
+        let remembered: Vec<checks::Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.status != Status::Remind)
+            .chain(reminding.iter().copied().take(reminders_shown))
+            .cloned()
+            .collect();
+        crate::app::remember(account, &remembered);
+    }
+    (summary, reminders)
+}
+
+/// One finding as one short line: where, what, cut at a glance's length.
+fn line(finding: &checks::Finding, home: &Path) -> String {
+    let label = match finding.status {
+        Status::Fail => "FAIL",
+        Status::Remind => "remind",
+        _ => finding.status.as_str(),
+    };
+    let place = finding
+        .path
+        .as_deref()
+        .map(|p| format!("{}: ", crate::report::short_path(p, home)))
+        .unwrap_or_default();
+    let mut text = format!("csi-self-check: {label} {place}{}", finding.message);
+    if text.chars().count() > LINE_CHARS {
+        text = text.chars().take(LINE_CHARS - 1).collect::<String>() + "…";
+    }
+    display_str(&text)
+}
+
+/// How many findings fit in `max` lines, when a pointer must follow any left out.
+fn room(total: usize, max: usize) -> usize {
+    if total > max {
+        max.saturating_sub(1)
+    } else {
+        total
+    }
+}
+
+/// Failures first, then reminders, then a pointer to the rest — `max` lines in all.
+fn shape(
+    failures: &[String],
+    failure_count: usize,
+    reminders: &[String],
+    max: usize,
+) -> Vec<String> {
+    let total = failure_count.max(failures.len()) + reminders.len();
+    if total == 0 {
+        return Vec::new();
+    }
+    let mut lines: Vec<String> = failures
+        .iter()
+        .chain(reminders)
+        .take(room(total, max))
+        .cloned()
+        .collect();
+    if total > lines.len() {
+        lines.push(format!(
+            "csi-self-check: {} more; run `csi-self-check` for the full report",
+            total - lines.len()
+        ));
+    }
+    lines
+}
+
+fn deliver(sink: Sink, lines: &[String]) {
+    if lines.is_empty() {
+        return;
+    }
+    match sink {
+        Sink::Terminal => {
+            let painted = painted(lines);
+            let _ = std::io::stderr().lock().write_all(painted.as_bytes());
+        }
+        Sink::Pam => {
+            let mut text = lines.join("\n");
+            text.push('\n');
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+        }
+        Sink::Notification => notify(lines),
+    }
+}
+
+/// Colour only on a terminal that wants it (NO_COLOR, TERM=dumb).
+fn painted(lines: &[String]) -> String {
+    use owo_colors::OwoColorize;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let dumb = std::env::var_os("TERM").is_none_or(|t| t == "dumb");
+    let mut out = String::new();
+    for line in lines {
+        if no_color || dumb {
+            out.push_str(line);
+        } else if line.starts_with("csi-self-check: FAIL") {
+            out.push_str(&line.red().to_string());
+        } else {
+            out.push_str(&line.yellow().to_string());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// One desktop notification through `notify-send`, bounded in time; no
+/// notification service is no error.
+fn notify(lines: &[String]) {
+    let body: Vec<String> = lines
+        .iter()
+        .map(|l| l.trim_start_matches("csi-self-check: ").to_owned())
+        .collect();
+    let child = Command::new("notify-send")
+        .args(["--app-name=csi-self-check", "--icon=dialog-warning"])
+        .arg("csi-self-check: credential hygiene")
+        .arg(body.join("\n"))
+        .env_remove("LD_PRELOAD")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+    if let Ok(mut child) = child {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(2) {
+            if let Ok(Some(_)) = child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(prefix: &str, n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("{prefix}{i}")).collect()
+    }
+
+    #[test]
+    fn failures_come_first_and_a_pointer_counts_the_rest() {
+        assert!(shape(&[], 0, &[], 5).is_empty());
+        let shown = shape(&lines("f", 2), 2, &lines("r", 2), 5);
+        assert_eq!(shown, ["f0", "f1", "r0", "r1"]);
+        let shown = shape(&lines("f", 3), 3, &lines("r", 4), 5);
+        assert_eq!(shown.len(), 5);
+        assert_eq!(&shown[..4], ["f0", "f1", "f2", "r0"]);
+        assert!(shown[4].contains("3 more"), "{shown:?}");
+        // A cached summary keeps a count beyond the lines it kept.
+        let shown = shape(&lines("f", 1), 9, &[], 5);
+        assert!(shown[1].contains("8 more"), "{shown:?}");
+    }
+}

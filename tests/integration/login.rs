@@ -1,0 +1,410 @@
+//! The login mode: silent where nobody reads it, one line per must-level failure on
+//! a real terminal (tmux), a cached summary between full checks, a hard deadline;
+//! the profile.d hook sourced by real shells; and the PAM session hook through a
+//! real PAM stack (pamtester) for a real account made by useradd.
+
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::util::{BIN, Cli, Home, chmod, have, is_root, skip};
+
+const HOOK: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/src/dist/profile.d/csi-self-check.sh"
+);
+const AUTOSTART: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/src/dist/autostart/csi-self-check.desktop"
+);
+
+/// Runs `command` on a real terminal and returns the screen once `EXIT=` shows.
+fn on_terminal(name: &str, command: &str) -> String {
+    let socket = format!("csi-login-{name}-{}", std::process::id());
+    let tmux = |args: &[&str]| {
+        Command::new("timeout")
+            .args(["30", "tmux", "-L", &socket, "-f", "/dev/null"])
+            .args(args)
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("TERM", "xterm")
+            .output()
+            .unwrap()
+    };
+    let full = format!("{command}; echo EXIT=$?; sleep 60");
+    let started = tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        "t",
+        "-x",
+        "250",
+        "-y",
+        "40",
+        &full,
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    let start = Instant::now();
+    let screen = loop {
+        let out = tmux(&["capture-pane", "-p", "-J", "-t", "t"]);
+        let screen = String::from_utf8_lossy(&out.stdout).into_owned();
+        if screen.contains("EXIT=") {
+            break screen;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "never finished:\n{screen}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    tmux(&["kill-server"]);
+    screen
+}
+
+/// `csi-self-check --home HOME login …` with a clean environment, as a shell line.
+fn login_line(home: &Home, extra: &str) -> String {
+    format!(
+        "env -i PATH=/usr/bin:/bin TERM=dumb {BIN} --home {} login {extra}",
+        home.path().display()
+    )
+}
+
+fn loose_key(home: &Home) -> PathBuf {
+    home.keygen(".ssh/id_ed25519", Some("Correct-Horse-9!"), None, 0o640)
+}
+
+#[test]
+fn login_is_silent_without_a_terminal() {
+    if !have("ssh-keygen", "login_is_silent_without_a_terminal") {
+        return;
+    }
+    let home = Home::with_ssh();
+    loose_key(&home);
+    let run = Cli::new(["--home", home.path().to_str().unwrap(), "login"]).run();
+    assert_eq!(run.code, 0);
+    assert_eq!(run.stdout, "");
+    assert_eq!(run.stderr, "");
+    // From a non-interactive shell, as scp and `ssh host cmd` run it.
+    let out = Command::new("bash")
+        .args(["-c", &login_line(&home, "")])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty() && out.stderr.is_empty(), "{out:?}");
+}
+
+#[test]
+fn an_interactive_login_names_the_loose_key_on_stderr_only() {
+    let test = "an_interactive_login_names_the_loose_key_on_stderr_only";
+    if !have("tmux", test) || !have("ssh-keygen", test) {
+        return;
+    }
+    let home = Home::with_ssh();
+    loose_key(&home);
+    // stdout thrown away: the warning is still there, so it went to stderr.
+    let screen = on_terminal("stderr", &format!("{} >/dev/null", login_line(&home, "")));
+    let named: Vec<&str> = screen
+        .lines()
+        .filter(|l| l.contains("~/.ssh/id_ed25519"))
+        .collect();
+    assert_eq!(named.len(), 1, "{screen}");
+    assert!(named[0].starts_with("csi-self-check: FAIL"), "{screen}");
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    let lines = screen
+        .lines()
+        .take_while(|l| !l.starts_with("EXIT="))
+        .count();
+    assert!(
+        lines <= 5,
+        "more lines than the policy's max-lines:\n{screen}"
+    );
+    // stderr thrown away: nothing is left on the screen, so nothing went to stdout.
+    let screen = on_terminal("stdout", &format!("{} 2>/dev/null", login_line(&home, "")));
+    assert!(screen.trim_start().starts_with("EXIT=0"), "{screen}");
+}
+
+#[test]
+fn logins_between_full_checks_print_the_cached_summary() {
+    let test = "logins_between_full_checks_print_the_cached_summary";
+    if !have("tmux", test) || !have("ssh-keygen", test) {
+        return;
+    }
+    let home = Home::with_ssh();
+    loose_key(&home);
+    let first = on_terminal("first", &login_line(&home, ""));
+    assert!(first.contains("id_ed25519"), "{first}");
+    let summary = home.join(".local/state/csi-self-check/login-summary.json");
+    assert!(summary.exists());
+    // Fixed now, but the next login within the interval still reads the summary.
+    chmod(&home.join(".ssh/id_ed25519"), 0o600);
+    let cached = on_terminal("cached", &login_line(&home, ""));
+    assert!(cached.contains("id_ed25519"), "{cached}");
+    assert!(
+        !cached.contains("remind"),
+        "reminders shown again:\n{cached}"
+    );
+    // Once the summary is older than the interval, a full check runs again.
+    let text = std::fs::read_to_string(&summary).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    doc["written_at"] = serde_json::json!(doc["written_at"].as_i64().unwrap() - 2 * 86_400);
+    std::fs::write(&summary, doc.to_string()).unwrap();
+    let fresh = on_terminal("fresh", &login_line(&home, ""));
+    assert!(!fresh.contains("id_ed25519"), "{fresh}");
+}
+
+#[test]
+fn a_hushlogin_and_the_deadline_are_respected() {
+    let test = "a_hushlogin_and_the_deadline_are_respected";
+    if !have("tmux", test) || !have("ssh-keygen", test) {
+        return;
+    }
+    let home = Home::with_ssh();
+    loose_key(&home);
+    home.file(".hushlogin", b"", 0o644);
+    let screen = on_terminal("hush", &login_line(&home, ""));
+    assert!(screen.trim_start().starts_with("EXIT=0"), "{screen}");
+    std::fs::remove_file(home.join(".hushlogin")).unwrap();
+    // A deadline no full check can meet on a home this big: what is known is
+    // printed, with a word, and the login goes on.
+    for i in 0..20_000 {
+        home.file(format!(".ssh/f{i}"), b"x", 0o600);
+    }
+    let policy = home.file("policy.toml", b"[login]\ndeadline-ms = 50\n", 0o644);
+    let start = Instant::now();
+    let screen = on_terminal(
+        "deadline",
+        &format!(
+            "env -i PATH=/usr/bin:/bin TERM=dumb {BIN} --home {} --policy {} login",
+            home.path().display(),
+            policy.display()
+        ),
+    );
+    assert!(start.elapsed() < Duration::from_secs(10));
+    assert!(screen.contains("did not finish within 50 ms"), "{screen}");
+    assert!(screen.contains("EXIT=0"), "{screen}");
+}
+
+#[test]
+fn the_profile_hook_is_posix_silent_and_leaves_no_variable() {
+    let test = "the_profile_hook_is_posix_silent_and_leaves_no_variable";
+    let home = Home::with_ssh();
+    let bin_dir = Path::new(BIN)
+        .parent()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("{bin_dir}:/usr/bin:/bin");
+    let mut shells = vec!["sh", "bash"];
+    if have("dash", test) {
+        shells.push("dash");
+    }
+    for shell in shells {
+        // Sourced under set -eu in a non-interactive shell: nothing printed, no
+        // error, and the same variables afterwards as before (less what sourcing
+        // itself changes in bash: `_` and the BASH_ARG* stacks).
+        let scratch = tempfile::tempdir().unwrap();
+        let (before, after) = (scratch.path().join("before"), scratch.path().join("after"));
+        let script = format!(
+            "set -eu; set | grep -Ev '^(_|BASH_ARG[CV])=' > {b}; . {HOOK}; \
+             set | grep -Ev '^(_|BASH_ARG[CV])=' > {a}; cmp -s {b} {a} || {{ echo leftover; exit 3; }}; echo done",
+            b = before.display(),
+            a = after.display()
+        );
+        let out = Command::new(shell)
+            .args(["-c", &script])
+            .env_clear()
+            .env("PATH", &path)
+            .env("HOME", home.path())
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{shell}: {out:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "done\n", "{shell}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{shell}");
+    }
+    // Without csi-self-check on PATH it does nothing, quietly.
+    let out = Command::new("sh")
+        .args(["-c", &format!("set -eu; . {HOOK}; echo done")])
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "done\n");
+}
+
+#[test]
+fn the_autostart_entry_is_valid() {
+    if !have("desktop-file-validate", "the_autostart_entry_is_valid") {
+        return;
+    }
+    let out = Command::new("desktop-file-validate")
+        .arg(AUTOSTART)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success() && out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let text = std::fs::read_to_string(AUTOSTART).unwrap();
+    assert!(text.contains("Exec=csi-self-check login --notify"));
+}
+
+/// A real account, made by useradd and removed (with its home) when dropped.
+struct TestUser {
+    name: String,
+    home: PathBuf,
+    uid: u32,
+}
+
+impl TestUser {
+    fn new(name: &str) -> TestUser {
+        let _ = Command::new("userdel").args(["-r", name]).output();
+        let out = Command::new("useradd")
+            .args(["-m", "-s", "/bin/bash", name])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "useradd: {out:?}");
+        let user = nix::unistd::User::from_name(name).unwrap().unwrap();
+        TestUser {
+            name: name.to_owned(),
+            home: user.dir,
+            uid: user.uid.as_raw(),
+        }
+    }
+}
+
+impl Drop for TestUser {
+    fn drop(&mut self) {
+        let _ = Command::new("userdel").args(["-r", &self.name]).output();
+    }
+}
+
+/// A PAM service whose session phase runs the login mode; removed when dropped.
+struct SessionService {
+    name: String,
+    path: PathBuf,
+}
+
+impl SessionService {
+    fn new() -> SessionService {
+        let name = format!("csi-self-check-session-{}", std::process::id());
+        let path = PathBuf::from("/etc/pam.d").join(&name);
+        std::fs::write(
+            &path,
+            format!(
+                "auth required pam_permit.so\n\
+                 account required pam_permit.so\n\
+                 session optional pam_exec.so stdout {BIN} login\n"
+            ),
+        )
+        .unwrap();
+        SessionService { name, path }
+    }
+}
+
+impl Drop for SessionService {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+#[test]
+fn the_pam_session_hook_warns_as_the_user_and_never_reads_what_they_cannot() {
+    let test = "the_pam_session_hook_warns_as_the_user_and_never_reads_what_they_cannot";
+    if !is_root() {
+        return skip(test, "useradd and /etc/pam.d need root");
+    }
+    if !have("pamtester", test) || !have("ssh-keygen", test) || !have("useradd", test) {
+        return;
+    }
+    let user = TestUser::new("csilogin1");
+    let ssh = user.home.join(".ssh");
+    std::fs::create_dir_all(&ssh).unwrap();
+    let key = ssh.join("id_ed25519");
+    let made = Command::new("ssh-keygen")
+        .args([
+            "-q",
+            "-t",
+            "ed25519",
+            "-a",
+            "2",
+            "-N",
+            "Correct-Horse-9!",
+            "-f",
+        ])
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    std::os::unix::fs::symlink("/etc/shadow", ssh.join("id_shadow")).unwrap();
+    let chown = Command::new("chown")
+        .args(["-hR", &format!("{0}:{0}", user.name)])
+        .arg(&user.home)
+        .status()
+        .unwrap();
+    assert!(chown.success());
+    chmod(&ssh, 0o700);
+    chmod(&key, 0o640);
+    let service = SessionService::new();
+    let out = Command::new("timeout")
+        .args([
+            "60",
+            "pamtester",
+            "-v",
+            &service.name,
+            &user.name,
+            "open_session",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("FAIL ~/.ssh/id_ed25519"),
+        "the loose key is not named:\n{text}"
+    );
+    // Nothing of /etc/shadow: not a line of it, not even root's entry.
+    let shadow = std::fs::read_to_string("/etc/shadow").unwrap();
+    for line in shadow.lines().filter(|l| !l.is_empty()) {
+        assert!(!text.contains(line), "a line of /etc/shadow was printed");
+    }
+    assert!(!text.contains("root:"), "{text}");
+    // What the session left behind is the user's own: it ran as them.
+    let summary = user
+        .home
+        .join(".local/state/csi-self-check/login-summary.json");
+    let meta = std::fs::metadata(&summary).unwrap();
+    assert_eq!(
+        meta.uid(),
+        user.uid,
+        "the login summary was not written as the user"
+    );
+    // The link was seen and not followed (the same run, as root's audit shows it).
+    let audit = Cli::new([
+        "--home",
+        user.home.to_str().unwrap(),
+        "--format",
+        "json",
+        "--only",
+        "key-security",
+    ])
+    .run();
+    let doc = audit.json();
+    let link = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"].as_str().is_some_and(|p| p.ends_with("id_shadow")))
+        .cloned()
+        .unwrap_or_else(|| panic!("{}", audit.stdout));
+    assert!(link["message"].as_str().unwrap().contains("link"), "{link}");
+}

@@ -408,3 +408,25 @@ fn the_pam_session_hook_warns_as_the_user_and_never_reads_what_they_cannot() {
         .unwrap_or_else(|| panic!("{}", audit.stdout));
     assert!(link["message"].as_str().unwrap().contains("link"), "{link}");
 }
+
+#[test]
+fn a_notification_without_a_desktop_is_no_error() {
+    if !have("ssh-keygen", "a_notification_without_a_desktop_is_no_error") {
+        return;
+    }
+    let home = Home::with_ssh();
+    loose_key(&home);
+    // No terminal is needed for a notification, and no session bus is there to
+    // take it: the login goes on, silently, within the time notify-send is given.
+    let start = Instant::now();
+    let run = Cli::new(["--home", home.path().to_str().unwrap(), "login", "--notify"]).run();
+    assert_eq!(run.code, 0);
+    assert_eq!(run.stdout, "");
+    assert_eq!(run.stderr, "");
+    assert!(start.elapsed() < Duration::from_secs(10));
+    // It did look: the full check left its summary.
+    assert!(
+        home.join(".local/state/csi-self-check/login-summary.json")
+            .exists()
+    );
+}

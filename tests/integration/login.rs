@@ -47,7 +47,8 @@ fn on_terminal(name: &str, command: &str) -> String {
     assert!(started.status.success(), "{started:?}");
     let start = Instant::now();
     let screen = loop {
-        let out = tmux(&["capture-pane", "-p", "-J", "-t", "t"]);
+        // -e keeps colours as escape sequences, to tell coloured output from plain.
+        let out = tmux(&["capture-pane", "-p", "-e", "-J", "-t", "t"]);
         let screen = String::from_utf8_lossy(&out.stdout).into_owned();
         if screen.contains("EXIT=") {
             break screen;
@@ -119,6 +120,23 @@ fn an_interactive_login_names_the_loose_key_on_stderr_only() {
     assert!(
         lines <= 5,
         "more lines than the policy's max-lines:\n{screen}"
+    );
+    assert!(
+        !screen.contains('\x1b'),
+        "coloured under TERM=dumb:\n{screen:?}"
+    );
+    // A terminal that takes colour gets it, unless NO_COLOR says otherwise.
+    let coloured = login_line(&home, "").replace("TERM=dumb", "TERM=xterm");
+    let screen = on_terminal("colour", &coloured);
+    assert!(
+        screen.contains("\x1b[31mcsi-self-check: FAIL"),
+        "{screen:?}"
+    );
+    let screen = on_terminal("nocolour", &coloured.replace("env -i", "env -i NO_COLOR=1"));
+    assert!(screen.contains("csi-self-check: FAIL"), "{screen:?}");
+    assert!(
+        !screen.contains("\x1b[31m"),
+        "coloured under NO_COLOR:\n{screen:?}"
     );
     // stderr thrown away: nothing is left on the screen, so nothing went to stdout.
     let screen = on_terminal("stdout", &format!("{} 2>/dev/null", login_line(&home, "")));

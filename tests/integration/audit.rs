@@ -15,7 +15,7 @@ use crate::util::{BIN, Cli, chmod, have, is_root, skip};
 static ACCOUNTS: Mutex<()> = Mutex::new(());
 
 /// An account made by `useradd -m` for one test, removed with its home by
-/// `userdel -r` when dropped, a panicking test included.
+/// `userdel -r -f` when dropped, a panicking test included.
 struct TestUser {
     name: &'static str,
     uid: u32,
@@ -58,7 +58,10 @@ impl Drop for TestUser {
     fn drop(&mut self) {
         let _turn = ACCOUNTS.lock().unwrap_or_else(|e| e.into_inner());
         let _ = std::fs::set_permissions(&self.home, std::fs::Permissions::from_mode(0o755));
-        let _ = Command::new("userdel").args(["-r", self.name]).output();
+        // -f: a process of the user that outlived its test must not leave the account.
+        let _ = Command::new("userdel")
+            .args(["-r", "-f", self.name])
+            .output();
     }
 }
 
@@ -370,16 +373,21 @@ fn a_user_past_the_deadline_is_stopped_and_the_audit_goes_on() {
         "{}",
         table.stdout
     );
-    // Nothing of the children is left running.
-    let left = Command::new("pgrep")
-        .args(["-u", &four.uid.to_string()])
-        .output()
-        .unwrap();
-    assert!(
-        left.stdout.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&left.stdout)
-    );
+    // Nothing of the children is left running: the process group was killed. A
+    // helper killed a moment ago may take a moment to be gone, so look a few times.
+    let mut left = Vec::new();
+    for _ in 0..40 {
+        left = Command::new("pgrep")
+            .args(["-u", &four.uid.to_string()])
+            .output()
+            .unwrap()
+            .stdout;
+        if left.is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(left.is_empty(), "{}", String::from_utf8_lossy(&left));
 }
 
 #[test]

@@ -258,6 +258,12 @@ pub fn child(global: &GlobalArgs, deep: bool, user: &str) -> Result<ExitStatus, 
             "audit-user: only `audit`, running as root, starts this".to_owned(),
         ));
     }
+    if global.home.is_some() {
+        return Err(Error::Usage(
+            "audit-user: --home does not apply; the home comes from the password database"
+                .to_owned(),
+        ));
+    }
     let policy = crate::app::load_policy(global)?;
     let selection = Selection::new(global.only.clone()).map_err(Error::Usage)?;
     let account = Account::by_name(user).ok_or_else(|| {

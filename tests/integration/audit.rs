@@ -454,6 +454,19 @@ fn audit_refuses_unknown_and_ineligible_users_before_auditing_anyone() {
     );
     let run = Cli::new(["audit", "--all-users", "--timeout-per-user", "0"]).run();
     assert_eq!(run.code, 2);
+    // The home is the password database's, for the audit and for its children.
+    for args in [
+        &["--home", "/tmp", "audit", "--all-users"][..],
+        &["--home", "/tmp", "audit-user", "--", "root"][..],
+    ] {
+        let run = Cli::new(args).run();
+        assert_eq!((run.code, run.stdout.as_str()), (2, ""), "{args:?}");
+        assert!(
+            run.stderr.contains("--home does not apply"),
+            "{}",
+            run.stderr
+        );
+    }
 }
 
 const DIST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/src/dist");

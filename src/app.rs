@@ -36,8 +36,19 @@ pub fn run() -> Result<ExitStatus, Error> {
             cli::Remind::Never => RemindWhen::Never,
         },
     };
+    let audit = matches!(
+        cli.command,
+        Some(Command::Audit(_) | Command::AuditUser { .. })
+    );
+    if global.format == Format::Prometheus && !audit {
+        return Err(Error::Usage(
+            "--format prometheus is only for `audit`".to_owned(),
+        ));
+    }
     match &cli.command {
         None => check(global, options),
+        Some(Command::Audit(args)) => crate::audit::run(&cli, args),
+        Some(Command::AuditUser { user }) => crate::audit::child(global, cli.deep, user),
         Some(Command::ListChecks) => list_checks(global),
         Some(Command::Password { stdin }) => password(global, *stdin),
         Some(Command::Pam) => crate::pam::run(global),
@@ -64,14 +75,14 @@ pub fn run() -> Result<ExitStatus, Error> {
     }
 }
 
-fn absolute(path: &Path) -> PathBuf {
+pub(crate) fn absolute(path: &Path) -> PathBuf {
     match std::env::current_dir() {
         Ok(cwd) if path.is_relative() => cwd.join(path),
         _ => path.to_owned(),
     }
 }
 
-fn load_policy(global: &GlobalArgs) -> Result<Policy, Error> {
+pub(crate) fn load_policy(global: &GlobalArgs) -> Result<Policy, Error> {
     let policy_file = global.policy.as_deref().map(absolute);
     let options = LoadOptions {
         policy_file: policy_file.as_deref(),
@@ -177,7 +188,9 @@ pub(crate) fn remember(account: &Account, findings: &[checks::Finding]) {
 fn render(global: &GlobalArgs, report: &Report) -> Result<(), Error> {
     match global.format {
         Format::Json => emit(&report.to_json(global.quiet)),
-        Format::Text => emit(&report.to_text(&Painter::new(global.color), global.quiet)),
+        Format::Text | Format::Prometheus => {
+            emit(&report.to_text(&Painter::new(global.color), global.quiet))
+        }
     }
 }
 
@@ -245,7 +258,7 @@ fn checklist(global: &GlobalArgs, options: RunOptions) -> Result<ExitStatus, Err
     let checklist = Checklist::new(&policy, &report, &selection, report::checklist_date());
     match global.format {
         Format::Json => emit(&checklist.to_json())?,
-        Format::Text => emit(&checklist.to_text(&Painter::new(global.color)))?,
+        Format::Text | Format::Prometheus => emit(&checklist.to_text(&Painter::new(global.color)))?,
     }
     Ok(report.exit_status())
 }
@@ -267,7 +280,7 @@ fn list_checks(global: &GlobalArgs) -> Result<ExitStatus, Error> {
         .collect();
     match global.format {
         Format::Json => emit(&report::to_json_line(&entries))?,
-        Format::Text => {
+        Format::Text | Format::Prometheus => {
             let mut out = String::new();
             for entry in &entries {
                 out.push_str(&format!(
@@ -301,7 +314,7 @@ fn list_checks(global: &GlobalArgs) -> Result<ExitStatus, Error> {
 fn policy_show(global: &GlobalArgs) -> Result<ExitStatus, Error> {
     let policy = load_policy(global)?;
     match global.format {
-        Format::Text => emit(&policy::render_show(&policy))?,
+        Format::Text | Format::Prometheus => emit(&policy::render_show(&policy))?,
         Format::Json => emit(&policy::render_show_json(&policy))?,
     }
     Ok(ExitStatus::Clean)

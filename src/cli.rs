@@ -65,7 +65,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "FILE")]
     pub policy: Option<PathBuf>,
 
-    /// Output format
+    /// Output format; prometheus is for `audit` only
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 
@@ -147,6 +147,50 @@ pub enum Command {
         #[command(subcommand)]
         action: PolicyAction,
     },
+    /// Root only: check every login account (or those named by --users), each in a
+    /// child process that has become that user, under a deadline; a summary table,
+    /// one JSON document, or Prometheus metrics for node_exporter
+    Audit(AuditArgs),
+    /// Internal: one user of an audit (the child `audit` starts for each account)
+    #[command(hide = true)]
+    AuditUser {
+        /// The account, by name, from the password database
+        user: String,
+    },
+}
+
+/// The options of `audit`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("whom").args(["all_users", "users"]).required(true).multiple(true)))]
+pub struct AuditArgs {
+    /// Every account with a login shell listed in /etc/shells and a user id from
+    /// UID_MIN to UID_MAX of /etc/login.defs
+    #[arg(long)]
+    pub all_users: bool,
+
+    /// Only these accounts (comma-separated names); with --all-users each must be
+    /// one of its accounts
+    #[arg(long, value_delimiter = ',', value_name = "NAME")]
+    pub users: Vec<String>,
+
+    /// Write the output to FILE atomically (a temporary file in the same directory,
+    /// flushed, renamed; mode 0644) instead of standard output
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// How long one user's checks may take before its child is killed and the user
+    /// is reported as timed out
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0, value_parser = parse_seconds)]
+    pub timeout_per_user: f64,
+}
+
+/// A deadline in seconds: a fraction is allowed, zero, a negative number and more
+/// than an hour are not.
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if seconds > 0.0 && seconds <= 3600.0 => Ok(seconds),
+        _ => Err("expected a number of seconds above 0 and at most 3600".to_owned()),
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -197,6 +241,8 @@ pub enum ShellName {
 pub enum Format {
     Text,
     Json,
+    /// The exposition format of node_exporter's textfile collector (`audit` only).
+    Prometheus,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -8,6 +8,7 @@
 mod account;
 mod app;
 mod at_rest;
+mod audit;
 mod backup;
 mod checks;
 mod cli;

@@ -221,6 +221,19 @@ pub fn utc_minute(secs: i64) -> String {
     )
 }
 
+/// A moment given in seconds since the epoch as RFC 3339 in UTC,
+/// `YYYY-MM-DDTHH:MM:SSZ`, for machine-read documents.
+pub fn utc_second(secs: i64) -> String {
+    let of_day = secs.rem_euclid(86_400);
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        date_of(secs),
+        of_day / 3600,
+        of_day % 3600 / 60,
+        of_day % 60
+    )
+}
+
 /// The UTC date of a moment as `YYYY-MM-DD`, from the days since the epoch (Howard
 /// Hinnant's civil-from-days), to avoid a date crate for one line.
 fn date_of(secs: i64) -> String {

@@ -35,3 +35,5 @@ mod password;
 mod pam;
 // The interactive prompt on a real terminal (tmux): the password is never shown.
 mod tty;
+// audit as root on real accounts made by useradd: the privilege drop, deadlines, Prometheus.
+mod audit;

@@ -1,0 +1,202 @@
+//! Which accounts an audit covers: the people who can log in. That is read from
+//! the local password database, the shells file and `login.defs` as the system's own
+//! tools read them, so that service accounts (a low user id, or a shell like
+//! `nologin`) are never audited as if they were people.
+//!
+//! Only `/etc/passwd` is enumerated: an NSS directory (LDAP, SSSD) may hold every
+//! person of a site, most of whom never log in here; name them with `--users`, which
+//! looks each name up through NSS.
+
+use std::path::Path;
+
+use crate::account::Account;
+use crate::error::Error;
+use crate::fs::SafeFile;
+
+/// The largest system file read; a password database past this is not a real one.
+const MAX_SYSTEM_FILE: usize = 16 * 1024 * 1024;
+
+/// The user ids of people, from `UID_MIN` and `UID_MAX` of `login.defs`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UidRange {
+    pub min: u32,
+    pub max: u32,
+}
+
+impl UidRange {
+    /// useradd's own defaults, for a `login.defs` that is missing or silent.
+    const DEFAULT: UidRange = UidRange {
+        min: 1000,
+        max: 60000,
+    };
+
+    /// Reads `KEY value` lines as shadow-utils does: `#` starts a comment, the last
+    /// setting wins, a value that is not a number is ignored.
+    pub fn from_login_defs(text: &str) -> UidRange {
+        let mut range = UidRange::DEFAULT;
+        for line in text.lines() {
+            let mut words = line.split_whitespace();
+            let (Some(key), Some(value)) = (words.next(), words.next()) else {
+                continue;
+            };
+            let Ok(value) = value.parse::<u32>() else {
+                continue;
+            };
+            match key {
+                "UID_MIN" => range.min = value,
+                "UID_MAX" => range.max = value,
+                _ => {}
+            }
+        }
+        range
+    }
+
+    fn contains(self, uid: u32) -> bool {
+        (self.min..=self.max).contains(&uid)
+    }
+}
+
+/// The shells `/etc/shells` lists, without those that refuse a login: a listed
+/// `nologin` or `false` still means "not a person's account".
+pub fn login_shells(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .filter(|shell| {
+            let name = shell.rsplit('/').next().unwrap_or(shell);
+            !matches!(name, "nologin" | "false")
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The names of the people in a password database: a user id in `range` and a shell
+/// in `shells`. NIS compat lines (`+`, `-`) and malformed lines are passed over.
+pub fn people(passwd: &str, shells: &[String], range: UidRange) -> Vec<String> {
+    passwd
+        .lines()
+        .filter(|line| !line.starts_with(['+', '-', '#']))
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split(':').collect();
+            let [name, _, uid, _, _, _, shell] = fields.as_slice() else {
+                return None;
+            };
+            let uid = uid.parse::<u32>().ok()?;
+            (!name.is_empty() && range.contains(uid) && shells.iter().any(|s| s == shell))
+                .then(|| (*name).to_owned())
+        })
+        .collect()
+}
+
+/// A system file as text, bounded; `None` when it does not exist.
+fn read_system_file(path: &Path) -> Result<Option<String>, Error> {
+    let failed = |reason: String| Error::File {
+        path: path.to_owned(),
+        reason,
+    };
+    let mut file = match SafeFile::open_named(path) {
+        Ok(file) => file,
+        Err(crate::fs::FsError::NotFound) => return Ok(None),
+        Err(e) => return Err(failed(format!("cannot read it: {e}"))),
+    };
+    if file.meta().size > MAX_SYSTEM_FILE as u64 {
+        return Err(failed(format!(
+            "larger than {} MiB; not read",
+            MAX_SYSTEM_FILE >> 20
+        )));
+    }
+    let bytes = file
+        .read_prefix(MAX_SYSTEM_FILE)
+        .map_err(|e| failed(format!("cannot read it: {e}")))?;
+    String::from_utf8(bytes.to_vec())
+        .map(Some)
+        .map_err(|_| failed("is not UTF-8 text".to_owned()))
+}
+
+/// The accounts to audit: every person of this machine with `all`, or the named
+/// ones (each must exist; with `all`, each must also be one of its people).
+pub fn select(all: bool, named: &[String]) -> Result<Vec<Account>, Error> {
+    let people = if all {
+        let passwd = read_system_file(Path::new("/etc/passwd"))?.unwrap_or_default();
+        // getusershell(3)'s list when the file is missing.
+        let shells = read_system_file(Path::new("/etc/shells"))?
+            .unwrap_or_else(|| "/bin/sh\n/bin/csh\n".to_owned());
+        let range = read_system_file(Path::new("/etc/login.defs"))?
+            .map_or(UidRange::DEFAULT, |text| UidRange::from_login_defs(&text));
+        people(&passwd, &login_shells(&shells), range)
+    } else {
+        Vec::new()
+    };
+    let names: Vec<String> = if named.is_empty() {
+        people.clone()
+    } else {
+        named.to_vec()
+    };
+    let mut accounts: Vec<Account> = Vec::new();
+    for name in &names {
+        let shown = crate::sanitize::display_str(name);
+        let account = Account::by_name(name).ok_or_else(|| {
+            Error::Usage(format!(
+                "--users: `{shown}` has no entry in the password database"
+            ))
+        })?;
+        if all && !people.contains(name) {
+            return Err(Error::Usage(format!(
+                "--users: `{shown}` is not a login account of --all-users (user id outside UID_MIN..UID_MAX, or a shell not in /etc/shells)"
+            )));
+        }
+        if !accounts.iter().any(|a| a.name == account.name) {
+            accounts.push(account);
+        }
+    }
+    Ok(accounts)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn login_defs_sets_the_range_and_defaults_stand_in() {
+        let text =
+            "# UID_MIN 5\nUID_MIN\t\t 2000\nUID_MAX 3000 # trailing\nGID_MIN 10\nUID_MAX x\n";
+        assert_eq!(
+            UidRange::from_login_defs(text),
+            UidRange {
+                min: 2000,
+                max: 3000
+            }
+        );
+        assert_eq!(UidRange::from_login_defs(""), UidRange::DEFAULT);
+    }
+
+    #[test]
+    fn listed_shells_that_refuse_a_login_do_not_count() {
+        let shells = login_shells(
+            "# comment\n/bin/bash\n\n  /usr/bin/zsh \n/usr/sbin/nologin\n/bin/false\n",
+        );
+        assert_eq!(shells, ["/bin/bash", "/usr/bin/zsh"]);
+    }
+
+    #[test]
+    fn people_have_a_listed_shell_and_an_id_in_range() {
+        let shells = vec!["/bin/bash".to_owned()];
+        let range = UidRange {
+            min: 1000,
+            max: 60000,
+        };
+        let passwd = "\
+root:x:0:0:root:/root:/bin/bash
+alice:x:1000:1000:Alice:/home/alice:/bin/bash
+svc:x:1001:1001::/var/svc:/usr/sbin/nologin
+bob:x:1002:1002::/home/bob:/bin/zsh
+nobody:x:65534:65534:nobody:/nonexistent:/bin/bash
++carol::::::
+broken:x:notanumber:1::/home/broken:/bin/bash
+short:x:1003
+dave:x:60000:60000::/home/dave:/bin/bash
+";
+        assert_eq!(people(passwd, &shells, range), ["alice", "dave"]);
+    }
+}

@@ -5,66 +5,12 @@
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::{PermissionsExt, symlink};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::sync::Mutex;
 
-use crate::util::{BIN, Cli, chmod, have, is_root, skip};
+use crate::util::{BIN, Cli, TestUser, chmod, have, is_root, skip};
 
 /// useradd and userdel lock the password files; two at once fail, so tests take turns.
-static ACCOUNTS: Mutex<()> = Mutex::new(());
-
-/// An account made by `useradd -m` for one test, removed with its home by
-/// `userdel -r -f` when dropped, a panicking test included.
-struct TestUser {
-    name: &'static str,
-    uid: u32,
-    home: PathBuf,
-}
-
-impl TestUser {
-    fn new(name: &'static str) -> TestUser {
-        let _turn = ACCOUNTS.lock().unwrap_or_else(|e| e.into_inner());
-        // Left over by a run that was killed before its guards ran.
-        let _ = Command::new("userdel").args(["-r", name]).output();
-        let out = Command::new("useradd")
-            .args(["-m", "-s", "/bin/bash", name])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "useradd {name}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let user = nix::unistd::User::from_name(name).unwrap().unwrap();
-        TestUser {
-            name,
-            uid: user.uid.as_raw(),
-            home: user.dir,
-        }
-    }
-
-    fn join(&self, rel: &str) -> PathBuf {
-        self.home.join(rel)
-    }
-
-    /// Hands `path` (not what a link points to) to this user.
-    fn give(&self, path: &Path) {
-        std::os::unix::fs::lchown(path, Some(self.uid), Some(self.uid)).unwrap();
-    }
-}
-
-impl Drop for TestUser {
-    fn drop(&mut self) {
-        let _turn = ACCOUNTS.lock().unwrap_or_else(|e| e.into_inner());
-        let _ = std::fs::set_permissions(&self.home, std::fs::Permissions::from_mode(0o755));
-        // -f: a process of the user that outlived its test must not leave the account.
-        let _ = Command::new("userdel")
-            .args(["-r", "-f", self.name])
-            .output();
-    }
-}
-
 /// The sample lines of a metrics text as (name, labels, value).
 fn samples(text: &str) -> Vec<(String, BTreeMap<String, String>, f64)> {
     let mut out = Vec::new();

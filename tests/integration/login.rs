@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::util::{BIN, Cli, Home, chmod, have, is_root, skip};
+use crate::util::{BIN, Cli, Home, TestUser, chmod, have, is_root, skip};
 
 const HOOK: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -271,36 +271,6 @@ fn the_autostart_entry_is_valid() {
     assert!(text.contains("Exec=csi-self-check login --notify"));
 }
 
-/// A real account, made by useradd and removed (with its home) when dropped.
-struct TestUser {
-    name: String,
-    home: PathBuf,
-    uid: u32,
-}
-
-impl TestUser {
-    fn new(name: &str) -> TestUser {
-        let _ = Command::new("userdel").args(["-r", name]).output();
-        let out = Command::new("useradd")
-            .args(["-m", "-s", "/bin/bash", name])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "useradd: {out:?}");
-        let user = nix::unistd::User::from_name(name).unwrap().unwrap();
-        TestUser {
-            name: name.to_owned(),
-            home: user.dir,
-            uid: user.uid.as_raw(),
-        }
-    }
-}
-
-impl Drop for TestUser {
-    fn drop(&mut self) {
-        let _ = Command::new("userdel").args(["-r", &self.name]).output();
-    }
-}
-
 /// A PAM service whose session phase runs the login mode; removed when dropped.
 struct SessionService {
     name: String,
@@ -374,7 +344,7 @@ fn the_pam_session_hook_warns_as_the_user_and_never_reads_what_they_cannot() {
             "pamtester",
             "-v",
             &service.name,
-            &user.name,
+            user.name,
             "open_session",
         ])
         .stdin(Stdio::null())

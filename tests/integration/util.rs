@@ -281,3 +281,57 @@ impl Cli {
         }
     }
 }
+
+/// useradd and userdel lock the account files; tests take turns.
+static ACCOUNTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// An account made by `useradd -m` for one test, removed with its home by
+/// `userdel -r -f` when dropped, a panicking test included.
+pub struct TestUser {
+    pub name: &'static str,
+    pub uid: u32,
+    pub home: PathBuf,
+}
+
+impl TestUser {
+    pub fn new(name: &'static str) -> TestUser {
+        let _turn = ACCOUNTS.lock().unwrap_or_else(|e| e.into_inner());
+        // Left over by a run that was killed before its guards ran.
+        let _ = Command::new("userdel").args(["-r", name]).output();
+        let out = Command::new("useradd")
+            .args(["-m", "-s", "/bin/bash", name])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "useradd {name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let user = nix::unistd::User::from_name(name).unwrap().unwrap();
+        TestUser {
+            name,
+            uid: user.uid.as_raw(),
+            home: user.dir,
+        }
+    }
+
+    pub fn join(&self, rel: &str) -> PathBuf {
+        self.home.join(rel)
+    }
+
+    /// Hands `path` (not what a link points to) to this user.
+    pub fn give(&self, path: &Path) {
+        std::os::unix::fs::lchown(path, Some(self.uid), Some(self.uid)).unwrap();
+    }
+}
+
+impl Drop for TestUser {
+    fn drop(&mut self) {
+        let _turn = ACCOUNTS.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = std::fs::set_permissions(&self.home, std::fs::Permissions::from_mode(0o755));
+        // -f: a process of the user that outlived its test must not leave the account.
+        let _ = Command::new("userdel")
+            .args(["-r", "-f", self.name])
+            .output();
+    }
+}

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::util::{BIN, Cli, Home, TestUser, chmod, have, is_root, skip};
+use crate::util::{BIN, Cli, Home, TestUser, Tmux, chmod, have, is_root, skip};
 
 const HOOK: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -19,48 +19,15 @@ const AUTOSTART: &str = concat!(
     "/src/dist/autostart/csi-self-check.desktop"
 );
 
-/// Runs `command` on a real terminal and returns the screen once `EXIT=` shows.
+/// Runs `command` on a real terminal and returns the screen, colours as escape
+/// sequences, once `EXIT=` shows.
 fn on_terminal(name: &str, command: &str) -> String {
-    let socket = format!("csi-login-{name}-{}", std::process::id());
-    let tmux = |args: &[&str]| {
-        Command::new("timeout")
-            .args(["30", "tmux", "-L", &socket, "-f", "/dev/null"])
-            .args(args)
-            .env_clear()
-            .env("PATH", "/usr/bin:/bin")
-            .env("TERM", "xterm")
-            .output()
-            .unwrap()
-    };
-    let full = format!("{command}; echo EXIT=$?; sleep 60");
-    let started = tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        "t",
-        "-x",
-        "250",
-        "-y",
-        "40",
-        &full,
-    ]);
-    assert!(started.status.success(), "{started:?}");
-    let start = Instant::now();
-    let screen = loop {
-        // -e keeps colours as escape sequences, to tell coloured output from plain.
-        let out = tmux(&["capture-pane", "-p", "-e", "-J", "-t", "t"]);
-        let screen = String::from_utf8_lossy(&out.stdout).into_owned();
-        if screen.contains("EXIT=") {
-            break screen;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "never finished:\n{screen}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    tmux(&["kill-server"]);
-    screen
+    let tmux = Tmux::start(
+        &format!("login-{name}"),
+        &format!("{command}; echo EXIT=$?; sleep 60"),
+    );
+    tmux.wait_for("EXIT=");
+    tmux.screen_with_colours()
 }
 
 /// `csi-self-check --home HOME login …` with a clean environment, as a shell line.

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::util::{BIN, Cli, Home, chmod, have};
+use crate::util::{BIN, Cli, Home, Tmux, chmod, have};
 
 #[test]
 fn the_history_settings_say_where_histcontrol_is_set() {
@@ -74,50 +74,23 @@ fn the_history_settings_say_where_histcontrol_is_set() {
 /// environment, and waits until the shell hook has written its record — at the
 /// first prompt, after every rc file ran.
 fn start_until_recorded(home: &Home, shell: &str, record: &Path) {
-    let socket = format!("csi-hook-{shell}-{}", std::process::id());
-    let tmux = |args: &[&str]| {
-        // Every tmux call is bounded: a hang fails the test instead of stalling the suite.
-        Command::new("timeout")
-            .args(["30", "tmux", "-L", &socket, "-f", "/dev/null"])
-            .args(args)
-            .env_clear()
-            .env("PATH", "/usr/bin:/bin")
-            .env("TERM", "xterm")
-            .output()
-            .unwrap()
-    };
     let command = format!(
         "env -i HOME={} PATH=/usr/bin:/bin TERM=xterm {shell}",
         home.path().display()
     );
-    let started = tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        "shell",
-        "-x",
-        "120",
-        "-y",
-        "30",
-        &command,
-    ]);
-    assert!(started.status.success(), "{started:?}");
+    let tmux = Tmux::start(&format!("hook-{shell}"), &command);
     let start = Instant::now();
     while !record.exists() {
-        if start.elapsed() > Duration::from_secs(30) {
-            let screen = tmux(&["capture-pane", "-p", "-t", "shell"]);
-            tmux(&["kill-server"]);
-            panic!(
-                "{shell} never wrote {}:\n{}",
-                record.display(),
-                String::from_utf8_lossy(&screen.stdout)
-            );
-        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "{shell} never wrote {}:\n{}",
+            record.display(),
+            tmux.screen()
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     // The record is written with one write; give it a moment to be closed.
     std::thread::sleep(Duration::from_millis(100));
-    tmux(&["kill-server"]);
 }
 
 fn finding_for(home: &Home, shell: &str) -> serde_json::Value {

@@ -4,81 +4,9 @@
 
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::util::{BIN, Home, have};
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    /// A private server (its own socket, no configuration file) running `command`
-    /// in a 160x50 window; tests running at once each name their own.
-    fn start(tag: &str, command: &str) -> Tmux {
-        let tmux = Tmux {
-            socket: format!("csi-test-{}-{tag}", std::process::id()),
-        };
-        let status = tmux
-            .command()
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                "check",
-                "-x",
-                "160",
-                "-y",
-                "50",
-                command,
-            ])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        tmux
-    }
-
-    fn command(&self) -> Command {
-        // Every tmux call is bounded: a hang fails the test instead of stalling the suite.
-        let mut cmd = Command::new("timeout");
-        cmd.args(["30", "tmux", "-L", &self.socket, "-f", "/dev/null"])
-            .env_clear()
-            .env("PATH", "/usr/bin:/bin")
-            .env("TERM", "xterm");
-        cmd
-    }
-
-    fn screen(&self) -> String {
-        let out = self
-            .command()
-            .args(["capture-pane", "-p", "-J", "-S", "-", "-t", "check"])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn wait_for(&self, text: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if screen.contains(text) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "never saw {text:?}:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.command().arg("kill-server").output();
-    }
-}
+use crate::util::{BIN, Home, Tmux, have};
 
 #[test]
 fn the_typed_password_never_reaches_the_screen() {

@@ -335,3 +335,85 @@ impl Drop for TestUser {
             .output();
     }
 }
+
+/// A real terminal: a private tmux server (its own socket, no configuration file).
+pub struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    /// A private server (its own socket, no configuration file) running `command`
+    /// in a 160x50 window; tests running at once each name their own.
+    pub fn start(tag: &str, command: &str) -> Tmux {
+        let tmux = Tmux {
+            socket: format!("csi-test-{}-{tag}", std::process::id()),
+        };
+        let status = tmux
+            .command()
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                "check",
+                "-x",
+                "160",
+                "-y",
+                "50",
+                command,
+            ])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        tmux
+    }
+
+    pub fn command(&self) -> Command {
+        // Every tmux call is bounded: a hang fails the test instead of stalling the suite.
+        let mut cmd = Command::new("timeout");
+        cmd.args(["30", "tmux", "-L", &self.socket, "-f", "/dev/null"])
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("TERM", "xterm");
+        cmd
+    }
+
+    pub fn screen(&self) -> String {
+        let out = self
+            .command()
+            .args(["capture-pane", "-p", "-J", "-S", "-", "-t", "check"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// The screen with colours kept as escape sequences.
+    pub fn screen_with_colours(&self) -> String {
+        let out = self
+            .command()
+            .args(["capture-pane", "-p", "-e", "-J", "-S", "-", "-t", "check"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    pub fn wait_for(&self, text: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "never saw {text:?}:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.command().arg("kill-server").output();
+    }
+}

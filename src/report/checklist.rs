@@ -236,7 +236,7 @@ pub fn utc_second(secs: i64) -> String {
 
 /// The UTC date of a moment as `YYYY-MM-DD`, from the days since the epoch (Howard
 /// Hinnant's civil-from-days), to avoid a date crate for one line.
-fn date_of(secs: i64) -> String {
+pub fn date_of(secs: i64) -> String {
     let days = secs.div_euclid(86_400);
     let z = days + 719_468;
     let era = z.div_euclid(146_097);

@@ -127,7 +127,15 @@ fn only_selects_checks_and_items() {
         );
     }
     // A behavioural item is only ever reminded of.
-    let reminded = Cli::new(["--home", h, "--format", "json", "--only", "password-reuse"]).run();
+    let reminded = Cli::new([
+        "--home",
+        h,
+        "--format",
+        "json",
+        "--only",
+        "software-installation",
+    ])
+    .run();
     assert_eq!(reminded.code, 0);
     let findings = reminded.json()["findings"].as_array().unwrap().clone();
     assert_eq!(findings.len(), 1, "{findings:?}");
@@ -138,7 +146,7 @@ fn only_selects_checks_and_items() {
         "--format",
         "json",
         "--only",
-        "password-reuse",
+        "software-installation",
         "--remind",
         "never",
     ])

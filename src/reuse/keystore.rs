@@ -145,8 +145,8 @@ pub struct KeyFile {
 
 impl KeyFile {
     /// Opens PATH (links along the way are the user's choice; the file itself must
-    /// not be one) and judges it. `None` exists yet is fine: it is made on the first
-    /// `--remember`, in a directory that passes the same test.
+    /// not be one) and judges it. A missing file is fine: it is made on the first
+    /// `--remember`, in a directory whose filesystem passes the same test.
     pub fn open(path: &Path, uid: u32, force: bool, roots: &Roots) -> Result<KeyFile, String> {
         let shown = display_path(path);
         let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
@@ -195,10 +195,7 @@ impl KeyFile {
 
     fn fetch(&self, create: bool) -> Fetched {
         if let Some(key) = &self.key {
-            return match FingerprintKey::from_base64(key.to_base64().as_bytes()) {
-                Some(copy) => Fetched::Key(copy),
-                None => Fetched::Unavailable("the key file's key is unusable".to_owned()),
-            };
+            return Fetched::Key(FingerprintKey(Zeroizing::new(*key.0)));
         }
         if !create {
             return Fetched::Absent;

@@ -9,13 +9,15 @@ use serde::Serialize;
 use crate::account::Account;
 use crate::checks::{self, CHECKS, Context, RemindWhen, RunOptions, Selection, Subject};
 use crate::cli::{
-    self, BackupAction, Command, Format, GlobalArgs, KeyAction, Parsed, PolicyAction,
+    self, BackupAction, Command, Format, GlobalArgs, KeyAction, KeyringArgs, Parsed, PolicyAction,
 };
 use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::fs::SafeDir;
 use crate::policy::{self, LoadOptions, Policy, schema};
 use crate::report::{self, Checklist, Painter, Report, emit};
+use crate::reuse::keystore::KeyFile;
+use crate::reuse::{KeySource, Kind, Label, Request};
 use crate::sanitize::display_path;
 use crate::secret::{Secret, Terminator};
 
@@ -50,7 +52,15 @@ pub fn run() -> Result<ExitStatus, Error> {
         Some(Command::Audit(args)) => crate::audit::run(&cli, args),
         Some(Command::AuditUser { user }) => crate::audit::child(global, cli.deep, user),
         Some(Command::ListChecks) => list_checks(global),
-        Some(Command::Password { stdin }) => password(global, *stdin),
+        Some(Command::Password {
+            stdin,
+            remember,
+            forget,
+            keyring,
+        }) => match forget {
+            Some(label) => forget_fingerprint(global, label),
+            None => password(global, *stdin, remember.as_deref(), keyring),
+        },
         Some(Command::Pam) => crate::pam::run(global),
         Some(Command::History { redact, yes }) => history_redact(redact, *yes),
         Some(Command::ShellHook { shell }) => shell_hook(*shell),
@@ -60,8 +70,14 @@ pub fn run() -> Result<ExitStatus, Error> {
             Ok(ExitStatus::Clean)
         }
         Some(Command::Key {
-            action: KeyAction::Check { file, stdin },
-        }) => key_check(global, file, *stdin),
+            action:
+                KeyAction::Check {
+                    file,
+                    stdin,
+                    remember,
+                    keyring,
+                },
+        }) => key_check(global, file, *stdin, *remember, keyring),
         Some(Command::Checklist) => checklist(global, options),
         Some(Command::Backup {
             action: BackupAction::Confirm { media },
@@ -213,16 +229,108 @@ fn read_secret(from_stdin: bool, prompt: &str) -> Result<Secret, Error> {
     Secret::from_typed(typed).map_err(|e| Error::Input(format!("the password is {e}")))
 }
 
+/// What the reuse check is asked to do for this run, settled before any secret is
+/// read so that a refused `--keyring-file` costs no typing. Only one's own account
+/// has one's keyring: root checking another's home neither compares nor remembers.
+fn reuse_request(
+    audit: bool,
+    kind: Kind,
+    label: Option<Label>,
+    remember: bool,
+    keyring: &KeyringArgs,
+    key_path: Option<PathBuf>,
+) -> Result<Option<Request>, Error> {
+    if audit {
+        if remember || keyring.keyring_file.is_some() {
+            return Err(Error::Usage(
+                "--remember and --keyring-file work only on your own account".to_owned(),
+            ));
+        }
+        return Ok(None);
+    }
+    let source = match &keyring.keyring_file {
+        Some(path) => KeySource::File(
+            KeyFile::open(
+                &absolute(path),
+                nix::unistd::getuid().as_raw(),
+                keyring.force,
+                &crate::at_rest::Roots::system(),
+            )
+            .map_err(Error::Input)?,
+        ),
+        None => KeySource::SecretService,
+    };
+    Ok(Some(Request {
+        kind,
+        label,
+        remember,
+        source,
+        key_path,
+    }))
+}
+
+/// `password --forget LABEL`: removes one remembered fingerprint. An unknown label
+/// is an error, because it is most likely a typing mistake that would leave the
+/// fingerprint the person meant to remove.
+fn forget_fingerprint(global: &GlobalArgs, label: &str) -> Result<ExitStatus, Error> {
+    use crate::reuse::{Fingerprints, STATE_FILE};
+    let label = Label::parse(label).map_err(|e| Error::Usage(format!("--forget: {e}")))?;
+    let (account, audit) = account_and_audit(global)?;
+    if audit {
+        return Err(Error::Usage(
+            "--forget works only on your own account".to_owned(),
+        ));
+    }
+    let home = SafeDir::open_root(&account.home).map_err(|e| Error::File {
+        path: account.home.clone(),
+        reason: format!("cannot open the home directory: {e}"),
+    })?;
+    let mut file = match crate::state::read_json::<Fingerprints>(&home, &account, STATE_FILE) {
+        None => Fingerprints::default(),
+        Some(Ok(file)) => file,
+        Some(Err(error)) => return Err(Error::Input(error)),
+    };
+    let shown = crate::sanitize::display_str(label.as_str());
+    if file.forget(label.as_str()) == 0 {
+        return Err(Error::Input(format!(
+            "--forget: no fingerprint is remembered as `{shown}`"
+        )));
+    }
+    crate::state::write_json(&home, &account, STATE_FILE, &file).map_err(Error::Input)?;
+    emit(&format!(
+        "Forgot the fingerprint remembered as `{shown}`; {} fingerprint(s) remain.\n",
+        file.fingerprints.len()
+    ))?;
+    Ok(ExitStatus::Clean)
+}
+
 /// `password`: one password, from the terminal without echo or from `--stdin`.
-fn password(global: &GlobalArgs, from_stdin: bool) -> Result<ExitStatus, Error> {
+fn password(
+    global: &GlobalArgs,
+    from_stdin: bool,
+    remember: Option<&str>,
+    keyring: &KeyringArgs,
+) -> Result<ExitStatus, Error> {
     // zxcvbn's dictionaries take most of a run to build; they build on the other core
     // while this thread loads the policy and reads the password (or waits for typing).
     crate::password::warm_up();
     let policy = load_policy(global)?;
     let selection = Selection::new(global.only.clone()).map_err(Error::Usage)?;
-    let account = account(global)?;
+    let label = remember
+        .map(Label::parse)
+        .transpose()
+        .map_err(|e| Error::Usage(format!("--remember: {e}")))?;
+    let (account, audit) = account_and_audit(global)?;
+    let request = reuse_request(
+        audit,
+        Kind::Password,
+        label,
+        remember.is_some(),
+        keyring,
+        None,
+    )?;
     let secret = read_secret(from_stdin, "Password to check (not shown as you type): ")?;
-    let cx = Context::with_secret(&account, &policy, &secret);
+    let cx = Context::with_secret(&account, &policy, &secret).reusing(request.as_ref());
     let findings = checks::run_all(&cx, Subject::Secret, &selection);
     let report = Report::new(
         account.name.clone(),
@@ -234,17 +342,31 @@ fn password(global: &GlobalArgs, from_stdin: bool) -> Result<ExitStatus, Error> 
     Ok(report.exit_status())
 }
 
-/// `key check FILE`.
-fn key_check(global: &GlobalArgs, file: &Path, from_stdin: bool) -> Result<ExitStatus, Error> {
+/// `key check FILE`: the passphrase's label is the key's path.
+fn key_check(
+    global: &GlobalArgs,
+    file: &Path,
+    from_stdin: bool,
+    remember: bool,
+    keyring: &KeyringArgs,
+) -> Result<ExitStatus, Error> {
     crate::password::warm_up();
     let policy = load_policy(global)?;
-    let account = account(global)?;
+    let (account, audit) = account_and_audit(global)?;
     let file = absolute(file);
+    let request = reuse_request(
+        audit,
+        Kind::KeyPassphrase,
+        Some(Label::of_key(&file)),
+        remember,
+        keyring,
+        Some(file.clone()),
+    )?;
     let prompt = format!(
         "Passphrase for {} (not shown): ",
         crate::sanitize::display_path(&file)
     );
-    let report = crate::keycheck::run(&account, &policy, &file, || {
+    let report = crate::keycheck::run(&account, &policy, &file, request.as_ref(), || {
         read_secret(from_stdin, &prompt)
     })?;
     render(global, &report)?;

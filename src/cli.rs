@@ -97,6 +97,16 @@ pub enum Command {
         /// newline is removed; more than 512 bytes is an error
         #[arg(long)]
         stdin: bool,
+        /// Remember the password's keyed fingerprint as LABEL (your own name for the
+        /// service), so that later checks report it used elsewhere; the key is kept
+        /// in your keyring
+        #[arg(long, value_name = "LABEL")]
+        remember: Option<String>,
+        /// Forget the fingerprint remembered as LABEL; no password is asked for
+        #[arg(long, value_name = "LABEL", conflicts_with_all = ["stdin", "remember"])]
+        forget: Option<String>,
+        #[command(flatten)]
+        keyring: KeyringArgs,
     },
     /// The PAM helper for `pam_exec.so expose_authtok`: the token on standard input,
     /// the user in PAM_USER, the system policy only; exit 0 accepts
@@ -203,7 +213,26 @@ pub enum KeyAction {
         /// Read the passphrase from standard input instead (for scripts)
         #[arg(long)]
         stdin: bool,
+        /// Remember the passphrase's keyed fingerprint, labelled with the key's path,
+        /// so that later checks report it used elsewhere
+        #[arg(long)]
+        remember: bool,
+        #[command(flatten)]
+        keyring: KeyringArgs,
     },
+}
+
+/// Where the fingerprint key of `--remember` is kept when there is no keyring.
+#[derive(Debug, Args)]
+pub struct KeyringArgs {
+    /// Keep the fingerprint key in PATH instead of the keyring (for headless
+    /// machines): it must be a regular file of yours with mode 0600 on an encrypted
+    /// filesystem, and is made so on the first --remember
+    #[arg(long, value_name = "PATH")]
+    pub keyring_file: Option<PathBuf>,
+    /// Use --keyring-file although its filesystem is not known to be encrypted
+    #[arg(long, requires = "keyring_file")]
+    pub force: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -111,6 +111,7 @@ pub fn run(
     account: &Account,
     policy: &Policy,
     file: &Path,
+    reuse: Option<&crate::reuse::Request>,
     read_passphrase: impl FnOnce() -> Result<Secret, Error>,
 ) -> Result<Report, Error> {
     let bytes = read_key(file)?;
@@ -157,7 +158,7 @@ pub fn run(
         findings.iter().all(|f| CODES.contains(&f.code)),
         "an undeclared code"
     );
-    let cx = Context::with_secret(account, policy, &passphrase);
+    let cx = Context::with_secret(account, policy, &passphrase).reusing(reuse);
     findings.extend(checks::run_all(&cx, Subject::Secret, &Selection::default()));
     Ok(Report::new(
         account.name.clone(),

@@ -27,6 +27,7 @@ mod password;
 mod policy;
 mod privilege;
 mod report;
+mod reuse;
 mod sanitize;
 mod secret;
 mod secrets;

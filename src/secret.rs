@@ -102,6 +102,12 @@ impl Secret {
         std::str::from_utf8(&self.bytes).map_err(|_| SecretError::NotText)
     }
 
+    /// The secret's bytes, for keyed fingerprints (`reuse`), which must also cover a
+    /// passphrase that is not text.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
     pub fn is_empty(&self) -> bool {
         self.bytes.is_empty()
     }

@@ -9,6 +9,7 @@ mod history_settings;
 mod key_backup;
 mod key_encryption;
 mod key_permissions;
+mod password_reuse;
 mod password_rules;
 pub mod reminders;
 mod screen_lock;
@@ -23,6 +24,7 @@ use crate::account::Account;
 use crate::fs::{FsError, SafeDir};
 use crate::keys::scan::{KeyScan, ScanOptions};
 use crate::policy::Policy;
+use crate::reuse::Request;
 use crate::secret::Secret;
 
 /// What a check judges.
@@ -72,6 +74,7 @@ pub const CHECKS: &[&dyn Check] = &[
     &history_secrets::HistorySecrets,
     &screen_lock::ScreenLock,
     &password_rules::PasswordRules,
+    &password_reuse::PasswordReuse,
     &key_backup::KeyBackup,
     &reminders::Reminders,
 ];
@@ -111,6 +114,8 @@ pub struct Context<'a> {
     /// The key stores, scanned once for every check that needs them.
     keys: OnceCell<KeyScan>,
     secret: Option<&'a Secret>,
+    /// What `password` or `key check` asks of the reuse check; none for the PAM helper.
+    reuse: Option<&'a Request>,
 }
 
 impl<'a> Context<'a> {
@@ -122,6 +127,7 @@ impl<'a> Context<'a> {
             home: OnceCell::new(),
             keys: OnceCell::new(),
             secret: None,
+            reuse: None,
         }
     }
 
@@ -138,7 +144,19 @@ impl<'a> Context<'a> {
             home: OnceCell::new(),
             keys: OnceCell::new(),
             secret: Some(secret),
+            reuse: None,
         }
+    }
+
+    /// Lets the reuse check compare (and perhaps remember) the secret.
+    pub fn reusing(mut self, request: Option<&'a Request>) -> Context<'a> {
+        self.reuse = request;
+        self
+    }
+
+    /// The reuse request, for the reuse check.
+    pub fn reuse(&self) -> Option<&Request> {
+        self.reuse
     }
 
     /// The secret under judgement, for [`Subject::Secret`] checks.

@@ -21,7 +21,6 @@ pub const STATE_FILE: &str = "reminders.json";
 pub const BEHAVIOURAL: &[&str] = &[
     "password-dissemination",
     "host-authentication",
-    "password-reuse",
     "software-installation",
     "relocate-information-offsite",
     "stolen-missing-equipment",

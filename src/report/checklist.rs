@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::json::{SCHEMA_VERSION, Tool, to_line};
 use super::text::level_label;
 use super::{Painter, Report};
-use crate::checks::{CHECKS, Selection, Status};
+use crate::checks::{CHECKS, Selection, Status, Subject};
 use crate::policy::{Level, Policy, schema};
 use crate::sanitize::{display_path, display_str, json_path};
 
@@ -48,6 +48,14 @@ impl Checklist {
                 let automated = CHECKS
                     .iter()
                     .any(|c| !c.reminds_only() && c.policies().contains(&spec.id));
+                // Items judged only from a password given to `password` (its rules,
+                // its reuse) have nothing to judge in this run: no finding must not
+                // read as "met".
+                let judged_here = CHECKS.iter().any(|c| {
+                    !c.reminds_only()
+                        && c.subject() == Subject::Home
+                        && c.policies().contains(&spec.id)
+                });
                 let statuses = report
                     .findings
                     .iter()
@@ -60,7 +68,9 @@ impl Checklist {
                     level: policy.level(spec.id),
                     summary: policy.text(spec.id, "summary").to_owned(),
                     automated,
-                    verdict: if automated {
+                    verdict: if automated && !judged_here {
+                        Some(Status::Skip)
+                    } else if automated {
                         Some(verdict(statuses))
                     } else {
                         None
@@ -236,7 +246,7 @@ pub fn utc_second(secs: i64) -> String {
 
 /// The UTC date of a moment as `YYYY-MM-DD`, from the days since the epoch (Howard
 /// Hinnant's civil-from-days), to avoid a date crate for one line.
-fn date_of(secs: i64) -> String {
+pub fn date_of(secs: i64) -> String {
     let days = secs.div_euclid(86_400);
     let z = days + 719_468;
     let era = z.div_euclid(146_097);

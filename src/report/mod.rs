@@ -5,7 +5,9 @@ mod checklist;
 mod json;
 mod text;
 
-pub use checklist::{Checklist, today as checklist_date, utc_minute, utc_second};
+pub use checklist::{
+    Checklist, date_of as utc_date, today as checklist_date, utc_minute, utc_second,
+};
 pub use json::{SCHEMA_VERSION, Tool, to_line as to_json_line};
 pub use text::{Painter, short_path};
 

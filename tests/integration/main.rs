@@ -31,6 +31,8 @@ mod login;
 mod screen_lock;
 // The password command: every broken rule at once, zxcvbn, stdin bounds, no argv.
 mod password;
+// Password reuse: fingerprints with the key in a real gnome-keyring, locked and absent keyrings, --keyring-file.
+mod keyring;
 // The PAM helper through a real PAM stack driven by pamtester, and its syslog lines.
 mod pam;
 // The interactive prompt on a real terminal (tmux): the password is never shown.

@@ -10,6 +10,7 @@ mod app;
 mod at_rest;
 mod audit;
 mod backup;
+mod breach;
 mod checks;
 mod cli;
 mod error;

@@ -111,6 +111,8 @@ pub struct Context<'a> {
     /// The key stores, scanned once for every check that needs them.
     keys: OnceCell<KeyScan>,
     secret: Option<&'a Secret>,
+    /// The PAM helper's context: no file the person controls is read.
+    system_files_only: bool,
 }
 
 impl<'a> Context<'a> {
@@ -122,6 +124,7 @@ impl<'a> Context<'a> {
             home: OnceCell::new(),
             keys: OnceCell::new(),
             secret: None,
+            system_files_only: false,
         }
     }
 
@@ -138,7 +141,20 @@ impl<'a> Context<'a> {
             home: OnceCell::new(),
             keys: OnceCell::new(),
             secret: Some(secret),
+            system_files_only: false,
         }
+    }
+
+    /// For the PAM helper, which runs as root on a password the person typed: no
+    /// file in their home is read (their breached-password index included).
+    pub fn system_files_only(mut self) -> Context<'a> {
+        self.system_files_only = true;
+        self
+    }
+
+    /// The home to read from for a password check, `None` in the PAM helper.
+    pub fn personal_files(&self) -> Option<&std::path::Path> {
+        (!self.system_files_only).then_some(self.account.home.as_path())
     }
 
     /// The secret under judgement, for [`Subject::Secret`] checks.

@@ -58,17 +58,32 @@ fn io(what: &str) -> impl Fn(std::io::Error) -> ImportError + '_ {
     move |e| ImportError::Io(format!("{what}: {e}"))
 }
 
-/// Imports `source` into `name` in `out`, sorting in `scratch` within `memory`
-/// bytes; `now` is the build time recorded in the header.
+/// How to import.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// The bytes the sort may hold in memory.
+    pub memory: u64,
+    /// The build time recorded in the header, in seconds since the epoch.
+    pub now: u64,
+    /// The bucket-table width; `None` picks the one that makes the file smallest
+    /// (tests force the others, to reach their edges with few entries).
+    pub prefix_bits: Option<u8>,
+}
+
+/// Imports `source` into `name` in `out`, sorting in `scratch`.
 pub fn import(
     mut source: SafeFile,
     source_path: &Path,
     out: &SafeDir,
     name: &OsStr,
     scratch: &SafeDir,
-    memory: u64,
-    now: u64,
+    options: Options,
 ) -> Result<Imported, ImportError> {
+    let Options {
+        memory,
+        now,
+        prefix_bits,
+    } = options;
     let capacity = usize::try_from((memory / 10 * 9) / RECORD as u64)
         .unwrap_or(usize::MAX)
         .min(usize::try_from(source.meta().size / MIN_LINE + 1).unwrap_or(usize::MAX))
@@ -108,7 +123,7 @@ pub fn import(
     drop(chunk);
     sort_dedup(&mut batch);
     let upper: u64 = runs.iter().map(|r| r.records).sum::<u64>() + batch.len() as u64;
-    let prefix_bits = format::best_prefix_bits(upper);
+    let prefix_bits = prefix_bits.unwrap_or_else(|| format::best_prefix_bits(upper));
     let spilled = runs.len();
     let mut sources: Vec<Source> = runs.into_iter().map(Source::Run).collect();
     sources.push(Source::Memory(batch.into_iter()));

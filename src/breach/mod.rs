@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use zeroize::Zeroizing;
 
-pub use import::{ImportError, MIN_MEMORY, import};
+pub use import::{ImportError, MIN_MEMORY, Options, import};
 pub use index::Index;
 
 use crate::cli::{BreachImportArgs, Format, GlobalArgs};
@@ -173,8 +173,11 @@ pub fn run_import(global: &GlobalArgs, args: &BreachImportArgs) -> Result<ExitSt
         &dir,
         &name,
         scratch.as_ref().unwrap_or(&dir),
-        memory,
-        now,
+        Options {
+            memory,
+            now,
+            prefix_bits: None,
+        },
     )
     .map_err(|e| match e {
         ImportError::Line { line, reason } => {

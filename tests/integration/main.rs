@@ -31,6 +31,8 @@ mod login;
 mod screen_lock;
 // The password command: every broken rule at once, zxcvbn, stdin bounds, no argv.
 mod password;
+// breach import and the breached-password lookup: known entries, CRLF, truncation.
+mod breach;
 // The PAM helper through a real PAM stack driven by pamtester, and its syslog lines.
 mod pam;
 // The interactive prompt on a real terminal (tmux): the password is never shown.

@@ -235,7 +235,7 @@ fn decode_hex(hex: &[u8], out: &mut [u8; 20]) -> bool {
 /// Sorts by hash and keeps one record per hash, with the highest count: the same
 /// download imported twice, or two overlapping ones, must not add up.
 fn sort_dedup(batch: &mut Vec<Rec>) {
-    batch.sort_unstable_by(|a, b| a.hash.cmp(&b.hash));
+    batch.sort_unstable_by_key(|rec| rec.hash);
     batch.dedup_by(|later, kept| {
         if later.hash == kept.hash {
             kept.count = kept.count.max(later.count);

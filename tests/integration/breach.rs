@@ -232,3 +232,34 @@ fn a_fifo_as_the_download_is_refused_without_blocking() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
 }
+
+#[test]
+fn key_check_refuses_a_breached_passphrase_that_opens_the_key() {
+    let home = Home::with_ssh();
+    let dir = home.dir(".local/share/csi-self-check", 0o700);
+    let (run, _) = import(&dir, &download(100, &[(BREACHED, 42)]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let key = home.keygen(".ssh/id_breached", Some(BREACHED), None, 0o400);
+    let run = Cli::new([
+        "--home",
+        home.path().to_str().unwrap(),
+        "--format",
+        "json",
+        "key",
+        "check",
+        key.to_str().unwrap(),
+        "--stdin",
+    ])
+    .stdin(BREACHED.as_bytes())
+    .run();
+    assert_never_shown(&run);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let mut codes = run.codes();
+    codes.sort();
+    assert_eq!(codes, ["key-passphrase-correct", "password-breached"]);
+    assert!(
+        run.stdout.contains("found in 42 breaches"),
+        "{}",
+        run.stdout
+    );
+}

@@ -9,7 +9,8 @@ use serde::Serialize;
 use crate::account::Account;
 use crate::checks::{self, CHECKS, Context, RemindWhen, RunOptions, Selection, Subject};
 use crate::cli::{
-    self, BackupAction, Command, Format, GlobalArgs, KeyAction, KeyringArgs, Parsed, PolicyAction,
+    self, BackupAction, BreachAction, Command, Format, GlobalArgs, KeyAction, KeyringArgs, Parsed,
+    PolicyAction,
 };
 use crate::error::Error;
 use crate::exit::ExitStatus;
@@ -82,6 +83,9 @@ pub fn run() -> Result<ExitStatus, Error> {
         Some(Command::Backup {
             action: BackupAction::Confirm { media },
         }) => backup_confirm(global, media.as_deref()),
+        Some(Command::Breach {
+            action: BreachAction::Import(args),
+        }) => crate::breach::run_import(global, args),
         Some(Command::Policy {
             action: PolicyAction::Show,
         }) => policy_show(global),

@@ -152,6 +152,11 @@ pub enum Command {
         #[command(subcommand)]
         action: BackupAction,
     },
+    /// The offline index of breached passwords (Have I Been Pwned's Pwned Passwords)
+    Breach {
+        #[command(subcommand)]
+        action: BreachAction,
+    },
     /// Show the effective policy or validate a policy file
     Policy {
         #[command(subcommand)]
@@ -201,6 +206,35 @@ fn parse_seconds(text: &str) -> Result<f64, String> {
         Ok(seconds) if seconds > 0.0 && seconds <= 3600.0 => Ok(seconds),
         _ => Err("expected a number of seconds above 0 and at most 3600".to_owned()),
     }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BreachAction {
+    /// Turn a Pwned Passwords SHA-1 download (lines HEX:COUNT, in any order, LF or
+    /// CRLF) into the index that `password`, `key check` and `pam` look passwords
+    /// up in; built in bounded memory, written atomically
+    Import(BreachImportArgs),
+}
+
+/// The options of `breach import`.
+#[derive(Debug, Args)]
+pub struct BreachImportArgs {
+    /// The downloaded file (uncompressed text)
+    pub file: PathBuf,
+
+    /// Write the index to FILE instead of the policy's path (the system path of
+    /// breach-indexes for root, its ~/ path for anyone else)
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Keep the sorted runs in DIR instead of the index's directory (they need
+    /// about 24 bytes a line; unnamed files, gone when the import ends)
+    #[arg(long, value_name = "DIR")]
+    pub temp_dir: Option<PathBuf>,
+
+    /// The memory the import may use for sorting, in MiB (at least 16)
+    #[arg(long, value_name = "MIB", default_value_t = 256)]
+    pub memory: u64,
 }
 
 #[derive(Debug, Subcommand)]

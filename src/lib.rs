@@ -10,6 +10,7 @@ mod app;
 mod at_rest;
 mod audit;
 mod backup;
+mod breach;
 mod checks;
 mod cli;
 mod error;
@@ -43,6 +44,21 @@ pub mod bench {
     /// The built-in policy's password rules, loaded once.
     pub struct Judge {
         rules: crate::password::Rules,
+    }
+
+    /// A breached-password index, for `tests/bench/breach.sh`: many lookups in one
+    /// process, since one per process would time process start-up instead.
+    pub struct BreachIndex(crate::breach::Index);
+
+    impl BreachIndex {
+        pub fn open(path: &std::path::Path) -> Result<BreachIndex, String> {
+            let file = crate::fs::SafeFile::open_named(path).map_err(|e| e.to_string())?;
+            crate::breach::Index::open(file).map(BreachIndex)
+        }
+
+        pub fn lookup(&self, hash: &[u8; 20]) -> Result<Option<u32>, String> {
+            self.0.lookup(hash)
+        }
     }
 
     /// The history patterns as one `grep -E` expression, for `tests/bench/history.sh`.

@@ -117,7 +117,7 @@ pub fn run(global: &GlobalArgs) -> Result<ExitStatus, Error> {
     // The account gives zxcvbn the login and real name to try; an unknown user (a
     // typo at a login prompt) is judged with the name alone.
     let account = Account::by_name(&user).unwrap_or_else(|| Account::unknown(&user));
-    let cx = Context::with_secret(&account, &policy, &secret);
+    let cx = Context::with_secret(&account, &policy, &secret).system_files_only();
     let findings = checks::run_all(&cx, Subject::Secret, &Selection::default());
     let report = Report::new(
         account.name.clone(),

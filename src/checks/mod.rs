@@ -116,6 +116,8 @@ pub struct Context<'a> {
     secret: Option<&'a Secret>,
     /// What `password` or `key check` asks of the reuse check; none for the PAM helper.
     reuse: Option<&'a Request>,
+    /// The PAM helper's context: no file the person controls is read.
+    system_files_only: bool,
 }
 
 impl<'a> Context<'a> {
@@ -128,6 +130,7 @@ impl<'a> Context<'a> {
             keys: OnceCell::new(),
             secret: None,
             reuse: None,
+            system_files_only: false,
         }
     }
 
@@ -145,6 +148,7 @@ impl<'a> Context<'a> {
             keys: OnceCell::new(),
             secret: Some(secret),
             reuse: None,
+            system_files_only: false,
         }
     }
 
@@ -157,6 +161,18 @@ impl<'a> Context<'a> {
     /// The reuse request, for the reuse check.
     pub fn reuse(&self) -> Option<&Request> {
         self.reuse
+    }
+
+    /// For the PAM helper, which runs as root on a password the person typed: no
+    /// file in their home is read (their breached-password index included).
+    pub fn system_files_only(mut self) -> Context<'a> {
+        self.system_files_only = true;
+        self
+    }
+
+    /// The home to read from for a password check, `None` in the PAM helper.
+    pub fn personal_files(&self) -> Option<&std::path::Path> {
+        (!self.system_files_only).then_some(self.account.home.as_path())
     }
 
     /// The secret under judgement, for [`Subject::Secret`] checks.

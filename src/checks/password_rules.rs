@@ -2,13 +2,17 @@
 //! zxcvbn strength estimate, applied to a password given to `csi-self-check
 //! password` or to the PAM helper.
 //!
-//! Reads: the password, the account's login and real name, the host name.
-//! Never: puts any part of the password in a finding; each message says only which
-//! rule failed, how many guesses zxcvbn estimates, and zxcvbn's fixed-text advice.
+//! Reads: the password, the account's login and real name, the host name, and the
+//! breached-password indexes of the policy's `breach-indexes` (only those outside
+//! the home in the PAM helper).
+//! Never: puts any part of the password, or of its hash, in a finding; each message
+//! says only which rule failed, how many guesses zxcvbn estimates, zxcvbn's
+//! fixed-text advice, and how often a breach index has seen it.
 //!
 //! Codes: listed in `codes()` below and explained in csi-self-check(1).
 
 use super::{Check, CheckError, Context, Finding, Status, Subject};
+use crate::breach;
 use crate::password::{self, Estimate, Rules};
 
 const ID: &str = "password-rules";
@@ -38,6 +42,8 @@ impl Check for PasswordRules {
             "password-no-upper",
             "password-no-symbol",
             "password-easy-to-guess",
+            "password-breached",
+            "password-breach-index-unusable",
             "password-estimate-failed",
             "password-not-text",
         ]
@@ -65,6 +71,7 @@ impl Check for PasswordRules {
                     .says(format!("The password {}", rule.describe(&rules))),
             );
         }
+        let breach = breached(cx, text, out);
         let inputs = password::user_inputs(&cx.account.name, &cx.account.gecos);
         match password::estimate(text, &inputs) {
             Ok(estimate) if estimate.score < rules.min_score => {
@@ -81,10 +88,11 @@ impl Check for PasswordRules {
                     )),
                 );
             }
-            Ok(estimate) if broken.is_empty() => {
+            Ok(estimate) if broken.is_empty() && breach.is_some() => {
                 out.push(finding(Status::Pass, "password-ok").says(format!(
-                    "The password meets every rule of the policy: {}",
-                    strength(&estimate, &rules)
+                    "The password meets every rule of the policy: {}; {}",
+                    strength(&estimate, &rules),
+                    breach.unwrap_or_default()
                 )));
             }
             Ok(_) => {}
@@ -94,6 +102,78 @@ impl Check for PasswordRules {
         }
         Ok(())
     }
+}
+
+/// Looks the password up in the policy's breach indexes; a hit at least as frequent
+/// as `breach-min-count`, and an index that cannot be used, are findings. Otherwise
+/// the clause for the `password-ok` message, or `None` when a finding was made.
+fn breached(cx: &Context<'_>, text: &str, out: &mut Vec<Finding>) -> Option<String> {
+    let level = cx.policy.level(ITEM);
+    let finding = |status, code| Finding::new(ID, ITEM, level, status, code);
+    let min = cx.policy.number(ITEM, "breach-min-count");
+    let lookups = breach::look_up(
+        cx.policy.list(ITEM, "breach-indexes"),
+        cx.personal_files(),
+        text.as_bytes(),
+    );
+    let mut clean = true;
+    for (path, reason) in &lookups.unusable {
+        clean = false;
+        out.push(
+            finding(Status::Error, "password-breach-index-unusable")
+                .says(format!(
+                    "The breached-password index cannot be used, so the password was not looked up in it: {}",
+                    crate::sanitize::display_str(reason)
+                ))
+                .at(path),
+        );
+    }
+    let seen = lookups
+        .consulted
+        .iter()
+        .filter_map(|c| c.count.map(|count| (count, c)))
+        .max_by_key(|(count, _)| *count);
+    if let Some((count, index)) = seen
+        && u64::from(count) >= min
+    {
+        let times = if count >= breach::format::MAX_COUNT {
+            format!("at least {count} breaches")
+        } else if count == 1 {
+            "1 breach".to_owned()
+        } else {
+            format!("{count} breaches")
+        };
+        out.push(
+            finding(Status::Fail, "password-breached")
+                .says(format!(
+                    "The password is known to attackers: found in {times} (index of {}); choose one never used anywhere",
+                    built(index.built)
+                ))
+                .at(&index.path),
+        );
+        return None;
+    }
+    if !clean {
+        return None;
+    }
+    Some(match (seen, lookups.consulted.first()) {
+        (Some((count, index)), _) => format!(
+            "found in {count} breaches (index of {}), fewer than the policy's {min}",
+            built(index.built)
+        ),
+        (None, Some(index)) => format!(
+            "not in the breached-password index (of {})",
+            built(index.built)
+        ),
+        (None, None) => {
+            "not looked up in a breached-password index: none is installed (csi-self-check breach import)"
+                .to_owned()
+        }
+    })
+}
+
+fn built(secs: u64) -> String {
+    crate::report::utc_minute(i64::try_from(secs).unwrap_or(i64::MAX))
 }
 
 /// "about 10^4 guesses would find it (zxcvbn score 1 of 4; the policy asks for 3)".

@@ -35,6 +35,44 @@ impl SafeDir {
         Ok(dir)
     }
 
+    /// A private scratch file for reading back what was written (the sorted runs of
+    /// `breach import`): unnamed (`O_TMPFILE`) where the filesystem allows it, so a
+    /// killed run leaves nothing; elsewhere created under a hidden name and unlinked
+    /// at once, which leaves a window of one system call.
+    pub fn create_scratch(&self) -> Result<std::fs::File, FsError> {
+        use nix::fcntl::{OFlag, openat};
+        let flags = OFlag::O_TMPFILE | OFlag::O_RDWR | OFlag::O_CLOEXEC;
+        match openat(&self.fd, ".", flags, Mode::from_bits_truncate(0o600)) {
+            Ok(fd) => return Ok(std::fs::File::from(fd)),
+            Err(Errno::EOPNOTSUPP | Errno::EISDIR | Errno::EINVAL) => {}
+            Err(errno) => return Err(FsError::from_errno(errno)),
+        }
+        let flags =
+            OFlag::O_RDWR | OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+        for attempt in 0..16 {
+            let name = super::open::temp_name(OsStr::new("scratch"), attempt);
+            match openat(
+                &self.fd,
+                name.as_os_str(),
+                flags,
+                Mode::from_bits_truncate(0o600),
+            ) {
+                Ok(fd) => {
+                    nix::unistd::unlinkat(
+                        &self.fd,
+                        name.as_os_str(),
+                        nix::unistd::UnlinkatFlags::NoRemoveDir,
+                    )
+                    .map_err(FsError::from_errno)?;
+                    return Ok(std::fs::File::from(fd));
+                }
+                Err(Errno::EEXIST) => {}
+                Err(errno) => return Err(FsError::from_errno(errno)),
+            }
+        }
+        Err(FsError::from_errno(Errno::EEXIST))
+    }
+
     /// Replaces `name` in this directory with `bytes`, mode `mode`, through a
     /// temporary file (see [`create_temp`](Self::create_temp)): written, flushed and
     /// only then renamed over `name`.

@@ -375,7 +375,7 @@ const TEMP_ATTEMPTS: u32 = 16;
 
 /// `.NAME.csi-redact-PID-NANOS[-N]`: hidden, and named after what it replaces, so
 /// that a person who finds one knows where it came from.
-fn temp_name(name: &OsStr, attempt: u32) -> OsString {
+pub(super) fn temp_name(name: &OsStr, attempt: u32) -> OsString {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
@@ -503,6 +503,13 @@ impl SafeFile {
     /// Where the file's bytes are kept, from the open descriptor — never by path.
     pub fn location(&self) -> Location {
         location_of(&self.file, self.meta.dev)
+    }
+
+    /// Reads exactly `buf.len()` bytes at `offset` (`pread`), leaving the file
+    /// position alone: an index is read a few pages at a time where a lookup needs
+    /// them, which is what a memory map would do, without the `unsafe` a map takes.
+    pub fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+        std::os::unix::fs::FileExt::read_exact_at(&self.file, buf, offset)
     }
 
     /// Reads the next bytes into `buf`, for files read in bounded chunks; 0 at the end.

@@ -70,6 +70,14 @@ pub const ITEMS: &[ItemSpec] = &[
             p("require-symbol", ParamKind::Flag),
             p("min-score", ParamKind::AtLeast { min: 0, max: 4 }),
             p("pam-allow-missing-token", ParamKind::Permit),
+            p("breach-indexes", ParamKind::Paths),
+            p(
+                "breach-min-count",
+                ParamKind::AtMost {
+                    min: 1,
+                    max: 16_777_215,
+                },
+            ),
         ],
     },
     item("ssh-proxycommand"),

@@ -33,6 +33,8 @@ mod screen_lock;
 mod password;
 // Password reuse: fingerprints with the key in a real gnome-keyring, locked and absent keyrings, --keyring-file.
 mod keyring;
+// breach import and the breached-password lookup: known entries, CRLF, truncation.
+mod breach;
 // The PAM helper through a real PAM stack driven by pamtester, and its syslog lines.
 mod pam;
 // The interactive prompt on a real terminal (tmux): the password is never shown.

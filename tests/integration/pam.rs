@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::breach::{BREACHED, download, import};
 use crate::password::TRIED;
 use crate::util::{BIN, have, is_root, skip};
 
@@ -18,8 +19,9 @@ struct Service {
 }
 
 impl Service {
-    fn new() -> Service {
-        let name = format!("csi-self-check-test-{}", std::process::id());
+    /// `tag` keeps the services of tests running at once apart (and their log lines).
+    fn new(tag: &str) -> Service {
+        let name = format!("csi-self-check-test-{}-{tag}", std::process::id());
         let path = PathBuf::from("/etc/pam.d").join(&name);
         // As the README documents: requisite in the password phase, so a rejected
         // password is never stored; the auth line tells at login.
@@ -99,8 +101,14 @@ impl Drop for Log {
 
 /// `pamtester SERVICE nobody OPERATION` with the lines typed at its prompts.
 fn pamtester(service: &Service, operation: &str, typed: &str) -> (i32, String) {
-    let mut child = Command::new("pamtester")
-        .args(["-v", &service.name, "nobody", operation])
+    let mut command = Command::new("pamtester");
+    command.args(["-v", &service.name, "nobody", operation]);
+    pamtester_run(command, operation, typed)
+}
+
+/// pamtester as `command` starts it, with the lines typed at its prompts.
+fn pamtester_run(mut command: Command, operation: &str, typed: &str) -> (i32, String) {
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -140,7 +148,7 @@ fn a_real_pam_stack_accepts_good_passwords_and_rejects_bad_ones() {
         return;
     }
     let log = Log::capture();
-    let service = Service::new();
+    let service = Service::new("stack");
 
     let (code, out) = pamtester(&service, "authenticate", "vX9#qL2!mR7$kT4@\n");
     assert_eq!(code, 0, "{out}");
@@ -268,4 +276,63 @@ fn the_helper_reads_the_token_as_pam_exec_sends_it() {
         .run();
     assert_eq!(run.code, 0);
     assert_eq!(run.stdout, "");
+}
+
+/// The system index, seen by the PAM helper alone: pamtester runs in a mount
+/// namespace of its own where a tmpfs over /var/lib holds the generated index at the
+/// policy's path, so nothing on the machine (nor a concurrent test) sees it.
+#[test]
+fn a_real_pam_stack_rejects_a_breached_password_with_its_count() {
+    let test = "a_real_pam_stack_rejects_a_breached_password_with_its_count";
+    if !is_root() {
+        return skip(test, "writing /etc/pam.d and mounting need root");
+    }
+    if !have("pamtester", test) || !have("unshare", test) {
+        return;
+    }
+    let works = Command::new("unshare")
+        .args([
+            "--mount",
+            "--propagation",
+            "private",
+            "mount",
+            "-t",
+            "tmpfs",
+            "tmpfs",
+            "/mnt",
+        ])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !works {
+        return skip(test, "unshare --mount is not allowed here");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (run, index) = import(
+        dir.path(),
+        &download(2000, &[(BREACHED, 42), ("Br3ached-in-PAM!", 1234)]),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let service = Service::new("breach");
+    let in_namespace = |typed: &str| {
+        let mut command = Command::new("unshare");
+        command.args([
+            "--mount",
+            "--propagation",
+            "private",
+            "sh",
+            "-c",
+            "mount -t tmpfs tmpfs /var/lib && mkdir /var/lib/csi-self-check && cp \"$0\" /var/lib/csi-self-check/breach.idx && exec pamtester -v \"$1\" nobody authenticate",
+            index.to_str().unwrap(),
+            &service.name,
+        ]);
+        pamtester_run(command, "authenticate", typed)
+    };
+    let (code, out) = in_namespace("Br3ached-in-PAM!\n");
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains("found in 1234 breaches (index of 20"), "{out}");
+    let (code, out) = in_namespace(&format!("{BREACHED}\n"));
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains("found in 42 breaches"), "{out}");
+    let (code, out) = in_namespace("vX9#qL2!mR7$kT4@\n");
+    assert_eq!(code, 0, "{out}");
 }

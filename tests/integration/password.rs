@@ -11,6 +11,8 @@ pub const TRIED: &[&str] = &[
     "Äßcdefg1!",
     "Wilhelmina1987!",
     "S3cr3t!pw",
+    "Tr0ub4dor&3x!",
+    "Br3ached-in-PAM!",
 ];
 
 fn check_stdin(password: &[u8], args: &[&str]) -> Run {

@@ -359,3 +359,25 @@ fn xdg_state_home_counts_only_in_the_persons_own_environment() {
     // Someone else's environment (root auditing with its own HOME): the default place.
     assert_eq!(run(Path::new("/root")), "history-no-ignorespace");
 }
+
+#[test]
+fn values_from_rc_files_reach_the_terminal_escaped() {
+    let home = Home::new();
+    home.file(
+        ".bashrc",
+        b"HISTCONTROL=\"ignoredups\x1b]0;owned\x07\x1b[2J\"\n",
+        0o644,
+    );
+    let run = Cli::new([
+        "--home",
+        home.path().to_str().unwrap(),
+        "--only",
+        "history-settings",
+        "--color",
+        "never",
+    ])
+    .run();
+    assert!(!run.stdout.contains('\x1b'), "{:?}", run.stdout);
+    assert!(!run.stdout.contains('\x07'), "{:?}", run.stdout);
+    assert!(run.stdout.contains("ignoredups"), "{}", run.stdout);
+}

@@ -1,11 +1,20 @@
 //! The command line, declared once with clap's derive; the man-page test walks this
-//! same definition, so a new option cannot go undocumented.
+//! same definition, so a new option cannot go undocumented, and build.rs compiles this
+//! file too, to generate the shell completions from it: keep it free of `crate::` paths.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// What `--version` prints after the name: the package's version and, when build.rs could
+/// tell, the git commit it was built from ("0.1.0 (commit 1a2b3c4d5e6f)"). build.rs also
+/// compiles this file (for the completions), where the variable is not set yet.
+pub const VERSION: &str = match option_env!("CSI_SELF_CHECK_LONG_VERSION") {
+    Some(version) => version,
+    None => env!("CARGO_PKG_VERSION"),
+};
 
 const EXIT_STATUS: &str = "\
 Exit status:
@@ -18,7 +27,7 @@ Exit status:
 #[derive(Debug, Parser)]
 #[command(
     name = "csi-self-check",
-    version,
+    version = VERSION,
     after_help = EXIT_STATUS,
     max_term_width = 100,
     disable_help_subcommand = true

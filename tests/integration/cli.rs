@@ -216,3 +216,24 @@ fn the_checklist_has_every_item_and_boxes_for_the_behavioural_ones() {
         text.stdout
     );
 }
+
+/// `--version` names the version and, built from a git checkout, the commit (issue 9);
+/// the packaging test checks the same of the installed binary.
+#[test]
+fn version_names_the_version_and_the_commit() {
+    let run = Cli::new(["--version"]).run();
+    assert_eq!(run.code, 0);
+    let version = format!("csi-self-check {}", env!("CARGO_PKG_VERSION"));
+    let line = run.stdout.trim_end();
+    let manifest = env!("CARGO_MANIFEST_DIR");
+    let commit = std::process::Command::new("git")
+        .args(["-C", manifest, "rev-parse", "--short=12", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success() && std::path::Path::new(manifest).join(".git").exists())
+        .map(|o| String::from_utf8(o.stdout).unwrap().trim().to_owned());
+    match commit {
+        Some(commit) => assert_eq!(line, format!("{version} (commit {commit})")),
+        None => assert_eq!(line, version),
+    }
+}

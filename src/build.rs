@@ -1,0 +1,126 @@
+//! Build-time work the packages need: the shell completions, generated from the one clap
+//! definition (src/cli.rs, compiled here as a module), and the git commit `--version`
+//! names.
+//!
+//! The completions go to OUT_DIR and are copied to `<target>/<profile>/completions/`,
+//! beside the binary: cargo-deb and the RPM spec can only name files there (cargo-deb has
+//! no `$OUT_DIR` for assets), while OUT_DIR's hash changes from build to build.
+#![allow(clippy::print_stdout)] // cargo reads a build script's instructions from stdout
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use clap::CommandFactory;
+use clap_complete::Shell;
+
+#[allow(dead_code)] // build.rs uses the definition only, not the parser around it
+#[path = "cli.rs"]
+mod cli;
+
+/// A build in a git checkout names its commit; asking git may not hold up the build longer.
+const GIT_DEADLINE: Duration = Duration::from_secs(5);
+
+fn main() {
+    println!("cargo:rerun-if-changed=src/build.rs");
+    println!("cargo:rerun-if-changed=src/cli.rs");
+    println!("cargo:rerun-if-env-changed=CSI_SELF_CHECK_COMMIT");
+
+    let version = env("CARGO_PKG_VERSION");
+    let long_version = match commit() {
+        Some(commit) => format!("{version} (commit {commit})"),
+        None => version,
+    };
+    println!("cargo:rustc-env=CSI_SELF_CHECK_LONG_VERSION={long_version}");
+
+    let out = PathBuf::from(env("OUT_DIR")).join("completions");
+    std::fs::create_dir_all(&out).expect("create OUT_DIR/completions");
+    let mut command = cli::Cli::command();
+    for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
+        clap_complete::generate_to(shell, &mut command, "csi-self-check", &out)
+            .expect("write a completion script");
+    }
+    if let Some(profile_dir) = profile_dir(&out) {
+        let beside = profile_dir.join("completions");
+        std::fs::create_dir_all(&beside).expect("create <profile>/completions");
+        for entry in std::fs::read_dir(&out).expect("list OUT_DIR/completions") {
+            let entry = entry.expect("list OUT_DIR/completions");
+            std::fs::copy(entry.path(), beside.join(entry.file_name()))
+                .expect("copy a completion script beside the binary");
+        }
+    }
+}
+
+fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| panic!("cargo sets {name} for build scripts"))
+}
+
+/// `<target>/<profile>` from `<target>/<profile>/build/<package>-<hash>/out/completions`,
+/// or None if cargo ever lays OUT_DIR out differently (then only OUT_DIR has them).
+fn profile_dir(out: &Path) -> Option<PathBuf> {
+    let build = out.parent()?.parent()?.parent()?;
+    (build.file_name()? == "build").then(|| build.parent().map(Path::to_path_buf))?
+}
+
+/// The commit: CSI_SELF_CHECK_COMMIT when a packager sets it (a build from a tarball has
+/// no git), else `git rev-parse` when the crate's own directory is a checkout (not some
+/// repository the sources happen to be unpacked in), else none.
+fn commit() -> Option<String> {
+    if let Ok(commit) = std::env::var("CSI_SELF_CHECK_COMMIT") {
+        let commit = commit.trim().to_owned();
+        return (!commit.is_empty()).then_some(commit);
+    }
+    let root = PathBuf::from(env("CARGO_MANIFEST_DIR"));
+    if !root.join(".git").exists() {
+        return None;
+    }
+    // Rebuild when HEAD moves: HEAD itself, and the ref or packed-refs it points through
+    // (a worktree keeps HEAD in its own git dir and the refs in the common one).
+    let head = git(&root, &["rev-parse", "--git-path", "HEAD"])?;
+    let mut watched = vec![head.clone()];
+    if let Ok(text) = std::fs::read_to_string(root.join(&head))
+        && let Some(reference) = text.trim().strip_prefix("ref: ")
+    {
+        watched.push(git(&root, &["rev-parse", "--git-path", reference])?);
+        watched.push(git(&root, &["rev-parse", "--git-path", "packed-refs"])?);
+    }
+    for path in watched {
+        let path = root.join(path);
+        // A path that does not exist would make cargo rerun this script on every build.
+        if path.exists() {
+            println!("cargo:rerun-if-changed={}", path.display());
+        }
+    }
+    git(&root, &["rev-parse", "--short=12", "HEAD"])
+        .filter(|commit| commit.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// One git command's first line of output, or None if git is missing, fails or is slow.
+fn git(root: &Path, args: &[&str]) -> Option<String> {
+    let mut child = Command::new("git")
+        .args(args)
+        .current_dir(root)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let started = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) if status.success() => break,
+            Ok(None) if started.elapsed() < GIT_DEADLINE => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return None;
+            }
+        }
+    }
+    let output = child.wait_with_output().ok()?;
+    let text = String::from_utf8(output.stdout).ok()?;
+    let line = text.lines().next()?.trim().to_owned();
+    (!line.is_empty()).then_some(line)
+}

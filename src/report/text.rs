@@ -151,16 +151,60 @@ fn write_finding(
     if item_level != Some(finding.level) {
         let _ = write!(out, "({}) ", finding.level.as_str());
     }
+    let message = display_str(&finding.message);
     if let Some(path) = &finding.path {
-        let _ = write!(out, "{}: ", short_path(path, home));
+        let shown = short_path(path, home);
+        // A message that already opens with FILE:LINE (for JSON readers) names it.
+        if !message.starts_with(&format!("{shown}:")) {
+            let _ = write!(out, "{shown}: ");
+        }
     }
-    let _ = writeln!(out, "{}", display_str(&finding.message));
+    let _ = writeln!(out, "{message}");
     if let Some(fix) = &finding.fix {
         let _ = writeln!(
             out,
             "{:9}{}",
             "",
             painter.dim(&format!("fix: {}", display_str(fix)))
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::Status;
+
+    fn rendered(path: &str, message: &str) -> String {
+        let finding = Finding::new(
+            "ssh-client-config",
+            "ssh-proxycommand",
+            Level::Should,
+            Status::Warn,
+            "ssh-forward-agent",
+        )
+        .at(Path::new(path))
+        .says(message);
+        let mut out = String::new();
+        write_finding(
+            &mut out,
+            &finding,
+            Some(Level::Should),
+            Path::new("/home/a"),
+            &Painter::new(crate::cli::ColorWhen::Never),
+        );
+        out
+    }
+
+    #[test]
+    fn a_path_the_message_opens_with_is_not_repeated() {
+        assert_eq!(
+            rendered("/home/a/.ssh/config", "~/.ssh/config:6: sets it"),
+            "  WARN   ~/.ssh/config:6: sets it\n"
+        );
+        assert_eq!(
+            rendered("/home/a/.ssh/id_rsa", "line 2: readable"),
+            "  WARN   ~/.ssh/id_rsa: line 2: readable\n"
         );
     }
 }

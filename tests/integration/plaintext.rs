@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::util::{Cli, Home, Run};
+use crate::util::{Cli, Home, Run, listing};
 
 /// The secrets of the acceptance test; none may appear in any output.
 const SECRETS: &[&str] = &[
@@ -49,17 +49,6 @@ fn fixture() -> Home {
         0o600,
     );
     home
-}
-
-/// The names in `dir`, sorted: a redact must leave exactly what was there, whatever
-/// its temporary file was called (or whether it had a name at all).
-fn listing(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 fn findings(run: &Run, check: &str) -> Vec<serde_json::Value> {

@@ -6,7 +6,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::util::{BIN, Home, Tmux, have};
+use crate::util::{BIN, Home, Tmux, have, listing};
 
 #[test]
 fn the_typed_password_never_reaches_the_screen() {
@@ -71,16 +71,6 @@ fn supports_unnamed(dir: &Path) -> bool {
     )
     .is_ok()
         && Path::new("/proc/self/fd").is_dir()
-}
-
-/// The names in `dir`, sorted.
-fn listing(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 /// Runs `history --redact` without `--yes` in a terminal, waits for the question

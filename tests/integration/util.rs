@@ -417,3 +417,14 @@ impl Drop for Tmux {
         let _ = self.command().arg("kill-server").output();
     }
 }
+
+/// The names in `dir`, sorted: what a test compares to show that nothing was left
+/// behind, whatever a temporary file was called (or whether it had a name at all).
+pub fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}

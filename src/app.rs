@@ -588,13 +588,13 @@ fn backup_confirm(global: &GlobalArgs, media: Option<&Path>) -> Result<ExitStatu
 /// `shell-hook SHELL`: the lines for the rc file. Nothing is read, so that a shell
 /// that evaluates this at every start never waits or sees an error.
 fn shell_hook(shell: cli::ShellName) -> Result<ExitStatus, Error> {
-    use crate::secrets::shells::Shell;
+    use crate::shells::Shell;
     let shell = match shell {
         cli::ShellName::Bash => Shell::Bash,
         cli::ShellName::Zsh => Shell::Zsh,
         cli::ShellName::Fish => Shell::Fish,
     };
-    emit(crate::secrets::shell_record::hook(shell))?;
+    emit(crate::shells::record::hook(shell))?;
     Ok(ExitStatus::Clean)
 }
 
@@ -602,7 +602,7 @@ fn shell_hook(shell: cli::ShellName) -> Result<ExitStatus, Error> {
 fn history_redact(file: &Path, yes: bool) -> Result<ExitStatus, Error> {
     let file = absolute(file);
     let shown = crate::sanitize::display_path(&file);
-    let outcome = crate::secrets::redact::redact(&file, |found| {
+    let outcome = crate::plaintext::redact::redact(&file, |found| {
         let mut text = String::new();
         for (line, masked) in &found.preview {
             text.push_str(&format!("  line {line}: {masked}\n"));
@@ -628,7 +628,7 @@ fn history_redact(file: &Path, yes: bool) -> Result<ExitStatus, Error> {
             ))?;
             Ok(ExitStatus::Clean)
         }
-        Err(crate::secrets::redact::RedactError::NotConfirmed(why)) => {
+        Err(crate::plaintext::redact::RedactError::NotConfirmed(why)) => {
             emit(&format!("{shown}: nothing was replaced: {why}\n"))?;
             Ok(ExitStatus::Findings)
         }

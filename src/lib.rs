@@ -19,19 +19,20 @@ mod fs;
 mod harden;
 mod keycheck;
 mod keys;
-mod lock;
 mod login;
 #[cfg(test)]
 mod man_tests;
 mod pam;
 mod password;
+mod plaintext;
 mod policy;
 mod privilege;
 mod report;
 mod reuse;
 mod sanitize;
+mod screen_lock;
 mod secret;
-mod secrets;
+mod shells;
 mod ssh_config;
 mod state;
 mod syslog;
@@ -63,12 +64,12 @@ pub mod bench {
 
     /// The history patterns as one `grep -E` expression, for `tests/bench/history.sh`.
     pub fn history_grep_pattern() -> String {
-        crate::secrets::patterns::grep_pattern()
+        crate::plaintext::patterns::grep_pattern()
     }
 
     /// How many secrets one history line holds.
     pub fn secrets_in_line(line: &[u8]) -> usize {
-        crate::secrets::patterns::find_in_line(line).len()
+        crate::plaintext::patterns::find_in_line(line).len()
     }
 
     impl Judge {

@@ -13,9 +13,9 @@ use std::path::Path;
 use super::{Check, CheckError, Context, Finding, Status};
 use crate::at_rest::{Roots, at_rest};
 use crate::fs::{FsError, perm};
+use crate::plaintext::credentials::FILES;
 use crate::policy::Level;
 use crate::sanitize::shell_word;
-use crate::secrets::credentials::FILES;
 
 const ID: &str = "credential-files";
 const ITEM: &str = "password-usage";

@@ -12,10 +12,10 @@
 use super::{Check, CheckError, Context, Finding, Status};
 use crate::at_rest::{Roots, at_rest};
 use crate::fs::{Kind, perm};
+use crate::plaintext::history::{self, HistoryFile};
 use crate::policy::Level;
 use crate::sanitize::shell_word;
-use crate::secrets::history::{self, HistoryFile};
-use crate::secrets::shells::{self, Origin};
+use crate::shells::{self, Origin};
 
 const ID: &str = "history-secrets";
 const ITEM: &str = "password-usage";

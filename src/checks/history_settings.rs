@@ -2,14 +2,14 @@
 //! it keeps history and whether a command typed with a leading space stays out of it
 //! — the standard's own way to keep a password typed in a shell out of history —
 //! each value with where it was set or as the default. The rc files are parsed,
-//! never run (see `secrets::shells`).
+//! never run (see `shells`).
 //!
 //! Codes: listed in `codes()` below and explained in csi-self-check(1).
 
 use super::{Check, CheckError, Context, Finding, Status};
 use crate::policy::Level;
-use crate::secrets::shell_record;
-use crate::secrets::shells::{self, HistorySettings, Shell};
+use crate::shells::record;
+use crate::shells::{self, HistorySettings, Shell};
 
 const ID: &str = "history-settings";
 const ITEM: &str = "password-usage";
@@ -73,7 +73,7 @@ fn judge(s: &HistorySettings, level: Level) -> Finding {
             ))
             .fix(format!(
                 "add {}, and open a new {name}; {ADVICE}",
-                shell_record::install_line(s.shell)
+                record::install_line(s.shell)
             ));
     }
     if s.histfile.value.is_empty() {
@@ -104,7 +104,7 @@ fn judge(s: &HistorySettings, level: Level) -> Finding {
     } else {
         format!(
             "; to have the live shell's values checked rather than a reading of its files, add {}",
-            shell_record::install_line(s.shell)
+            record::install_line(s.shell)
         )
     };
     finding(Status::Warn, "history-no-ignorespace")

@@ -1,6 +1,6 @@
 //! Screen locking (policy `desktop-locking`): the standard says to lock the screen or
 //! the shell, or log out, whenever you step away. This check holds each desktop's
-//! effective lock settings (`crate::lock`) against the policy's limits, and the text
+//! effective lock settings (`crate::screen_lock`) against the policy's limits, and the text
 //! console's TMOUT or tmux lock for the shells in use. A broken limit names the
 //! setting, its value, where it came from and the command that fixes it; what
 //! cannot be determined is a reminder, never a pass.
@@ -8,12 +8,12 @@
 //! Codes: listed in `codes()` below and explained in csi-self-check(1).
 
 use super::{Check, CheckError, Context, Finding, Status};
-use crate::lock::console::{self, Console};
-use crate::lock::detect::{self, Desktop};
-use crate::lock::gsettings::{self, Family};
-use crate::lock::{Locker, Places, files, read_config, wayland};
 use crate::policy::Level;
-use crate::secrets::shells::{self, Shell};
+use crate::screen_lock::console::{self, Console};
+use crate::screen_lock::detect::{self, Desktop};
+use crate::screen_lock::gsettings::{self, Family};
+use crate::screen_lock::{Locker, Places, files, read_config, wayland};
+use crate::shells::{self, Shell};
 
 const ID: &str = "screen-lock";
 const ITEM: &str = "desktop-locking";
@@ -125,7 +125,7 @@ fn read(desktop: Desktop, home: &crate::fs::SafeDir, places: &Places) -> Locker 
             let rel = "xfce4/xfconf/xfce-perchannel-xml/xfce4-screensaver.xml";
             let system = take(file(std::path::Path::new("/etc/xdg").join(rel)));
             let user = take(file(c.join(rel)));
-            let installed = crate::lock::installed("/usr/bin/xfce4-screensaver");
+            let installed = crate::screen_lock::installed("/usr/bin/xfce4-screensaver");
             if system.is_none() && user.is_none() && !installed {
                 let mut l = Locker::named("XFCE");
                 l.unknown.push(
@@ -325,7 +325,7 @@ fn judge_tmux(c: &Console, limits: &Limits, shell: &str, fix: &str) -> Finding {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use crate::lock::{Flag, Timing, Unit};
+    use crate::screen_lock::{Flag, Timing, Unit};
 
     fn limits() -> Limits {
         Limits {

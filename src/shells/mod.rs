@@ -5,11 +5,12 @@
 //! not evaluated; the last assignment in reading order wins, which is what happens
 //! when they are not taken (Fedora's `/etc/profile` then leaves HISTCONTROL at
 //! `ignoredups`, so a leading space does not keep a command out of history there).
-//! When the shell hook has recorded the live values (`shell_record`), they win.
+//! When the shell hook has recorded the live values (`record`), they win.
 
 mod bash;
 mod fish;
 mod rc;
+pub mod record;
 #[cfg(test)]
 mod tests;
 mod variable;
@@ -18,7 +19,7 @@ mod zsh;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
-use super::shell_record::{self, LiveRecord, Lookup};
+use self::record::{LiveRecord, Lookup};
 use crate::account::Account;
 use crate::fs::SafeDir;
 use crate::sanitize::display_path;
@@ -124,7 +125,7 @@ pub fn effective(home: &SafeDir, account: &Account, shell: Shell) -> HistorySett
         Shell::Fish => fish::fish(&mut files),
     };
     let state = crate::state::dir(account);
-    match shell_record::read(home, &state, account.uid, shell) {
+    match record::read(home, &state, account.uid, shell) {
         Lookup::Absent => {}
         Lookup::Ignored(why) => settings
             .notes

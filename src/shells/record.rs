@@ -14,7 +14,7 @@
 use std::ffi::OsString;
 use std::path::Path;
 
-use super::shells::Shell;
+use super::Shell;
 use crate::fs::{FsError, Kind, SafeDir, perm};
 
 const MAGIC: &str = "csi-self-check-shell-record";

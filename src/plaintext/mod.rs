@@ -4,5 +4,3 @@ pub mod credentials;
 pub mod history;
 pub mod patterns;
 pub mod redact;
-pub mod shell_record;
-pub mod shells;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::{Places, Timing, Unit, at_line, read_config};
 use crate::fs::SafeDir;
-use crate::secrets::shells::{self, RcVariable, Shell};
+use crate::shells::{self, RcVariable, Shell};
 
 /// What an idle text session does, as the files say.
 #[derive(Clone, Debug, PartialEq, Eq)]

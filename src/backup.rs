@@ -66,13 +66,6 @@ pub struct MediumRecord {
     pub mounted_looks: u32,
 }
 
-/// Seconds since the epoch, now.
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
-
 /// A key's id for backups: its public fingerprint where one can be had without the
 /// passphrase (the file's public part, or a `.pub` beside it), a gpg-agent key's
 /// keygrip, else a digest of the file (which matches a copy of the file).
@@ -293,9 +286,7 @@ fn gpg_keygrips(file: &Path) -> Vec<String> {
 fn private_temp_dir() -> std::io::Result<PathBuf> {
     let base = std::env::temp_dir();
     for attempt in 0..16u32 {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
+        let nanos = crate::time::nanos() % 1_000_000_000;
         let dir = base.join(format!(
             "csi-self-check-gpg-{}-{nanos}-{attempt}",
             std::process::id()

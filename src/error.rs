@@ -6,6 +6,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use crate::policy::PolicyError;
+use crate::terminal::TerminalError;
 
 /// Everything that ends a run with exit status 2.
 #[derive(Debug)]
@@ -22,6 +23,8 @@ pub enum Error {
     Input(String),
     /// A file named on the command line could not be used.
     File { path: PathBuf, reason: String },
+    /// Nothing usable came from the terminal or standard input.
+    Terminal(TerminalError),
 }
 
 impl fmt::Display for Error {
@@ -35,11 +38,27 @@ impl fmt::Display for Error {
             Error::File { path, reason } => {
                 write!(f, "{}: {reason}", crate::sanitize::display_path(path))
             }
+            Error::Terminal(error) => write!(f, "{error}"),
         }
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Policy(error) => Some(error),
+            Error::Output(error) => Some(error),
+            Error::Terminal(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl From<TerminalError> for Error {
+    fn from(error: TerminalError) -> Error {
+        Error::Terminal(error)
+    }
+}
 
 impl From<PolicyError> for Error {
     fn from(error: PolicyError) -> Error {

@@ -6,23 +6,20 @@
 #![forbid(unsafe_code)]
 
 mod account;
-mod app;
+mod accounts;
 mod at_rest;
-mod audit;
 mod backup;
 mod breach;
 mod checks;
 mod cli;
+mod commands;
 mod error;
 mod exit;
 mod fs;
 mod harden;
-mod keycheck;
 mod keys;
-mod login;
 #[cfg(test)]
 mod man_tests;
-mod pam;
 mod password;
 mod plaintext;
 mod policy;
@@ -36,6 +33,8 @@ mod shells;
 mod ssh_config;
 mod state;
 mod syslog;
+mod terminal;
+mod time;
 
 use std::process::ExitCode;
 
@@ -99,7 +98,7 @@ pub mod bench {
 /// Runs the command line and maps the outcome to a process status (0, 1 or 2).
 pub fn main() -> ExitCode {
     harden::install_panic_hook();
-    let status = match app::run() {
+    let status = match commands::run() {
         Ok(status) => status,
         Err(error) => {
             report::print_error(&error);

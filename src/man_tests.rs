@@ -57,7 +57,10 @@ fn the_command_page_documents_every_check_and_code() {
             assert_mentions(PAGE1, "csi-self-check.1", code);
         }
     }
-    for code in RUNNER_CODES.iter().chain(crate::keycheck::CODES) {
+    for code in RUNNER_CODES
+        .iter()
+        .chain(crate::checks::key_passphrase::CODES)
+    {
         assert_mentions(PAGE1, "csi-self-check.1", code);
     }
 }

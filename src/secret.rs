@@ -38,6 +38,8 @@ impl std::fmt::Display for SecretError {
     }
 }
 
+impl std::error::Error for SecretError {}
+
 /// What to strip from the end of what was read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Terminator {

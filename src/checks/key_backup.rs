@@ -9,8 +9,8 @@
 use super::{Check, CheckError, Context, Finding, Status};
 use crate::backup::{self, BackupRecord};
 use crate::policy::Level;
-use crate::report::utc_minute;
 use crate::sanitize::display_str;
+use crate::time::utc_minute;
 
 const ID: &str = "key-backup";
 const ITEM: &str = "encryption-backups";
@@ -108,7 +108,7 @@ fn judge(
 ) {
     let level = cx.policy.level(ITEM);
     let finding = |status, code| Finding::new(ID, ITEM, level, status, code);
-    let now = crate::backup::now();
+    let now = cx.now;
     let max_days = cx.policy.number(ITEM, "max-backup-age-days");
     let age_days = (now - record.confirmed_at).max(0) / 86_400;
     if age_days > i64::try_from(max_days).unwrap_or(i64::MAX) {

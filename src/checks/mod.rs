@@ -8,6 +8,7 @@ mod history_secrets;
 mod history_settings;
 mod key_backup;
 mod key_encryption;
+pub mod key_passphrase;
 mod key_permissions;
 mod password_reuse;
 mod password_rules;
@@ -22,7 +23,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::account::Account;
 use crate::fs::{FsError, SafeDir};
-use crate::keys::scan::{KeyScan, ScanOptions};
+use crate::keys::scan::{KeyScan, ScanOptions, WalkProgress};
 use crate::policy::Policy;
 use crate::reuse::Request;
 use crate::secret::Secret;
@@ -108,6 +109,9 @@ pub struct Context<'a> {
     pub account: &'a Account,
     pub policy: &'a Policy,
     pub options: RunOptions,
+    /// The run's moment (seconds since the epoch), read once by the command: no
+    /// check reads the wall clock.
+    pub now: i64,
     /// Opened at the first check that asks, so that a run about a password never
     /// touches the home.
     home: OnceCell<Result<SafeDir, FsError>>,
@@ -118,19 +122,28 @@ pub struct Context<'a> {
     reuse: Option<&'a Request>,
     /// The PAM helper's context: no file the person controls is read.
     system_files_only: bool,
+    /// Where the `--deep` walk says how it goes; nowhere unless the command asks.
+    progress: Option<&'a dyn WalkProgress>,
 }
 
 impl<'a> Context<'a> {
-    pub fn new(account: &'a Account, policy: &'a Policy, options: RunOptions) -> Context<'a> {
+    pub fn new(
+        account: &'a Account,
+        policy: &'a Policy,
+        options: RunOptions,
+        now: i64,
+    ) -> Context<'a> {
         Context {
             account,
             policy,
             options,
+            now,
             home: OnceCell::new(),
             keys: OnceCell::new(),
             secret: None,
             reuse: None,
             system_files_only: false,
+            progress: None,
         }
     }
 
@@ -139,17 +152,26 @@ impl<'a> Context<'a> {
         account: &'a Account,
         policy: &'a Policy,
         secret: &'a Secret,
+        now: i64,
     ) -> Context<'a> {
         Context {
             account,
             policy,
             options: RunOptions::default(),
+            now,
             home: OnceCell::new(),
             keys: OnceCell::new(),
             secret: Some(secret),
             reuse: None,
             system_files_only: false,
+            progress: None,
         }
+    }
+
+    /// Lets a long `--deep` walk say how it goes.
+    pub fn showing_progress(mut self, progress: &'a dyn WalkProgress) -> Context<'a> {
+        self.progress = Some(progress);
+        self
     }
 
     /// Lets the reuse check compare (and perhaps remember) the secret.
@@ -204,6 +226,7 @@ impl<'a> Context<'a> {
         let options = ScanOptions {
             deep: self.options.deep,
             extra_paths: self.policy.list("key-security", "extra-paths").to_vec(),
+            progress: self.progress,
         };
         Ok(self
             .keys

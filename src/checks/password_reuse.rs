@@ -138,7 +138,7 @@ impl Check for PasswordReuse {
             let Some(label) = &request.label else {
                 return Err(CheckError("nothing to remember the secret as".to_owned()));
             };
-            let today = crate::report::utc_date(crate::backup::now());
+            let today = crate::time::utc_date(cx.now);
             file.remember(&key_id, mac, request.kind, label.as_str(), today);
             crate::state::write_json(home, cx.account, STATE_FILE, &file)
                 .map_err(|e| CheckError(format!("the fingerprint was not remembered: {e}")))?;

@@ -173,7 +173,7 @@ fn breached(cx: &Context<'_>, text: &str, out: &mut Vec<Finding>) -> Option<Stri
 }
 
 fn built(secs: u64) -> String {
-    crate::report::utc_minute(i64::try_from(secs).unwrap_or(i64::MAX))
+    crate::time::utc_minute(i64::try_from(secs).unwrap_or(i64::MAX))
 }
 
 /// "about 10^4 guesses would find it (zxcvbn score 1 of 4; the policy asks for 3)".

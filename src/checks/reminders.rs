@@ -79,7 +79,7 @@ impl Check for Reminders {
         )
         .unwrap_or(i64::MAX)
         .saturating_mul(86_400);
-        let now = crate::backup::now();
+        let now = cx.now;
         let contact = cx.policy.text("incident-reporting", "contact");
         for &item in BEHAVIOURAL {
             let due = cx.options.remind == RemindWhen::All

@@ -153,6 +153,8 @@ pub enum FsError {
     NotOwned(u32),
     /// Has this many names; changing it would change the other names' file too.
     HardLinked(u64),
+    /// The path ends in no name (`/`, `..`): there is no file to open.
+    NoFileName,
     /// Any other system error.
     Os(Errno),
 }
@@ -201,7 +203,9 @@ impl fmt::Display for FsError {
             FsError::HardLinked(links) => {
                 write!(f, "has {links} names (hard links); left unchanged")
             }
+            FsError::NoFileName => write!(f, "not a file name"),
             FsError::Os(errno) => write!(f, "{}", errno.desc()),
         }
     }
 }
+impl std::error::Error for FsError {}

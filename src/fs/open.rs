@@ -285,6 +285,22 @@ impl SafeDir {
         }
     }
 
+    /// The open directory holding `path`, a path the person named on the command line,
+    /// and its last component: links on the way to the directory are the person's
+    /// choice and followed; the last component is for the caller to `lstat` and open
+    /// without following.
+    pub fn split_path(path: &Path) -> Result<(SafeDir, &OsStr), FsError> {
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+            return Err(FsError::NoFileName);
+        };
+        let parent = if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        };
+        Ok((SafeDir::open_root(parent)?, name))
+    }
+
     /// The open directory holding `path`, and its last component. Below this
     /// directory no link is followed on the way; a path outside it was chosen by the
     /// person (a HISTFILE, a ZDOTDIR) and is opened as a root.
@@ -376,9 +392,7 @@ const TEMP_ATTEMPTS: u32 = 16;
 /// `.NAME.csi-redact-PID-NANOS[-N]`: hidden, and named after what it replaces, so
 /// that a person who finds one knows where it came from.
 pub(super) fn temp_name(name: &OsStr, attempt: u32) -> OsString {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
+    let nanos = crate::time::nanos() % 1_000_000_000;
     let mut temp = OsString::from(".");
     temp.push(name);
     temp.push(format!(".csi-redact-{}-{nanos}", std::process::id()));
@@ -493,6 +507,15 @@ impl SafeFile {
             file: std::fs::File::from(fd),
             meta,
         })
+    }
+
+    /// Opens a regular file the person named on the command line (a key to check, a
+    /// history to redact): links along the way are followed, the file itself must not
+    /// be a link, a FIFO or a device.
+    pub fn open_last_unfollowed(path: &Path) -> Result<SafeFile, FsError> {
+        let (dir, name) = SafeDir::split_path(path)?;
+        let meta = dir.lstat(name)?;
+        dir.open_file(name, &meta)
     }
 
     /// `fstat` of the open file — never a second `stat` by path.

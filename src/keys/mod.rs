@@ -6,6 +6,7 @@ pub mod format;
 mod inspect;
 pub mod openpgp;
 pub mod scan;
+pub mod unlock;
 
 pub use format::KeyFormat;
 pub use inspect::{Inspection, Protection, encrypted_pkcs8_der, inspect, openssh_blob};

@@ -163,9 +163,9 @@ pub fn is_plausible_key_file(bytes: &[u8]) -> bool {
         return false;
     };
     let created = u64::from(u32::from_be_bytes(time));
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(u64::MAX, |d| d.as_secs());
+    // A plausibility bound for recognising a packet, not a judgement of the key:
+    // the clock is read here rather than handed down.
+    let now = u64::try_from(crate::time::now()).unwrap_or(u64::MAX);
     if !(3..=6).contains(&version)
         || created < 788_918_400
         || created > now.saturating_add(31_536_000)

@@ -10,7 +10,6 @@
 
 use std::collections::HashSet;
 use std::ffi::{OsStr, OsString};
-use std::io::{IsTerminal, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, mpsc};
@@ -147,11 +146,21 @@ impl KeyScan {
 }
 
 /// How far to look.
-#[derive(Clone, Debug, Default)]
-pub struct ScanOptions {
+#[derive(Clone, Default)]
+pub struct ScanOptions<'p> {
     pub deep: bool,
     /// Files or directories the policy adds (`~/` means the home).
     pub extra_paths: Vec<String>,
+    /// Told how a `--deep` walk of the whole home goes, which can take a while.
+    pub progress: Option<&'p dyn WalkProgress>,
+}
+
+/// Hears how a `--deep` walk goes: a count of the entries looked at now and then
+/// (at most ten times a second), and its end. What it shows, and where, is the
+/// report's business.
+pub trait WalkProgress: Sync {
+    fn looked_at(&self, entries: u64);
+    fn finished(&self);
 }
 
 struct Scanner<'a> {
@@ -182,7 +191,7 @@ pub fn scan(home: &SafeDir, options: &ScanOptions) -> KeyScan {
         scanner.named(&path);
     }
     if options.deep {
-        scanner.deep();
+        scanner.deep(options.progress);
     }
     KeyScan {
         events: scanner.events,
@@ -437,7 +446,7 @@ impl Scanner<'_> {
     /// store again. walkdir only discovers (its `d_type`, no `lstat`); each file is
     /// reopened through the safe layer from a directory chain opened without
     /// following links, on a few reader threads so that reads overlap.
-    fn deep(&mut self) {
+    fn deep(&mut self, listener: Option<&dyn WalkProgress>) {
         let home = self.home.path().to_owned();
         let skip: Vec<PathBuf> = Store::ROOTS
             .iter()
@@ -478,7 +487,7 @@ impl Scanner<'_> {
             .collect();
         drop(results);
         let mut chain: Vec<Arc<SafeDir>> = Vec::new();
-        let mut progress = Progress::new();
+        let mut progress = Progress::new(listener);
         for entry in walker {
             let entry = match entry {
                 Ok(entry) => entry,
@@ -657,17 +666,17 @@ pub fn identity_paths<'a>(values: impl Iterator<Item = &'a OsString>, home: &Pat
     paths
 }
 
-/// `--deep` progress on stderr, only when stderr is a terminal.
-struct Progress {
-    enabled: bool,
+/// Counts the entries of a `--deep` walk and tells the listener now and then.
+struct Progress<'l> {
+    listener: Option<&'l dyn WalkProgress>,
     files: u64,
     last: Instant,
 }
 
-impl Progress {
-    fn new() -> Progress {
+impl<'l> Progress<'l> {
+    fn new(listener: Option<&'l dyn WalkProgress>) -> Progress<'l> {
         Progress {
-            enabled: std::io::stderr().is_terminal(),
+            listener,
             files: 0,
             last: Instant::now(),
         }
@@ -675,19 +684,17 @@ impl Progress {
 
     fn tick(&mut self) {
         self.files += 1;
-        if self.enabled && self.last.elapsed() > Duration::from_millis(100) {
+        if let Some(listener) = self.listener
+            && self.last.elapsed() > Duration::from_millis(100)
+        {
             self.last = Instant::now();
-            let _ = write!(
-                std::io::stderr().lock(),
-                "\rcsi-self-check: looked at {} entries…",
-                self.files
-            );
+            listener.looked_at(self.files);
         }
     }
 
     fn finish(&self) {
-        if self.enabled {
-            let _ = write!(std::io::stderr().lock(), "\r\x1b[K");
+        if let Some(listener) = self.listener {
+            listener.finished();
         }
     }
 }

@@ -11,7 +11,7 @@ use zeroize::Zeroizing;
 
 /// The name of the estimator's thread; the panic hook keeps quiet for it, as its
 /// failure is reported as a finding.
-pub const THREAD_NAME: &str = "zxcvbn-estimate";
+const THREAD_NAME: &str = "quiet-panic:zxcvbn-estimate";
 
 /// How long an estimate may take before it is abandoned.
 pub const DEADLINE: Duration = Duration::from_secs(2);
@@ -96,6 +96,11 @@ pub fn estimate(password: &str, user_inputs: &[String]) -> Result<Estimate, Esti
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn the_panic_hook_keeps_quiet_for_the_estimator() {
+        assert!(THREAD_NAME.starts_with(crate::harden::QUIET_PANIC_PREFIX));
+    }
 
     #[test]
     fn common_passwords_score_low_and_random_ones_high() {

@@ -7,7 +7,7 @@ mod composition;
 mod estimate;
 
 pub use composition::broken_rules;
-pub use estimate::{Estimate, THREAD_NAME as ESTIMATOR_THREAD, estimate, warm_up};
+pub use estimate::{Estimate, estimate, warm_up};
 
 use crate::policy::Policy;
 

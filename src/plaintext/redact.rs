@@ -15,6 +15,7 @@ use std::path::Path;
 
 use super::patterns;
 use crate::fs::{FsError, Meta, SafeDir, TempFile};
+use crate::terminal::TerminalError;
 
 /// What replaces a secret. It reads as a placeholder, so a second run finds nothing.
 pub const MARKER: &[u8] = b"<redacted>";
@@ -34,8 +35,10 @@ pub enum RedactError {
     Write(std::io::Error),
     /// The file grew or changed while it was read.
     Changed,
-    /// The person said no, or could not be asked.
-    NotConfirmed(String),
+    /// The person said no.
+    Declined,
+    /// The person could not be asked.
+    NotAsked(TerminalError),
 }
 
 impl std::fmt::Display for RedactError {
@@ -47,8 +50,27 @@ impl std::fmt::Display for RedactError {
                 f,
                 "changed while it was being redacted (a shell writing its history?); nothing was replaced — close the shells and run again"
             ),
-            RedactError::NotConfirmed(why) => write!(f, "nothing was replaced: {why}"),
+            RedactError::Declined => write!(f, "nothing was replaced: the answer was no"),
+            RedactError::NotAsked(why) => write!(f, "nothing was replaced: {why}"),
         }
+    }
+}
+
+impl std::error::Error for RedactError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            RedactError::File(e) => Some(e),
+            RedactError::Write(e) => Some(e),
+            RedactError::NotAsked(e) => Some(e),
+            RedactError::Changed | RedactError::Declined => None,
+        }
+    }
+}
+
+impl RedactError {
+    /// Whether the file was left as it was because nobody said yes.
+    pub fn not_confirmed(&self) -> bool {
+        matches!(self, RedactError::Declined | RedactError::NotAsked(_))
     }
 }
 
@@ -56,17 +78,9 @@ impl std::fmt::Display for RedactError {
 /// it is not asked when there is nothing to redact.
 pub fn redact(
     file: &Path,
-    confirm: impl FnOnce(&Redaction) -> Result<bool, String>,
+    confirm: impl FnOnce(&Redaction) -> Result<bool, TerminalError>,
 ) -> Result<Redaction, RedactError> {
-    let (Some(parent), Some(name)) = (file.parent(), file.file_name()) else {
-        return Err(RedactError::File(FsError::NotFound));
-    };
-    let parent = if parent.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        parent
-    };
-    let dir = SafeDir::open_root(parent).map_err(RedactError::File)?;
+    let (dir, name) = SafeDir::split_path(file).map_err(RedactError::File)?;
     let seen = dir.lstat(name).map_err(RedactError::File)?;
     let mut source = dir.open_file(name, &seen).map_err(RedactError::File)?;
     let before = *source.meta();
@@ -81,7 +95,7 @@ fn write_redacted(
     dir: &SafeDir,
     name: &OsStr,
     before: &Meta,
-    confirm: impl FnOnce(&Redaction) -> Result<bool, String>,
+    confirm: impl FnOnce(&Redaction) -> Result<bool, TerminalError>,
 ) -> Result<Redaction, RedactError> {
     let mut writer = std::io::BufWriter::with_capacity(1 << 16, temp.file());
     let mut redaction = Redaction {
@@ -132,8 +146,8 @@ fn write_redacted(
     unchanged(dir, name, before)?;
     match confirm(&redaction) {
         Ok(true) => {}
-        Ok(false) => return Err(RedactError::NotConfirmed("the answer was no".to_owned())),
-        Err(why) => return Err(RedactError::NotConfirmed(why)),
+        Ok(false) => return Err(RedactError::Declined),
+        Err(why) => return Err(RedactError::NotAsked(why)),
     }
     // Again: the person may have taken minutes to answer while a shell appended.
     unchanged(dir, name, before)?;

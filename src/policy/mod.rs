@@ -5,10 +5,10 @@
 
 mod load;
 pub mod schema;
-mod show;
 
-pub use load::{LoadOptions, load};
-pub use show::{render as render_show, render_json as render_show_json};
+#[cfg(test)]
+pub use load::builtin;
+pub use load::{LoadOptions, load, show_value};
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -187,3 +187,5 @@ impl fmt::Display for PolicyError {
         write!(f, ": {}", crate::sanitize::display_str(&self.message))
     }
 }
+
+impl std::error::Error for PolicyError {}

@@ -212,65 +212,9 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// Today's date (UTC) as `YYYY-MM-DD`.
-pub fn today() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    date_of(i64::try_from(secs).unwrap_or(0))
-}
-
-/// A moment given in seconds since the epoch as `YYYY-MM-DD HH:MM UTC`.
-pub fn utc_minute(secs: i64) -> String {
-    let of_day = secs.rem_euclid(86_400);
-    format!(
-        "{} {:02}:{:02} UTC",
-        date_of(secs),
-        of_day / 3600,
-        of_day % 3600 / 60
-    )
-}
-
-/// A moment given in seconds since the epoch as RFC 3339 in UTC,
-/// `YYYY-MM-DDTHH:MM:SSZ`, for machine-read documents.
-pub fn utc_second(secs: i64) -> String {
-    let of_day = secs.rem_euclid(86_400);
-    format!(
-        "{}T{:02}:{:02}:{:02}Z",
-        date_of(secs),
-        of_day / 3600,
-        of_day % 3600 / 60,
-        of_day % 60
-    )
-}
-
-/// The UTC date of a moment as `YYYY-MM-DD`, from the days since the epoch (Howard
-/// Hinnant's civil-from-days), to avoid a date crate for one line.
-pub fn date_of(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn moments_are_shown_in_utc() {
-        assert_eq!(utc_minute(0), "1970-01-01 00:00 UTC");
-        // 2026-11-30 21:27:59 UTC
-        assert_eq!(utc_minute(1_796_074_079), "2026-11-30 21:27 UTC");
-        assert_eq!(utc_minute(951_782_400), "2000-02-29 00:00 UTC");
-    }
 
     #[test]
     fn wrap_keeps_lines_short() {
@@ -293,12 +237,5 @@ mod tests {
         );
         assert_eq!(verdict([Status::Skip].into_iter()), Status::Skip);
         assert_eq!(verdict(std::iter::empty()), Status::Pass);
-    }
-
-    #[test]
-    fn today_looks_like_a_date() {
-        let date = today();
-        assert_eq!(date.len(), 10);
-        assert!(date.starts_with("20"), "{date}");
     }
 }

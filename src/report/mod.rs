@@ -1,15 +1,19 @@
 //! The report is plain data computed from the findings; the renderers in this module
 //! are the only code that writes to stdout or stderr.
 
+pub mod audit;
+pub mod backup;
+pub mod catalogue;
 mod checklist;
 mod json;
+pub mod login;
+pub mod policy;
+pub mod progress;
 mod text;
 
-pub use checklist::{
-    Checklist, date_of as utc_date, today as checklist_date, utc_minute, utc_second,
-};
-pub use json::{SCHEMA_VERSION, Tool, to_line as to_json_line};
-pub use text::{Painter, short_path};
+pub use checklist::Checklist;
+pub use json::{SCHEMA_VERSION, to_line as to_json_line};
+pub use text::{Colour, Painter};
 
 use std::collections::BTreeMap;
 use std::io::Write;

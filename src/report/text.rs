@@ -10,9 +10,32 @@ use owo_colors::OwoColorize;
 
 use super::Report;
 use crate::checks::{Finding, Status};
-use crate::cli::ColorWhen;
 use crate::policy::Level;
 use crate::sanitize::{display_path, display_str};
+
+/// When to colour, as asked for on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Colour {
+    /// Only on a terminal that wants it.
+    Auto,
+    Always,
+    Never,
+}
+
+/// The one decision on colour, for every stream: `Auto` colours only when the
+/// stream is a terminal, `NO_COLOR` is unset or empty, and `TERM` is set and not
+/// `dumb` (an unset `TERM` says nothing of what the terminal can show).
+fn wants_colour(choice: Colour, stream_is_terminal: bool) -> bool {
+    match choice {
+        Colour::Always => true,
+        Colour::Never => false,
+        Colour::Auto => {
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            let dumb = std::env::var_os("TERM").is_none_or(|t| t == "dumb");
+            stream_is_terminal && !no_color && !dumb
+        }
+    }
+}
 
 /// Decides once whether to colour, and colours.
 #[derive(Clone, Copy, Debug)]
@@ -21,19 +44,34 @@ pub struct Painter {
 }
 
 impl Painter {
-    /// `auto` colours only when stdout is a terminal, `NO_COLOR` is unset or empty and
-    /// `TERM` is not `dumb`.
-    pub fn new(when: ColorWhen) -> Painter {
-        let enabled = match when {
-            ColorWhen::Always => true,
-            ColorWhen::Never => false,
-            ColorWhen::Auto => {
-                let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-                let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
-                std::io::stdout().is_terminal() && !no_color && !dumb
-            }
-        };
-        Painter { enabled }
+    /// For what goes to standard output.
+    pub fn for_stdout(choice: Colour) -> Painter {
+        Painter {
+            enabled: wants_colour(choice, std::io::stdout().is_terminal()),
+        }
+    }
+
+    /// For what goes to standard error (the login lines).
+    pub fn for_stderr(choice: Colour) -> Painter {
+        Painter {
+            enabled: wants_colour(choice, std::io::stderr().is_terminal()),
+        }
+    }
+
+    pub fn red(&self, text: &str) -> String {
+        if self.enabled {
+            text.red().to_string()
+        } else {
+            text.to_owned()
+        }
+    }
+
+    pub fn yellow(&self, text: &str) -> String {
+        if self.enabled {
+            text.yellow().to_string()
+        } else {
+            text.to_owned()
+        }
     }
 
     pub fn status(&self, status: Status) -> String {
@@ -191,7 +229,7 @@ mod tests {
             &finding,
             Some(Level::Should),
             Path::new("/home/a"),
-            &Painter::new(crate::cli::ColorWhen::Never),
+            &Painter::for_stdout(Colour::Never),
         );
         out
     }

@@ -87,7 +87,7 @@ impl Sourced {
             Origin::File(at) => format!("set in {at}"),
             Origin::Live(written) => format!(
                 "live, recorded by the shell hook at {}",
-                crate::report::utc_minute(*written)
+                crate::time::utc_minute(*written)
             ),
         }
     }

@@ -17,13 +17,14 @@ use nix::sys::signal::{Signal, killpg};
 use nix::sys::wait::{Id, WaitPidFlag, WaitStatus, waitid};
 use nix::unistd::Pid;
 
+use super::super::Setup;
 use crate::account::Account;
-use crate::checks::{self, Context, RemindWhen, RunOptions, Selection, Subject};
-use crate::cli::GlobalArgs;
+use crate::checks::{self, Context, RemindWhen, RunOptions, Subject};
 use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::fs::SafeFile;
-use crate::report::{Report, emit};
+use crate::report::audit::{Outcome, UserRun};
+use crate::report::emit;
 
 /// The most of a report read from one child; past it the child is not believed.
 const MAX_REPORT: u64 = 32 * 1024 * 1024;
@@ -31,28 +32,6 @@ const MAX_REPORT: u64 = 32 * 1024 * 1024;
 const MAX_STDERR: u64 = 64 * 1024;
 /// How often the parent looks whether the child has finished.
 const POLL: Duration = Duration::from_millis(5);
-
-/// How one user's checks ended.
-#[derive(Debug)]
-pub enum Outcome {
-    /// The child produced its report (the run's JSON document, parsed).
-    Ok(serde_json::Value),
-    /// No report: why, in one line.
-    Failed(String),
-    /// Killed at the deadline.
-    TimedOut,
-}
-
-/// One user's part of an audit.
-#[derive(Debug)]
-pub struct UserRun {
-    pub account: Account,
-    pub outcome: Outcome,
-    /// The real, effective, saved and file-system user id the child had when it
-    /// exited, when they were one and the same; `None` when it did not exit.
-    pub ran_as_uid: Option<u32>,
-    pub elapsed: Duration,
-}
 
 /// The parent's side: runs `audit-user` for `account` with `args` (the options
 /// passed on, before the subcommand), kills it at `deadline`.
@@ -252,20 +231,20 @@ fn judge(
 /// name and the process becomes it before anything in the home is opened. The
 /// checks never prompt and no reminder is shown, so nothing is written to the
 /// person's state.
-pub fn child(global: &GlobalArgs, deep: bool, user: &str) -> Result<ExitStatus, Error> {
+pub fn child(setup: &Setup, user: &str) -> Result<ExitStatus, Error> {
     if !nix::unistd::geteuid().is_root() {
         return Err(Error::Input(
             "audit-user: only `audit`, running as root, starts this".to_owned(),
         ));
     }
-    if global.home.is_some() {
+    if setup.home.is_some() {
         return Err(Error::Usage(
             "audit-user: --home does not apply; the home comes from the password database"
                 .to_owned(),
         ));
     }
-    let policy = crate::app::load_policy(global)?;
-    let selection = Selection::new(global.only.clone()).map_err(Error::Usage)?;
+    let policy = setup.policy()?;
+    let selection = setup.selection()?;
     let account = Account::by_name(user).ok_or_else(|| {
         Error::Account(format!(
             "`{}` has no entry in the password database",
@@ -274,18 +253,13 @@ pub fn child(global: &GlobalArgs, deep: bool, user: &str) -> Result<ExitStatus, 
     })?;
     crate::privilege::drop_to(&account).map_err(Error::Account)?;
     let options = RunOptions {
-        deep,
+        deep: setup.options.deep,
         fix: false,
         remind: RemindWhen::Never,
     };
-    let cx = Context::new(&account, &policy, options);
+    let cx = Context::new(&account, &policy, options, setup.now);
     let findings = checks::run_all(&cx, Subject::Home, &selection);
-    let report = Report::new(
-        account.name.clone(),
-        account.home.clone(),
-        findings,
-        &policy,
-    );
+    let report = setup.report(&account, findings, &policy);
     emit(&report.to_json(false))?;
     Ok(report.exit_status())
 }

@@ -7,11 +7,43 @@
 //! person of a site, most of whom never log in here; name them with `--users`, which
 //! looks each name up through NSS.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::account::Account;
-use crate::error::Error;
 use crate::fs::SafeFile;
+
+/// Why the accounts could not be chosen.
+#[derive(Debug)]
+pub enum AccountsError {
+    /// A system file could not be used; the reason says why.
+    File { path: PathBuf, reason: String },
+    /// A name given to `--users` has no entry in the password database.
+    Unknown(String),
+    /// A name given to `--users` is not one of the people `--all-users` covers.
+    NotAPerson(String),
+}
+
+impl std::fmt::Display for AccountsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AccountsError::File { path, reason } => {
+                write!(f, "{}: {reason}", crate::sanitize::display_path(path))
+            }
+            AccountsError::Unknown(name) => write!(
+                f,
+                "--users: `{}` has no entry in the password database",
+                crate::sanitize::display_str(name)
+            ),
+            AccountsError::NotAPerson(name) => write!(
+                f,
+                "--users: `{}` is not a login account of --all-users (user id outside UID_MIN..UID_MAX, or a shell not in /etc/shells)",
+                crate::sanitize::display_str(name)
+            ),
+        }
+    }
+}
+
+impl std::error::Error for AccountsError {}
 
 /// The largest system file read; a password database past this is not a real one.
 const MAX_SYSTEM_FILE: usize = 16 * 1024 * 1024;
@@ -89,8 +121,8 @@ pub fn people(passwd: &str, shells: &[String], range: UidRange) -> Vec<String> {
 }
 
 /// A system file as text, bounded; `None` when it does not exist.
-fn read_system_file(path: &Path) -> Result<Option<String>, Error> {
-    let failed = |reason: String| Error::File {
+fn read_system_file(path: &Path) -> Result<Option<String>, AccountsError> {
+    let failed = |reason: String| AccountsError::File {
         path: path.to_owned(),
         reason,
     };
@@ -115,7 +147,7 @@ fn read_system_file(path: &Path) -> Result<Option<String>, Error> {
 
 /// The accounts to audit: every person of this machine with `all`, or the named
 /// ones (each must exist; with `all`, each must also be one of its people).
-pub fn select(all: bool, named: &[String]) -> Result<Vec<Account>, Error> {
+pub fn select(all: bool, named: &[String]) -> Result<Vec<Account>, AccountsError> {
     let people = if all {
         let passwd = read_system_file(Path::new("/etc/passwd"))?.unwrap_or_default();
         // getusershell(3)'s list when the file is missing.
@@ -134,16 +166,9 @@ pub fn select(all: bool, named: &[String]) -> Result<Vec<Account>, Error> {
     };
     let mut accounts: Vec<Account> = Vec::new();
     for name in &names {
-        let shown = crate::sanitize::display_str(name);
-        let account = Account::by_name(name).ok_or_else(|| {
-            Error::Usage(format!(
-                "--users: `{shown}` has no entry in the password database"
-            ))
-        })?;
+        let account = Account::by_name(name).ok_or_else(|| AccountsError::Unknown(name.clone()))?;
         if all && !people.contains(name) {
-            return Err(Error::Usage(format!(
-                "--users: `{shown}` is not a login account of --all-users (user id outside UID_MIN..UID_MAX, or a shell not in /etc/shells)"
-            )));
+            return Err(AccountsError::NotAPerson(name.clone()));
         }
         if !accounts.iter().any(|a| a.name == account.name) {
             accounts.push(account);

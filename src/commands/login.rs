@@ -12,35 +12,29 @@
 //! any file of the person's is touched, the lines on stdout for pam_exec to relay),
 //! and the desktop's autostart entry (`--notify`: one desktop notification).
 
-use std::io::{IsTerminal, Write};
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+use super::Setup;
+use super::check::remember;
 use crate::account::Account;
 use crate::checks::{self, Context, RemindWhen, RunOptions, Selection, Status, Subject};
-use crate::cli::GlobalArgs;
 use crate::fs::SafeDir;
 use crate::policy::{LoadOptions, Policy};
 use crate::report::Report;
+use crate::report::login::{Sink, deliver, interactive_session, line, room, shape};
 use crate::sanitize::display_str;
 
 /// The summary a full check leaves for the logins after it.
 const CACHE_FILE: &str = "login-summary.json";
-/// A line is cut here: a login warning is read at a glance.
-const LINE_CHARS: usize = 160;
 
-/// Where the lines go.
+/// Where the lines go: the login lines' sinks, or a desktop notification.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Sink {
-    /// The profile.d hook: standard error of an interactive session.
-    Terminal,
-    /// pam_exec's `stdout` option relays standard output through PAM.
-    Pam,
-    /// A desktop notification.
+enum Destination {
+    Lines(Sink),
     Notification,
 }
 
@@ -57,18 +51,16 @@ struct Summary {
 
 /// Runs the login mode. Whatever happens, the login goes on: errors are reported
 /// to syslog at most, and the exit status is always 0.
-pub fn run(global: &GlobalArgs, notify: bool) {
+pub fn run(setup: &Setup, notify: bool) {
     let pam_user = std::env::var("PAM_USER").ok().filter(|u| !u.is_empty());
-    let sink = if pam_user.is_some() {
-        Sink::Pam
+    let destination = if pam_user.is_some() {
+        Destination::Lines(Sink::Pam)
     } else if notify {
-        Sink::Notification
+        Destination::Notification
     } else {
-        Sink::Terminal
+        Destination::Lines(Sink::Terminal)
     };
-    if sink == Sink::Terminal
-        && !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal())
-    {
+    if destination == Destination::Lines(Sink::Terminal) && !interactive_session() {
         return;
     }
     // Only the session's opening prints; the other PAM phases have no one to read it.
@@ -83,7 +75,7 @@ pub fn run(global: &GlobalArgs, notify: bool) {
                 return;
             }
         },
-        None => match crate::app::account_and_audit(global) {
+        None => match setup.account() {
             Ok((account, audit)) => (account, !audit),
             Err(_) => return,
         },
@@ -92,7 +84,7 @@ pub fn run(global: &GlobalArgs, notify: bool) {
     let policy_file = if pam_user.is_some() {
         None
     } else {
-        global.policy.as_deref()
+        setup.policy_file.as_deref()
     };
     let Ok(policy) = crate::policy::load(&LoadOptions {
         policy_file,
@@ -106,8 +98,11 @@ pub fn run(global: &GlobalArgs, notify: bool) {
     if home.lstat(std::ffi::OsStr::new(".hushlogin")).is_ok() {
         return;
     }
-    let lines = lines_within_deadline(&account, policy, own);
-    deliver(sink, &lines);
+    let lines = lines_within_deadline(&account, policy, own, setup.now);
+    match destination {
+        Destination::Lines(sink) => deliver(sink, &lines),
+        Destination::Notification => notify_desktop(&lines),
+    }
 }
 
 /// The account PAM names, from the password database; root becomes that person
@@ -129,7 +124,7 @@ fn pam_account(user: &str) -> Result<Account, String> {
 
 /// The lines to print: from the cached summary while it is fresh, else from a
 /// full check — cut off at the deadline with what is known by then.
-fn lines_within_deadline(account: &Account, policy: Policy, own: bool) -> Vec<String> {
+fn lines_within_deadline(account: &Account, policy: Policy, own: bool, now: i64) -> Vec<String> {
     let start = Instant::now();
     let deadline = Duration::from_millis(policy.number("login", "deadline-ms"));
     let max_lines = usize::try_from(policy.number("login", "max-lines")).unwrap_or(5);
@@ -140,7 +135,6 @@ fn lines_within_deadline(account: &Account, policy: Policy, own: bool) -> Vec<St
     let cached = home.as_ref().and_then(|home| {
         crate::state::read_json::<Summary>(home, account, CACHE_FILE).and_then(Result::ok)
     });
-    let now = crate::backup::now();
     if let Some(summary) = &cached
         && now.saturating_sub(summary.written_at) < rescan
         && summary.written_at <= now
@@ -150,7 +144,7 @@ fn lines_within_deadline(account: &Account, policy: Policy, own: bool) -> Vec<St
     let (tx, rx) = mpsc::channel();
     let worker_account = account.clone();
     std::thread::spawn(move || {
-        let _ = tx.send(full_check(&worker_account, &policy, own, max_lines));
+        let _ = tx.send(full_check(&worker_account, &policy, own, max_lines, now));
     });
     match rx.recv_timeout(deadline.saturating_sub(start.elapsed())) {
         Ok((summary, reminders)) => {
@@ -182,12 +176,13 @@ fn full_check(
     policy: &Policy,
     own: bool,
     max_lines: usize,
+    now: i64,
 ) -> (Summary, Vec<String>) {
     let options = RunOptions {
         remind: RemindWhen::Due,
         ..RunOptions::default()
     };
-    let cx = Context::new(account, policy, options);
+    let cx = Context::new(account, policy, options, now);
     let findings = checks::run_all(&cx, Subject::Home, &Selection::default());
     let report = Report::new(account.name.clone(), account.home.clone(), findings, policy);
     let failures: Vec<String> = report
@@ -206,7 +201,7 @@ fn full_check(
     let room = room(failures.len() + reminders.len(), max_lines);
     let reminders_shown = room.saturating_sub(failures.len()).min(reminders.len());
     let summary = Summary {
-        written_at: crate::backup::now(),
+        written_at: now,
         failure_count: failures.len(),
         failures,
     };
@@ -221,105 +216,14 @@ fn full_check(
             .chain(reminding.iter().copied().take(reminders_shown))
             .cloned()
             .collect();
-        crate::app::remember(account, &remembered);
+        remember(account, &remembered, now);
     }
     (summary, reminders)
 }
 
-/// One finding as one short line: where, what, cut at a glance's length.
-fn line(finding: &checks::Finding, home: &Path) -> String {
-    let label = match finding.status {
-        Status::Fail => "FAIL",
-        Status::Remind => "remind",
-        _ => finding.status.as_str(),
-    };
-    let place = finding
-        .path
-        .as_deref()
-        .map(|p| format!("{}: ", crate::report::short_path(p, home)))
-        .unwrap_or_default();
-    let mut text = format!("csi-self-check: {label} {place}{}", finding.message);
-    if text.chars().count() > LINE_CHARS {
-        text = text.chars().take(LINE_CHARS - 1).collect::<String>() + "…";
-    }
-    display_str(&text)
-}
-
-/// How many findings fit in `max` lines, when a pointer must follow any left out.
-fn room(total: usize, max: usize) -> usize {
-    if total > max {
-        max.saturating_sub(1)
-    } else {
-        total
-    }
-}
-
-/// Failures first, then reminders, then a pointer to the rest — `max` lines in all.
-fn shape(
-    failures: &[String],
-    failure_count: usize,
-    reminders: &[String],
-    max: usize,
-) -> Vec<String> {
-    let total = failure_count.max(failures.len()) + reminders.len();
-    if total == 0 {
-        return Vec::new();
-    }
-    let mut lines: Vec<String> = failures
-        .iter()
-        .chain(reminders)
-        .take(room(total, max))
-        .cloned()
-        .collect();
-    if total > lines.len() {
-        lines.push(format!(
-            "csi-self-check: {} more; run `csi-self-check` for the full report",
-            total - lines.len()
-        ));
-    }
-    lines
-}
-
-fn deliver(sink: Sink, lines: &[String]) {
-    if lines.is_empty() {
-        return;
-    }
-    match sink {
-        Sink::Terminal => {
-            let painted = painted(lines);
-            let _ = std::io::stderr().lock().write_all(painted.as_bytes());
-        }
-        Sink::Pam => {
-            let mut text = lines.join("\n");
-            text.push('\n');
-            let _ = std::io::stdout().lock().write_all(text.as_bytes());
-        }
-        Sink::Notification => notify(lines),
-    }
-}
-
-/// Colour only on a terminal that wants it (NO_COLOR, TERM=dumb).
-fn painted(lines: &[String]) -> String {
-    use owo_colors::OwoColorize;
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let dumb = std::env::var_os("TERM").is_none_or(|t| t == "dumb");
-    let mut out = String::new();
-    for line in lines {
-        if no_color || dumb {
-            out.push_str(line);
-        } else if line.starts_with("csi-self-check: FAIL") {
-            out.push_str(&line.red().to_string());
-        } else {
-            out.push_str(&line.yellow().to_string());
-        }
-        out.push('\n');
-    }
-    out
-}
-
 /// One desktop notification through `notify-send`, bounded in time; no
 /// notification service is no error.
-fn notify(lines: &[String]) {
+fn notify_desktop(lines: &[String]) {
     let body: Vec<String> = lines
         .iter()
         .map(|l| l.trim_start_matches("csi-self-check: ").to_owned())
@@ -343,28 +247,5 @@ fn notify(lines: &[String]) {
         }
         let _ = child.kill();
         let _ = child.wait();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn lines(prefix: &str, n: usize) -> Vec<String> {
-        (0..n).map(|i| format!("{prefix}{i}")).collect()
-    }
-
-    #[test]
-    fn failures_come_first_and_a_pointer_counts_the_rest() {
-        assert!(shape(&[], 0, &[], 5).is_empty());
-        let shown = shape(&lines("f", 2), 2, &lines("r", 2), 5);
-        assert_eq!(shown, ["f0", "f1", "r0", "r1"]);
-        let shown = shape(&lines("f", 3), 3, &lines("r", 4), 5);
-        assert_eq!(shown.len(), 5);
-        assert_eq!(&shown[..4], ["f0", "f1", "f2", "r0"]);
-        assert!(shown[4].contains("3 more"), "{shown:?}");
-        // A cached summary keeps a count beyond the lines it kept.
-        let shown = shape(&lines("f", 1), 9, &[], 5);
-        assert!(shown[1].contains("8 more"), "{shown:?}");
     }
 }

@@ -7,33 +7,33 @@
 //! fleet machine has other work, and the audit's length stays predictable — at most
 //! the number of users times the deadline.
 
-mod accounts;
 mod child;
-mod render;
 
 pub use child::child;
 
 use std::ffi::OsString;
 use std::path::Path;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
-use crate::cli::{AuditArgs, Cli, Format};
+use super::{Setup, absolute};
+use crate::accounts;
+use crate::cli::{AuditArgs, Format};
 use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::fs::SafeDir;
+use crate::report::audit as render;
 
 /// The mode of `--output`: node_exporter runs as its own user and must read it.
 const OUTPUT_MODE: u32 = 0o644;
 
-pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitStatus, Error> {
-    let global = &cli.global;
-    if global.home.is_some() {
+pub fn run(setup: &Setup, args: &AuditArgs) -> Result<ExitStatus, Error> {
+    if setup.home.is_some() {
         return Err(Error::Usage(
             "audit: --home does not apply; each account's home comes from the password database"
                 .to_owned(),
         ));
     }
-    if cli.fix {
+    if setup.options.fix {
         return Err(Error::Usage(
             "audit: --fix does not apply; an audit only looks".to_owned(),
         ));
@@ -44,17 +44,19 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitStatus, Error> {
         ));
     }
     // Refuse a bad policy or --only before anyone is audited, not once per user.
-    crate::app::load_policy(global)?;
-    crate::checks::Selection::new(global.only.clone()).map_err(Error::Usage)?;
+    setup.policy()?;
+    setup.selection()?;
     // Where the output goes is checked first too, so a typo costs no audit.
     let output = match &args.output {
         Some(path) => Some(output_dir(path)?),
         None => None,
     };
-    let accounts = accounts::select(args.all_users, &args.users)?;
-    let passed_on = passed_on(cli);
+    let accounts = accounts::select(args.all_users, &args.users).map_err(|e| match e {
+        accounts::AccountsError::File { path, reason } => Error::File { path, reason },
+        other => Error::Usage(other.to_string()),
+    })?;
+    let passed_on = passed_on(setup);
     let deadline = Duration::from_secs_f64(args.timeout_per_user);
-    let started = SystemTime::now();
     let clock = Instant::now();
     let users = accounts
         .iter()
@@ -64,13 +66,11 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitStatus, Error> {
         host: nix::unistd::gethostname()
             .map(|h| h.to_string_lossy().into_owned())
             .unwrap_or_default(),
-        started: started
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0.0, |d| d.as_secs_f64()),
+        started: crate::time::now_precise(),
         duration: clock.elapsed().as_secs_f64(),
         users,
     };
-    let text = match global.format {
+    let text = match setup.format {
         Format::Text => render::text(&audit),
         Format::Json => render::json(&audit, args.timeout_per_user),
         Format::Prometheus => render::prometheus(&audit),
@@ -93,7 +93,7 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> Result<ExitStatus, Error> {
 
 /// The directory `--output` goes to, open, and the file's name in it.
 fn output_dir(path: &Path) -> Result<(SafeDir, OsString), Error> {
-    let path = crate::app::absolute(path);
+    let path = absolute(path);
     let failed = |reason: String| Error::File {
         path: path.clone(),
         reason: format!("--output: {reason}"),
@@ -107,17 +107,17 @@ fn output_dir(path: &Path) -> Result<(SafeDir, OsString), Error> {
 }
 
 /// The options every child gets: the same policy, checks and depth as the audit.
-fn passed_on(cli: &Cli) -> Vec<OsString> {
+fn passed_on(setup: &Setup) -> Vec<OsString> {
     let mut args = Vec::new();
-    if let Some(policy) = &cli.global.policy {
+    if let Some(policy) = &setup.policy_file {
         args.push("--policy".into());
-        args.push(crate::app::absolute(policy).into_os_string());
+        args.push(policy.clone().into_os_string());
     }
-    if !cli.global.only.is_empty() {
+    if !setup.only.is_empty() {
         args.push("--only".into());
-        args.push(cli.global.only.join(",").into());
+        args.push(setup.only.join(",").into());
     }
-    if cli.deep {
+    if setup.options.deep {
         args.push("--deep".into());
     }
     args

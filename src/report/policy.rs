@@ -3,8 +3,8 @@
 
 use std::fmt::Write as _;
 
-use super::load::show_value;
-use super::{Origin, Policy, Value, schema};
+use super::json::{SCHEMA_VERSION, to_line};
+use crate::policy::{Origin, Policy, Value, schema, show_value};
 
 /// The effective policy as annotated TOML.
 pub fn render(policy: &Policy) -> String {
@@ -57,9 +57,7 @@ pub fn render_json(policy: &Policy) -> String {
         .iter()
         .map(|f| crate::sanitize::json_path(f))
         .collect();
-    crate::report::to_json_line(
-        &serde_json::json!({"schema_version": 1, "files": files, "items": items}),
-    )
+    to_line(&serde_json::json!({"schema_version": SCHEMA_VERSION, "files": files, "items": items}))
 }
 
 #[cfg(test)]
@@ -68,17 +66,17 @@ mod tests {
 
     #[test]
     fn shown_policy_parses_back_to_the_same_values() {
-        let policy = super::super::load::builtin().unwrap();
+        let policy = crate::policy::builtin().unwrap();
         let shown = super::render(&policy);
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("shown.toml");
         std::fs::write(&file, &shown).unwrap();
-        let options = super::super::LoadOptions {
+        let options = crate::policy::LoadOptions {
             policy_file: Some(&file),
             system_dir: std::path::Path::new("/nonexistent"),
             trusted_owner: 0,
         };
-        let again = super::super::load(&options).unwrap();
+        let again = crate::policy::load(&options).unwrap();
         for spec in super::schema::tables() {
             for param in super::schema::table_keys(spec) {
                 assert_eq!(

@@ -9,11 +9,9 @@
 //! One line per failed rule goes to stdout, which pam_exec's `stdout` option shows to
 //! the person; each decision goes to syslog authpriv — never the token.
 
-use std::io::Write;
-
+use super::Setup;
 use crate::account::Account;
 use crate::checks::{self, Context, Selection, Status, Subject};
-use crate::cli::GlobalArgs;
 use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::policy::{self, LoadOptions};
@@ -37,12 +35,13 @@ fn env_for_log(name: &str) -> String {
     }
 }
 
+/// One line for pam_exec to relay to the person; a closed pipe is no reason to stop.
 fn say(line: &str) {
-    let _ = writeln!(std::io::stdout().lock(), "{line}");
+    let _ = crate::report::emit(&format!("{line}\n"));
 }
 
-pub fn run(global: &GlobalArgs) -> Result<ExitStatus, Error> {
-    if global.home.is_some() || global.policy.is_some() || !global.only.is_empty() {
+pub fn run(setup: &Setup) -> Result<ExitStatus, Error> {
+    if setup.names_home_policy_or_only() {
         return Err(Error::Usage(
             "pam: --home, --policy and --only are not accepted; the PAM helper uses the system policy only".to_owned(),
         ));
@@ -117,7 +116,7 @@ pub fn run(global: &GlobalArgs) -> Result<ExitStatus, Error> {
     // The account gives zxcvbn the login and real name to try; an unknown user (a
     // typo at a login prompt) is judged with the name alone.
     let account = Account::by_name(&user).unwrap_or_else(|| Account::unknown(&user));
-    let cx = Context::with_secret(&account, &policy, &secret).system_files_only();
+    let cx = Context::with_secret(&account, &policy, &secret, setup.now).system_files_only();
     let findings = checks::run_all(&cx, Subject::Secret, &Selection::default());
     let report = Report::new(
         account.name.clone(),

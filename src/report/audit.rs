@@ -5,12 +5,36 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::time::Duration;
 
 use serde::Serialize;
 
-use super::child::{Outcome, UserRun};
-use crate::report::{SCHEMA_VERSION, Tool, utc_second};
+use super::json::{SCHEMA_VERSION, Tool};
+use crate::account::Account;
 use crate::sanitize::{display_str, json_path};
+use crate::time::utc_second;
+
+/// How one user's checks ended.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The child produced its report (the run's JSON document, parsed).
+    Ok(serde_json::Value),
+    /// No report: why, in one line.
+    Failed(String),
+    /// Killed at the deadline.
+    TimedOut,
+}
+
+/// One user's part of an audit.
+#[derive(Debug)]
+pub struct UserRun {
+    pub account: Account,
+    pub outcome: Outcome,
+    /// The real, effective, saved and file-system user id the child had when it
+    /// exited, when they were one and the same; `None` when it did not exit.
+    pub ran_as_uid: Option<u32>,
+    pub elapsed: Duration,
+}
 
 /// An audit, finished.
 pub struct Audit {

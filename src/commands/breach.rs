@@ -1,0 +1,154 @@
+//! `breach import FILE`: turns a Pwned Passwords download into the index that
+//! `password`, `key check` and `pam` look passwords up in.
+
+use std::ffi::OsStr;
+use std::path::PathBuf;
+
+use super::{Setup, absolute};
+use crate::breach::{self, ITEM, ImportError, MIN_MEMORY, Options};
+use crate::cli::{BreachImportArgs, Format};
+use crate::error::Error;
+use crate::exit::ExitStatus;
+use crate::fs::{FsError, SafeDir, SafeFile};
+use crate::sanitize::display_path;
+
+/// `breach import FILE`.
+pub fn import(setup: &Setup, args: &BreachImportArgs) -> Result<ExitStatus, Error> {
+    let source_path = absolute(&args.file);
+    let source = SafeFile::open_named(&source_path).map_err(|e| Error::File {
+        path: source_path.clone(),
+        reason: e.to_string(),
+    })?;
+    let memory = args.memory.saturating_mul(1 << 20);
+    if memory < MIN_MEMORY {
+        return Err(Error::Usage(format!(
+            "--memory: at least {} MiB",
+            MIN_MEMORY >> 20
+        )));
+    }
+    let (dir, name, output) = output_dir(setup, args)?;
+    let scratch = match &args.temp_dir {
+        Some(temp) => {
+            let temp = absolute(temp);
+            Some(SafeDir::open_root(&temp).map_err(|e| Error::File {
+                path: temp,
+                reason: format!("--temp-dir: {e}"),
+            })?)
+        }
+        None => None,
+    };
+    let now = u64::try_from(setup.now).unwrap_or(0);
+    let imported = breach::import(
+        source,
+        &source_path,
+        &dir,
+        &name,
+        scratch.as_ref().unwrap_or(&dir),
+        Options {
+            memory,
+            now,
+            prefix_bits: None,
+        },
+    )
+    .map_err(|e| match e {
+        ImportError::Line { line, reason } => {
+            Error::Input(format!("{}:{line}: {reason}", display_path(&source_path)))
+        }
+        ImportError::Source(reason) => Error::File {
+            path: source_path.clone(),
+            reason,
+        },
+        ImportError::Io(reason) => Error::File {
+            path: output.clone(),
+            reason,
+        },
+    })?;
+    let header = &imported.header;
+    let per_hash = if header.entries == 0 {
+        0.0
+    } else {
+        imported.file_len as f64 / header.entries as f64
+    };
+    let built = crate::time::utc_minute(i64::try_from(header.built).unwrap_or(0));
+    let text = match setup.format {
+        Format::Json => crate::report::to_json_line(&serde_json::json!({
+            "index": crate::sanitize::json_path(&output),
+            "hashes": header.entries,
+            "source": String::from_utf8_lossy(&header.source),
+            "source_lines": header.source_lines,
+            "bytes": imported.file_len,
+            "bytes_per_hash": per_hash,
+            "sorted_runs": imported.runs,
+            "built": built,
+        })),
+        Format::Text | Format::Prometheus => format!(
+            "{}: {} hashes from {} ({} lines), {} bytes ({per_hash:.2} a hash), built {built}\n",
+            display_path(&output),
+            header.entries,
+            crate::sanitize::display_bytes(&header.source),
+            header.source_lines,
+            imported.file_len,
+        ),
+    };
+    crate::report::emit(&text)?;
+    Ok(ExitStatus::Clean)
+}
+
+/// The directory the index goes to, its name there, and its full path: `--output`,
+/// else the policy's first system path for root and its first `~/` path for anyone
+/// else, the directories made on the way (0755 for the system, 0700 in a home).
+fn output_dir(
+    setup: &Setup,
+    args: &BreachImportArgs,
+) -> Result<(SafeDir, std::ffi::OsString, PathBuf), Error> {
+    let (dir, name, path) = if let Some(output) = &args.output {
+        let output = absolute(output);
+        let (Some(parent), Some(name)) = (output.parent(), output.file_name()) else {
+            return Err(Error::Usage("--output: not a file path".to_owned()));
+        };
+        let dir = SafeDir::open_root(parent).map_err(|e| Error::File {
+            path: parent.to_owned(),
+            reason: format!("--output: {e}"),
+        })?;
+        (dir, name.to_owned(), output)
+    } else {
+        let policy = setup.policy()?;
+        let paths = policy.list(ITEM, "breach-indexes");
+        let root = nix::unistd::geteuid().is_root();
+        let (base, rel, mode) = if root {
+            let Some(system) = paths.iter().find(|p| p.starts_with('/')) else {
+                return Err(Error::Usage(
+                    "the policy's breach-indexes has no system path; give --output".to_owned(),
+                ));
+            };
+            (PathBuf::from("/"), PathBuf::from(&system[1..]), 0o755)
+        } else {
+            let Some(user) = paths.iter().find_map(|p| p.strip_prefix("~/")) else {
+                return Err(Error::Usage(
+                    "the policy's breach-indexes has no ~/ path; give --output".to_owned(),
+                ));
+            };
+            let (account, _) = setup.account()?;
+            (account.home, PathBuf::from(user), 0o700)
+        };
+        let path = base.join(&rel);
+        let (Some(parent), Some(name)) = (rel.parent(), rel.file_name()) else {
+            return Err(Error::Usage("breach-indexes: not a file path".to_owned()));
+        };
+        let fail = |e: FsError| Error::File {
+            path: path.clone(),
+            reason: format!("cannot make its directory: {e}"),
+        };
+        let base_dir = SafeDir::open_root(&base).map_err(fail)?;
+        let dir = if parent.as_os_str().is_empty() {
+            base_dir
+        } else {
+            base_dir.create_dirs_within(parent, mode).map_err(fail)?
+        };
+        (dir, name.to_owned(), path)
+    };
+    if name == OsStr::new("") {
+        return Err(Error::Usage("--output: not a file path".to_owned()));
+    }
+    Ok((dir, name, path))
+}

@@ -1,0 +1,94 @@
+//! The normal run (`csi-self-check` with no subcommand), `checklist` and
+//! `list-checks`: every selected check on the home, then the report, then what the
+//! run leaves in the state directory.
+
+use super::{Setup, open_home};
+use crate::account::Account;
+use crate::checks::{self, Context, Finding, Selection, Subject};
+use crate::cli::Format;
+use crate::error::Error;
+use crate::exit::ExitStatus;
+use crate::policy::Policy;
+use crate::report::{self, Checklist, Report, emit};
+
+/// Runs the selected checks and builds the report; the account comes back for the
+/// bookkeeping after the report is out, unless this is root's audit of another.
+fn run_checks(
+    setup: &Setup,
+    policy: &Policy,
+    selection: &Selection,
+) -> Result<(Report, Option<Account>), Error> {
+    let (account, audit) = setup.account()?;
+    let progress = crate::report::progress::OnTerminal::for_stderr();
+    let cx = Context::new(&account, policy, setup.options, setup.now).showing_progress(&progress);
+    let findings = checks::run_all(&cx, Subject::Home, selection);
+    let report = setup.report(&account, findings, policy);
+    Ok((report, (!audit).then_some(account)))
+}
+
+pub fn check(setup: &Setup) -> Result<ExitStatus, Error> {
+    let policy = setup.policy()?;
+    let selection = setup.selection()?;
+    let (report, own) = run_checks(setup, &policy, &selection)?;
+    setup.render(&report)?;
+    if let Some(account) = own {
+        remember(&account, &report.findings, setup.now);
+    }
+    Ok(report.exit_status())
+}
+
+pub fn checklist(setup: &Setup) -> Result<ExitStatus, Error> {
+    let policy = setup.policy()?;
+    let selection = setup.selection()?;
+    let (report, _) = run_checks(setup, &policy, &selection)?;
+    let checklist = Checklist::new(
+        &policy,
+        &report,
+        &selection,
+        crate::time::utc_date(setup.now),
+    );
+    match setup.format {
+        Format::Json => emit(&checklist.to_json())?,
+        Format::Text | Format::Prometheus => emit(&checklist.to_text(&setup.painter))?,
+    }
+    Ok(report.exit_status())
+}
+
+pub fn list_checks(setup: &Setup) -> Result<ExitStatus, Error> {
+    match setup.format {
+        Format::Json => emit(&report::catalogue::json())?,
+        Format::Text | Format::Prometheus => emit(&report::catalogue::text())?,
+    }
+    Ok(ExitStatus::Clean)
+}
+
+/// What a run leaves in the state directory once its report is out: when each
+/// reminder shown was shown, and one more look at whether the backup medium is
+/// plugged in. A failure here costs a repeated reminder, never the report.
+pub fn remember(account: &Account, findings: &[Finding], now: i64) {
+    let Ok(home) = open_home(account) else {
+        return;
+    };
+    let reminded: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.check == "reminders")
+        .map(|f| f.policy)
+        .collect();
+    if !reminded.is_empty() {
+        use crate::checks::reminders::{STATE_FILE, Shown};
+        let mut shown = crate::state::read_json::<Shown>(&home, account, STATE_FILE)
+            .and_then(Result::ok)
+            .unwrap_or_default();
+        for item in reminded {
+            shown.last_shown.insert(item.to_owned(), now);
+        }
+        let _ = crate::state::write_json(&home, account, STATE_FILE, &shown);
+    }
+    let looked_at_backups = findings.iter().any(|f| f.check == "key-backup");
+    if looked_at_backups
+        && let Some(Ok(mut record)) = crate::backup::read_record(&home, account)
+        && crate::backup::note_look(&mut record, &crate::at_rest::Roots::system()).is_some()
+    {
+        let _ = crate::state::write_json(&home, account, crate::backup::STATE_FILE, &record);
+    }
+}

@@ -1,0 +1,219 @@
+//! The top of the crate: the one `match` on the subcommand, and the command line
+//! resolved once into the [`Setup`] every command shares. Only this layer knows the
+//! command line (`cli`) and turns failures into the exit status; everything below it
+//! is handed plain values.
+
+mod audit;
+mod backup;
+mod breach;
+mod check;
+mod history;
+mod key;
+mod login;
+mod pam;
+mod password;
+mod policy;
+
+use std::path::{Path, PathBuf};
+
+use crate::account::Account;
+use crate::checks::{Finding, RemindWhen, RunOptions, Selection};
+use crate::cli::{
+    self, BackupAction, BreachAction, Command, Format, GlobalArgs, KeyAction, Parsed, PolicyAction,
+};
+use crate::error::Error;
+use crate::exit::ExitStatus;
+use crate::fs::SafeDir;
+use crate::policy::{LoadOptions, Policy};
+use crate::report::{Colour, Painter, Report, emit};
+
+pub fn run() -> Result<ExitStatus, Error> {
+    let cli = match cli::parse(std::env::args_os()) {
+        Parsed::Run(cli) => cli,
+        Parsed::Printed => return Ok(ExitStatus::Clean),
+        Parsed::Usage(message) => return Err(Error::Usage(message)),
+    };
+    crate::harden::no_core_dumps();
+    let audit = matches!(
+        cli.command,
+        Some(Command::Audit(_) | Command::AuditUser { .. })
+    );
+    if cli.global.format == Format::Prometheus && !audit {
+        return Err(Error::Usage(
+            "--format prometheus is only for `audit`".to_owned(),
+        ));
+    }
+    let setup = Setup::resolve(&cli.global, &cli);
+    match &cli.command {
+        None => check::check(&setup),
+        Some(Command::Audit(args)) => audit::run(&setup, args),
+        Some(Command::AuditUser { user }) => audit::child(&setup, user),
+        Some(Command::ListChecks) => check::list_checks(&setup),
+        Some(Command::Checklist) => check::checklist(&setup),
+        Some(Command::Password {
+            stdin,
+            remember,
+            forget,
+            keyring,
+        }) => match forget {
+            Some(label) => password::forget(&setup, label),
+            None => password::password(&setup, *stdin, remember.as_deref(), keyring),
+        },
+        Some(Command::Pam) => pam::run(&setup),
+        Some(Command::History { redact, yes }) => history::redact(redact, *yes),
+        Some(Command::ShellHook { shell }) => history::shell_hook(*shell),
+        Some(Command::Login { notify }) => {
+            // A login goes on whatever happens here, a panic included.
+            let _ = std::panic::catch_unwind(|| login::run(&setup, *notify));
+            Ok(ExitStatus::Clean)
+        }
+        Some(Command::Key {
+            action:
+                KeyAction::Check {
+                    file,
+                    stdin,
+                    remember,
+                    keyring,
+                },
+        }) => key::check(&setup, file, *stdin, *remember, keyring),
+        Some(Command::Backup {
+            action: BackupAction::Confirm { media },
+        }) => backup::confirm(&setup, media.as_deref()),
+        Some(Command::Breach {
+            action: BreachAction::Import(args),
+        }) => breach::import(&setup, args),
+        Some(Command::Policy {
+            action: PolicyAction::Show,
+        }) => policy::show(&setup),
+        Some(Command::Policy {
+            action: PolicyAction::Check { file },
+        }) => policy::check(&setup, file),
+    }
+}
+
+/// The command line, resolved once: what every command needs of the global options,
+/// with relative paths made absolute and the colour decided.
+pub(crate) struct Setup {
+    /// `--home`, absolute.
+    home: Option<PathBuf>,
+    /// `--policy`, absolute.
+    policy_file: Option<PathBuf>,
+    /// `--only`, as given (validated by [`Setup::selection`]).
+    only: Vec<String>,
+    pub format: Format,
+    pub painter: Painter,
+    pub quiet: bool,
+    /// `--deep`, `--fix`, `--remind`.
+    pub options: RunOptions,
+    /// The run's moment, read once; every check of the run is judged at it.
+    pub now: i64,
+}
+
+impl Setup {
+    fn resolve(global: &GlobalArgs, cli: &cli::Cli) -> Setup {
+        let colour = match global.color {
+            cli::ColorWhen::Auto => Colour::Auto,
+            cli::ColorWhen::Always => Colour::Always,
+            cli::ColorWhen::Never => Colour::Never,
+        };
+        Setup {
+            home: global.home.as_deref().map(absolute),
+            policy_file: global.policy.as_deref().map(absolute),
+            only: global.only.clone(),
+            format: global.format,
+            painter: Painter::for_stdout(colour),
+            quiet: global.quiet,
+            options: RunOptions {
+                deep: cli.deep,
+                fix: cli.fix,
+                remind: match cli.remind {
+                    cli::Remind::Due => RemindWhen::Due,
+                    cli::Remind::All => RemindWhen::All,
+                    cli::Remind::Never => RemindWhen::Never,
+                },
+            },
+            now: crate::time::now(),
+        }
+    }
+
+    /// The effective policy: the built-in one, the site's files, then `--policy`.
+    fn policy(&self) -> Result<Policy, Error> {
+        let options = LoadOptions {
+            policy_file: self.policy_file.as_deref(),
+            ..LoadOptions::default()
+        };
+        Ok(crate::policy::load(&options)?)
+    }
+
+    /// The checks and items `--only` names.
+    fn selection(&self) -> Result<Selection, Error> {
+        Selection::new(self.only.clone()).map_err(Error::Usage)
+    }
+
+    /// Whether any of `--home`, `--policy` or `--only` was given, for the commands
+    /// that accept none of them.
+    fn names_home_policy_or_only(&self) -> bool {
+        self.home.is_some() || self.policy_file.is_some() || !self.only.is_empty()
+    }
+
+    /// The account to check, and whether this is root auditing someone else's home —
+    /// a run that must leave that person's state (reminders shown, backup looks) as it
+    /// found it. Normally the invoking user with the home from the password database.
+    /// With `--home DIR`, DIR is checked instead; when root runs it on a directory
+    /// someone else owns, the owner is the person checked, and root becomes that
+    /// person before reading anything inside.
+    fn account(&self) -> Result<(Account, bool), Error> {
+        let invoking = Account::invoking().map_err(Error::Account)?;
+        let Some(home) = &self.home else {
+            return Ok((invoking, false));
+        };
+        let dir = SafeDir::open_root(home).map_err(|e| Error::File {
+            path: home.clone(),
+            reason: format!("--home: {e}"),
+        })?;
+        let owner = dir.meta().uid;
+        let audit = nix::unistd::geteuid().is_root() && owner != invoking.uid;
+        let mut account = if audit {
+            let owner = Account::by_uid(owner).ok_or_else(|| Error::File {
+                path: home.clone(),
+                reason: format!("--home: its owner, uid {owner}, has no account to check it as"),
+            })?;
+            crate::privilege::drop_to(&owner).map_err(Error::Account)?;
+            owner
+        } else {
+            invoking
+        };
+        account.home = home.clone();
+        Ok((account, audit))
+    }
+
+    /// The report of `findings` about `account`.
+    fn report(&self, account: &Account, findings: Vec<Finding>, policy: &Policy) -> Report {
+        Report::new(account.name.clone(), account.home.clone(), findings, policy)
+    }
+
+    /// Writes `report` in the chosen format.
+    fn render(&self, report: &Report) -> Result<(), Error> {
+        match self.format {
+            Format::Json => emit(&report.to_json(self.quiet)),
+            Format::Text | Format::Prometheus => emit(&report.to_text(&self.painter, self.quiet)),
+        }
+    }
+}
+
+/// `path` made absolute against the working directory, so that a file named on the
+/// command line means the same after privileges change and in a child process.
+fn absolute(path: &Path) -> PathBuf {
+    match std::env::current_dir() {
+        Ok(cwd) if path.is_relative() => cwd.join(path),
+        _ => path.to_owned(),
+    }
+}
+
+/// The home directory, open, or the error that names it.
+fn open_home(account: &Account) -> Result<SafeDir, Error> {
+    SafeDir::open_root(&account.home).map_err(|e| Error::File {
+        path: account.home.clone(),
+        reason: format!("cannot open the home directory: {e}"),
+    })
+}

@@ -1,0 +1,40 @@
+//! `policy show` and `policy check FILE`.
+
+use std::path::Path;
+
+use super::{Setup, absolute};
+use crate::cli::Format;
+use crate::error::Error;
+use crate::exit::ExitStatus;
+use crate::policy::LoadOptions;
+use crate::report::{self, emit};
+
+pub fn show(setup: &Setup) -> Result<ExitStatus, Error> {
+    let policy = setup.policy()?;
+    match setup.format {
+        Format::Text | Format::Prometheus => emit(&report::policy::render(&policy))?,
+        Format::Json => emit(&report::policy::render_json(&policy))?,
+    }
+    Ok(ExitStatus::Clean)
+}
+
+pub fn check(setup: &Setup, file: &Path) -> Result<ExitStatus, Error> {
+    let file = absolute(file);
+    let options = LoadOptions {
+        policy_file: Some(&file),
+        ..LoadOptions::default()
+    };
+    crate::policy::load(&options)?;
+    if setup.format == Format::Json {
+        emit(&report::to_json_line(&serde_json::json!({
+            "file": crate::sanitize::json_path(&file),
+            "valid": true,
+        })))?;
+    } else {
+        emit(&format!(
+            "{}: valid\n",
+            crate::sanitize::display_path(&file)
+        ))?;
+    }
+    Ok(ExitStatus::Clean)
+}

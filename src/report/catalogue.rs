@@ -1,0 +1,60 @@
+//! `list-checks`: the registry of checks as people and scripts read it.
+
+use serde::Serialize;
+
+use super::json::to_line;
+use crate::checks::CHECKS;
+use crate::policy::schema;
+
+#[derive(Serialize)]
+struct Entry {
+    id: &'static str,
+    policies: &'static [&'static str],
+    summary: &'static str,
+}
+
+fn entries() -> Vec<Entry> {
+    CHECKS
+        .iter()
+        .map(|c| Entry {
+            id: c.id(),
+            policies: c.policies(),
+            summary: c.summary(),
+        })
+        .collect()
+}
+
+/// One JSON array, an object a check.
+pub fn json() -> String {
+    to_line(&entries())
+}
+
+/// Each check with its policy items and summary, then the behavioural items that no
+/// check judges.
+pub fn text() -> String {
+    let mut out = String::new();
+    for entry in &entries() {
+        out.push_str(&format!(
+            "{:<20} {}\n{:<20} {}\n",
+            entry.id,
+            entry.policies.join(", "),
+            "",
+            entry.summary
+        ));
+    }
+    let automated: Vec<&str> = CHECKS
+        .iter()
+        .filter(|c| !c.reminds_only())
+        .flat_map(|c| c.policies().iter().copied())
+        .collect();
+    let behavioural: Vec<&str> = schema::ITEMS
+        .iter()
+        .map(|s| s.id)
+        .filter(|id| !automated.contains(id))
+        .collect();
+    out.push_str(&format!(
+        "\nbehavioural (in `checklist`, and reminded of by `reminders`; not checked): {}\n",
+        behavioural.join(", ")
+    ));
+    out
+}

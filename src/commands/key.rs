@@ -11,6 +11,7 @@ use crate::cli::KeyringArgs;
 use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::keys::unlock::{self, Verdict};
+use crate::report::Report;
 use crate::reuse::{Kind, Label};
 
 pub fn check(
@@ -68,7 +69,7 @@ pub fn check(
             ));
         }
     }
-    let report = setup.report(&account, findings, &policy);
+    let report = Report::about(&account, findings, &policy);
     setup.render(&report)?;
     Ok(report.exit_status())
 }

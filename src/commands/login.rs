@@ -184,7 +184,7 @@ fn full_check(
     };
     let cx = Context::new(account, policy, options, now);
     let findings = checks::run_all(&cx, Subject::Home, &Selection::default());
-    let report = Report::new(account.name.clone(), account.home.clone(), findings, policy);
+    let report = Report::about(account, findings, policy);
     let failures: Vec<String> = report
         .findings
         .iter()

@@ -17,7 +17,7 @@ mod policy;
 use std::path::{Path, PathBuf};
 
 use crate::account::Account;
-use crate::checks::{Finding, RemindWhen, RunOptions, Selection};
+use crate::checks::{RemindWhen, RunOptions, Selection};
 use crate::cli::{
     self, BackupAction, BreachAction, Command, Format, GlobalArgs, KeyAction, Parsed, PolicyAction,
 };
@@ -185,11 +185,6 @@ impl Setup {
         };
         account.home = home.clone();
         Ok((account, audit))
-    }
-
-    /// The report of `findings` about `account`.
-    fn report(&self, account: &Account, findings: Vec<Finding>, policy: &Policy) -> Report {
-        Report::new(account.name.clone(), account.home.clone(), findings, policy)
     }
 
     /// Writes `report` in the chosen format.

@@ -118,12 +118,7 @@ pub fn run(setup: &Setup) -> Result<ExitStatus, Error> {
     let account = Account::by_name(&user).unwrap_or_else(|| Account::unknown(&user));
     let cx = Context::with_secret(&account, &policy, &secret, setup.now).system_files_only();
     let findings = checks::run_all(&cx, Subject::Secret, &Selection::default());
-    let report = Report::new(
-        account.name.clone(),
-        account.home.clone(),
-        findings,
-        &policy,
-    );
+    let report = Report::about(&account, findings, &policy);
     let failed: Vec<&str> = report
         .findings
         .iter()

@@ -9,6 +9,7 @@ use crate::checks::{self, Context, Subject};
 use crate::cli::KeyringArgs;
 use crate::error::Error;
 use crate::exit::ExitStatus;
+use crate::report::Report;
 use crate::report::emit;
 use crate::reuse::keystore::KeyFile;
 use crate::reuse::{KeySource, Kind, Label, Request};
@@ -42,7 +43,7 @@ pub fn password(
         crate::terminal::read_secret(from_stdin, "Password to check (not shown as you type): ")?;
     let cx = Context::with_secret(&account, &policy, &secret, setup.now).reusing(request.as_ref());
     let findings = checks::run_all(&cx, Subject::Secret, &selection);
-    let report = setup.report(&account, findings, &policy);
+    let report = Report::about(&account, findings, &policy);
     setup.render(&report)?;
     Ok(report.exit_status())
 }

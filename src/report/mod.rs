@@ -21,6 +21,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::account::Account;
 use crate::checks::{Finding, Status};
 use crate::error::Error;
 use crate::exit::ExitStatus;
@@ -108,6 +109,11 @@ impl Report {
             policy_files: policy.files().to_vec(),
             items,
         }
+    }
+
+    /// The report of `findings` about `account`'s home.
+    pub fn about(account: &Account, findings: Vec<Finding>, policy: &Policy) -> Report {
+        Report::new(account.name.clone(), account.home.clone(), findings, policy)
     }
 
     pub fn summary(&self) -> Summary {

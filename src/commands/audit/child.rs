@@ -23,6 +23,7 @@ use crate::checks::{self, Context, RemindWhen, RunOptions, Subject};
 use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::fs::SafeFile;
+use crate::report::Report;
 use crate::report::audit::{Outcome, UserRun};
 use crate::report::emit;
 
@@ -259,7 +260,7 @@ pub fn child(setup: &Setup, user: &str) -> Result<ExitStatus, Error> {
     };
     let cx = Context::new(&account, &policy, options, setup.now);
     let findings = checks::run_all(&cx, Subject::Home, &selection);
-    let report = setup.report(&account, findings, &policy);
+    let report = Report::about(&account, findings, &policy);
     emit(&report.to_json(false))?;
     Ok(report.exit_status())
 }

@@ -141,12 +141,32 @@ fn lines_within_deadline(account: &Account, policy: Policy, own: bool, now: i64)
     {
         return shape(&summary.failures, summary.failure_count, &[], max_lines);
     }
-    let (tx, rx) = mpsc::channel();
     let worker_account = account.clone();
+    let check = move || full_check(&worker_account, &policy, own, max_lines, now);
+    within(
+        check,
+        deadline.saturating_sub(start.elapsed()),
+        deadline,
+        cached,
+        max_lines,
+    )
+}
+
+/// Runs `check` on a thread of its own and waits at most `wait` for it: on time,
+/// its lines; late, what the last summary said and a word that the checks did not
+/// finish within `deadline`. The thread is left to finish or die with the process.
+fn within(
+    check: impl FnOnce() -> (Summary, Vec<String>) + Send + 'static,
+    wait: Duration,
+    deadline: Duration,
+    cached: Option<Summary>,
+    max_lines: usize,
+) -> Vec<String> {
+    let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
-        let _ = tx.send(full_check(&worker_account, &policy, own, max_lines, now));
+        let _ = tx.send(check());
     });
-    match rx.recv_timeout(deadline.saturating_sub(start.elapsed())) {
+    match rx.recv_timeout(wait) {
         Ok((summary, reminders)) => {
             shape(&summary.failures, summary.failure_count, &reminders, max_lines)
         }
@@ -247,5 +267,67 @@ fn notify_desktop(lines: &[String]) {
         }
         let _ = child.kill();
         let _ = child.wait();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(failures: &[&str]) -> Summary {
+        Summary {
+            written_at: 0,
+            failures: failures.iter().map(|f| (*f).to_owned()).collect(),
+            failure_count: failures.len(),
+        }
+    }
+
+    #[test]
+    fn a_check_that_finishes_in_time_gives_its_lines() {
+        let lines = within(
+            || (summary(&["now"]), vec!["remind".to_owned()]),
+            Duration::from_secs(30),
+            Duration::from_secs(30),
+            Some(summary(&["old"])),
+            5,
+        );
+        assert_eq!(lines, ["now", "remind"]);
+    }
+
+    #[test]
+    fn a_check_past_the_deadline_gives_the_cached_lines_and_a_word() {
+        // The check waits for a message that only comes after the deadline has
+        // passed, so it is late whatever the machine's speed.
+        let (release, wait) = mpsc::channel::<()>();
+        let lines = within(
+            move || {
+                let _ = wait.recv();
+                (summary(&["now"]), Vec::new())
+            },
+            Duration::from_millis(50),
+            Duration::from_millis(50),
+            Some(summary(&["old"])),
+            5,
+        );
+        drop(release);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert_eq!(lines[0], "old");
+        assert!(
+            lines[1].contains("did not finish within 50 ms"),
+            "{lines:?}"
+        );
+    }
+
+    #[test]
+    fn a_check_that_dies_says_so() {
+        let lines = within(
+            || panic!("a check died"),
+            Duration::from_secs(30),
+            Duration::from_secs(30),
+            None,
+            5,
+        );
+        assert_eq!(lines.len(), 1);
+        assert!(lines[0].contains("internal error"), "{lines:?}");
     }
 }

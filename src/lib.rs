@@ -24,6 +24,7 @@ mod password;
 mod plaintext;
 mod policy;
 mod privilege;
+mod process;
 mod report;
 mod reuse;
 mod sanitize;

@@ -12,7 +12,6 @@
 //! any file of the person's is touched, the lines on stdout for pam_exec to relay),
 //! and the desktop's autostart entry (`--notify`: one desktop notification).
 
-use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -24,12 +23,33 @@ use crate::account::Account;
 use crate::checks::{self, Context, RemindWhen, RunOptions, Selection, Status, Subject};
 use crate::fs::SafeDir;
 use crate::policy::{LoadOptions, Policy};
+use crate::process::Helper;
 use crate::report::Report;
 use crate::report::login::{Sink, deliver, interactive_session, line, room, shape};
 use crate::sanitize::display_str;
 
 /// The summary a full check leaves for the logins after it.
 const CACHE_FILE: &str = "login-summary.json";
+
+/// Where `notify-send` is installed; never looked up in `$PATH`.
+const NOTIFY_SEND: &str = "/usr/bin/notify-send";
+
+/// How long `notify-send` may take to hand the notification over.
+const NOTIFY_DEADLINE: Duration = Duration::from_secs(2);
+
+/// All that `notify-send` is given of this process's environment: the session bus's
+/// address, and the runtime directory where GLib finds the bus (`$XDG_RUNTIME_DIR/bus`)
+/// when no address is set; and the locale, because older `notify-send`s convert
+/// their text from it to UTF-8 and refuse anything but ASCII in the C locale. Not
+/// `DISPLAY` or `WAYLAND_DISPLAY`: `notify-send` opens no display, and with `DISPLAY`
+/// but no bus D-Bus's X11 autolaunch would start a bus of its own.
+const NOTIFY_ENV: [&str; 5] = [
+    "DBUS_SESSION_BUS_ADDRESS",
+    "XDG_RUNTIME_DIR",
+    "LANG",
+    "LC_ALL",
+    "LC_CTYPE",
+];
 
 /// Where the lines go: the login lines' sinks, or a desktop notification.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -242,32 +262,21 @@ fn full_check(
 }
 
 /// One desktop notification through `notify-send`, bounded in time; no
-/// notification service is no error.
+/// notification service, or no `notify-send`, is no error.
 fn notify_desktop(lines: &[String]) {
     let body: Vec<String> = lines
         .iter()
         .map(|l| l.trim_start_matches("csi-self-check: ").to_owned())
         .collect();
-    let child = Command::new("notify-send")
+    let mut helper = Helper::new(NOTIFY_SEND, NOTIFY_DEADLINE);
+    helper
         .args(["--app-name=csi-self-check", "--icon=dialog-warning"])
         .arg("csi-self-check: credential hygiene")
-        .arg(body.join("\n"))
-        .env_remove("LD_PRELOAD")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn();
-    if let Ok(mut child) = child {
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(2) {
-            if let Ok(Some(_)) = child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
+        .arg(body.join("\n"));
+    for name in NOTIFY_ENV {
+        helper.pass_env(name);
     }
+    let _ = helper.run();
 }
 
 #[cfg(test)]

@@ -81,16 +81,19 @@ pub fn sessions_of(listing: &str, uid: u32) -> Vec<String> {
 fn from_logind(uid: u32) -> Option<(Vec<Desktop>, String)> {
     let program = Path::new(LOGINCTL);
     let env: [(&str, OsString); 1] = [("SYSTEMD_COLORS", "0".into())];
-    let listing = run::run(
+    let listing = run(
         program,
         &["list-sessions", "--no-legend", "--no-pager"],
         &env,
     )
     .ok()
-    .filter(|out| out.success)?;
+    .filter(|out| out.success())?;
     let mut found = Vec::new();
     let mut used = Vec::new();
-    for id in sessions_of(&listing.stdout, uid).into_iter().take(16) {
+    for id in sessions_of(&listing.stdout_text(), uid)
+        .into_iter()
+        .take(16)
+    {
         let args = [
             "show-session",
             id.as_str(),
@@ -100,12 +103,12 @@ fn from_logind(uid: u32) -> Option<(Vec<Desktop>, String)> {
             "Class",
             "--no-pager",
         ];
-        let Ok(out) = run::run(program, &args, &env) else {
+        let Ok(out) = run(program, &args, &env) else {
             continue;
         };
-        let class = out.stdout.lines().any(|l| l == "Class=user");
-        let desktop = out
-            .stdout
+        let text = out.stdout_text();
+        let class = text.lines().any(|l| l == "Class=user");
+        let desktop = text
             .lines()
             .find_map(|l| l.strip_prefix("Desktop="))
             .unwrap_or("");

@@ -7,8 +7,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use super::run::{self, first_line};
-use super::{Flag, Locker, Places, Timing, Unit};
+use super::{Flag, Locker, Places, Timing, Unit, first_line, run};
 use crate::fs::{FsError, Kind, SafeDir};
 use crate::sanitize::display_path;
 
@@ -224,12 +223,12 @@ pub fn read(family: Family, home: &SafeDir, places: &Places) -> Locker {
     let origin = source(places);
     for k in family.keys() {
         let setting = format!("{} {}", k.schema, k.key);
-        let value = match run::run(program, &["get", k.schema, k.key], &env) {
-            Ok(out) if out.success => parse_variant(&out.stdout),
+        let value = match run(program, &["get", k.schema, k.key], &env) {
+            Ok(out) if out.success() => parse_variant(&out.stdout_text()),
             Ok(out) => {
                 locker
                     .unknown
-                    .push(format!("{setting}: {}", first_line(&out.stderr)));
+                    .push(format!("{setting}: {}", first_line(&out.stderr_text())));
                 continue;
             }
             Err(why) => {
@@ -241,8 +240,8 @@ pub fn read(family: Family, home: &SafeDir, places: &Places) -> Locker {
                 continue;
             }
         };
-        let locked = run::run(program, &["writable", k.schema, k.key], &env)
-            .is_ok_and(|out| out.success && out.stdout.trim() == "false");
+        let locked = run(program, &["writable", k.schema, k.key], &env)
+            .is_ok_and(|out| out.success() && out.stdout_text().trim() == "false");
         let origin = if locked {
             format!("{origin}; locked by the system administrator")
         } else {

@@ -10,16 +10,24 @@ pub mod console;
 pub mod detect;
 pub mod files;
 pub mod gsettings;
-pub mod run;
 pub mod wayland;
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::account::Account;
 use crate::fs::{FsError, Kind, SafeDir};
+use crate::process::{Helper, Output};
 
 /// Bytes read of any one configuration file: these files are a few kilobytes.
 pub const MAX_CONFIG: usize = 256 * 1024;
+
+/// How long one helper may take; `gsettings get` takes milliseconds.
+const HELPER_DEADLINE: Duration = Duration::from_secs(2);
+
+/// The most of a helper's output that is read; the values wanted are one line.
+const HELPER_OUTPUT: u64 = 64 * 1024;
 
 /// A switch that must be on for the screen to lock at all.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -188,6 +196,29 @@ pub fn installed(path: &str) -> bool {
         .is_ok_and(|meta| matches!(meta.kind, Kind::Regular | Kind::Symlink))
 }
 
+/// Runs a helper (`gsettings`, `loginctl`) through [`crate::process`] with only
+/// `env` set, and `LC_ALL=C` so that its messages are the ones parsed. `Err` says
+/// why nothing usable came back: not installed, killed at the deadline, or could not
+/// start.
+pub fn run(program: &Path, args: &[&str], env: &[(&str, OsString)]) -> Result<Output, String> {
+    let mut helper = Helper::new(program, HELPER_DEADLINE);
+    helper
+        .args(args)
+        .env("LC_ALL", "C")
+        .keep_stdout(HELPER_OUTPUT)
+        .keep_stderr(HELPER_OUTPUT);
+    for (key, value) in env {
+        helper.env(key, value);
+    }
+    helper.run().map_err(|e| e.to_string())
+}
+
+/// The first line of a helper's complaint, fit for a report.
+pub fn first_line(text: &str) -> String {
+    let line = text.lines().next().unwrap_or("").trim();
+    crate::sanitize::display_str(&line.chars().take(200).collect::<String>())
+}
+
 /// "FILE:LINE" for origins.
 pub fn at_line(path: &Path, line: usize) -> String {
     format!("set in {}:{line}", crate::sanitize::display_path(path))
@@ -195,7 +226,27 @@ pub fn at_line(path: &Path, line: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn a_helper_is_bounded_in_time_and_sees_a_clean_environment() {
+        let out = run(Path::new("/usr/bin/env"), &[], &[("HOME", "/x".into())]).unwrap();
+        assert!(out.success());
+        let text = out.stdout_text();
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines.sort_unstable();
+        assert_eq!(lines, ["HOME=/x", "LC_ALL=C"]);
+        let start = std::time::Instant::now();
+        let err = run(Path::new("/usr/bin/sleep"), &["30"], &[]).unwrap_err();
+        assert_eq!(
+            err,
+            "/usr/bin/sleep did not answer within 2 seconds and was stopped"
+        );
+        assert!(start.elapsed() < Duration::from_secs(5));
+        let err = run(Path::new("/usr/bin/no-such-helper"), &[], &[]).unwrap_err();
+        assert_eq!(err, "/usr/bin/no-such-helper is not installed");
+    }
 
     #[test]
     fn units_turn_the_policy_into_the_settings_own_terms() {

@@ -13,7 +13,7 @@
 //! has finished. [`Helper::spawn`] is for a caller that supervises the process
 //! itself (the audit, which must look at the exited child before it is reaped): it
 //! returns a [`Running`] child, whose output is read on threads and which is killed
-//! and reaped when dropped.
+//! (with its process group, when it has one) and reaped when dropped.
 //!
 //! `Command::new` appears nowhere else in the crate (build scripts and tests aside).
 
@@ -21,10 +21,14 @@ use std::borrow::Cow;
 use std::ffi::{OsStr, OsString};
 use std::fmt;
 use std::io::{self, Read};
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
 
 /// How often [`Helper::run`] looks whether the helper has finished.
 const POLL: Duration = Duration::from_millis(5);
@@ -117,6 +121,7 @@ pub struct Helper {
     /// The most bytes of stdout and stderr kept; `None` sends it to `/dev/null`.
     keep_stdout: Option<u64>,
     keep_stderr: Option<u64>,
+    own_group: bool,
 }
 
 impl Helper {
@@ -130,6 +135,7 @@ impl Helper {
             deadline,
             keep_stdout: None,
             keep_stderr: None,
+            own_group: false,
         }
     }
 
@@ -176,6 +182,13 @@ impl Helper {
         self
     }
 
+    /// Starts it in a process group of its own, so that [`Running::kill`] kills
+    /// whatever it started too.
+    pub fn own_process_group(&mut self) -> &mut Helper {
+        self.own_group = true;
+        self
+    }
+
     /// Runs it to the end: its status and the output kept, or why there is none.
     /// Killed at the deadline.
     pub fn run(&self) -> Result<Output, ProcessError> {
@@ -215,6 +228,9 @@ impl Helper {
             .stdin(Stdio::null())
             .stdout(piped_or_null(self.keep_stdout))
             .stderr(piped_or_null(self.keep_stderr));
+        if self.own_group {
+            cmd.process_group(0);
+        }
         let started = Instant::now();
         let mut child = cmd.spawn().map_err(|source| match source.kind() {
             io::ErrorKind::NotFound | io::ErrorKind::NotADirectory => ProcessError::NotInstalled {
@@ -232,6 +248,7 @@ impl Helper {
         let mut running = Running {
             child,
             program: program.clone(),
+            own_group: self.own_group,
             started,
             deadline: self.deadline,
             outputs,
@@ -290,11 +307,12 @@ impl Output {
 }
 
 /// A started helper, for a caller that waits for it in its own way. Dropped before it
-/// was reaped, it is killed and reaped.
+/// was reaped, it is killed (with its group) and reaped.
 #[derive(Debug)]
 pub struct Running {
     child: Child,
     program: PathBuf,
+    own_group: bool,
     started: Instant,
     deadline: Duration,
     outputs: mpsc::Receiver<(Stream, Vec<u8>)>,
@@ -304,6 +322,12 @@ pub struct Running {
 }
 
 impl Running {
+    /// Its process id (and, with [`Helper::own_process_group`], its group's). Until
+    /// it is reaped the id cannot be another process's.
+    pub fn pid(&self) -> Pid {
+        Pid::from_raw(i32::try_from(self.child.id()).unwrap_or(i32::MAX))
+    }
+
     /// Whether its deadline, counted from just before it was started, has passed.
     pub fn past_deadline(&self) -> bool {
         self.started.elapsed() >= self.deadline
@@ -348,12 +372,15 @@ impl Running {
         }
     }
 
-    /// Kills it with `SIGKILL` and reaps it. Nothing once it has been reaped.
+    /// Kills it with `SIGKILL` — its whole group, when it has one of its own — and
+    /// reaps it. Nothing once it has been reaped: its id may be another's by then.
     pub fn kill(&mut self) {
         if self.reaped {
             return;
         }
-        let _ = self.child.kill();
+        if !self.own_group || killpg(self.pid(), Signal::SIGKILL).is_err() {
+            let _ = self.child.kill();
+        }
         let _ = self.child.wait();
         self.reaped = true;
     }
@@ -510,5 +537,52 @@ mod tests {
             (out.as_slice(), err.as_slice()),
             (&b"out\n"[..], &b"err\n"[..])
         );
+    }
+
+    /// Whether a process has ended: gone, or a zombie left for its new parent.
+    fn ended(pid: i32) -> bool {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(2) {
+            match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+                Err(_) => return true,
+                Ok(stat) if stat.rsplit(") ").next().is_some_and(|s| s.starts_with('Z')) => {
+                    return true;
+                }
+                Ok(_) => std::thread::sleep(POLL),
+            }
+        }
+        false
+    }
+
+    #[test]
+    fn a_dropped_helper_is_killed_with_everything_it_started() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("pid");
+        let child = Helper::new("/bin/sh", Duration::from_secs(30))
+            .arg("-c")
+            .arg(format!(
+                "/bin/sleep 30 & echo $! > '{}'; wait",
+                file.display()
+            ))
+            .own_process_group()
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        let grandchild = loop {
+            let text = std::fs::read_to_string(&file).unwrap_or_default();
+            if let Some(pid) = text.strip_suffix('\n').and_then(|t| t.parse::<i32>().ok()) {
+                break pid;
+            }
+            assert_quick(start, Duration::from_secs(5));
+            std::thread::sleep(POLL);
+        };
+        let pid = child.pid();
+        drop(child);
+        // The child itself is reaped, so its id is free.
+        assert_eq!(
+            nix::sys::signal::kill(pid, None),
+            Err(nix::errno::Errno::ESRCH)
+        );
+        assert!(ended(grandchild), "the sleep it started still runs");
     }
 }

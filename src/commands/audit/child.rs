@@ -6,14 +6,9 @@
 //! before reaping it, and discards a report made with the wrong ones.
 
 use std::ffi::OsString;
-use std::io::Read;
-use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use nix::sys::signal::{Signal, killpg};
 use nix::sys::wait::{Id, WaitPidFlag, WaitStatus, waitid};
 use nix::unistd::Pid;
 
@@ -23,6 +18,7 @@ use crate::checks::{self, Context, RemindWhen, RunOptions, Subject};
 use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::fs::SafeFile;
+use crate::process::Helper;
 use crate::report::Report;
 use crate::report::audit::{Outcome, UserRun};
 use crate::report::emit;
@@ -48,61 +44,28 @@ pub fn run(account: &Account, args: &[OsString], deadline: Duration) -> UserRun 
 }
 
 fn supervise(account: &Account, args: &[OsString], deadline: Duration) -> (Outcome, Option<u32>) {
-    let start = Instant::now();
     // This very binary, even if the file was replaced since it started (an upgrade
     // during a run): /proc/self/exe is the running image.
-    let mut cmd = Command::new("/proc/self/exe");
-    cmd.args(args)
+    let mut helper = Helper::new("/proc/self/exe", deadline);
+    helper
+        .args(args)
         .args(["--format", "json", "audit-user", "--"])
         .arg(&account.name)
-        .env_clear()
         .env("PATH", "/usr/bin:/bin")
         .env("LC_ALL", "C")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .keep_stdout(MAX_REPORT + 1)
+        .keep_stderr(MAX_STDERR)
         // Its own process group, so that a helper it started dies with it.
-        .process_group(0);
-    let mut child = match cmd.spawn() {
+        .own_process_group();
+    let mut child = match helper.spawn() {
         Ok(child) => child,
-        Err(e) => return (Outcome::Failed(format!("could not start: {e}")), None),
+        Err(e) => {
+            let why =
+                std::error::Error::source(&e).map_or_else(|| e.to_string(), |s| s.to_string());
+            return (Outcome::Failed(format!("could not start: {why}")), None);
+        }
     };
-    let pid = Pid::from_raw(i32::try_from(child.id()).unwrap_or(i32::MAX));
-    // Readers on their own threads: a child that fills a pipe must not block the
-    // wait below.
-    let (tx, rx) = mpsc::channel();
-    for (which, pipe, max) in [
-        (
-            0u8,
-            child
-                .stdout
-                .take()
-                .map(|p| Box::new(p) as Box<dyn Read + Send>),
-            MAX_REPORT + 1,
-        ),
-        (
-            1u8,
-            child
-                .stderr
-                .take()
-                .map(|p| Box::new(p) as Box<dyn Read + Send>),
-            MAX_STDERR,
-        ),
-    ] {
-        let tx = tx.clone();
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            if let Some(pipe) = pipe {
-                let _ = pipe.take(max).read_to_end(&mut bytes);
-            }
-            let _ = tx.send((which, bytes));
-        });
-    }
-    drop(tx);
-    let end = |child: &mut std::process::Child| {
-        let _ = killpg(pid, Signal::SIGKILL);
-        let _ = child.wait();
-    };
+    let pid = child.pid();
     // Wait without reaping (WNOWAIT), so that the exited child's credentials can
     // still be read from /proc and its pid cannot yet be reused by another.
     let status = loop {
@@ -110,15 +73,15 @@ fn supervise(account: &Account, args: &[OsString], deadline: Duration) -> (Outco
             Id::Pid(pid),
             WaitPidFlag::WEXITED | WaitPidFlag::WNOHANG | WaitPidFlag::WNOWAIT,
         ) {
-            Ok(WaitStatus::StillAlive) if start.elapsed() < deadline => std::thread::sleep(POLL),
+            Ok(WaitStatus::StillAlive) if !child.past_deadline() => std::thread::sleep(POLL),
             Ok(WaitStatus::StillAlive) => {
-                end(&mut child);
+                child.kill();
                 return (Outcome::TimedOut, None);
             }
             Ok(status) => break status,
             Err(nix::errno::Errno::EINTR) => {}
             Err(errno) => {
-                end(&mut child);
+                child.kill();
                 return (
                     Outcome::Failed(format!("could not be waited for: {}", errno.desc())),
                     None,
@@ -128,17 +91,10 @@ fn supervise(account: &Account, args: &[OsString], deadline: Duration) -> (Outco
     };
     let ran_as_uid = exited_uid(pid);
     // Whatever it started and left behind goes with it, before the pid is freed.
-    end(&mut child);
-    let mut stdout = Vec::new();
-    let mut stderr = Vec::new();
-    for _ in 0..2 {
-        let left = deadline.saturating_sub(start.elapsed()) + Duration::from_millis(200);
-        match rx.recv_timeout(left) {
-            Ok((0, bytes)) => stdout = bytes,
-            Ok((_, bytes)) => stderr = bytes,
-            Err(_) => return (Outcome::TimedOut, ran_as_uid),
-        }
-    }
+    child.kill();
+    let Ok((stdout, stderr)) = child.collect(Duration::from_millis(200)) else {
+        return (Outcome::TimedOut, ran_as_uid);
+    };
     let outcome = judge(account, &status, ran_as_uid, &stdout, &stderr);
     (outcome, ran_as_uid)
 }
@@ -268,6 +224,8 @@ pub fn child(setup: &Setup, user: &str) -> Result<ExitStatus, Error> {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
+    use nix::sys::signal::Signal;
+
     use super::*;
 
     fn alice() -> Account {

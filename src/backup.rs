@@ -8,10 +8,8 @@
 
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
-use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64ct::{Base64, Base64Unpadded, Encoding};
 use serde::{Deserialize, Serialize};
@@ -19,9 +17,10 @@ use sha2::{Digest, Sha256};
 
 use crate::account::Account;
 use crate::at_rest::{self, Roots};
-use crate::fs::{Kind, SafeDir};
+use crate::fs::{Kind, PrivateTempDir, SafeDir};
 use crate::keys::format::KeyFormat;
 use crate::keys::scan::FoundKey;
+use crate::process::{Helper, ProcessError};
 use crate::sanitize::display_path;
 
 /// The state file, in the state directory.
@@ -33,6 +32,12 @@ const MEDIUM_MAX_FILES: usize = 20_000;
 const MEDIUM_MAX_DEPTH: usize = 8;
 /// How many looks, all with the medium mounted, make it "never unplugged".
 pub const ALWAYS_MOUNTED_LOOKS: u32 = 3;
+/// Where gpg may be installed, looked at in this order; never looked up in `$PATH`.
+const GPG: [&str; 2] = ["/usr/bin/gpg", "/bin/gpg"];
+/// How long gpg may take to read one export.
+const GPG_DEADLINE: Duration = Duration::from_secs(5);
+/// The most of gpg's listing read; an export of a few keys lists a few kilobytes.
+const GPG_OUTPUT: u64 = 4 << 20;
 
 /// What the last confirmed backup held.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -244,35 +249,35 @@ fn finish(mut contents: MediumContents, openpgp_files: &[PathBuf]) -> MediumCont
 /// computed from the public key, so a public export matches the secret key file
 /// in `private-keys-v1.d`. Nothing when gpg is not installed.
 fn gpg_keygrips(file: &Path) -> Vec<String> {
-    let Ok(scratch) = private_temp_dir() else {
+    let Ok(scratch) = PrivateTempDir::create("csi-self-check-gpg") else {
         return Vec::new();
     };
-    let child = Command::new("gpg")
-        .arg("--homedir")
-        .arg(&scratch)
-        .args([
-            "--batch",
-            "--no-autostart",
-            "--no-tty",
-            "--with-colons",
-            "--with-keygrip",
-            "--show-keys",
-        ])
-        .arg(file)
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn();
-    let result = child
-        .ok()
-        .and_then(|child| wait_bounded(child, Duration::from_secs(5)));
-    let _ = std::fs::remove_dir_all(&scratch);
-    let Some(out) = result else {
+    let run = |gpg: &&str| {
+        let out = Helper::new(gpg, GPG_DEADLINE)
+            .arg("--homedir")
+            .arg(scratch.path())
+            .args([
+                "--batch",
+                "--no-autostart",
+                "--no-tty",
+                "--with-colons",
+                "--with-keygrip",
+                "--show-keys",
+            ])
+            .arg(file)
+            .env("PATH", "/usr/bin:/bin")
+            .keep_stdout(GPG_OUTPUT)
+            .run();
+        // Not at this path: the next one.
+        (!matches!(out, Err(ProcessError::NotInstalled { .. }))).then_some(out)
+    };
+    let Some(Ok(out)) = GPG.iter().find_map(run) else {
         return Vec::new();
     };
-    String::from_utf8_lossy(&out)
+    if !out.success() {
+        return Vec::new();
+    }
+    out.stdout_text()
         .lines()
         .filter_map(|line| {
             let rest = line.strip_prefix("grp:")?;
@@ -280,51 +285,6 @@ fn gpg_keygrips(file: &Path) -> Vec<String> {
             (value.len() == 40 && value.bytes().all(|b| b.is_ascii_hexdigit())).then_some(value)
         })
         .collect()
-}
-
-/// A private directory for gpg's home, which it insists on having.
-fn private_temp_dir() -> std::io::Result<PathBuf> {
-    let base = std::env::temp_dir();
-    for attempt in 0..16u32 {
-        let nanos = crate::time::nanos() % 1_000_000_000;
-        let dir = base.join(format!(
-            "csi-self-check-gpg-{}-{nanos}-{attempt}",
-            std::process::id()
-        ));
-        match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
-            Ok(()) => return Ok(dir),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Err(std::io::Error::other("no unique directory name"))
-}
-
-/// The child's standard output, or `None` when it fails or outlives `limit` (then
-/// it is killed).
-fn wait_bounded(mut child: std::process::Child, limit: Duration) -> Option<Vec<u8>> {
-    use std::io::Read;
-    let mut stdout = child.stdout.take()?;
-    let reader = std::thread::spawn(move || {
-        let mut out = Vec::new();
-        let _ = (&mut stdout).take(4 << 20).read_to_end(&mut out);
-        out
-    });
-    let start = Instant::now();
-    loop {
-        match child.try_wait() {
-            Ok(Some(status)) => {
-                let out = reader.join().ok()?;
-                return status.success().then_some(out);
-            }
-            Ok(None) if start.elapsed() < limit => std::thread::sleep(Duration::from_millis(10)),
-            _ => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return None;
-            }
-        }
-    }
 }
 
 /// What `backup confirm` found, for the person to read.

@@ -15,10 +15,12 @@
 mod create;
 mod open;
 pub mod perm;
+mod temp_dir;
 #[cfg(test)]
 mod tests;
 
 pub use open::{SafeDir, SafeFile, TempFile};
+pub use temp_dir::PrivateTempDir;
 
 use std::ffi::OsString;
 use std::fmt;

@@ -19,6 +19,8 @@ mod fs;
 mod harden;
 mod keys;
 #[cfg(test)]
+mod layers_tests;
+#[cfg(test)]
 mod man_tests;
 mod password;
 mod plaintext;

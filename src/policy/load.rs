@@ -60,6 +60,15 @@ fn error(
         line,
         key: key.map(str::to_owned),
         message: message.into(),
+        cause: None,
+    }
+}
+
+/// A file or directory of the policy that could not be read, and what was being done.
+fn unreadable(file: &Path, doing: &str, cause: FsError) -> PolicyError {
+    PolicyError {
+        cause: Some(cause),
+        ..error(file, None, None, doing)
     }
 }
 
@@ -138,11 +147,10 @@ fn in_system_location(path: &Path, system_dir: &Path) -> bool {
 }
 
 fn read_policy_file(path: &Path) -> Result<(String, Meta), PolicyError> {
-    let mut file = SafeFile::open_named(path)
-        .map_err(|e| error(path, None, None, format!("cannot read: {e}")))?;
+    let mut file = SafeFile::open_named(path).map_err(|e| unreadable(path, "cannot read", e))?;
     let bytes = file
         .read_prefix(MAX_POLICY_BYTES + 1)
-        .map_err(|e| error(path, None, None, format!("cannot read: {e}")))?;
+        .map_err(|e| unreadable(path, "cannot read", e))?;
     if bytes.len() > MAX_POLICY_BYTES {
         return Err(error(
             path,
@@ -170,7 +178,7 @@ fn system_files(system_dir: &Path, trusted_owner: u32) -> Result<Vec<PathBuf>, P
     let dir = match SafeDir::open_root(system_dir) {
         Ok(dir) => dir,
         Err(FsError::NotFound) => return Ok(files),
-        Err(e) => return Err(error(system_dir, None, None, format!("cannot open: {e}"))),
+        Err(e) => return Err(unreadable(system_dir, "cannot open", e)),
     };
     if !site_owned(dir.meta(), trusted_owner) {
         return Err(error(
@@ -180,9 +188,7 @@ fn system_files(system_dir: &Path, trusted_owner: u32) -> Result<Vec<PathBuf>, P
             "refusing a site policy directory that is not owned by root or is writable by group or others",
         ));
     }
-    let entry_error = |name: &str, e: FsError| {
-        error(&dir.child_path(OsStr::new(name)), None, None, e.to_string())
-    };
+    let entry_error = |name: &str, e: FsError| unreadable(&dir.child_path(OsStr::new(name)), "", e);
     match dir.lstat(OsStr::new("policy.toml")) {
         Ok(_) => files.push(dir.child_path(OsStr::new("policy.toml"))),
         Err(FsError::NotFound) => {}
@@ -203,7 +209,7 @@ fn system_files(system_dir: &Path, trusted_owner: u32) -> Result<Vec<PathBuf>, P
     }
     let (names, _) = dropins
         .entries(10_000)
-        .map_err(|e| error(dropins.path(), None, None, e.to_string()))?;
+        .map_err(|e| unreadable(dropins.path(), "", e))?;
     for name in names {
         let bytes = name.as_bytes();
         if bytes.ends_with(b".toml") && !bytes.starts_with(b".") {

@@ -344,7 +344,7 @@ fn a_fifo_policy_file_does_not_block() {
         trusted_owner: 0,
     };
     let err = load(&options).unwrap_err();
-    assert!(err.message.contains("FIFO"), "{err}");
+    assert!(err.to_string().contains("FIFO"), "{err}");
 }
 
 #[test]

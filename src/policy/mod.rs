@@ -16,6 +16,8 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::fs::FsError;
+
 /// The built-in default, the standard itself.
 pub const BUILTIN: &str = include_str!("../../policy/default.toml");
 
@@ -166,13 +168,16 @@ impl Policy {
     }
 }
 
-/// A policy file that cannot be used: which file, which line, which key, and why.
+/// A policy file that cannot be used: which file, which line, which key, and why —
+/// the words, and the filesystem's reason when a file or directory could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PolicyError {
     pub file: PathBuf,
     pub line: Option<usize>,
     pub key: Option<String>,
+    /// What was wrong or being done; may be empty when `cause` says it all.
     pub message: String,
+    pub cause: Option<FsError>,
 }
 
 impl fmt::Display for PolicyError {
@@ -184,8 +189,26 @@ impl fmt::Display for PolicyError {
         if let Some(key) = &self.key {
             write!(f, ": `{}`", crate::sanitize::display_str(key))?;
         }
-        write!(f, ": {}", crate::sanitize::display_str(&self.message))
+        let cause = self
+            .cause
+            .as_ref()
+            .map(|cause| crate::sanitize::display_str(&cause.to_string()));
+        match cause {
+            Some(cause) if self.message.is_empty() => write!(f, ": {cause}"),
+            Some(cause) => write!(
+                f,
+                ": {}: {cause}",
+                crate::sanitize::display_str(&self.message)
+            ),
+            None => write!(f, ": {}", crate::sanitize::display_str(&self.message)),
+        }
     }
 }
 
-impl std::error::Error for PolicyError {}
+impl std::error::Error for PolicyError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause
+            .as_ref()
+            .map(|cause| cause as &(dyn std::error::Error + 'static))
+    }
+}

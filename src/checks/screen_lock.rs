@@ -12,7 +12,7 @@ use crate::policy::Level;
 use crate::screen_lock::console::{self, Console};
 use crate::screen_lock::detect::{self, Desktop};
 use crate::screen_lock::gsettings::{self, Family};
-use crate::screen_lock::{Locker, Places, files, read_config, wayland};
+use crate::screen_lock::{ConfigError, Locker, Places, files, read_config, wayland};
 use crate::shells::{self, Shell};
 
 const ID: &str = "screen-lock";
@@ -97,20 +97,22 @@ impl Check for ScreenLock {
 
 /// One desktop's settings, read from its own store.
 fn read(desktop: Desktop, home: &crate::fs::SafeDir, places: &Places) -> Locker {
-    let file = |path: std::path::PathBuf| -> (std::path::PathBuf, Result<Option<String>, String>) {
-        let text = read_config(home, &path);
-        (path, text)
-    };
+    let file =
+        |path: std::path::PathBuf| -> (std::path::PathBuf, Result<Option<String>, ConfigError>) {
+            let text = read_config(home, &path);
+            (path, text)
+        };
     // A file that could not be read safely is named, and its values stay unknown.
     let mut refused: Vec<String> = Vec::new();
-    let mut take = |(path, text): (std::path::PathBuf, Result<Option<String>, String>)| match text {
-        Ok(Some(text)) => Some((path, text)),
-        Ok(None) => None,
-        Err(why) => {
-            refused.push(why);
-            None
-        }
-    };
+    let mut take =
+        |(path, text): (std::path::PathBuf, Result<Option<String>, ConfigError>)| match text {
+            Ok(Some(text)) => Some((path, text)),
+            Ok(None) => None,
+            Err(why) => {
+                refused.push(why.to_string());
+                None
+            }
+        };
     let c = &places.config;
     let mut locker = match desktop {
         Desktop::Gnome => gsettings::read(Family::Gnome, home, places),

@@ -54,13 +54,13 @@ pub mod bench {
     pub struct BreachIndex(crate::breach::Index);
 
     impl BreachIndex {
-        pub fn open(path: &std::path::Path) -> Result<BreachIndex, String> {
-            let file = crate::fs::SafeFile::open_named(path).map_err(|e| e.to_string())?;
-            crate::breach::Index::open(file).map(BreachIndex)
+        pub fn open(path: &std::path::Path) -> Result<BreachIndex, Box<dyn std::error::Error>> {
+            let file = crate::fs::SafeFile::open_named(path)?;
+            Ok(BreachIndex(crate::breach::Index::open(file)?))
         }
 
-        pub fn lookup(&self, hash: &[u8; 20]) -> Result<Option<u32>, String> {
-            self.0.lookup(hash)
+        pub fn lookup(&self, hash: &[u8; 20]) -> Result<Option<u32>, Box<dyn std::error::Error>> {
+            Ok(self.0.lookup(hash)?)
         }
     }
 

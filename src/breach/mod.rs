@@ -113,7 +113,7 @@ pub fn look_up(paths: &[String], home: Option<&Path>, password: &[u8]) -> Lookup
                 built: index.header().built,
                 count,
             }),
-            Err(reason) => lookups.unusable.push((path, reason)),
+            Err(error) => lookups.unusable.push((path, error.to_string())),
         }
     }
     lookups

@@ -5,7 +5,7 @@ use std::ffi::OsStr;
 use std::path::PathBuf;
 
 use super::{Setup, absolute};
-use crate::breach::{self, ITEM, ImportError, MIN_MEMORY, Options};
+use crate::breach::{self, ITEM, MIN_MEMORY, Options};
 use crate::cli::{BreachImportArgs, Format};
 use crate::error::Error;
 use crate::exit::ExitStatus;
@@ -15,9 +15,10 @@ use crate::sanitize::display_path;
 /// `breach import FILE`.
 pub fn import(setup: &Setup, args: &BreachImportArgs) -> Result<ExitStatus, Error> {
     let source_path = absolute(&args.file);
-    let source = SafeFile::open_named(&source_path).map_err(|e| Error::File {
+    let source = SafeFile::open_named(&source_path).map_err(|error| Error::Fs {
         path: source_path.clone(),
-        reason: e.to_string(),
+        doing: "",
+        error,
     })?;
     let memory = args.memory.saturating_mul(1 << 20);
     if memory < MIN_MEMORY {
@@ -30,9 +31,10 @@ pub fn import(setup: &Setup, args: &BreachImportArgs) -> Result<ExitStatus, Erro
     let scratch = match &args.temp_dir {
         Some(temp) => {
             let temp = absolute(temp);
-            Some(SafeDir::open_root(&temp).map_err(|e| Error::File {
+            Some(SafeDir::open_root(&temp).map_err(|error| Error::Fs {
                 path: temp,
-                reason: format!("--temp-dir: {e}"),
+                doing: "--temp-dir",
+                error,
             })?)
         }
         None => None,
@@ -50,18 +52,13 @@ pub fn import(setup: &Setup, args: &BreachImportArgs) -> Result<ExitStatus, Erro
             prefix_bits: None,
         },
     )
-    .map_err(|e| match e {
-        ImportError::Line { line, reason } => {
-            Error::Input(format!("{}:{line}: {reason}", display_path(&source_path)))
-        }
-        ImportError::Source(reason) => Error::File {
-            path: source_path.clone(),
-            reason,
+    .map_err(|error| Error::Import {
+        path: if error.in_source() {
+            source_path.clone()
+        } else {
+            output.clone()
         },
-        ImportError::Io(reason) => Error::File {
-            path: output.clone(),
-            reason,
-        },
+        error,
     })?;
     let header = &imported.header;
     let per_hash = if header.entries == 0 {
@@ -106,9 +103,10 @@ fn output_dir(
         let (Some(parent), Some(name)) = (output.parent(), output.file_name()) else {
             return Err(Error::Usage("--output: not a file path".to_owned()));
         };
-        let dir = SafeDir::open_root(parent).map_err(|e| Error::File {
+        let dir = SafeDir::open_root(parent).map_err(|error| Error::Fs {
             path: parent.to_owned(),
-            reason: format!("--output: {e}"),
+            doing: "--output",
+            error,
         })?;
         (dir, name.to_owned(), output)
     } else {
@@ -135,9 +133,10 @@ fn output_dir(
         let (Some(parent), Some(name)) = (rel.parent(), rel.file_name()) else {
             return Err(Error::Usage("breach-indexes: not a file path".to_owned()));
         };
-        let fail = |e: FsError| Error::File {
+        let fail = |error: FsError| Error::Fs {
             path: path.clone(),
-            reason: format!("cannot make its directory: {e}"),
+            doing: "cannot make its directory",
+            error,
         };
         let base_dir = SafeDir::open_root(&base).map_err(fail)?;
         let dir = if parent.as_os_str().is_empty() {

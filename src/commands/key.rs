@@ -33,15 +33,16 @@ pub fn check(
         keyring,
         Some(file.clone()),
     )?;
-    let unreadable = |reason: String| Error::File {
+    let bytes = unlock::read_key(&file).map_err(|error| Error::Fs {
         path: file.clone(),
-        reason,
-    };
-    let bytes = unlock::read_key(&file).map_err(|e| unreadable(e.to_string()))?;
+        doing: "",
+        error,
+    })?;
     let Some(found) = crate::keys::inspect(&bytes) else {
-        return Err(unreadable(
-            "holds no private key this tool recognises".to_owned(),
-        ));
+        return Err(Error::File {
+            path: file,
+            reason: "holds no private key this tool recognises".to_owned(),
+        });
     };
     let mut findings = Vec::new();
     if unlock::has_no_passphrase(&found, &bytes) {

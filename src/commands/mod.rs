@@ -147,7 +147,7 @@ impl Setup {
 
     /// The checks and items `--only` names.
     fn selection(&self) -> Result<Selection, Error> {
-        Selection::new(self.only.clone()).map_err(Error::Usage)
+        Ok(Selection::new(self.only.clone())?)
     }
 
     /// Whether any of `--home`, `--policy` or `--only` was given, for the commands
@@ -163,13 +163,14 @@ impl Setup {
     /// someone else owns, the owner is the person checked, and root becomes that
     /// person before reading anything inside.
     fn account(&self) -> Result<(Account, bool), Error> {
-        let invoking = Account::invoking().map_err(Error::Account)?;
+        let invoking = Account::invoking()?;
         let Some(home) = &self.home else {
             return Ok((invoking, false));
         };
-        let dir = SafeDir::open_root(home).map_err(|e| Error::File {
+        let dir = SafeDir::open_root(home).map_err(|error| Error::Fs {
             path: home.clone(),
-            reason: format!("--home: {e}"),
+            doing: "--home",
+            error,
         })?;
         let owner = dir.meta().uid;
         let audit = nix::unistd::geteuid().is_root() && owner != invoking.uid;
@@ -178,7 +179,7 @@ impl Setup {
                 path: home.clone(),
                 reason: format!("--home: its owner, uid {owner}, has no account to check it as"),
             })?;
-            crate::privilege::drop_to(&owner).map_err(Error::Account)?;
+            crate::privilege::drop_to(&owner)?;
             owner
         } else {
             invoking
@@ -190,9 +191,10 @@ impl Setup {
     /// Writes `report` in the chosen format.
     fn render(&self, report: &Report) -> Result<(), Error> {
         match self.format {
-            Format::Json => emit(&report.to_json(self.quiet)),
-            Format::Text | Format::Prometheus => emit(&report.to_text(&self.painter, self.quiet)),
+            Format::Json => emit(&report.to_json(self.quiet))?,
+            Format::Text | Format::Prometheus => emit(&report.to_text(&self.painter, self.quiet))?,
         }
+        Ok(())
     }
 }
 
@@ -207,8 +209,9 @@ fn absolute(path: &Path) -> PathBuf {
 
 /// The home directory, open, or the error that names it.
 fn open_home(account: &Account) -> Result<SafeDir, Error> {
-    SafeDir::open_root(&account.home).map_err(|e| Error::File {
+    SafeDir::open_root(&account.home).map_err(|error| Error::Fs {
         path: account.home.clone(),
-        reason: format!("cannot open the home directory: {e}"),
+        doing: "cannot open the home directory",
+        error,
     })
 }

@@ -90,9 +90,7 @@ pub fn run(setup: &Setup) -> Result<ExitStatus, Error> {
                 Severity::Error,
                 &format!("{log_prefix} verdict=error reason=stdin: {error}"),
             );
-            return Err(Error::Input(format!(
-                "standard input: the password {error}"
-            )));
+            return Err(Error::Stdin(error));
         }
     };
     if secret.is_empty() && phase == "password" {

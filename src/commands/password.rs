@@ -29,7 +29,10 @@ pub fn password(
     let label = remember
         .map(Label::parse)
         .transpose()
-        .map_err(|e| Error::Usage(format!("--remember: {e}")))?;
+        .map_err(|error| Error::Label {
+            option: "--remember",
+            error,
+        })?;
     let (account, audit) = setup.account()?;
     let request = reuse_request(
         audit,
@@ -68,15 +71,12 @@ pub fn reuse_request(
         return Ok(None);
     }
     let source = match &keyring.keyring_file {
-        Some(path) => KeySource::File(
-            KeyFile::open(
-                &absolute(path),
-                nix::unistd::getuid().as_raw(),
-                keyring.force,
-                &crate::at_rest::Roots::system(),
-            )
-            .map_err(Error::Input)?,
-        ),
+        Some(path) => KeySource::File(KeyFile::open(
+            &absolute(path),
+            nix::unistd::getuid().as_raw(),
+            keyring.force,
+            &crate::at_rest::Roots::system(),
+        )?),
         None => KeySource::SecretService,
     };
     Ok(Some(Request {
@@ -93,7 +93,10 @@ pub fn reuse_request(
 /// fingerprint the person meant to remove.
 pub fn forget(setup: &Setup, label: &str) -> Result<ExitStatus, Error> {
     use crate::reuse::{Fingerprints, STATE_FILE};
-    let label = Label::parse(label).map_err(|e| Error::Usage(format!("--forget: {e}")))?;
+    let label = Label::parse(label).map_err(|error| Error::Label {
+        option: "--forget",
+        error,
+    })?;
     let (account, audit) = setup.account()?;
     if audit {
         return Err(Error::Usage(
@@ -104,7 +107,7 @@ pub fn forget(setup: &Setup, label: &str) -> Result<ExitStatus, Error> {
     let mut file = match crate::state::read_json::<Fingerprints>(&home, &account, STATE_FILE) {
         None => Fingerprints::default(),
         Some(Ok(file)) => file,
-        Some(Err(error)) => return Err(Error::Input(error)),
+        Some(Err(error)) => return Err(error.into()),
     };
     let shown = crate::sanitize::display_str(label.as_str());
     if file.forget(label.as_str()) == 0 {
@@ -112,7 +115,7 @@ pub fn forget(setup: &Setup, label: &str) -> Result<ExitStatus, Error> {
             "--forget: no fingerprint is remembered as `{shown}`"
         )));
     }
-    crate::state::write_json(&home, &account, STATE_FILE, &file).map_err(Error::Input)?;
+    crate::state::write_json(&home, &account, STATE_FILE, &file)?;
     emit(&format!(
         "Forgot the fingerprint remembered as `{shown}`; {} fingerprint(s) remain.\n",
         file.fingerprints.len()

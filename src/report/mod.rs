@@ -23,7 +23,6 @@ use serde::Serialize;
 
 use crate::account::Account;
 use crate::checks::{Finding, Status};
-use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::policy::{Level, Policy, schema};
 
@@ -155,20 +154,36 @@ impl Report {
     }
 }
 
+/// Writing the report failed (other than a closed pipe, which is silent).
+#[derive(Debug)]
+pub struct OutputError(std::io::Error);
+
+impl std::fmt::Display for OutputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot write the report: {}", self.0)
+    }
+}
+
+impl std::error::Error for OutputError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
 /// Writes to stdout. A closed pipe (`| head`) ends the output quietly, as in ripgrep.
-pub fn emit(text: &str) -> Result<(), Error> {
+pub fn emit(text: &str) -> Result<(), OutputError> {
     let mut stdout = std::io::stdout().lock();
     match stdout
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())
     {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Output(e)),
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(OutputError(e)),
         _ => Ok(()),
     }
 }
 
 /// The one line a failed run prints on stderr.
-pub fn print_error(error: &Error) {
+pub fn print_error(error: &dyn std::error::Error) {
     let line = error.to_string();
     let line = line.lines().next().unwrap_or("error");
     let _ = writeln!(std::io::stderr().lock(), "csi-self-check: error: {line}");

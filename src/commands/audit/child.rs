@@ -202,13 +202,8 @@ pub fn child(setup: &Setup, user: &str) -> Result<ExitStatus, Error> {
     }
     let policy = setup.policy()?;
     let selection = setup.selection()?;
-    let account = Account::by_name(user).ok_or_else(|| {
-        Error::Account(format!(
-            "`{}` has no entry in the password database",
-            crate::sanitize::display_str(user)
-        ))
-    })?;
-    crate::privilege::drop_to(&account).map_err(Error::Account)?;
+    let account = Account::named(user)?;
+    crate::privilege::drop_to(&account)?;
     let options = RunOptions {
         deep: setup.options.deep,
         fix: false,

@@ -51,10 +51,7 @@ pub fn run(setup: &Setup, args: &AuditArgs) -> Result<ExitStatus, Error> {
         Some(path) => Some(output_dir(path)?),
         None => None,
     };
-    let accounts = accounts::select(args.all_users, &args.users).map_err(|e| match e {
-        accounts::AccountsError::File { path, reason } => Error::File { path, reason },
-        other => Error::Usage(other.to_string()),
-    })?;
+    let accounts = accounts::select(args.all_users, &args.users)?;
     let passed_on = passed_on(setup);
     let deadline = Duration::from_secs_f64(args.timeout_per_user);
     let clock = Instant::now();
@@ -78,9 +75,10 @@ pub fn run(setup: &Setup, args: &AuditArgs) -> Result<ExitStatus, Error> {
     match output {
         Some((dir, name)) => dir
             .write_atomic(&name, text.as_bytes(), OUTPUT_MODE)
-            .map_err(|e| Error::File {
+            .map_err(|error| Error::Fs {
                 path: dir.child_path(&name),
-                reason: format!("--output: cannot write it: {e}"),
+                doing: "--output: cannot write it",
+                error,
             })?,
         None => crate::report::emit(&text)?,
     }
@@ -94,15 +92,17 @@ pub fn run(setup: &Setup, args: &AuditArgs) -> Result<ExitStatus, Error> {
 /// The directory `--output` goes to, open, and the file's name in it.
 fn output_dir(path: &Path) -> Result<(SafeDir, OsString), Error> {
     let path = absolute(path);
-    let failed = |reason: String| Error::File {
-        path: path.clone(),
-        reason: format!("--output: {reason}"),
-    };
     let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
-        return Err(failed("names no file".to_owned()));
+        return Err(Error::File {
+            path,
+            reason: "--output: names no file".to_owned(),
+        });
     };
-    let dir = SafeDir::open_root(parent)
-        .map_err(|e| failed(format!("its directory cannot be opened: {e}")))?;
+    let dir = SafeDir::open_root(parent).map_err(|error| Error::Fs {
+        path: path.clone(),
+        doing: "--output: its directory cannot be opened",
+        error,
+    })?;
     Ok((dir, name.to_owned()))
 }
 

@@ -8,8 +8,6 @@
 //!
 //! Codes: listed in `codes()` below and explained in csi-self-check(1).
 
-use std::path::Path;
-
 use super::{Check, CheckError, Context, Finding, Status};
 use crate::at_rest::{Roots, at_rest};
 use crate::fs::{FsError, perm};
@@ -49,11 +47,8 @@ impl Check for CredentialFiles {
         let level = cx.policy.level(ITEM);
         let roots = Roots::system();
         for entry in FILES {
-            let rel = Path::new(entry.path);
-            let (Some(parent), Some(name)) = (rel.parent(), rel.file_name()) else {
-                continue;
-            };
-            let Ok(dir) = home.open_within(parent) else {
+            let wanted = home.path().join(entry.path);
+            let Some((dir, name)) = home.parent_of(&wanted) else {
                 continue;
             };
             let path = dir.child_path(name);

@@ -100,14 +100,19 @@ fn output_dir(
 ) -> Result<(SafeDir, std::ffi::OsString, PathBuf), Error> {
     let (dir, name, path) = if let Some(output) = &args.output {
         let output = absolute(output);
-        let (Some(parent), Some(name)) = (output.parent(), output.file_name()) else {
-            return Err(Error::Usage("--output: not a file path".to_owned()));
+        let (dir, name) = match SafeDir::split_path(&output) {
+            Ok(split) => split,
+            Err(FsError::NoFileName) => {
+                return Err(Error::Usage("--output: not a file path".to_owned()));
+            }
+            Err(error) => {
+                return Err(Error::Fs {
+                    path: output.parent().unwrap_or(&output).to_owned(),
+                    doing: "--output",
+                    error,
+                });
+            }
         };
-        let dir = SafeDir::open_root(parent).map_err(|error| Error::Fs {
-            path: parent.to_owned(),
-            doing: "--output",
-            error,
-        })?;
         (dir, name.to_owned(), output)
     } else {
         let policy = setup.policy()?;
@@ -130,20 +135,17 @@ fn output_dir(
             (account.home, PathBuf::from(user), 0o700)
         };
         let path = base.join(&rel);
-        let (Some(parent), Some(name)) = (rel.parent(), rel.file_name()) else {
+        if rel.file_name().is_none() {
             return Err(Error::Usage("breach-indexes: not a file path".to_owned()));
-        };
+        }
         let fail = |error: FsError| Error::Fs {
             path: path.clone(),
             doing: "cannot make its directory",
             error,
         };
-        let base_dir = SafeDir::open_root(&base).map_err(fail)?;
-        let dir = if parent.as_os_str().is_empty() {
-            base_dir
-        } else {
-            base_dir.create_dirs_within(parent, mode).map_err(fail)?
-        };
+        let (dir, name) = SafeDir::open_root(&base)
+            .and_then(|base| base.create_parent_within(&rel, mode))
+            .map_err(fail)?;
         (dir, name.to_owned(), path)
     };
     if name == OsStr::new("") {

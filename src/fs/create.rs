@@ -35,6 +35,18 @@ impl SafeDir {
         Ok(dir)
     }
 
+    /// The directory that is to hold the file `rel` below this one, made as by
+    /// [`create_dirs_within`](Self::create_dirs_within), and the file's name.
+    pub fn create_parent_within<'r>(
+        &self,
+        rel: &'r Path,
+        mode: u32,
+    ) -> Result<(SafeDir, &'r OsStr), FsError> {
+        let name = rel.file_name().ok_or(FsError::NoFileName)?;
+        let parent = rel.parent().unwrap_or(Path::new(""));
+        Ok((self.create_dirs_within(parent, mode)?, name))
+    }
+
     /// A private scratch file for reading back what was written (the sorted runs of
     /// `breach import`): unnamed (`O_TMPFILE`) where the filesystem allows it, so a
     /// killed run leaves nothing; elsewhere created under a hidden name and unlinked

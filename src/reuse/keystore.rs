@@ -228,12 +228,12 @@ impl KeyFile {
         roots: &Roots,
     ) -> Result<KeyFile, KeyFileError> {
         let path_buf = || path.to_owned();
-        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
-            return Err(KeyFileError::NoFileName { path: path_buf() });
-        };
-        let dir = SafeDir::open_root(parent).map_err(|error| KeyFileError::Directory {
-            path: path_buf(),
-            error,
+        let (dir, name) = SafeDir::split_path(path).map_err(|error| match error {
+            FsError::NoFileName => KeyFileError::NoFileName { path: path_buf() },
+            error => KeyFileError::Directory {
+                path: path_buf(),
+                error,
+            },
         })?;
         let unusable = |error| KeyFileError::Unusable {
             path: path_buf(),

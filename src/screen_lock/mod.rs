@@ -210,12 +210,8 @@ pub fn exists(home: &SafeDir, path: &Path) -> bool {
 /// Whether a system program is installed, by its fixed path (a link counts, as
 /// `/usr/bin/x-terminal-emulator` style alternatives are links).
 pub fn installed(path: &str) -> bool {
-    let path = Path::new(path);
-    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
-        return false;
-    };
-    SafeDir::open_root(dir)
-        .and_then(|dir| dir.lstat(name))
+    SafeDir::split_path(Path::new(path))
+        .and_then(|(dir, name)| dir.lstat(name))
         .is_ok_and(|meta| matches!(meta.kind, Kind::Regular | Kind::Symlink))
 }
 

@@ -20,7 +20,7 @@ use crate::accounts;
 use crate::cli::{AuditArgs, Format};
 use crate::error::Error;
 use crate::exit::ExitStatus;
-use crate::fs::SafeDir;
+use crate::fs::{FsError, SafeDir};
 use crate::report::audit as render;
 
 /// The mode of `--output`: node_exporter runs as its own user and must read it.
@@ -92,18 +92,18 @@ pub fn run(setup: &Setup, args: &AuditArgs) -> Result<ExitStatus, Error> {
 /// The directory `--output` goes to, open, and the file's name in it.
 fn output_dir(path: &Path) -> Result<(SafeDir, OsString), Error> {
     let path = absolute(path);
-    let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
-        return Err(Error::File {
+    match SafeDir::split_path(&path) {
+        Ok((dir, name)) => Ok((dir, name.to_owned())),
+        Err(FsError::NoFileName) => Err(Error::File {
             path,
             reason: "--output: names no file".to_owned(),
-        });
-    };
-    let dir = SafeDir::open_root(parent).map_err(|error| Error::Fs {
-        path: path.clone(),
-        doing: "--output: its directory cannot be opened",
-        error,
-    })?;
-    Ok((dir, name.to_owned()))
+        }),
+        Err(error) => Err(Error::Fs {
+            path,
+            doing: "--output: its directory cannot be opened",
+            error,
+        }),
+    }
 }
 
 /// The options every child gets: the same policy, checks and depth as the audit.

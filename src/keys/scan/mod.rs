@@ -390,17 +390,9 @@ impl Scanner<'_> {
     /// its directory path are followed, because the person chose that path; the
     /// last component never is.
     fn named(&mut self, path: &Path) {
-        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+        let Some((dir, name)) = self.home.parent_of(path) else {
             return;
         };
-        let dir = match path.strip_prefix(self.home.path()) {
-            Ok(rel) => match rel.parent() {
-                Some(rel_parent) => self.home.open_within(rel_parent),
-                None => SafeDir::open_root(self.home.path()),
-            },
-            Err(_) => SafeDir::open_root(parent),
-        };
-        let Ok(dir) = dir else { return };
         let Ok(meta) = dir.lstat(name) else { return };
         let dir = Arc::new(dir);
         match meta.kind {

@@ -42,7 +42,6 @@ const LAYERS: &[(&str, u8)] = &[
     ("state", 1),
     ("harden", 1),
     ("exit", 1),
-    ("error", 1),
 ];
 
 /// A door, and the only places that may open it: top-level modules, or single files

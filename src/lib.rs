@@ -13,7 +13,6 @@ mod breach;
 mod checks;
 mod cli;
 mod commands;
-mod error;
 mod exit;
 mod fs;
 mod harden;

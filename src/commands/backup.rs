@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{Setup, absolute, open_home};
-use crate::error::Error;
+use crate::commands::error::Error;
 use crate::exit::ExitStatus;
 use crate::fs::SafeDir;
 use crate::report::emit;

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use super::{Setup, absolute};
 use crate::breach::{self, ITEM, MIN_MEMORY, Options};
 use crate::cli::{BreachImportArgs, Format};
-use crate::error::Error;
+use crate::commands::error::Error;
 use crate::exit::ExitStatus;
 use crate::fs::{FsError, SafeDir, SafeFile};
 use crate::sanitize::display_path;

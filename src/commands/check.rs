@@ -6,7 +6,7 @@ use super::{Setup, open_home};
 use crate::account::Account;
 use crate::checks::{self, Context, Finding, Selection, Subject};
 use crate::cli::Format;
-use crate::error::Error;
+use crate::commands::error::Error;
 use crate::exit::ExitStatus;
 use crate::policy::Policy;
 use crate::report::{self, Checklist, Report, emit};

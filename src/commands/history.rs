@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::absolute;
 use crate::cli::ShellName;
-use crate::error::Error;
+use crate::commands::error::Error;
 use crate::exit::ExitStatus;
 use crate::plaintext::redact;
 use crate::report::emit;

@@ -8,7 +8,7 @@ use super::absolute;
 use super::password::reuse_request;
 use crate::checks::{self, Context, Subject, key_passphrase};
 use crate::cli::KeyringArgs;
-use crate::error::Error;
+use crate::commands::error::Error;
 use crate::exit::ExitStatus;
 use crate::keys::unlock::{self, Verdict};
 use crate::report::Report;

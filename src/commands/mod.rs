@@ -7,6 +7,7 @@ mod audit;
 mod backup;
 mod breach;
 mod check;
+pub(crate) mod error;
 mod history;
 mod key;
 mod login;
@@ -21,7 +22,7 @@ use crate::checks::{RemindWhen, RunOptions, Selection};
 use crate::cli::{
     self, BackupAction, BreachAction, Command, Format, GlobalArgs, KeyAction, Parsed, PolicyAction,
 };
-use crate::error::Error;
+use crate::commands::error::Error;
 use crate::exit::ExitStatus;
 use crate::fs::SafeDir;
 use crate::policy::{LoadOptions, Policy};

@@ -12,7 +12,7 @@
 use super::Setup;
 use crate::account::Account;
 use crate::checks::{self, Context, Selection, Status, Subject};
-use crate::error::Error;
+use crate::commands::error::Error;
 use crate::exit::ExitStatus;
 use crate::policy::{self, LoadOptions};
 use crate::report::Report;

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use super::{Setup, absolute, open_home};
 use crate::checks::{self, Context, Subject};
 use crate::cli::KeyringArgs;
-use crate::error::Error;
+use crate::commands::error::Error;
 use crate::exit::ExitStatus;
 use crate::report::Report;
 use crate::report::emit;

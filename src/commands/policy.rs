@@ -4,7 +4,7 @@ use std::path::Path;
 
 use super::{Setup, absolute};
 use crate::cli::Format;
-use crate::error::Error;
+use crate::commands::error::Error;
 use crate::exit::ExitStatus;
 use crate::policy::LoadOptions;
 use crate::report::{self, emit};

@@ -15,7 +15,7 @@ use nix::unistd::Pid;
 use super::super::Setup;
 use crate::account::Account;
 use crate::checks::{self, Context, RemindWhen, RunOptions, Subject};
-use crate::error::Error;
+use crate::commands::error::Error;
 use crate::exit::ExitStatus;
 use crate::fs::SafeFile;
 use crate::process::Helper;

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use super::{Setup, absolute};
 use crate::accounts;
 use crate::cli::{AuditArgs, Format};
-use crate::error::Error;
+use crate::commands::error::Error;
 use crate::exit::ExitStatus;
 use crate::fs::{FsError, SafeDir};
 use crate::report::audit as render;

@@ -14,21 +14,17 @@
 //! bounded because sysfs can be made to loop.
 
 use std::cell::Cell;
-use std::fs::{File, OpenOptions};
-use std::io::Read;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
-use nix::fcntl::OFlag;
 use nix::sys::stat::{major, minor};
 
 use crate::fs::Location;
 use crate::sanitize::{display_path, display_str};
 
+mod kernel;
+
 /// A mount table larger than this is not a workstation's; what follows is ignored.
 const MOUNTINFO_LIMIT: usize = 1 << 20;
-/// Sysfs attributes are at most a page; anything longer is not one.
-const ATTR_LIMIT: usize = 4096;
 /// Real stacks (LUKS on LVM on RAID on a partition) are four or five deep.
 const MAX_DEPTH: u32 = 10;
 /// Depth alone does not bound a tree whose devices each list many slaves.
@@ -204,7 +200,7 @@ struct MountTable {
 
 impl MountTable {
     fn read(path: &Path) -> Option<MountTable> {
-        let (mut bytes, truncated) = read_bounded(path, MOUNTINFO_LIMIT)?;
+        let (mut bytes, truncated) = kernel::read_bounded(path, MOUNTINFO_LIMIT)?;
         if truncated {
             // The last line is cut somewhere; a cut line can still parse, wrongly.
             let keep = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
@@ -315,45 +311,6 @@ fn octal_byte(digits: &[u8]) -> Option<u8> {
         value = value * 8 + u32::from(d - b'0');
     }
     u8::try_from(value).ok()
-}
-
-/// At most `limit` bytes of a regular file, and whether there was more. Non-blocking
-/// and regular-only so that a FIFO or device planted in a test tree cannot hang a read.
-fn read_bounded(path: &Path, limit: usize) -> Option<(Vec<u8>, bool)> {
-    let file: File = OpenOptions::new()
-        .read(true)
-        .custom_flags(OFlag::O_NONBLOCK.bits())
-        .open(path)
-        .ok()?;
-    if !file.metadata().ok()?.is_file() {
-        return None;
-    }
-    let mut bytes = Vec::new();
-    file.take((limit as u64).saturating_add(1))
-        .read_to_end(&mut bytes)
-        .ok()?;
-    let truncated = bytes.len() > limit;
-    bytes.truncate(limit);
-    Some((bytes, truncated))
-}
-
-/// A sysfs attribute as trimmed text.
-fn read_attr(path: &Path) -> Option<String> {
-    let (bytes, _) = read_bounded(path, ATTR_LIMIT)?;
-    Some(String::from_utf8_lossy(&bytes).trim().to_owned())
-}
-
-/// Up to `limit` entry names of a directory, sorted so that verdicts are stable.
-fn list_names(dir: &Path, limit: usize) -> Vec<String> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut names: Vec<String> = entries
-        .take(limit)
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .collect();
-    names.sort();
-    names
 }
 
 /// A kernel block device name as found in `slaves/` or `/sys/fs/btrfs/*/devices/`;
@@ -498,15 +455,17 @@ impl Ctx<'_> {
 
     fn btrfs_fsid(&self, name: &str) -> Option<String> {
         let base = self.roots.sys.join("fs/btrfs");
-        list_names(&base, MAX_ENTRIES).into_iter().find(|fsid| {
-            is_kernel_name(fsid)
-                && std::fs::symlink_metadata(base.join(fsid).join("devices").join(name)).is_ok()
-        })
+        kernel::list_names(&base, MAX_ENTRIES)
+            .into_iter()
+            .find(|fsid| {
+                is_kernel_name(fsid)
+                    && kernel::link_exists(&base.join(fsid).join("devices").join(name))
+            })
     }
 
     fn btrfs_members(&self, fsid: &str, depth: u32) -> AtRest {
         let dir = self.roots.sys.join("fs/btrfs").join(fsid).join("devices");
-        let members = list_names(&dir, MAX_MEMBERS);
+        let members = kernel::list_names(&dir, MAX_MEMBERS);
         let count = members.len();
         let verdicts = members
             .iter()
@@ -592,12 +551,13 @@ impl Ctx<'_> {
         if depth > MAX_DEPTH || !self.step() {
             return None;
         }
-        let slaves = list_names(&dir.join("slaves"), MAX_MEMBERS);
+        let slaves = kernel::list_names(&dir.join("slaves"), MAX_MEMBERS);
         if !slaves.is_empty() {
             let mut verdict = Some(true);
             for name in slaves.iter().filter(|n| is_kernel_name(n)) {
-                let dev = read_attr(&self.roots.sys.join("class/block").join(name).join("dev"))
-                    .and_then(|d| parse_devnum(&d))?;
+                let dev =
+                    kernel::read_attr(&self.roots.sys.join("class/block").join(name).join("dev"))
+                        .and_then(|d| parse_devnum(&d))?;
                 match self.removable(&self.block_dir(dev), depth + 1) {
                     Some(true) => {}
                     Some(false) => return Some(false),
@@ -606,7 +566,7 @@ impl Ctx<'_> {
             }
             return verdict;
         }
-        let resolved = std::fs::canonicalize(dir).ok()?;
+        let resolved = kernel::canonical(dir)?;
         if resolved
             .components()
             .any(|c| c.as_os_str().to_string_lossy().starts_with("usb"))
@@ -614,12 +574,12 @@ impl Ctx<'_> {
             return Some(true);
         }
         // A partition's own directory has no `removable`; its disk, one up, does.
-        let disk = if resolved.join("partition").exists() {
+        let disk = if kernel::exists(&resolved.join("partition")) {
             resolved.parent()?.to_path_buf()
         } else {
             resolved
         };
-        read_attr(&disk.join("removable")).map(|flag| flag == "1")
+        kernel::read_attr(&disk.join("removable")).map(|flag| flag == "1")
     }
 
     /// Walks one block device at its sysfs directory (`<sys>/dev/block/MAJ:MIN`).
@@ -639,15 +599,15 @@ impl Ctx<'_> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        if !dir.is_dir() {
+        if !kernel::is_dir(dir) {
             return AtRest::Unknown {
                 why: format!("block device {} not found in sysfs", display_str(&dir_name)),
             };
         }
         // On a real system the entry is a symlink into /sys/devices, where a
         // partition's parent directory is its disk.
-        let canonical = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
-        let kernel_name = read_attr(&dir.join("uevent"))
+        let canonical = kernel::canonical(dir).unwrap_or_else(|| dir.to_path_buf());
+        let kernel_name = kernel::read_attr(&dir.join("uevent"))
             .and_then(|u| {
                 u.lines()
                     .find_map(|l| l.strip_prefix("DEVNAME="))
@@ -662,13 +622,13 @@ impl Ctx<'_> {
                     .filter(|n| !n.contains(':'))
                     .map(str::to_owned)
             });
-        let dm_name = read_attr(&dir.join("dm/name")).filter(|n| !n.is_empty());
+        let dm_name = kernel::read_attr(&dir.join("dm/name")).filter(|n| !n.is_empty());
         let shown = match (&dm_name, &kernel_name) {
             (Some(n), _) => format!("/dev/mapper/{}", display_str(n)),
             (None, Some(k)) => format!("/dev/{}", display_str(k)),
             (None, None) => format!("block device {}", display_str(&dir_name)),
         };
-        let uuid = read_attr(&dir.join("dm/uuid")).unwrap_or_default();
+        let uuid = kernel::read_attr(&dir.join("dm/uuid")).unwrap_or_default();
         if let Some(rest) = uuid.strip_prefix("CRYPT-") {
             let kind = rest.split_once('-').map_or(rest, |(kind, _)| kind);
             match kind {
@@ -687,11 +647,11 @@ impl Ctx<'_> {
             }
         }
 
-        let slaves = list_names(&dir.join("slaves"), MAX_MEMBERS);
+        let slaves = kernel::list_names(&dir.join("slaves"), MAX_MEMBERS);
         if !slaves.is_empty() {
             let layer = if uuid.starts_with("LVM-") {
                 Some("LVM")
-            } else if dir.join("md").is_dir() {
+            } else if kernel::is_dir(&dir.join("md")) {
                 Some("RAID")
             } else {
                 None
@@ -711,7 +671,7 @@ impl Ctx<'_> {
                 (verdict, _) => verdict,
             };
         }
-        if dir.join("dm").is_dir() {
+        if kernel::is_dir(&dir.join("dm")) {
             let target = match uuid.split_once('-') {
                 Some((prefix, _)) if !prefix.is_empty() => {
                     format!("{shown} ({})", display_str(prefix))
@@ -722,24 +682,24 @@ impl Ctx<'_> {
                 why: format!("device-mapper target {target} with no device under it"),
             };
         }
-        let kernel = kernel_name.as_deref().unwrap_or("");
-        if kernel.starts_with("zram") {
+        let name = kernel_name.as_deref().unwrap_or("");
+        if name.starts_with("zram") {
             return AtRest::RamOnly {
                 swap: String::new(),
             };
         }
-        if ["nbd", "rbd", "drbd"].iter().any(|p| kernel.starts_with(p)) {
+        if ["nbd", "rbd", "drbd"].iter().any(|p| name.starts_with(p)) {
             return AtRest::Unknown {
                 why: format!("network block device {shown}"),
             };
         }
-        if dir.join("loop").is_dir() || kernel.starts_with("loop") {
+        if kernel::is_dir(&dir.join("loop")) || name.starts_with("loop") {
             return self.loop_backing(dir, &shown, depth);
         }
-        if dir.join("partition").exists() {
+        if kernel::exists(&dir.join("partition")) {
             let parent_dev = canonical
                 .parent()
-                .and_then(|p| read_attr(&p.join("dev")))
+                .and_then(|p| kernel::read_attr(&p.join("dev")))
                 .and_then(|d| parse_devnum(&d));
             if let Some(parent) = parent_dev {
                 return match self.walk(&self.block_dir(parent), None, depth + 1) {
@@ -754,7 +714,7 @@ impl Ctx<'_> {
 
     /// A loop device is as encrypted as the file (or device) behind it.
     fn loop_backing(&self, dir: &Path, shown: &str, depth: u32) -> AtRest {
-        let backing = read_attr(&dir.join("loop/backing_file")).unwrap_or_default();
+        let backing = kernel::read_attr(&dir.join("loop/backing_file")).unwrap_or_default();
         let backing = backing.strip_suffix(" (deleted)").unwrap_or(&backing);
         if backing.is_empty() {
             return AtRest::Unknown {
@@ -771,7 +731,7 @@ impl Ctx<'_> {
     /// A device named as in `slaves/`: `<sys>/class/block/NAME/dev`, then its directory.
     fn judge_name(&self, name: &str, depth: u32) -> AtRest {
         let dev = if is_kernel_name(name) {
-            read_attr(&self.roots.sys.join("class/block").join(name).join("dev"))
+            kernel::read_attr(&self.roots.sys.join("class/block").join(name).join("dev"))
                 .and_then(|d| parse_devnum(&d))
         } else {
             None
@@ -831,17 +791,20 @@ impl Ctx<'_> {
             return None;
         }
         let base = self.roots.sys.join("block");
-        list_names(&base, MAX_ENTRIES).into_iter().find(|entry| {
-            is_kernel_name(entry)
-                && read_attr(&base.join(entry).join("dm/name")).as_deref() == Some(dm_name)
-        })
+        kernel::list_names(&base, MAX_ENTRIES)
+            .into_iter()
+            .find(|entry| {
+                is_kernel_name(entry)
+                    && kernel::read_attr(&base.join(entry).join("dm/name")).as_deref()
+                        == Some(dm_name)
+            })
     }
 
     /// What swap could do to a page of tmpfs.
     fn swap(&self) -> String {
         const UNKNOWN: &str = "swap of unknown encryption";
         let Some((bytes, truncated)) =
-            read_bounded(&self.roots.proc.join("swaps"), MOUNTINFO_LIMIT)
+            kernel::read_bounded(&self.roots.proc.join("swaps"), MOUNTINFO_LIMIT)
         else {
             return UNKNOWN.to_owned();
         };

@@ -2,6 +2,7 @@
 //! and choosing a file's mount by its id or its device number.
 
 use super::*;
+use crate::at_rest::mountinfo::{MOUNTINFO_LIMIT, MountTable, decode_octal, parse_mountinfo_line};
 
 #[test]
 fn mount_points_with_escaped_spaces_are_decoded() {

@@ -2,6 +2,7 @@
 //! keep meaning what the fakes say they mean.
 
 use super::*;
+use crate::at_rest::mountinfo::MountTable;
 
 /// The running kernel, as (major, minor) from `uname -r`.
 fn kernel_version() -> (u32, u32) {

@@ -50,6 +50,10 @@ impl Roots {
             sys: PathBuf::from("/sys"),
         }
     }
+
+    fn mountinfo(&self) -> PathBuf {
+        self.proc.join("self/mountinfo")
+    }
 }
 
 /// The verdict for one file.
@@ -102,27 +106,16 @@ pub fn at_rest(roots: &Roots, place: &Location) -> AtRest {
             how: "fscrypt".to_owned(),
         };
     }
-    let (maj, min) = (major(place.dev), minor(place.dev));
-    let path = roots.proc.join("self/mountinfo");
+    let path = roots.mountinfo();
     let Some(mounts) = MountTable::read(&path) else {
         return AtRest::Unknown {
             why: format!("cannot read {}", display_path(&path)),
         };
     };
-    let ctx = Ctx {
-        roots,
-        mounts,
-        steps: Cell::new(0),
-    };
-    // The id is exact where the device number is not: it names the very mount the
-    // descriptor was opened through, a btrfs subvolume's included.
-    let mount = place
-        .mount_id
-        .and_then(|id| ctx.mounts.by_id(id))
-        .or_else(|| ctx.mounts.find(maj, min));
-    let verdict = match mount {
+    let ctx = Ctx::new(roots, mounts);
+    let verdict = match ctx.mounts.for_place(place) {
         Some(mount) => ctx.classify(mount, 0),
-        None => ctx.unmatched(maj, min),
+        None => ctx.unmatched(major(place.dev), minor(place.dev)),
     };
     match verdict {
         AtRest::RamOnly { .. } => AtRest::RamOnly { swap: ctx.swap() },
@@ -145,20 +138,10 @@ pub struct MountFacts {
 
 /// The mount holding `place`, and whether it can be unplugged.
 pub fn mount_facts(roots: &Roots, place: &Location) -> Option<MountFacts> {
-    let mounts = MountTable::read(&roots.proc.join("self/mountinfo"))?;
-    let (maj, min) = (major(place.dev), minor(place.dev));
-    let mount = place
-        .mount_id
-        .and_then(|id| mounts.by_id(id))
-        .or_else(|| mounts.find(maj, min))?;
-    let ctx = Ctx {
-        roots,
-        mounts: MountTable {
-            mounts: Vec::new(),
-            truncated: false,
-        },
-        steps: Cell::new(0),
-    };
+    let mounts = MountTable::read(&roots.mountinfo())?;
+    let mount = mounts.for_place(place)?;
+    // Whether a device can be unplugged never needs another mount.
+    let ctx = Ctx::new(roots, MountTable::default());
     let removable = (mount.dev.0 != 0)
         .then(|| ctx.removable(&ctx.block_dir(mount.dev), 0))
         .flatten();
@@ -172,7 +155,7 @@ pub fn mount_facts(roots: &Roots, place: &Location) -> Option<MountFacts> {
 
 /// Whether a mount with this mount point and source is in the table now.
 pub fn is_mounted(roots: &Roots, mount_point: &str, source: &str) -> Option<bool> {
-    let mounts = MountTable::read(&roots.proc.join("self/mountinfo"))?;
+    let mounts = MountTable::read(&roots.mountinfo())?;
     Some(
         mounts
             .mounts
@@ -253,6 +236,14 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    fn new(roots: &Roots, mounts: MountTable) -> Ctx<'_> {
+        Ctx {
+            roots,
+            mounts,
+            steps: Cell::new(0),
+        }
+    }
+
     /// Counts one device visited; false once the budget is spent.
     fn step(&self) -> bool {
         let used = self.steps.get();

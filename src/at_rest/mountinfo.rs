@@ -5,6 +5,10 @@
 
 use std::path::Path;
 
+use nix::sys::stat::{major, minor};
+
+use crate::fs::Location;
+
 use super::kernel;
 
 /// A mount table larger than this is not a workstation's; what follows is ignored.
@@ -24,6 +28,7 @@ pub(super) struct Mount {
 
 /// The mounts this process sees, in the kernel's order: later lines are mounted over
 /// earlier ones.
+#[derive(Default)]
 pub(super) struct MountTable {
     pub(super) mounts: Vec<Mount>,
     /// Set when the file was longer than the limit, so absence proves nothing.
@@ -43,6 +48,17 @@ impl MountTable {
             .filter_map(|line| parse_mountinfo_line(&String::from_utf8_lossy(line)))
             .collect();
         Some(MountTable { mounts, truncated })
+    }
+
+    /// The mount `place` is on. The id `statx` gave is exact where the device number
+    /// is not: it names the very mount the descriptor was opened through, a btrfs
+    /// subvolume's included. Without one, or when it names no line (a mount since
+    /// gone), the device number decides.
+    pub(super) fn for_place(&self, place: &Location) -> Option<&Mount> {
+        place
+            .mount_id
+            .and_then(|id| self.by_id(id))
+            .or_else(|| self.find(major(place.dev), minor(place.dev)))
     }
 
     /// Bind mounts repeat a device; they share its storage, so the first will do.

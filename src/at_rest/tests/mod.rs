@@ -6,6 +6,7 @@
 use super::*;
 use nix::sys::stat::makedev;
 use std::fs;
+use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
 mod block;

@@ -11,32 +11,41 @@ use std::path::{Path, PathBuf};
 
 use nix::fcntl::OFlag;
 
+use super::error::AtRestError;
+
 /// Sysfs attributes are at most a page; anything longer is not one.
 const ATTR_LIMIT: usize = 4096;
 
 /// At most `limit` bytes of a regular file, and whether there was more. Non-blocking
 /// and regular-only so that a FIFO or device planted in a test tree cannot hang a read.
-pub(super) fn read_bounded(path: &Path, limit: usize) -> Option<(Vec<u8>, bool)> {
+pub(super) fn read_bounded(path: &Path, limit: usize) -> Result<(Vec<u8>, bool), AtRestError> {
+    let failed = |source| AtRestError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
     let file: File = OpenOptions::new()
         .read(true)
         .custom_flags(OFlag::O_NONBLOCK.bits())
         .open(path)
-        .ok()?;
-    if !file.metadata().ok()?.is_file() {
-        return None;
+        .map_err(failed)?;
+    if !file.metadata().map_err(failed)?.is_file() {
+        return Err(AtRestError::NotAFile {
+            path: path.to_path_buf(),
+        });
     }
     let mut bytes = Vec::new();
     file.take((limit as u64).saturating_add(1))
         .read_to_end(&mut bytes)
-        .ok()?;
+        .map_err(failed)?;
     let truncated = bytes.len() > limit;
     bytes.truncate(limit);
-    Some((bytes, truncated))
+    Ok((bytes, truncated))
 }
 
-/// A sysfs attribute as trimmed text.
+/// A sysfs attribute as trimmed text; None when it cannot be read, since sysfs leaves
+/// out what a device does not have and a missing attribute is an answer.
 pub(super) fn read_attr(path: &Path) -> Option<String> {
-    let (bytes, _) = read_bounded(path, ATTR_LIMIT)?;
+    let (bytes, _) = read_bounded(path, ATTR_LIMIT).ok()?;
     Some(String::from_utf8_lossy(&bytes).trim().to_owned())
 }
 

@@ -25,6 +25,7 @@ use mountinfo::MountTable;
 
 mod block;
 mod btrfs;
+mod error;
 mod filesystem;
 mod kernel;
 mod mountinfo;
@@ -111,10 +112,14 @@ pub fn at_rest(roots: &Roots, place: &Location) -> AtRest {
         };
     }
     let path = roots.mountinfo();
-    let Some(mounts) = MountTable::read(&path) else {
-        return AtRest::Unknown {
-            why: format!("cannot read {}", display_path(&path)),
-        };
+    let mounts = match MountTable::read(&path) {
+        Ok(mounts) => mounts,
+        // A report line has room to say which table, not why it failed.
+        Err(_) => {
+            return AtRest::Unknown {
+                why: format!("cannot read {}", display_path(&path)),
+            };
+        }
     };
     let ctx = Ctx::new(roots, mounts);
     let verdict = match ctx.mounts.for_place(place) {
@@ -142,7 +147,7 @@ pub struct MountFacts {
 
 /// The mount holding `place`, and whether it can be unplugged.
 pub fn mount_facts(roots: &Roots, place: &Location) -> Option<MountFacts> {
-    let mounts = MountTable::read(&roots.mountinfo())?;
+    let mounts = MountTable::read(&roots.mountinfo()).ok()?;
     let mount = mounts.for_place(place)?;
     // Whether a device can be unplugged never needs another mount.
     let ctx = Ctx::new(roots, MountTable::default());
@@ -159,7 +164,7 @@ pub fn mount_facts(roots: &Roots, place: &Location) -> Option<MountFacts> {
 
 /// Whether a mount with this mount point and source is in the table now.
 pub fn is_mounted(roots: &Roots, mount_point: &str, source: &str) -> Option<bool> {
-    let mounts = MountTable::read(&roots.mountinfo())?;
+    let mounts = MountTable::read(&roots.mountinfo()).ok()?;
     Some(
         mounts
             .mounts

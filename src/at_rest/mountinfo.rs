@@ -9,6 +9,7 @@ use nix::sys::stat::{major, minor};
 
 use crate::fs::Location;
 
+use super::error::AtRestError;
 use super::kernel;
 
 /// A mount table larger than this is not a workstation's; what follows is ignored.
@@ -36,7 +37,7 @@ pub(super) struct MountTable {
 }
 
 impl MountTable {
-    pub(super) fn read(path: &Path) -> Option<MountTable> {
+    pub(super) fn read(path: &Path) -> Result<MountTable, AtRestError> {
         let (mut bytes, truncated) = kernel::read_bounded(path, MOUNTINFO_LIMIT)?;
         if truncated {
             // The last line is cut somewhere; a cut line can still parse, wrongly.
@@ -47,7 +48,7 @@ impl MountTable {
             .split(|&b| b == b'\n')
             .filter_map(|line| parse_mountinfo_line(&String::from_utf8_lossy(line)))
             .collect();
-        Some(MountTable { mounts, truncated })
+        Ok(MountTable { mounts, truncated })
     }
 
     /// The mount `place` is on. The id `statx` gave is exact where the device number

@@ -10,7 +10,7 @@ impl Ctx<'_> {
     /// What swap could do to a page of tmpfs.
     pub(super) fn swap(&self) -> String {
         const UNKNOWN: &str = "swap of unknown encryption";
-        let Some((bytes, truncated)) =
+        let Ok((bytes, truncated)) =
             kernel::read_bounded(&self.roots.proc.join("swaps"), MOUNTINFO_LIMIT)
         else {
             return UNKNOWN.to_owned();

@@ -12,6 +12,7 @@ use tempfile::TempDir;
 mod block;
 mod btrfs;
 mod filesystem;
+mod kernel;
 mod mountinfo;
 mod real;
 mod swap;

@@ -76,9 +76,7 @@ impl Ctx<'_> {
         if !slaves.is_empty() {
             let mut verdict = Some(true);
             for name in slaves.iter().filter(|n| is_kernel_name(n)) {
-                let dev =
-                    kernel::read_attr(&self.roots.sys.join("class/block").join(name).join("dev"))
-                        .and_then(|d| parse_devnum(&d))?;
+                let dev = self.devnum(name)?;
                 match self.removable(&self.block_dir(dev), depth + 1) {
                     Some(true) => {}
                     Some(false) => return Some(false),
@@ -249,15 +247,18 @@ impl Ctx<'_> {
         }
     }
 
-    /// A device named as in `slaves/`: `<sys>/class/block/NAME/dev`, then its directory.
+    /// The number of a device named as in `slaves/`, from `<sys>/class/block/NAME/dev`.
+    fn devnum(&self, name: &str) -> Option<(u64, u64)> {
+        if !is_kernel_name(name) {
+            return None;
+        }
+        kernel::read_attr(&self.roots.sys.join("class/block").join(name).join("dev"))
+            .and_then(|d| parse_devnum(&d))
+    }
+
+    /// A device named as in `slaves/`, judged at its directory.
     pub(super) fn judge_name(&self, name: &str, depth: u32) -> AtRest {
-        let dev = if is_kernel_name(name) {
-            kernel::read_attr(&self.roots.sys.join("class/block").join(name).join("dev"))
-                .and_then(|d| parse_devnum(&d))
-        } else {
-            None
-        };
-        match dev {
+        match self.devnum(name) {
             Some(dev) => self.walk(&self.block_dir(dev), Some(name), depth),
             None => AtRest::Unknown {
                 why: format!("block device {} not found in sysfs", display_str(name)),

@@ -12,6 +12,10 @@
 //! `st_dev`. Everything is read below configurable roots so that tests can describe
 //! any machine; every file read is bounded and may be malformed, and every walk is
 //! bounded because sysfs can be made to loop.
+//!
+//! `mountinfo` finds the mount, `filesystem` judges what its type alone decides,
+//! `block` walks the devices below it and `btrfs` a btrfs's members, and `swap` weighs
+//! tmpfs. `kernel` alone reads `/proc` and `/sys`; `error` says why it could not.
 
 use std::cell::Cell;
 use std::path::PathBuf;

@@ -37,6 +37,8 @@ pub(super) struct MountTable {
 }
 
 impl MountTable {
+    /// The table at `path`. A line that does not parse is skipped rather than fatal,
+    /// so that one strange mount cannot hide the others.
     pub(super) fn read(path: &Path) -> Result<MountTable, AtRestError> {
         let (mut bytes, truncated) = kernel::read_bounded(path, MOUNTINFO_LIMIT)?;
         if truncated {

@@ -10,6 +10,7 @@ impl Ctx<'_> {
     /// What swap could do to a page of tmpfs.
     pub(super) fn swap(&self) -> String {
         const UNKNOWN: &str = "swap of unknown encryption";
+        // A kernel table like mountinfo, and far shorter: its bound is ample.
         let Ok((bytes, truncated)) =
             kernel::read_bounded(&self.roots.proc.join("swaps"), MOUNTINFO_LIMIT)
         else {

@@ -3,4 +3,5 @@
 pub mod credentials;
 pub mod history;
 pub mod patterns;
+mod predicates;
 pub mod redact;

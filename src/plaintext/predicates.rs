@@ -1,0 +1,200 @@
+//! What a rule's regular expression cannot say: whether a match is a real secret or a
+//! placeholder, a switch, or a setting that only sounds secret, and where the shell
+//! command a match belongs to ends. Kept apart from the rule table so that the table
+//! reads as data and these can be read (and fixed) as code.
+
+use std::ops::Range;
+
+/// The check of a rule that needs none.
+pub(super) fn always(_: &[u8], _: Option<Range<usize>>, _: Range<usize>) -> bool {
+    true
+}
+
+/// htpasswd's flags (`-b`, `-bc`, `-nbB`, …) include `flag`, and include `n` or not.
+pub(super) fn has_flags(line: &[u8], flags: Option<Range<usize>>, flag: u8, with_n: bool) -> bool {
+    let flags = flags.and_then(|r| line.get(r)).unwrap_or_default();
+    flags.contains(&flag) && flags.contains(&b'n') == with_n
+}
+
+/// `--no-password` and `--ask-pass` are switches; the next word is not their value.
+pub(super) fn option_ok(line: &[u8], name: Option<Range<usize>>, _: Range<usize>) -> bool {
+    let name = name.and_then(|r| line.get(r)).unwrap_or_default();
+    !(starts_with_ci(name, b"--no-")
+        || starts_with_ci(name, b"--no_")
+        || starts_with_ci(name, b"--ask"))
+}
+
+/// Names that contain a secret-sounding word but hold something else: a path, a
+/// program, a setting (the `PWD` of every shell, `SSH_ASKPASS`, `PasswordAuthentication`).
+pub(super) fn assignment_ok(line: &[u8], name: Option<Range<usize>>, secret: Range<usize>) -> bool {
+    const NOT_SECRET_SUFFIXES: &[&[u8]] = &[
+        b"_file",
+        b"_dir",
+        b"_path",
+        b"_cmd",
+        b"_command",
+        b"_prog",
+        b"_program",
+        b"_len",
+        b"_length",
+        b"_ttl",
+        b"_type",
+        b"_id",
+        b"_name",
+        b"_url",
+        b"_uri",
+        b"_endpoint",
+        b"_helper",
+        b"_timeout",
+    ];
+    const NOT_SECRET_PARTS: &[&[u8]] = &[
+        b"askpass",
+        b"password_store",
+        b"authentication",
+        b"bypass",
+        b"passthrough",
+        b"passive",
+        b"compass",
+    ];
+    const NOT_SECRET_VALUES: &[&[u8]] = &[
+        b"yes",
+        b"no",
+        b"true",
+        b"false",
+        b"on",
+        b"off",
+        b"0",
+        b"1",
+        b"undefined",
+        b"nil",
+    ];
+    let Some(name) = name.and_then(|r| line.get(r)) else {
+        return false;
+    };
+    // A real variable name is short; the cap also bounds the searches below.
+    if name.len() > 128 || name == b"PWD" || name == b"OLDPWD" {
+        return false;
+    }
+    if NOT_SECRET_SUFFIXES.iter().any(|s| ends_with_ci(name, s))
+        || NOT_SECRET_PARTS.iter().any(|p| contains_ci(name, p))
+    {
+        return false;
+    }
+    let value = line.get(secret.clone()).unwrap_or_default();
+    if value.starts_with(b"=")
+        || NOT_SECRET_VALUES
+            .iter()
+            .any(|v| value.eq_ignore_ascii_case(v))
+    {
+        return false;
+    }
+    // In Python and JavaScript history `password=getpass()` or `token=env['X']` names
+    // code, not a literal.
+    !(line.get(secret.end) == Some(&b'(') || value.ends_with(b"["))
+}
+
+fn starts_with_ci(haystack: &[u8], prefix: &[u8]) -> bool {
+    haystack
+        .get(..prefix.len())
+        .is_some_and(|h| h.eq_ignore_ascii_case(prefix))
+}
+
+fn ends_with_ci(haystack: &[u8], suffix: &[u8]) -> bool {
+    haystack.len() >= suffix.len()
+        && haystack[haystack.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+}
+
+fn contains_ci(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// Values that stand for a secret rather than being one, after the allowlists of
+/// gitleaks (`$VAR`, `<user>:<pass>`, `changeme`, AWS's `…EXAMPLE` keys) and trufflehog
+/// ("a password starting with `$` is a variable"). A `$` inside single quotes is literal,
+/// so `useradd -p '$6$…'` is still a hash given on the command line (but `'$VAR'` is a
+/// placeholder all the same).
+pub(super) fn is_placeholder(value: &[u8], single_quoted: impl FnOnce() -> bool) -> bool {
+    const WORDS: &[&[u8]] = &[
+        b"changeme",
+        b"password",
+        b"passwd",
+        b"pass",
+        b"secret",
+        b"token",
+        b"example",
+        b"test",
+        b"dummy",
+        b"redacted",
+        b"your_password",
+        b"yourpassword",
+        b"your-password",
+        b"mypassword",
+        b"my_password",
+        b"placeholder",
+        b"none",
+        b"null",
+        b"bearer",
+        b"basic",
+        b"digest",
+        b"-",
+    ];
+    let (Some(&first), Some(&last)) = (value.first(), value.last()) else {
+        return true;
+    };
+    (first == b'$' && !(is_crypt_hash(value) && single_quoted()))
+        || first == b'`'
+        || (first == b'<' && last == b'>')
+        || (first == b'{' && last == b'}')
+        || value.starts_with(b"{{")
+        || (first == b'[' && last == b']')
+        || (first == b'%' && (last == b'%' || value.len() == 2))
+        || value.iter().all(|&b| b == b'*')
+        || value.iter().all(|&b| b == b'x' || b == b'X')
+        || value.iter().all(|&b| b == b'.')
+        || (value.len() < 256 && value.windows(7).any(|w| w == b"EXAMPLE"))
+        || WORDS.iter().any(|w| value.eq_ignore_ascii_case(w))
+}
+
+/// `$6$salt$hash`, `$y$j9T$salt$hash`: what `useradd -p` takes.
+fn is_crypt_hash(value: &[u8]) -> bool {
+    value.iter().filter(|&&b| b == b'$').count() >= 3
+}
+
+/// Whether the quote that opens the word around `start` is a single quote. The look back
+/// is bounded so that a megabyte-long word full of hits stays linear.
+pub(super) fn single_quoted(line: &[u8], start: usize) -> bool {
+    line.get(..start)
+        .unwrap_or_default()
+        .iter()
+        .rev()
+        .take(256)
+        .take_while(|b| !b.is_ascii_whitespace())
+        .find(|&&b| b == b'\'' || b == b'"')
+        == Some(&b'\'')
+}
+
+/// Where the shell command that starts at `from` ends: the first `|`, `;`, `&`, `)` or
+/// backquote outside quotes (`2>&1` and `&>` are redirections, not separators).
+pub(super) fn segment_end(line: &[u8], from: usize) -> usize {
+    let mut quote = None;
+    let mut i = from;
+    while let Some(&b) = line.get(i) {
+        match quote {
+            Some(q) if b == q => quote = None,
+            Some(b'"') if b == b'\\' => i += 1,
+            Some(_) => {}
+            None => match b {
+                b'\'' | b'"' => quote = Some(b),
+                b'\\' => i += 1,
+                b'&' if i > 0 && matches!(line.get(i - 1), Some(b'>' | b'<')) => {}
+                b'&' if line.get(i + 1) == Some(&b'>') => {}
+                b'|' | b';' | b'&' | b')' | b'`' => return i,
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    line.len()
+}

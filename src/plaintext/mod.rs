@@ -5,3 +5,4 @@ pub mod history;
 pub mod patterns;
 mod predicates;
 pub mod redact;
+mod rules;

@@ -68,6 +68,14 @@ pub mod bench {
         crate::plaintext::patterns::grep_pattern()
     }
 
+    /// How many lines of `chunk` (complete lines) hold a secret, for the in-process
+    /// timing of `tests/bench/history.rs`.
+    pub fn history_lines_with_secrets(chunk: &[u8]) -> usize {
+        let mut lines = 0;
+        crate::plaintext::patterns::scan_chunk(chunk, |_, _, _| lines += 1);
+        lines
+    }
+
     /// How many secrets one history line holds.
     pub fn secrets_in_line(line: &[u8]) -> usize {
         crate::plaintext::patterns::find_in_line(line).len()

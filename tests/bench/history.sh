@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark: the history scan on a generated history of about 200 MB holding a known
 # number of secrets, side by side with `grep -cE` on the same patterns (the scan's
-# own expression, printed by `cargo bench --bench history -- --pattern`).
+# own expression, printed by `cargo bench --bench history -- --pattern`). Then the scan
+# alone, in process and pass by pass (`-- --scan`), on a synthetic zsh history of the
+# same size: no start-up, no file reading, the first pass apart from the steady state.
 #
 #   tests/bench/history.sh [MEGABYTES]     # default 200
 #
@@ -52,3 +54,4 @@ hyperfine --warmup 1 --runs ${RUNS:-5} --ignore-failure --export-markdown "$work
   -n "grep -cE (same patterns, LC_ALL=C)" "LC_ALL=C grep -a -cE -f $work/pattern $home/.bash_history > $work/count" \
   -n "grep -cE (same patterns, C.UTF-8)" "LC_ALL=C.UTF-8 grep -a -cE -f $work/pattern $home/.bash_history > $work/count" >&2
 cat "$work/table.md"
+cargo bench --quiet --bench history -- --scan "$megabytes"

@@ -1,6 +1,10 @@
 //! Secrets in the clear: in shell and REPL history files, and in credential files.
 
 pub mod credentials;
+#[cfg(test)]
+mod example_lines;
+#[cfg(test)]
+mod generated_lines;
 pub mod history;
 pub mod patterns;
 mod predicates;

@@ -1,0 +1,356 @@
+//! Unit tests of the history patterns, on the lines of `example_lines.rs` and
+//! `generated_lines.rs`.
+#![allow(clippy::unwrap_used)]
+
+use std::io::Write as _;
+
+use super::*;
+use crate::plaintext::example_lines::{check_row, table};
+use crate::plaintext::generated_lines::generated_lines;
+
+#[test]
+fn every_pattern_compiles() {
+    for spec in specs() {
+        assert!(
+            RegexBuilder::new(&spec.pattern)
+                .unicode(false)
+                .build()
+                .is_ok(),
+            "{}",
+            spec.pattern
+        );
+        if let Find::Command { cmd, .. } = spec.find {
+            assert!(
+                RegexBuilder::new(cmd).unicode(false).build().is_ok(),
+                "{cmd}"
+            );
+        }
+    }
+    assert!(
+        RegexBuilder::new(&grep_pattern())
+            .unicode(false)
+            .build()
+            .is_ok()
+    );
+    // Forces the LazyLock, whose `expect`s are thus covered too.
+    assert!(!ENGINE.rules.is_empty());
+}
+
+#[test]
+fn table_of_lines() {
+    let failures: Vec<String> = table()
+        .into_iter()
+        .filter_map(|(line, expected)| {
+            let hits = find_in_line(&line);
+            std::panic::catch_unwind(|| check_row(&line, &expected, &hits))
+                .err()
+                .map(|_| String::from_utf8_lossy(&line).into_owned())
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} lines failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// The prefilter never hides a rule that would match: running every rule on every line
+/// gives the same result as running only the triggered ones.
+#[test]
+fn triggers_cover_every_rule() {
+    let engine = &*ENGINE;
+    let mut scratch = Scratch::new(engine);
+    for line in table()
+        .into_iter()
+        .map(|(l, _)| l)
+        .chain(generated_lines(3000))
+    {
+        let line = strip_cr(&line).to_vec();
+        let triggered = find_in_line(&line);
+        engine.run(&line, u64::MAX, &mut scratch);
+        assert_eq!(
+            triggered,
+            scratch.hits,
+            "{}",
+            String::from_utf8_lossy(&line)
+        );
+    }
+}
+
+/// The quick `needs` tests never turn away a line the regex would match.
+#[test]
+fn needs_are_sound() {
+    let mut bare = Engine::build(true);
+    for rule in &mut bare.rules {
+        rule.needs.clear();
+    }
+    let (mut with, mut without) = (Scratch::new(&ENGINE), Scratch::new(&bare));
+    for line in table()
+        .into_iter()
+        .map(|(l, _)| l)
+        .chain(generated_lines(3000))
+    {
+        let line = strip_cr(&line);
+        ENGINE.run(line, u64::MAX, &mut with);
+        bare.run(line, u64::MAX, &mut without);
+        assert_eq!(with.hits, without.hits, "{}", String::from_utf8_lossy(line));
+    }
+}
+
+/// The portable automaton (for CPUs without the SIMD the packed searcher needs) finds
+/// the same secrets.
+#[test]
+fn automaton_fallback_agrees() {
+    let fallback = Engine::build(false);
+    assert!(
+        fallback
+            .searchers
+            .iter()
+            .all(|(s, _)| matches!(s, Searcher::Automaton(_)))
+    );
+    let lines: Vec<Vec<u8>> = table().into_iter().map(|(l, _)| l).collect();
+    let chunk = lines.join(&b'\n');
+    let mut expected = Vec::new();
+    scan_chunk(&chunk, |i, at, hits| expected.push((i, at, hits.to_vec())));
+    let mut got = Vec::new();
+    fallback.scan(&chunk, |i, at, hits| got.push((i, at, hits.to_vec())));
+    assert_eq!(expected, got);
+    assert!(expected.len() > 100);
+}
+
+#[test]
+fn scan_chunk_reports_line_index_and_offset() {
+    let rows = table();
+    let mut chunk = Vec::new();
+    let mut want = Vec::new();
+    for (i, (line, expected)) in rows.iter().enumerate() {
+        if !expected.is_empty() {
+            want.push((i, chunk.len()));
+        }
+        chunk.extend_from_slice(line);
+        chunk.push(b'\n');
+    }
+    let mut got = Vec::new();
+    scan_chunk(&chunk, |i, at, hits| {
+        let line = &rows[i].0;
+        assert_eq!(&chunk[at..at + line.len()], line.as_slice());
+        check_row(line, &rows[i].1, hits);
+        got.push((i, at));
+    });
+    assert_eq!(got, want);
+    // A chunk without a final newline, and one that is a single line.
+    let mut got = Vec::new();
+    scan_chunk(b"ls\r\nexport X_TOKEN=abcdef\r\ncd", |i, at, hits| {
+        got.push((i, at, hits.to_vec()))
+    });
+    assert_eq!(
+        got,
+        vec![(
+            1,
+            4,
+            vec![Hit {
+                kind: "exported secret variable",
+                secret: 15..21
+            }]
+        )]
+    );
+    let mut got = Vec::new();
+    scan_chunk(b"export X_TOKEN=abcdef", |i, at, _| got.push((i, at)));
+    assert_eq!(got, vec![(0, 0)]);
+    scan_chunk(b"", |_, _, _| panic!("nothing to find"));
+    scan_chunk(b"\n\n\n", |_, _, _| panic!("nothing to find"));
+}
+
+#[test]
+fn mask_hides_secrets_and_keeps_the_rest_safe() {
+    for (line, expected) in table() {
+        let hits = find_in_line(&line);
+        let masked = mask(&line, &hits);
+        for (_, secret) in &expected {
+            assert!(
+                !masked.contains(&*String::from_utf8_lossy(secret)),
+                "{masked}"
+            );
+        }
+        assert!(masked.chars().count() <= 200);
+        assert!(!masked.chars().any(|c| c.is_control()), "{masked:?}");
+    }
+    let line = b"\x1b[31mexport DB_PASS=hunter22 \xff\r";
+    let hits = find_in_line(line);
+    assert_eq!(
+        mask(line, &hits),
+        r"\u{001B}[31mexport DB_PASS=******** \xFF\u{000D}"
+    );
+    // Unsorted, overlapping and out-of-range hits still mask everything they cover.
+    let hits = [
+        Hit {
+            kind: "x",
+            secret: 10..12,
+        },
+        Hit {
+            kind: "x",
+            secret: 2..5,
+        },
+        Hit {
+            kind: "x",
+            secret: 4..7,
+        },
+        Hit {
+            kind: "x",
+            secret: 40..90,
+        },
+    ];
+    assert_eq!(
+        mask(b"0123456789abcdef", &hits),
+        "01********789********cdef"
+    );
+    let long = format!("export DB_PASS=hunter22 {}", "é".repeat(1000));
+    let masked = mask(long.as_bytes(), &find_in_line(long.as_bytes()));
+    assert_eq!(masked.chars().count(), 200);
+    assert!(masked.ends_with('…') && masked.contains("********") && !masked.contains("hunter22"));
+}
+
+#[test]
+fn newline_search_agrees_with_the_obvious_one() {
+    let mut bytes = [b'a'; 200];
+    for at in [0, 1, 31, 32, 33, 63, 64, 100, 167, 168, 199] {
+        bytes[at] = b'\n';
+        for len in [0, 1, 31, 32, 33, 64, 65, 100, 168, 169, 200] {
+            let h = &bytes[..len];
+            assert_eq!(first_newline(h), h.iter().position(|&b| b == b'\n'));
+            assert_eq!(last_newline(h), h.iter().rposition(|&b| b == b'\n'));
+            assert_eq!(count_newlines(h), h.iter().filter(|&&b| b == b'\n').count());
+        }
+    }
+}
+
+#[test]
+fn odd_lines() {
+    let mut huge = vec![b'x'; 1 << 20];
+    huge[1000] = 0xff;
+    huge.extend_from_slice(b" mysql -pBur1ed");
+    let hits = find_in_line(&huge);
+    assert_eq!(hits.len(), 1);
+    assert_eq!(&huge[hits[0].secret.clone()], b"Bur1ed");
+    let masked = mask(&huge, &hits);
+    assert_eq!(masked.chars().count(), 200);
+    assert!(find_in_line(&vec![b'a'; 100_000]).is_empty());
+    let mut got = 0;
+    scan_chunk(&vec![b'a'; 100_000], |_, _, _| got += 1);
+    assert_eq!(got, 0);
+    // Repeated command names and triggers must not make the scan quadratic.
+    for unit in [
+        "mysql ",
+        "a://b:",
+        "PASSWORD=",
+        "echo x | ",
+        "'",
+        "sshpass -p x ",
+        "-----BEGIN ",
+        "PASSWORD=$x;",
+        "PASSWORD=x;",
+        "a://b:c@",
+        "mysql -px;",
+        "echo 'a:b' | chpasswd;",
+        "-----BEGIN RSA PRIVATE KEY-----",
+        "ghp_",
+        "xoxb-",
+        "Authorization: Bearer x ",
+    ] {
+        let line = unit.repeat(300_000 / unit.len());
+        let started = std::time::Instant::now();
+        let hits = find_in_line(line.as_bytes());
+        let _ = mask(line.as_bytes(), &hits);
+        let mut lines = 0;
+        scan_chunk(line.as_bytes(), |_, _, _| lines += 1);
+        assert!(lines <= 1);
+        // Generous for a debug build (about a second); a quadratic scan takes minutes.
+        assert!(
+            started.elapsed().as_secs() < 20,
+            "{unit:?} took {:?}",
+            started.elapsed()
+        );
+    }
+}
+
+#[test]
+fn nothing_panics_and_hits_are_well_formed() {
+    for line in generated_lines(20_000) {
+        let hits = find_in_line(&line);
+        let mut end = 0;
+        for hit in &hits {
+            assert!(
+                hit.secret.start >= end && hit.secret.start < hit.secret.end,
+                "{hits:?}"
+            );
+            assert!(hit.secret.end <= strip_cr(&line).len());
+            end = hit.secret.end;
+        }
+        let _ = mask(&line, &hits);
+    }
+}
+
+/// Every flagged line matches the grep pattern: checked with the `regex` crate as a
+/// stand-in, and with the real grep when there is one.
+#[test]
+fn grep_pattern_covers_every_hit() {
+    let re = RegexBuilder::new(&grep_pattern())
+        .unicode(false)
+        .build()
+        .unwrap();
+    let lines: Vec<Vec<u8>> = table()
+        .into_iter()
+        .map(|(l, _)| l)
+        .chain(generated_lines(5000))
+        .collect();
+    let flagged: Vec<usize> = (0..lines.len())
+        .filter(|&i| !find_in_line(&lines[i]).is_empty())
+        .collect();
+    assert!(flagged.len() > 150);
+    for &i in &flagged {
+        assert!(
+            re.is_match(&lines[i]),
+            "{}",
+            String::from_utf8_lossy(&lines[i])
+        );
+    }
+    let grep = std::path::Path::new("/usr/bin/grep");
+    if !grep.exists() {
+        return;
+    }
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    for line in &lines {
+        file.write_all(line).unwrap();
+        file.write_all(b"\n").unwrap();
+    }
+    file.flush().unwrap();
+    let out = std::process::Command::new(grep)
+        .env("LC_ALL", "C")
+        .args(["-a", "-n", "-E", "-e", &grep_pattern()])
+        .arg(file.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.code() == Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let numbers: std::collections::HashSet<usize> = out
+        .stdout
+        .split(|&b| b == b'\n')
+        .filter_map(|l| {
+            std::str::from_utf8(l.split(|&b| b == b':').next()?)
+                .ok()?
+                .parse()
+                .ok()
+        })
+        .collect();
+    for &i in &flagged {
+        assert!(
+            numbers.contains(&(i + 1)),
+            "grep missed {}",
+            String::from_utf8_lossy(&lines[i])
+        );
+    }
+}

@@ -1,6 +1,7 @@
 //! Secrets in the clear: in shell and REPL history files, and in credential files.
 
 pub mod credentials;
+mod engine;
 #[cfg(test)]
 mod example_lines;
 #[cfg(test)]

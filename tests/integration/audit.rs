@@ -364,7 +364,8 @@ fn audit_refuses_unknown_and_ineligible_users_before_auditing_anyone() {
     if !is_root() {
         return skip(test, "an audit needs root to get as far as the user names");
     }
-    let run = Cli::new(["audit", "--users", "root,csiaudit-nosuchuser"]).run();
+    // nobody's home does not exist: had the audit begun, it would have nothing to read.
+    let run = Cli::new(["audit", "--users", "nobody,csiaudit-nosuchuser"]).run();
     assert_eq!((run.code, run.stdout.as_str()), (2, ""));
     assert_eq!(
         run.stderr,
@@ -382,12 +383,16 @@ fn audit_refuses_unknown_and_ineligible_users_before_auditing_anyone() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("--all-users"), "{}", run.stderr);
     // Metrics belong to the audit; elsewhere the format is a usage error.
-    let run = Cli::new(["--format", "prometheus"]).run();
+    let home = crate::util::Home::new();
+    let h = home.path().to_str().unwrap();
+    let run = Cli::new(["--home", h, "--format", "prometheus"]).run();
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("only for `audit`"), "{}", run.stderr);
     let run = Cli::new([
         "audit",
         "--all-users",
+        "--users",
+        "nobody",
         "--output",
         "/nonexistent-dir/x.prom",
     ])
@@ -402,8 +407,8 @@ fn audit_refuses_unknown_and_ineligible_users_before_auditing_anyone() {
     assert_eq!(run.code, 2);
     // The home is the password database's, for the audit and for its children.
     for args in [
-        &["--home", "/tmp", "audit", "--all-users"][..],
-        &["--home", "/tmp", "audit-user", "--", "root"][..],
+        &["--home", h, "audit", "--all-users", "--users", "nobody"][..],
+        &["--home", h, "audit-user", "--", "nobody"][..],
     ] {
         let run = Cli::new(args).run();
         assert_eq!((run.code, run.stdout.as_str()), (2, ""), "{args:?}");

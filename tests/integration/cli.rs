@@ -28,18 +28,21 @@ fn global_options_work_before_and_after_subcommands() {
 /// Runs the text report on a pseudo-terminal (util-linux `script`), where `auto` sees
 /// a terminal.
 fn on_a_terminal(home: &Home, env: &[(&str, &str)]) -> String {
-    let command = format!("{} --home {}", crate::util::BIN, home.path().display());
     let term = env
         .iter()
         .find(|(k, _)| *k == "TERM")
         .map_or("xterm", |(_, v)| *v);
+    let mut cli = Cli::new(["--home", home.path().to_str().unwrap()]).env("TERM", term);
+    for (key, value) in env.iter().filter(|(k, _)| *k != "TERM") {
+        cli = cli.env(key, value);
+    }
+    let line = cli.shell_line();
     let out = std::process::Command::new("script")
-        .args(["-q", "-e", "-c", &command, "/dev/null"])
+        .args(["-q", "-e", "-c", line.text(), "/dev/null"])
         .env_clear()
         .env("PATH", "/usr/bin:/bin")
         .env("SHELL", "/bin/sh")
         .env("TERM", term)
-        .envs(env.iter().filter(|(k, _)| *k != "TERM").copied())
         .stdin(std::process::Stdio::null())
         .output()
         .unwrap();

@@ -95,15 +95,10 @@ fn a_relative_home_is_reported_absolute() {
     let home = Home::with_ssh();
     let parent = home.path().parent().unwrap();
     let name = home.path().file_name().unwrap().to_str().unwrap();
-    let mut cmd = std::process::Command::new(crate::util::BIN);
-    let out = cmd
+    let run = Cli::new(["--home", name, "--format", "json"])
         .current_dir(parent)
-        .args(["--home", name, "--format", "json"])
-        .env_clear()
-        .output()
-        .unwrap();
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(doc["home"], home.path().to_str().unwrap());
+        .run();
+    assert_eq!(run.json()["home"], home.path().to_str().unwrap());
 }
 
 #[test]
@@ -117,11 +112,12 @@ fn exit_status_is_0_1_or_2() {
     crate::util::chmod(&key, 0o644);
     assert_eq!(Cli::json(&home, &[]).code, 1);
     let h = home.path().to_str().unwrap();
+    let missing = format!("{h}/nonexistent/home");
     for args in [
         vec!["--frobnicate"],
         vec!["--format", "yaml"],
         vec!["--color", "sometimes"],
-        vec!["--home", "/nonexistent/home"],
+        vec!["--home", &missing],
         vec!["--home", h, "--only", "no-such-check"],
         vec!["--home", h, "--policy", "/nonexistent/policy.toml"],
         vec!["no-such-subcommand"],
@@ -142,12 +138,8 @@ fn exit_status_is_0_1_or_2() {
         );
         assert!(run.stdout.is_empty());
     }
-    let missing = Cli::new(["--home", "/nonexistent/home"]).run();
-    assert!(
-        missing.stderr.contains("/nonexistent/home"),
-        "names what: {}",
-        missing.stderr
-    );
+    let run = Cli::new(["--home", &missing]).run();
+    assert!(run.stderr.contains(&missing), "names what: {}", run.stderr);
     // An unopenable home found during the run is an error finding and exit 2.
     assert_eq!(Cli::new(["--help"]).run().code, 0);
     assert_eq!(Cli::new(["--version"]).run().code, 0);

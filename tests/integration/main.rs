@@ -4,6 +4,14 @@
 
 // Fixture homes, the command runner and the SKIPPED/CI rule.
 mod util;
+// The binary's command-line definition, the very file build.rs compiles too: the
+// runner in util reads each command line as the binary will, to refuse one that would
+// check the real account.
+#[path = "../../src/cli.rs"]
+#[allow(dead_code)]
+mod binary_cli;
+// The runner's rules: no run reaches the real account's home, bus or PAM fallback.
+mod hermetic;
 
 // The permission rules of the key-permissions check, case by case.
 mod key_permissions;

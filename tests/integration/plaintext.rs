@@ -174,29 +174,15 @@ fn a_redact_that_is_not_confirmed_leaves_the_original_intact() {
     let bash = home.join(".bash_history");
     let before = read(&bash);
     // No terminal to ask on (a new session) and no --yes: nothing is replaced.
-    let out = std::process::Command::new("setsid")
-        .args([
-            "-w",
-            crate::util::BIN,
-            "history",
-            "--redact",
-            bash.to_str().unwrap(),
-        ])
-        .env_clear()
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("nothing was replaced"));
+    let out = Cli::new(["history", "--redact", bash.to_str().unwrap()])
+        .via(&["setsid", "-w"])
+        .run();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stdout.contains("nothing was replaced"));
     assert_eq!(read(&bash), before, "the original is untouched");
     assert_eq!(listing(home.path()), names, "the temporary file is removed");
     for secret in SECRETS {
-        assert!(!String::from_utf8_lossy(&out.stdout).contains(secret));
+        assert!(!out.stdout.contains(secret));
     }
 }
 

@@ -1,7 +1,7 @@
 //! Fixture homes and a runner for the real binary. Every run has a time limit, so a
 //! blocking open shows up as a failure instead of a hung suite.
 
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -202,11 +202,38 @@ impl Run {
     }
 }
 
-/// A run of the binary with a clean environment.
+/// A run of the binary, hermetic: a clean environment whose `HOME` and
+/// `XDG_RUNTIME_DIR` are empty temporary directories of the run's own,
+/// `DBUS_SESSION_BUS_ADDRESS` a socket nobody listens on (so no keyring or desktop of
+/// the account running the tests is reached), the other XDG variables unset, and `/`
+/// for the working directory. A test sets any of them with [`Cli::env`] to paths of
+/// its own (its private bus, its home).
+///
+/// Before it runs, the command line is read as the binary reads it (src/cli.rs): a
+/// command that looks at a home must have `--home` in a test's directory, or run as a
+/// throwaway account ([`TestUser`]); anything else panics, because the binary would
+/// take the real account's home from the password database. After it runs, the
+/// environment's `HOME` and runtime directory must still be empty.
 pub struct Cli {
-    cmd: Command,
+    args: Vec<OsString>,
+    /// Set (`Some`) or removed (`None`) over the sandbox's defaults.
+    env: Vec<(String, Option<OsString>)>,
     input: Option<Vec<u8>>,
+    uid: Option<u32>,
+    cwd: Option<PathBuf>,
+    /// A program that starts the binary (`setsid -w`), before BIN and the arguments.
+    wrapper: Vec<OsString>,
 }
+
+/// The environment variables that name places; a test may point them only at its own.
+const PLACE_VARIABLES: &[&str] = &[
+    "HOME",
+    "XDG_STATE_HOME",
+    "XDG_CONFIG_HOME",
+    "XDG_DATA_HOME",
+    "XDG_CACHE_HOME",
+    "XDG_RUNTIME_DIR",
+];
 
 impl Cli {
     pub fn new<I, S>(args: I) -> Cli
@@ -214,12 +241,14 @@ impl Cli {
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
-        let mut cmd = Command::new(BIN);
-        cmd.args(args)
-            .env_clear()
-            .env("PATH", "/usr/bin:/bin")
-            .stdin(Stdio::null());
-        Cli { cmd, input: None }
+        Cli {
+            args: args.into_iter().map(|a| a.as_ref().to_owned()).collect(),
+            env: Vec::new(),
+            input: None,
+            uid: None,
+            cwd: None,
+            wrapper: Vec::new(),
+        }
     }
 
     /// `--home H --format json` plus `args`.
@@ -229,34 +258,252 @@ impl Cli {
         Cli::new(all).run()
     }
 
+    /// Sets `key`; a variable that names a place must name the test's own.
     pub fn env(mut self, key: &str, value: &str) -> Cli {
-        self.cmd.env(key, value);
+        if PLACE_VARIABLES.contains(&key) {
+            assert!(
+                test_owned(Path::new(value)),
+                "{key}={value}: not a path of the test's own (a temporary directory or a TestUser's home)"
+            );
+        }
+        if key == "DBUS_SESSION_BUS_ADDRESS" {
+            let own = std::env::var("DBUS_SESSION_BUS_ADDRESS").ok();
+            assert!(
+                own.as_deref() != Some(value) && !value.contains("/run/user/"),
+                "{key}={value}: the session bus of the account running the tests"
+            );
+        }
+        self.env.push((key.to_owned(), Some(value.into())));
+        self
+    }
+
+    /// No `DBUS_SESSION_BUS_ADDRESS` at all: D-Bus clients fall back to
+    /// `$XDG_RUNTIME_DIR/bus`, which is still the run's own empty directory.
+    pub fn no_bus_address(mut self) -> Cli {
+        self.env.push(("DBUS_SESSION_BUS_ADDRESS".to_owned(), None));
         self
     }
 
     /// Feeds `bytes` on standard input.
     pub fn stdin(mut self, bytes: &[u8]) -> Cli {
         self.input = Some(bytes.to_vec());
-        self.cmd.stdin(Stdio::piped());
         self
     }
 
     pub fn run_as(mut self, uid: u32) -> Cli {
-        // std drops the supplementary groups itself when root sets a uid.
-        self.cmd.uid(uid).gid(uid);
+        self.uid = Some(uid);
         self
     }
 
+    /// The working directory, for relative paths on the command line.
+    pub fn current_dir(mut self, dir: &Path) -> Cli {
+        self.cwd = Some(dir.to_owned());
+        self
+    }
+
+    /// Started by `wrapper` (`["setsid", "-w"]`): `wrapper… BIN args…`.
+    pub fn via(mut self, wrapper: &[&str]) -> Cli {
+        self.wrapper = wrapper.iter().map(OsString::from).collect();
+        self
+    }
+
+    fn is_set(&self, key: &str) -> bool {
+        self.env.iter().any(|(k, _)| k == key)
+    }
+
+    /// Panics unless this command line leaves the real account alone.
+    fn refuse_the_real_account(&self) {
+        if let Some(why) = self.refusal() {
+            panic!(
+                "refusing to run csi-self-check {:?}: {why}",
+                self.args
+                    .iter()
+                    .map(|a| a.to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            );
+        }
+    }
+
+    /// Why the runner refuses this command line, if it does.
+    pub fn refusal(&self) -> Option<String> {
+        self.reaches_the_real_account().err()
+    }
+
+    fn reaches_the_real_account(&self) -> Result<(), String> {
+        use crate::binary_cli::{BreachAction, Command as Sub, KeyAction};
+        let argv = std::iter::once(OsString::from("csi-self-check")).chain(self.args.clone());
+        let Ok(cli) = <crate::binary_cli::Cli as clap::Parser>::try_parse_from(argv) else {
+            // Help, version or a usage error: printed before any account is looked at.
+            return Ok(());
+        };
+        let runs_as = self.uid.unwrap_or_else(|| nix::unistd::geteuid().as_raw());
+        let own = |what: &str, path: &Path| {
+            let path = self.absolute(path);
+            if test_owned(&path) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{what} {} is not in a temporary directory of the test's or a TestUser's home",
+                    path.display()
+                ))
+            }
+        };
+        let throwaway = |user: &str| {
+            if throwaway_name(user) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{user} is a real account; use a TestUser, or a name with no home"
+                ))
+            }
+        };
+        match &cli.command {
+            Some(Sub::ListChecks | Sub::ShellHook { .. } | Sub::Policy { .. } | Sub::Pam) => {
+                return Ok(());
+            }
+            Some(Sub::History { redact, .. }) => return own("history --redact", redact),
+            Some(Sub::Breach {
+                action: BreachAction::Import(args),
+            }) => {
+                let Some(output) = &args.output else {
+                    return Err("breach import without --output writes the policy's index (the system one as root, ~/.local/share/… otherwise)".to_owned());
+                };
+                own("--output", output)?;
+                if let Some(temp) = &args.temp_dir {
+                    own("--temp-dir", temp)?;
+                }
+                return Ok(());
+            }
+            Some(Sub::Audit(args)) => {
+                if runs_as != 0 {
+                    return Ok(()); // refused: an audit needs root
+                }
+                if args.users.is_empty() {
+                    return Err(
+                        "an audit as root without --users audits every real account".to_owned()
+                    );
+                }
+                return args.users.iter().try_for_each(|u| throwaway(u));
+            }
+            Some(Sub::AuditUser { user }) => {
+                return if runs_as == 0 {
+                    throwaway(user)
+                } else {
+                    Ok(())
+                };
+            }
+            Some(Sub::Login { .. }) => {
+                // Under pam_exec the account is PAM_USER's, whatever --home says.
+                if let Some((_, Some(user))) = self.env.iter().rev().find(|(k, _)| k == "PAM_USER")
+                {
+                    return throwaway(&user.to_string_lossy());
+                }
+            }
+            Some(Sub::Password { keyring, .. })
+            | Some(Sub::Key {
+                action: KeyAction::Check { keyring, .. },
+            }) => {
+                if let Some(file) = &keyring.keyring_file {
+                    own("--keyring-file", file)?;
+                }
+            }
+            Some(Sub::Backup {
+                action: crate::binary_cli::BackupAction::Confirm { media: Some(media) },
+            }) => own("--media", media)?,
+            _ => {}
+        }
+        match &cli.global.home {
+            Some(home) => own("--home", home),
+            None if throwaway_uid(runs_as) => Ok(()),
+            None => Err(format!(
+                "without --home it checks the home of uid {runs_as} from the password database, a real account's; give it a Home, or run it as a TestUser"
+            )),
+        }
+    }
+
+    fn absolute(&self, path: &Path) -> PathBuf {
+        match &self.cwd {
+            Some(cwd) if path.is_relative() => cwd.join(path),
+            _ if path.is_relative() => Path::new("/").join(path),
+            _ => path.to_owned(),
+        }
+    }
+
+    /// The command, in `sandbox`.
+    fn command(&self, sandbox: &Sandbox) -> Command {
+        let mut cmd = match self.wrapper.split_first() {
+            Some((program, rest)) => {
+                let mut cmd = Command::new(program);
+                cmd.args(rest).arg(BIN);
+                cmd
+            }
+            None => Command::new(BIN),
+        };
+        cmd.args(&self.args)
+            .env_clear()
+            .current_dir(self.cwd.as_deref().unwrap_or(Path::new("/")));
+        for (key, value) in sandbox.env().into_iter().chain(self.env.iter().cloned()) {
+            match value {
+                Some(value) => cmd.env(key, value),
+                None => cmd.env_remove(key),
+            };
+        }
+        if let Some(uid) = self.uid {
+            // std drops the supplementary groups itself when root sets a uid.
+            cmd.uid(uid).gid(uid);
+        }
+        cmd
+    }
+
+    /// The run as one line for a shell (`env -i VAR=… BIN args…`), for a terminal (tmux,
+    /// script) to start; the line's sandbox lasts as long as the line.
+    pub fn shell_line(self) -> ShellLine {
+        assert!(
+            self.input.is_none() && self.uid.is_none() && self.cwd.is_none(),
+            "a shell line has no stdin, uid or working directory of its own"
+        );
+        self.refuse_the_real_account();
+        let sandbox = Sandbox::new();
+        let mut words = vec!["env".to_owned(), "-i".to_owned()];
+        let mut env: Vec<(String, Option<OsString>)> = Vec::new();
+        for (key, value) in sandbox.env().into_iter().chain(self.env.iter().cloned()) {
+            env.retain(|(k, _)| *k != key);
+            env.push((key, value));
+        }
+        for (key, value) in env {
+            if let Some(value) = value {
+                let mut word = OsString::from(format!("{key}="));
+                word.push(value);
+                words.push(quote(&word));
+            }
+        }
+        words.extend(self.wrapper.iter().map(|w| quote(w)));
+        words.push(quote(OsStr::new(BIN)));
+        words.extend(self.args.iter().map(|a| quote(a)));
+        ShellLine {
+            text: words.join(" "),
+            _sandbox: sandbox,
+        }
+    }
+
     /// Runs with a 60-second limit; a run that takes longer has blocked and is killed.
-    pub fn run(mut self) -> Run {
+    pub fn run(self) -> Run {
+        self.refuse_the_real_account();
+        let sandbox = Sandbox::new();
+        let mut cmd = self.command(&sandbox);
+        if self.input.is_some() {
+            cmd.stdin(Stdio::piped());
+        } else {
+            cmd.stdin(Stdio::null());
+        }
         let start = Instant::now();
-        let mut child = self
-            .cmd
+        let mut child = cmd
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        if let Some(input) = self.input.take() {
+        if let Some(input) = self.input.clone() {
             let mut pipe = child.stdin.take().unwrap();
             std::thread::spawn(move || {
                 let _ = std::io::Write::write_all(&mut pipe, &input);
@@ -273,6 +520,18 @@ impl Cli {
                 panic!("csi-self-check did not finish within {limit:?}: it blocked");
             }
         };
+        // Nothing may have been made in the environment's home or runtime directory
+        // unless a test pointed them at its own fixture.
+        for (key, dir) in [("HOME", sandbox.home()), ("XDG_RUNTIME_DIR", sandbox.run())] {
+            if !self.is_set(key) {
+                assert_eq!(
+                    listing(&dir),
+                    Vec::<String>::new(),
+                    "csi-self-check {:?} wrote into ${key}",
+                    self.args
+                );
+            }
+        }
         Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8(out.stdout).unwrap(),
@@ -282,11 +541,162 @@ impl Cli {
     }
 }
 
+/// A run as a shell line, with the temporary directories it names.
+pub struct ShellLine {
+    text: String,
+    _sandbox: Sandbox,
+}
+
+impl ShellLine {
+    /// The line; borrowed, so that it cannot outlive the directories it names.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+}
+
+/// `word` in single quotes, for sh.
+pub fn quote(word: &OsStr) -> String {
+    format!("'{}'", word.to_str().unwrap().replace('\'', r"'\''"))
+}
+
+/// The environment one run of the binary gets, in a temporary directory of its own:
+/// an empty `home` for `HOME` and an empty 0700 `run` for `XDG_RUNTIME_DIR`, where the
+/// bus socket `DBUS_SESSION_BUS_ADDRESS` names never exists.
+struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Sandbox {
+        let dir = tempfile::Builder::new()
+            .prefix("csi-env")
+            .tempdir()
+            .unwrap();
+        chmod(dir.path(), 0o755);
+        let sandbox = Sandbox { dir };
+        std::fs::create_dir(sandbox.home()).unwrap();
+        std::fs::create_dir(sandbox.run()).unwrap();
+        chmod(&sandbox.run(), 0o700);
+        sandbox
+    }
+
+    fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    fn run(&self) -> PathBuf {
+        self.dir.path().join("run")
+    }
+
+    fn env(&self) -> Vec<(String, Option<OsString>)> {
+        let mut bus = OsString::from("unix:path=");
+        bus.push(self.run().join("no-bus"));
+        vec![
+            ("PATH".to_owned(), Some("/usr/bin:/bin".into())),
+            ("HOME".to_owned(), Some(self.home().into())),
+            ("XDG_RUNTIME_DIR".to_owned(), Some(self.run().into())),
+            ("DBUS_SESSION_BUS_ADDRESS".to_owned(), Some(bus)),
+        ]
+    }
+}
+
+/// The homes of the account running the tests — the password database's for its
+/// real and effective uid, and `$HOME` — by path and by (device, inode), so that a
+/// link or a bind mount to one is recognised too. `/` is left out: everything would
+/// be inside it.
+fn real_homes() -> &'static [(PathBuf, Option<Identity>)] {
+    static HOMES: std::sync::OnceLock<Vec<(PathBuf, Option<Identity>)>> =
+        std::sync::OnceLock::new();
+    HOMES.get_or_init(|| {
+        let mut paths: Vec<PathBuf> = [nix::unistd::getuid(), nix::unistd::geteuid()]
+            .into_iter()
+            .filter_map(|uid| nix::unistd::User::from_uid(uid).ok().flatten())
+            .map(|user| user.dir)
+            .chain(std::env::var_os("HOME").map(PathBuf::from))
+            .filter(|p| p.is_absolute() && p != Path::new("/"))
+            .collect();
+        paths.dedup();
+        paths
+            .into_iter()
+            .map(|p| {
+                let id = identity(&p);
+                (p, id)
+            })
+            .collect()
+    })
+}
+
+/// A file's device and inode.
+type Identity = (u64, u64);
+
+fn identity(path: &Path) -> Option<Identity> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+/// Whether the binary, given `path`, would stay within what the tests made: the path
+/// (or, where it does not exist yet, its nearest existing directory) is in the
+/// temporary directory or a live TestUser's home, and it is not a real home, a link
+/// or bind mount to one, or a directory above one.
+pub fn test_owned(path: &Path) -> bool {
+    if !path.is_absolute() {
+        return false;
+    }
+    let reaches_a_real_home = real_homes()
+        .iter()
+        .any(|(home, id)| home.starts_with(path) || (id.is_some() && identity(path) == *id));
+    if reaches_a_real_home {
+        return false;
+    }
+    let Some(existing) = path.ancestors().find_map(|p| p.canonicalize().ok()) else {
+        return false;
+    };
+    if real_homes().iter().any(|(home, id)| {
+        home.starts_with(&existing) || (id.is_some() && identity(&existing) == *id)
+    }) {
+        return false;
+    }
+    let temp = std::env::temp_dir()
+        .canonicalize()
+        .unwrap_or_else(|_| std::env::temp_dir());
+    (existing.starts_with(&temp) && existing != temp)
+        || live_users()
+            .iter()
+            .any(|(_, _, home)| existing.starts_with(home))
+}
+
+/// Accounts made by [`TestUser`] and not yet removed: (name, uid, home).
+fn live_users() -> Vec<(String, u32, PathBuf)> {
+    LIVE.lock().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+static LIVE: std::sync::Mutex<Vec<(String, u32, PathBuf)>> = std::sync::Mutex::new(Vec::new());
+
+/// A TestUser's name, one with no account, or one whose home does not exist
+/// (`nobody`'s /nonexistent): nothing real to read or write.
+fn throwaway_name(name: &str) -> bool {
+    live_users().iter().any(|(n, _, _)| n == name)
+        || match nix::unistd::User::from_name(name) {
+            Ok(Some(user)) => !user.dir.exists(),
+            _ => true,
+        }
+}
+
+/// The same for a user id.
+fn throwaway_uid(uid: u32) -> bool {
+    live_users().iter().any(|(_, u, _)| *u == uid)
+        || match nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(uid)) {
+            Ok(Some(user)) => !user.dir.exists(),
+            _ => true,
+        }
+}
+
 /// useradd and userdel lock the account files; tests take turns.
 static ACCOUNTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// An account made by `useradd -m` for one test, removed with its home by
-/// `userdel -r -f` when dropped, a panicking test included.
+/// `userdel -r -f` when dropped, a panicking test included. While it lives, the
+/// runner accepts runs as it and on its home.
 pub struct TestUser {
     pub name: &'static str,
     pub uid: u32,
@@ -308,11 +718,17 @@ impl TestUser {
             String::from_utf8_lossy(&out.stderr)
         );
         let user = nix::unistd::User::from_name(name).unwrap().unwrap();
-        TestUser {
+        let user = TestUser {
             name,
             uid: user.uid.as_raw(),
             home: user.dir,
-        }
+        };
+        LIVE.lock().unwrap_or_else(|e| e.into_inner()).push((
+            name.to_owned(),
+            user.uid,
+            user.home.clone(),
+        ));
+        user
     }
 
     pub fn join(&self, rel: &str) -> PathBuf {
@@ -327,6 +743,9 @@ impl TestUser {
 
 impl Drop for TestUser {
     fn drop(&mut self) {
+        LIVE.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|(name, _, _)| name != self.name);
         let _turn = ACCOUNTS.lock().unwrap_or_else(|e| e.into_inner());
         let _ = std::fs::set_permissions(&self.home, std::fs::Permissions::from_mode(0o755));
         // -f: a process of the user that outlived its test must not leave the account.

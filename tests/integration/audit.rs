@@ -98,7 +98,7 @@ fn three_users_are_each_checked_as_themselves_and_the_metrics_match() {
     std::fs::create_dir(&ssh).unwrap();
     chmod(&ssh, 0o700);
     let key = ssh.join("id_ed25519");
-    let out = Command::new("ssh-keygen")
+    let out = crate::util::tool("ssh-keygen")
         .args([
             "-q", "-t", "ed25519", "-a", "2", "-N", "", "-C", "test", "-f",
         ])

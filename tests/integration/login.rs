@@ -311,7 +311,7 @@ fn the_pam_session_hook_warns_as_the_user_and_never_reads_what_they_cannot() {
     let ssh = user.home.join(".ssh");
     std::fs::create_dir_all(&ssh).unwrap();
     let key = ssh.join("id_ed25519");
-    let made = Command::new("ssh-keygen")
+    let made = crate::util::tool("ssh-keygen")
         .args([
             "-q",
             "-t",
@@ -336,7 +336,7 @@ fn the_pam_session_hook_warns_as_the_user_and_never_reads_what_they_cannot() {
     chmod(&ssh, 0o700);
     chmod(&key, 0o640);
     let service = SessionService::new();
-    let out = Command::new("timeout")
+    let out = crate::util::tool("timeout")
         .args([
             "60",
             "pamtester",

@@ -101,7 +101,7 @@ impl Drop for Log {
 
 /// `pamtester SERVICE nobody OPERATION` with the lines typed at its prompts.
 fn pamtester(service: &Service, operation: &str, typed: &str) -> (i32, String) {
-    let mut command = Command::new("pamtester");
+    let mut command = crate::util::tool("pamtester");
     command.args(["-v", &service.name, "nobody", operation]);
     pamtester_run(command, operation, typed)
 }
@@ -314,7 +314,7 @@ fn a_real_pam_stack_rejects_a_breached_password_with_its_count() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let service = Service::new("breach");
     let in_namespace = |typed: &str| {
-        let mut command = Command::new("unshare");
+        let mut command = crate::util::tool("unshare");
         command.args([
             "--mount",
             "--propagation",

@@ -92,7 +92,7 @@ impl Home {
         mode: u32,
     ) -> PathBuf {
         let path = self.join(rel);
-        let mut cmd = Command::new("ssh-keygen");
+        let mut cmd = tool("ssh-keygen");
         cmd.args(["-q", "-t"])
             .arg(if format.is_some() { "rsa" } else { "ed25519" });
         if format.is_some() {
@@ -689,6 +689,18 @@ fn throwaway_uid(uid: u32) -> bool {
             Ok(Some(user)) => !user.dir.exists(),
             _ => true,
         }
+}
+
+/// A helper program (ssh-keygen, openssl, puttygen, gpg, pamtester…) with a clean
+/// environment: `PATH`, and `/dev/null` for `HOME`, so that nothing it keeps in a home
+/// (puttygen's ~/.putty/randomseed, for one) reaches the real one. Not a path that
+/// does not exist: puttygen makes one, parents and all.
+pub fn tool(program: &str) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", "/dev/null");
+    cmd
 }
 
 /// useradd and userdel lock the account files; tests take turns.

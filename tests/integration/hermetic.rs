@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use crate::util::{Cli, Home, is_root};
+use crate::util::{Cli, Home, PamService, is_root};
 
 /// The home of the account running the tests, as the binary would take it.
 fn real_home() -> PathBuf {
@@ -185,4 +185,14 @@ fn a_run_that_writes_into_its_environment_s_home_fails() {
     Cli::new(["--version"])
         .via(&["sh", "-c", "touch \"$HOME/.left-behind\""])
         .run();
+}
+
+#[test]
+#[should_panic(expected = "has no session line")]
+fn a_pam_service_must_name_every_facility() {
+    // Refused before anything is written to /etc/pam.d.
+    PamService::new(
+        "incomplete",
+        "auth required pam_permit.so\naccount required pam_permit.so\npassword required pam_deny.so\n",
+    );
 }

@@ -8,7 +8,9 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::util::{BIN, Cli, Home, ShellLine, TestUser, Tmux, chmod, have, is_root, quote, skip};
+use crate::util::{
+    BIN, Cli, Home, PamService, ShellLine, TestUser, Tmux, chmod, have, is_root, quote, skip,
+};
 
 const HOOK: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -269,33 +271,17 @@ fn the_autostart_entry_is_valid() {
     assert!(text.contains("Exec=csi-self-check login --notify"));
 }
 
-/// A PAM service whose session phase runs the login mode; removed when dropped.
-struct SessionService {
-    name: String,
-    path: PathBuf,
-}
-
-impl SessionService {
-    fn new() -> SessionService {
-        let name = format!("csi-self-check-session-{}", std::process::id());
-        let path = PathBuf::from("/etc/pam.d").join(&name);
-        std::fs::write(
-            &path,
-            format!(
-                "auth required pam_permit.so\n\
-                 account required pam_permit.so\n\
-                 session optional pam_exec.so stdout {BIN} login\n"
-            ),
-        )
-        .unwrap();
-        SessionService { name, path }
-    }
-}
-
-impl Drop for SessionService {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
-    }
+/// A PAM service whose session phase runs the login mode.
+fn session_service() -> PamService {
+    PamService::new(
+        "session",
+        &format!(
+            "auth required pam_permit.so\n\
+             account required pam_permit.so\n\
+             password required pam_deny.so\n\
+             session optional pam_exec.so stdout {BIN} login\n"
+        ),
+    )
 }
 
 #[test]
@@ -335,7 +321,7 @@ fn the_pam_session_hook_warns_as_the_user_and_never_reads_what_they_cannot() {
     assert!(chown.success());
     chmod(&ssh, 0o700);
     chmod(&key, 0o640);
-    let service = SessionService::new();
+    let service = session_service();
     let out = crate::util::tool("timeout")
         .args([
             "60",

@@ -859,3 +859,58 @@ pub fn listing(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// A PAM service of a test's own: `/etc/pam.d/csi-self-check-test-PID-TAG`, removed
+/// when dropped (a panicking test included), and by a later run when a killed one left
+/// it behind. Its text must give each of the four facilities a line of its own: PAM
+/// takes a missing one from `/etc/pam.d/other`, the machine's, which a test must
+/// neither depend on nor exercise.
+pub struct PamService {
+    pub name: String,
+    path: PathBuf,
+}
+
+impl PamService {
+    const PREFIX: &'static str = "csi-self-check-test-";
+
+    pub fn new(tag: &str, text: &str) -> PamService {
+        for facility in ["auth", "account", "password", "session"] {
+            assert!(
+                text.lines()
+                    .any(|l| l.split_whitespace().next() == Some(facility)),
+                "the PAM service {tag} has no {facility} line, so /etc/pam.d/other would decide it"
+            );
+        }
+        Self::remove_leftovers();
+        let name = format!("{}{}-{tag}", Self::PREFIX, std::process::id());
+        let path = Path::new("/etc/pam.d").join(&name);
+        std::fs::write(&path, text).unwrap();
+        PamService { name, path }
+    }
+
+    /// Services of test runs whose process is gone.
+    fn remove_leftovers() {
+        let Ok(entries) = std::fs::read_dir("/etc/pam.d") else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some(pid) = name
+                .strip_prefix(Self::PREFIX)
+                .and_then(|rest| rest.split('-').next())
+                .and_then(|pid| pid.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            if !Path::new(&format!("/proc/{pid}")).exists() {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+impl Drop for PamService {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}

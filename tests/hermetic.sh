@@ -190,13 +190,18 @@ BUS_LOG=$bus_log in_namespace bash -c "$trap_bus"'
 status=$?
 set -e
 
+failed=()
+[ "$status" = 0 ] || failed+=("cargo test exited $status with a planted home")
 after=$(snapshot)
 if [ "$before" != "$after" ]; then
   diff <(echo "$before") <(echo "$after") >&2 || :
-  fail "the tests changed the planted home (- planted, + after the tests)"
+  failed+=("the tests changed the planted home (- planted, + after the tests)")
 fi
 if [ -s "$bus_log" ]; then
-  fail "a test reached the account's session bus ($(wc -l <"$bus_log") connection(s))"
+  failed+=("the tests reached the account's session bus: $(wc -l <"$bus_log") connection(s)")
 fi
-[ "$status" = 0 ] || fail "cargo test exited $status with a planted home"
+if ((${#failed[@]})); then
+  for why in "${failed[@]}"; do say "FAILED: $why"; done
+  exit 1
+fi
 say "the integration tests pass with a planted home, and left it as planted"

@@ -196,3 +196,37 @@ fn a_pam_service_must_name_every_facility() {
         "auth required pam_permit.so\naccount required pam_permit.so\npassword required pam_deny.so\n",
     );
 }
+
+/// Every run of the binary goes through the runner. The only other places a test
+/// may name it are those the runner cannot start: the shell hook an rc file evals
+/// (`shell-hook` reaches no home), the pam_exec lines of a PamService (`pam` reaches
+/// no home; `login` is given a TestUser's session), and the unit file that
+/// `systemd-analyze verify` reads (which runs nothing).
+#[test]
+fn the_binary_is_started_only_through_the_runner() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/integration");
+    let mut looked = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        if !name.ends_with(".rs") || name == "util.rs" || name == "hermetic.rs" {
+            continue;
+        }
+        looked += 1;
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let names_it = ["{BIN}", "(BIN", "[BIN", " BIN)", ", BIN,", "util::BIN"]
+                .iter()
+                .any(|p| line.contains(p));
+            let allowed = line.contains("shell-hook")
+                || line.contains("pam_exec.so")
+                || line.contains(r#".replace("/usr/bin/csi-self-check", BIN)"#);
+            assert!(
+                !names_it || allowed,
+                "{name}:{}: runs the binary without the runner (util::Cli): {line}",
+                n + 1
+            );
+        }
+    }
+    assert!(looked > 10, "read only {looked} test files in {dir}");
+}

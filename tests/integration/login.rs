@@ -146,8 +146,8 @@ fn logins_between_full_checks_print_the_cached_summary() {
 }
 
 #[test]
-fn a_hushlogin_and_the_deadline_are_respected() {
-    let test = "a_hushlogin_and_the_deadline_are_respected";
+fn a_hushlogin_is_respected_and_a_big_home_keeps_the_limits() {
+    let test = "a_hushlogin_is_respected_and_a_big_home_keeps_the_limits";
     if !have("tmux", test) || !have("ssh-keygen", test) {
         return;
     }
@@ -157,13 +157,18 @@ fn a_hushlogin_and_the_deadline_are_respected() {
     let screen = on_terminal("hush", login_line(&home, "dumb", None).text());
     assert!(screen.trim_start().starts_with("EXIT=0"), "{screen}");
     std::fs::remove_file(home.join(".hushlogin")).unwrap();
-    // A deadline no full check can meet on a home this big: what is known is
-    // printed, with a word, and the login goes on.
+    // A home with many entries and the shortest deadline the policy allows: whether
+    // the check finishes in time depends on the machine (the deadline itself is
+    // proven without timing by the unit tests of `within` in src/commands/login.rs),
+    // but either way the login goes on, with at most `max-lines` lines.
     for i in 0..20_000 {
         home.file(format!(".ssh/f{i}"), b"x", 0o600);
     }
-    let policy = home.file("policy.toml", b"[login]\ndeadline-ms = 50\n", 0o644);
-    let start = Instant::now();
+    let policy = home.file(
+        "policy.toml",
+        b"[login]\ndeadline-ms = 50\nmax-lines = 3\n",
+        0o644,
+    );
     let line = Cli::new([
         "--home",
         home.path().to_str().unwrap(),
@@ -174,8 +179,20 @@ fn a_hushlogin_and_the_deadline_are_respected() {
     .env("TERM", "dumb")
     .shell_line();
     let screen = on_terminal("deadline", line.text());
-    assert!(start.elapsed() < Duration::from_secs(10));
-    assert!(screen.contains("did not finish within 50 ms"), "{screen}");
+    let printed: Vec<&str> = screen
+        .lines()
+        .take_while(|l| !l.starts_with("EXIT="))
+        .filter(|l| l.starts_with("csi-self-check: "))
+        .collect();
+    assert!(!printed.is_empty(), "{screen}");
+    assert!(printed.len() <= 3, "{screen}");
+    assert!(
+        printed.iter().any(|l| l.contains("id_ed25519"))
+            || printed
+                .iter()
+                .any(|l| l.contains("did not finish within 50 ms")),
+        "{screen}"
+    );
     assert!(screen.contains("EXIT=0"), "{screen}");
 }
 

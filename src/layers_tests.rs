@@ -39,6 +39,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("secret", 1),
     ("sanitize", 1),
     ("syslog", 1),
+    ("sysroot", 1),
     ("state", 1),
     ("harden", 1),
     ("exit", 1),

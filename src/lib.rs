@@ -35,6 +35,7 @@ mod shells;
 mod ssh_config;
 mod state;
 mod syslog;
+mod sysroot;
 mod terminal;
 mod time;
 

@@ -93,7 +93,13 @@ pub fn look_up(paths: &[String], home: Option<&Path>, password: &[u8]) -> Lookup
             }
             None => (
                 PathBuf::from(configured),
-                SafeFile::open_named(Path::new(configured)),
+                // The built-in system path is the machine's own file; any other
+                // absolute path is the one the policy names.
+                SafeFile::open_named(&if configured == SYSTEM_INDEX {
+                    crate::sysroot::path(configured)
+                } else {
+                    PathBuf::from(configured)
+                }),
             ),
         };
         let file = match opened {

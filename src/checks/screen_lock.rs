@@ -119,13 +119,13 @@ fn read(desktop: Desktop, home: &crate::fs::SafeDir, places: &Places) -> Locker 
         Desktop::Cinnamon => gsettings::read(Family::Cinnamon, home, places),
         Desktop::Mate => gsettings::read(Family::Mate, home, places),
         Desktop::Kde => {
-            let system = take(file("/etc/xdg/kscreenlockerrc".into()));
+            let system = take(file(crate::sysroot::path("/etc/xdg/kscreenlockerrc")));
             let user = take(file(c.join("kscreenlockerrc")));
             files::kde(as_text(&system), as_text(&user))
         }
         Desktop::Xfce => {
             let rel = "xfce4/xfconf/xfce-perchannel-xml/xfce4-screensaver.xml";
-            let system = take(file(std::path::Path::new("/etc/xdg").join(rel)));
+            let system = take(file(crate::sysroot::path("/etc/xdg").join(rel)));
             let user = take(file(c.join(rel)));
             let installed = crate::screen_lock::installed("/usr/bin/xfce4-screensaver");
             if system.is_none() && user.is_none() && !installed {
@@ -139,7 +139,9 @@ fn read(desktop: Desktop, home: &crate::fs::SafeDir, places: &Places) -> Locker 
             }
         }
         Desktop::XScreenSaver => {
-            let system = take(file("/usr/share/X11/app-defaults/XScreenSaver".into()));
+            let system = take(file(crate::sysroot::path(
+                "/usr/share/X11/app-defaults/XScreenSaver",
+            )));
             let user = take(file(places.home.join(".xscreensaver")));
             files::xscreensaver(as_text(&system), as_text(&user))
         }
@@ -148,7 +150,7 @@ fn read(desktop: Desktop, home: &crate::fs::SafeDir, places: &Places) -> Locker 
                 .or_else(|| take(file(places.home.join(".swayidle/config"))));
             let sway = take(file(c.join("sway/config")))
                 .or_else(|| take(file(places.home.join(".sway/config"))))
-                .or_else(|| take(file("/etc/sway/config".into())));
+                .or_else(|| take(file(crate::sysroot::path("/etc/sway/config"))));
             wayland::swayidle(as_text(&idle), as_text(&sway))
         }
         Desktop::Hyprland => {

@@ -61,7 +61,10 @@ impl Check for SshClientConfig {
     fn run(&self, cx: &Context<'_>, out: &mut Vec<Finding>) -> Result<(), CheckError> {
         let home = cx.home()?;
         let mut config = ssh_config::read_user(home);
-        config.extend(ssh_config::read_system(home, Path::new(SYSTEM_DIR)));
+        config.extend(ssh_config::read_system(
+            home,
+            &crate::sysroot::path(SYSTEM_DIR),
+        ));
         let judge = Judge {
             home: home.path(),
             uid: cx.account.uid,

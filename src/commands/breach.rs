@@ -124,7 +124,12 @@ fn output_dir(
                     "the policy's breach-indexes has no system path; give --output".to_owned(),
                 ));
             };
-            (PathBuf::from("/"), PathBuf::from(&system[1..]), 0o755)
+            let base = if system == breach::SYSTEM_INDEX {
+                crate::sysroot::path("/")
+            } else {
+                PathBuf::from("/")
+            };
+            (base, PathBuf::from(&system[1..]), 0o755)
         } else {
             let Some(user) = paths.iter().find_map(|p| p.strip_prefix("~/")) else {
                 return Err(Error::Usage(

@@ -16,6 +16,10 @@ use crate::fs::{FsError, Meta, SafeDir, SafeFile, perm};
 /// Where the site's policy lives.
 pub const SYSTEM_DIR: &str = "/etc/csi-self-check";
 
+/// [`SYSTEM_DIR`] where this build reads it (see `sysroot`).
+static SITE_DIR: std::sync::LazyLock<PathBuf> =
+    std::sync::LazyLock::new(|| crate::sysroot::path(SYSTEM_DIR));
+
 /// A policy file larger than this is refused rather than read.
 const MAX_POLICY_BYTES: usize = 1 << 20;
 
@@ -34,7 +38,7 @@ impl Default for LoadOptions<'_> {
     fn default() -> Self {
         LoadOptions {
             policy_file: None,
-            system_dir: Path::new(SYSTEM_DIR),
+            system_dir: SITE_DIR.as_path(),
             trusted_owner: 0,
         }
     }

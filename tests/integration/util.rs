@@ -233,6 +233,7 @@ const PLACE_VARIABLES: &[&str] = &[
     "XDG_DATA_HOME",
     "XDG_CACHE_HOME",
     "XDG_RUNTIME_DIR",
+    SYSROOT_VAR,
 ];
 
 impl Cli {
@@ -559,9 +560,15 @@ pub fn quote(word: &OsStr) -> String {
     format!("'{}'", word.to_str().unwrap().replace('\'', r"'\''"))
 }
 
+/// Where a debug build of the binary looks for the machine's own files — the site
+/// policy, the system breach index, `/etc/ssh`, the shells' system rc files (see
+/// src/sysroot.rs) — so that no test reads this machine's.
+pub const SYSROOT_VAR: &str = "CSI_SELF_CHECK_TEST_SYSROOT";
+
 /// The environment one run of the binary gets, in a temporary directory of its own:
 /// an empty `home` for `HOME` and an empty 0700 `run` for `XDG_RUNTIME_DIR`, where the
-/// bus socket `DBUS_SESSION_BUS_ADDRESS` names never exists.
+/// bus socket `DBUS_SESSION_BUS_ADDRESS` names never exists, and an empty `sysroot`
+/// for [`SYSROOT_VAR`].
 struct Sandbox {
     dir: tempfile::TempDir,
 }
@@ -577,6 +584,7 @@ impl Sandbox {
         std::fs::create_dir(sandbox.home()).unwrap();
         std::fs::create_dir(sandbox.run()).unwrap();
         chmod(&sandbox.run(), 0o700);
+        std::fs::create_dir(sandbox.sysroot()).unwrap();
         sandbox
     }
 
@@ -588,6 +596,10 @@ impl Sandbox {
         self.dir.path().join("run")
     }
 
+    fn sysroot(&self) -> PathBuf {
+        self.dir.path().join("sysroot")
+    }
+
     fn env(&self) -> Vec<(String, Option<OsString>)> {
         let mut bus = OsString::from("unix:path=");
         bus.push(self.run().join("no-bus"));
@@ -596,6 +608,7 @@ impl Sandbox {
             ("HOME".to_owned(), Some(self.home().into())),
             ("XDG_RUNTIME_DIR".to_owned(), Some(self.run().into())),
             ("DBUS_SESSION_BUS_ADDRESS".to_owned(), Some(bus)),
+            (SYSROOT_VAR.to_owned(), Some(self.sysroot().into())),
         ]
     }
 }

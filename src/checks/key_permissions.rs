@@ -95,6 +95,15 @@ impl Check for KeyPermissions {
                 Event::Directory { path, meta, store } => {
                     judge.check_store_dir(path, meta, *store, out)
                 }
+                Event::Refused {
+                    path,
+                    code,
+                    message,
+                } => out.push(
+                    judge
+                        .finding(Status::Fail, code, path)
+                        .says(message.clone()),
+                ),
                 Event::StoreProblem {
                     path,
                     code,

@@ -60,9 +60,11 @@ impl Check for SshClientConfig {
 
     fn run(&self, cx: &Context<'_>, out: &mut Vec<Finding>) -> Result<(), CheckError> {
         let home = cx.home()?;
-        let mut config = ssh_config::read_user(home);
+        let uid = cx.account.uid;
+        let mut config = ssh_config::read_user(home, uid);
         config.extend(ssh_config::read_system(
             home,
+            uid,
             &crate::sysroot::path(SYSTEM_DIR),
         ));
         let judge = Judge {
@@ -140,7 +142,8 @@ impl Judge<'_> {
         for skipped in &config.skipped {
             out.push(self.skipped(skipped));
         }
-        if !risky {
+        // Nothing unread is a pass: with a file not read, "clean" cannot be said.
+        if !risky && config.skipped.is_empty() {
             out.push(self.clean(config));
         }
     }
@@ -306,6 +309,11 @@ impl Judge<'_> {
                 "is nested more than {MAX_DEPTH} includes deep: ssh stops there with \"Too many recursive configuration includes\""
             ),
             Unread::TooMany => "is past the number of config files one run reads; not checked".to_owned(),
+            Unread::TooManyEntries => format!(
+                "holds more names than an Include wildcard is matched against here ({}); the files past them were not checked",
+                ssh_config::MAX_LISTED
+            ),
+            Unread::Link(refusal) => format!("is a symbolic link that {refusal}, so its settings were not checked"),
             Unread::BadPath(arg) => {
                 let at = s
                     .included_from

@@ -13,12 +13,14 @@
 //! - reads stop at a bound the caller gives.
 
 mod create;
+mod link;
 mod open;
 pub mod perm;
 mod temp_dir;
 #[cfg(test)]
 mod tests;
 
+pub use link::{Refusal, Why};
 pub use open::{SafeDir, SafeFile, TempFile};
 pub use temp_dir::PrivateTempDir;
 

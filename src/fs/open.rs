@@ -56,8 +56,8 @@ fn location_of(fd: impl AsFd, dev: u64) -> Location {
 #[derive(Debug)]
 pub struct SafeDir {
     pub(super) fd: OwnedFd,
-    path: PathBuf,
-    meta: Meta,
+    pub(super) path: PathBuf,
+    pub(super) meta: Meta,
 }
 
 impl SafeDir {

@@ -16,7 +16,7 @@ mod tests;
 
 #[cfg(test)]
 pub use lex::split_line;
-pub use read::{read_system, read_user};
+pub use read::{MAX_LISTED, read_system, read_user};
 
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
@@ -181,6 +181,11 @@ pub enum Unread {
     TooDeep,
     /// More files than one run reads (`read::MAX_FILES`); the rest were not read.
     TooMany,
+    /// A directory an `Include` wildcard lists holds more names than are read
+    /// (`read::MAX_LISTED`); files past them were not read.
+    TooManyEntries,
+    /// A link in the home that was not followed (see `SafeDir::follow_within`).
+    Link(crate::fs::Refusal),
     /// The `Include` argument (as written) is a path ssh would refuse or that cannot
     /// be resolved here (`~user/`, or any `~` in a system file); the skipped path
     /// is then the including file.

@@ -1,9 +1,11 @@
 //! Opening config files and following `Include` as `readconf.c` does: `~` and
 //! relative paths of the user's files against `~/.ssh`, of the system's against
 //! `/etc/ssh`; glob(3) expansion, sorted; every match read in place of the line,
-//! under the block the line is in. Inside the home no link is followed (not even
-//! where ssh would); outside it the path was chosen by the person or by root, and
-//! links are followed a few hops, the way `open` would.
+//! under the block the line is in. Inside the home a link is followed only through
+//! the person's own files (`SafeDir::follow_within`: the dotfiles layouts of stow
+//! and the like), so a linked `~/.ssh/config` is read as ssh reads it; outside it
+//! the path was chosen by the person or by root, and links are followed a few
+//! hops, the way `open` would.
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -14,20 +16,20 @@ use super::{
     Condition, Config, Directive, MAX_DEPTH, MAX_FILE_BYTES, ReadFile, Scope, Skipped, Unread,
     glob_match, has_magic,
 };
-use crate::fs::{FsError, Kind, SafeDir, SafeFile};
+use crate::fs::{FsError, Kind, Refusal, SafeDir, SafeFile, Why};
 
 /// The most link hops followed outside the home (the kernel allows 40).
 const MAX_LINKS: usize = 8;
 /// The most names taken from one directory listing for a glob.
-const MAX_LISTED: usize = 4096;
+pub const MAX_LISTED: usize = 4096;
 /// The most files read in one run: ten files each including `*` of their own
 /// directory would otherwise fan out to 10^16 reads before the depth limit.
 pub(super) const MAX_FILES: usize = 512;
 
 /// `~/.ssh/config` and everything it includes. A missing file is no finding: ssh
 /// then uses the system's file and its defaults.
-pub fn read_user(home: &SafeDir) -> Config {
-    let mut reader = Reader::new(home, None);
+pub fn read_user(home: &SafeDir, uid: u32) -> Config {
+    let mut reader = Reader::new(home, uid, None);
     let path = home.path().join(".ssh").join("config");
     reader.file(&path, &Scope::default(), 0, true, None);
     reader.out
@@ -35,8 +37,8 @@ pub fn read_user(home: &SafeDir) -> Config {
 
 /// `ssh_config` in `dir` (normally `/etc/ssh`, which ssh reads after the user's
 /// file) and everything it includes; relative includes are taken from `dir`.
-pub fn read_system(home: &SafeDir, dir: &Path) -> Config {
-    let mut reader = Reader::new(home, Some(dir.to_owned()));
+pub fn read_system(home: &SafeDir, uid: u32, dir: &Path) -> Config {
+    let mut reader = Reader::new(home, uid, Some(dir.to_owned()));
     // ssh does not check the owner and mode of this one file; it does of every
     // file it includes.
     reader.file(&dir.join("ssh_config"), &Scope::default(), 0, false, None);
@@ -45,6 +47,8 @@ pub fn read_system(home: &SafeDir, dir: &Path) -> Config {
 
 struct Reader<'a> {
     home: &'a SafeDir,
+    /// The person's: links in the home are followed only through what they own.
+    uid: u32,
     /// `Some(/etc/ssh)` when reading the system's configuration.
     system_dir: Option<PathBuf>,
     out: Config,
@@ -55,9 +59,10 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    fn new(home: &'a SafeDir, system_dir: Option<PathBuf>) -> Reader<'a> {
+    fn new(home: &'a SafeDir, uid: u32, system_dir: Option<PathBuf>) -> Reader<'a> {
         Reader {
             home,
+            uid,
             system_dir,
             out: Config::default(),
             chain: Vec::new(),
@@ -92,8 +97,8 @@ impl<'a> Reader<'a> {
         let mut file = match self.open(path) {
             Ok(file) => file,
             // ssh skips a file that is not there (ENOENT) without a word.
-            Err(FsError::NotFound) => return,
-            Err(error) => return self.skip(path, Unread::Fs(error), from.as_ref()),
+            Err(Unread::Fs(FsError::NotFound)) => return,
+            Err(why) => return self.skip(path, why, from.as_ref()),
         };
         self.opened += 1;
         let meta = *file.meta();
@@ -206,14 +211,20 @@ impl<'a> Reader<'a> {
                     continue;
                 }
                 let listed = self.open_dir(prefix).and_then(|dir| {
-                    let (names, _) = dir.entries(MAX_LISTED)?;
-                    Ok((dir, names))
+                    let (names, truncated) = dir.entries(MAX_LISTED).map_err(Unread::Fs)?;
+                    Ok((dir, names, truncated))
                 });
                 let (dir, names) = match listed {
-                    Ok(listed) => listed,
-                    Err(FsError::NotFound | FsError::NotDirectory(_)) => continue,
-                    Err(error) => {
-                        self.skip(prefix, Unread::Fs(error), Some(from));
+                    Ok((dir, names, truncated)) => {
+                        if truncated {
+                            // The names past the bound are not read: say so.
+                            self.skip(prefix, Unread::TooManyEntries, Some(from));
+                        }
+                        (dir, names)
+                    }
+                    Err(Unread::Fs(FsError::NotFound | FsError::NotDirectory(_))) => continue,
+                    Err(why) => {
+                        self.skip(prefix, why, Some(from));
                         continue;
                     }
                 };
@@ -229,45 +240,72 @@ impl<'a> Reader<'a> {
                     next.push(prefix.join(name));
                 }
             }
-            next.truncate(MAX_LISTED);
+            if next.len() > MAX_LISTED {
+                next.truncate(MAX_LISTED);
+                self.skip(pattern, Unread::TooManyEntries, Some(from));
+            }
             found = next;
         }
         found.sort_by(|a, b| a.as_os_str().as_bytes().cmp(b.as_os_str().as_bytes()));
         found
     }
 
-    /// A directory: below the home through `open_within` (no link followed),
-    /// elsewhere opened as a root.
-    fn open_dir(&self, path: &Path) -> Result<SafeDir, FsError> {
-        match path.strip_prefix(self.home.path()) {
-            Ok(rel) => self.home.open_within(rel),
-            Err(_) => SafeDir::open_root(path),
+    /// A directory: below the home through [`SafeDir::follow_within`], elsewhere
+    /// opened as a root.
+    fn open_dir(&self, path: &Path) -> Result<SafeDir, Unread> {
+        let Ok(rel) = path.strip_prefix(self.home.path()) else {
+            return SafeDir::open_root(path).map_err(Unread::Fs);
+        };
+        if rel.as_os_str().is_empty() {
+            return SafeDir::open_root(path).map_err(Unread::Fs);
         }
+        let found = self.home.follow_within(rel, self.uid).map_err(unread)?;
+        if found.meta.kind != Kind::Directory {
+            return Err(Unread::Fs(FsError::NotDirectory(found.meta.kind)));
+        }
+        found.dir.open_dir(&found.name).map_err(Unread::Fs)
     }
 
-    /// A regular file, never a FIFO or device. A link inside the home is refused;
-    /// outside it (a distribution's `/etc/ssh/ssh_config.d/*.conf` may be one) it is
-    /// followed a few hops, each hop reopened through this same rule.
-    fn open(&self, path: &Path) -> Result<SafeFile, FsError> {
+    /// A regular file, never a FIFO or device. Inside the home a link is followed
+    /// only through the person's own files; outside it (a distribution's
+    /// `/etc/ssh/ssh_config.d/*.conf` may be one) it is followed a few hops, each
+    /// hop reopened through this same rule.
+    fn open(&self, path: &Path) -> Result<SafeFile, Unread> {
+        if let Ok(rel) = path.strip_prefix(self.home.path()) {
+            let found = self.home.follow_within(rel, self.uid).map_err(unread)?;
+            return found
+                .dir
+                .open_file(&found.name, &found.meta)
+                .map_err(Unread::Fs);
+        }
         let mut path = path.to_owned();
         for _ in 0..MAX_LINKS {
             let (dir, name) = match self.home.open_parent(&path) {
                 Ok(found) => found,
                 // A path that names no file is one ssh finds nothing at.
-                Err(FsError::NoFileName) => return Err(FsError::NotFound),
-                Err(error) => return Err(error),
+                Err(FsError::NoFileName) => return Err(Unread::Fs(FsError::NotFound)),
+                Err(error) => return Err(Unread::Fs(error)),
             };
-            let meta = dir.lstat(name)?;
+            let meta = dir.lstat(name).map_err(Unread::Fs)?;
             if meta.kind == Kind::Symlink && !path.starts_with(self.home.path()) {
                 let target = dir
                     .read_link(name)
-                    .ok_or(FsError::Symlink { target: None })?;
+                    .ok_or(Unread::Fs(FsError::Symlink { target: None }))?;
                 path = normalize(&dir.path().join(target));
                 continue;
             }
-            return dir.open_file(name, &meta);
+            return dir.open_file(name, &meta).map_err(Unread::Fs);
         }
-        Err(FsError::Symlink { target: None })
+        Err(Unread::Fs(FsError::Symlink { target: None }))
+    }
+}
+
+/// A way not followed: a missing file is one ssh finds nothing at; the rest is
+/// a link refused, with its reason.
+fn unread(refusal: Refusal) -> Unread {
+    match refusal.why {
+        Why::Fs(FsError::NotFound | FsError::NoFileName) => Unread::Fs(FsError::NotFound),
+        _ => Unread::Link(refusal),
     }
 }
 

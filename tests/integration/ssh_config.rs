@@ -163,15 +163,29 @@ fn a_policy_that_raises_the_item_to_must_makes_agent_forwarding_exit_1() {
 }
 
 #[test]
-fn a_fifo_include_and_a_linked_config_are_reported_not_read() {
+fn a_stow_linked_config_is_read_and_a_fifo_include_is_not() {
     let home = Home::with_ssh();
-    home.file("dotfiles-ssh-config", b"ForwardAgent yes\n", 0o600);
-    let link = home.symlink(".ssh/config", "../dotfiles-ssh-config");
+    home.dir("dotfiles/ssh/.ssh", 0o755);
+    home.file("dotfiles/ssh/.ssh/config", HOST_STAR_AGENT, 0o600);
+    // stow's layout: ~/.ssh/config -> ../dotfiles/ssh/.ssh/config.
+    let link = home.symlink(".ssh/config", "../dotfiles/ssh/.ssh/config");
+    let run = Cli::json(&home, &["--only", "ssh-client-config"]);
+    assert_eq!(
+        run.findings_for(&link),
+        [triple("fail", "should", "ssh-forward-agent-all-hosts")]
+    );
+    assert!(!run.codes().contains(&"ssh-config-clean".to_owned()));
+    // A link out of the home is not followed: not read, and no clean pass.
+    std::fs::remove_file(&link).unwrap();
+    let elsewhere = Home::new();
+    let outside = elsewhere.file("config", HOST_STAR_AGENT, 0o600);
+    let link = home.symlink(".ssh/config", &outside);
     let run = Cli::json(&home, &["--only", "ssh-client-config"]);
     assert_eq!(
         run.findings_for(&link),
         [triple("skip", "should", "ssh-config-not-read")]
     );
+    assert!(!run.codes().contains(&"ssh-config-clean".to_owned()));
     std::fs::remove_file(&link).unwrap();
     home.file(".ssh/config", b"Include pipe\n", 0o600);
     let pipe = home.fifo(".ssh/pipe");
@@ -214,4 +228,34 @@ fn the_system_config_is_read_from_the_run_s_system_root() {
     // The run's own empty system root: nothing of the machine's /etc/ssh is read.
     let run = Cli::json(&home, &["--only", "ssh-client-config"]);
     assert!(!run.stdout.contains("/etc/ssh"), "{}", run.stdout);
+}
+
+#[test]
+fn a_file_not_read_is_never_a_clean_pass() {
+    // An include over the size bound: read in part, reported, no "clean".
+    let home = Home::with_ssh();
+    let mut big = b"# padding\n".repeat(120_000);
+    big.extend_from_slice(b"Host *\n  ForwardAgent yes\n");
+    home.file(".ssh/big.conf", &big, 0o600);
+    home.file(".ssh/config", b"Include big.conf\n", 0o600);
+    let run = Cli::json(&home, &["--only", "ssh-client-config"]);
+    let codes = run.codes();
+    assert!(codes.contains(&"ssh-config-not-read".to_owned()), "{codes:?}");
+    assert!(!codes.contains(&"ssh-config-clean".to_owned()), "{codes:?}");
+    // 600 includes, the risky line in the last: past the files one run reads.
+    let home = Home::with_ssh();
+    home.dir(".ssh/many", 0o700);
+    for i in 0..600 {
+        let text: &[u8] = if i == 599 {
+            b"Host *\n  ForwardAgent yes\n"
+        } else {
+            b"# nothing\n"
+        };
+        home.file(format!(".ssh/many/{i:04}.conf"), text, 0o600);
+    }
+    home.file(".ssh/config", b"Include many/*.conf\n", 0o600);
+    let run = Cli::json(&home, &["--only", "ssh-client-config"]);
+    let codes = run.codes();
+    assert!(codes.contains(&"ssh-config-not-read".to_owned()), "{codes:?}");
+    assert!(!codes.contains(&"ssh-config-clean".to_owned()), "{codes:?}");
 }

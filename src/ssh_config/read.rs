@@ -7,14 +7,14 @@
 //! the path was chosen by the person or by root, and links are followed a few
 //! hops, the way `open` would.
 
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
 
-use super::lex::split_line;
+use super::lex::{split_line, strdelim};
 use super::{
-    Condition, Config, Directive, MAX_DEPTH, MAX_FILE_BYTES, ReadFile, Scope, Skipped, Unread,
-    glob_match, has_magic,
+    Block, Condition, Config, Criterion, Directive, Fault, MAX_DEPTH, MAX_FILE_BYTES, ReadFile,
+    Scope, Skipped, Unread, glob_match, has_magic, keywords,
 };
 use crate::fs::{FsError, Kind, Refusal, SafeDir, SafeFile, Why};
 
@@ -56,6 +56,8 @@ struct Reader<'a> {
     /// of them is a loop.
     chain: Vec<(u64, u64)>,
     opened: usize,
+    /// `IgnoreUnknown` patterns read so far: unknown keywords they match are no fault.
+    ignored: Vec<String>,
 }
 
 impl<'a> Reader<'a> {
@@ -67,6 +69,7 @@ impl<'a> Reader<'a> {
             out: Config::default(),
             chain: Vec::new(),
             opened: 0,
+            ignored: Vec::new(),
         }
     }
 
@@ -89,6 +92,7 @@ impl<'a> Reader<'a> {
         from: Option<(PathBuf, usize)>,
     ) {
         if depth > MAX_DEPTH {
+            self.too_deep(from.as_ref());
             return self.skip(path, Unread::TooDeep, from.as_ref());
         }
         if self.opened == MAX_FILES {
@@ -104,6 +108,8 @@ impl<'a> Reader<'a> {
         let meta = *file.meta();
         let key = (meta.dev, meta.ino);
         if self.chain.contains(&key) {
+            // ssh reads it again and again until it is too deep.
+            self.too_deep(from.as_ref());
             return self.skip(path, Unread::Loop, from.as_ref());
         }
         let text = match file.read_prefix(MAX_FILE_BYTES) {
@@ -122,43 +128,92 @@ impl<'a> Reader<'a> {
         self.chain.push(key);
         let mut current = scope.clone();
         for (index, line) in text.split(|&b| b == b'\n').enumerate() {
-            // A line ssh rejects makes it refuse the file; here it is only skipped,
-            // since this report is about the settings that do work.
-            let Ok(Some((keyword, args))) = split_line(line) else {
-                continue;
-            };
-            let number = index + 1;
-            let lossy = |a: &std::ffi::OsString| String::from_utf8_lossy(a.as_bytes()).into_owned();
-            match keyword.as_str() {
-                // A block starts anew at each Host or Match, but always inside the
-                // block the Include of this file was in.
-                "host" => {
-                    current = scope.clone();
-                    current
-                        .0
-                        .push(Condition::Host(args.iter().map(lossy).collect()));
-                }
-                "match" => {
-                    current = scope.clone();
-                    let words: Vec<String> = args.iter().map(lossy).collect();
-                    current.0.push(Condition::Match(words.join(" ")));
-                }
-                "include" => {
-                    for arg in &args {
-                        self.include(arg, &current, depth, (path.to_owned(), number));
-                    }
-                }
-                _ => self.out.directives.push(Directive {
-                    file: path.to_owned(),
-                    line: number,
-                    keyword,
-                    args,
-                    scope: current.clone(),
-                    system: self.system_dir.is_some(),
-                }),
-            }
+            let at = (path.to_owned(), index + 1);
+            self.line(line, &at, scope, &mut current, depth);
         }
         self.chain.pop();
+    }
+
+    /// One line of a file read under `scope`; `current` is the block it is in.
+    fn line(
+        &mut self,
+        raw: &[u8],
+        at: &(PathBuf, usize),
+        scope: &Scope,
+        current: &mut Scope,
+        depth: usize,
+    ) {
+        let line = match split_line(raw) {
+            Ok(Some(line)) => line,
+            Ok(None) => return,
+            Err(error) => return self.fault(at, error.ssh_says()),
+        };
+        let lossy = |a: &OsString| String::from_utf8_lossy(a.as_bytes()).into_owned();
+        let condition = match line.keyword.as_str() {
+            "host" => {
+                if line.args.iter().any(|a| a.is_empty()) {
+                    self.fault(at, "keyword host empty argument".to_owned());
+                }
+                Condition::Host(line.args.iter().map(lossy).collect())
+            }
+            "match" => match match_criteria(&line.rest) {
+                Ok(criteria) => Condition::Match(criteria),
+                Err(why) => {
+                    // ssh leaves the block as it was and refuses the file.
+                    return self.fault(at, format!("{why}; Bad Match condition"));
+                }
+            },
+            "include" => {
+                for arg in &line.args {
+                    self.include(arg, current, depth, at.clone());
+                }
+                return;
+            }
+            keyword => {
+                if let Some(why) = keywords::fault(keyword, &line.args, &self.ignored) {
+                    return self.fault(at, why);
+                }
+                if keyword == "ignoreunknown" {
+                    self.ignored.extend(line.args.iter().map(lossy));
+                }
+                let directive = Directive {
+                    file: at.0.clone(),
+                    line: at.1,
+                    keyword: line.keyword,
+                    args: line.args,
+                    scope: current.clone(),
+                    system: self.system_dir.is_some(),
+                };
+                return self.out.directives.push(directive);
+            }
+        };
+        // A block starts anew at each Host or Match, but always inside the block
+        // the Include of this file was in.
+        let text = String::from_utf8_lossy(&line.rest).into_owned();
+        self.out.blocks.push(Block {
+            file: at.0.clone(),
+            line: at.1,
+            condition,
+            text,
+            position: self.out.directives.len(),
+        });
+        *current = scope.clone();
+        current.0.push(self.out.blocks.len() - 1);
+    }
+
+    fn too_deep(&mut self, from: Option<&(PathBuf, usize)>) {
+        if let Some(at) = from {
+            let message = "Too many recursive configuration includes".to_owned();
+            self.fault(at, message);
+        }
+    }
+
+    fn fault(&mut self, at: &(PathBuf, usize), message: String) {
+        self.out.faults.push(Fault {
+            file: at.0.clone(),
+            line: at.1,
+            message,
+        });
     }
 
     /// One `Include` argument: resolved, expanded and read in sorted order.
@@ -178,6 +233,10 @@ impl<'a> Reader<'a> {
         };
         let Some(pattern) = pattern else {
             let shown = String::from_utf8_lossy(bytes).into_owned();
+            if self.system_dir.is_some() {
+                let message = format!("bad include path {}.", crate::sanitize::display_str(&shown));
+                self.fault(&from, message);
+            }
             let file = from.0.clone();
             return self.skip(&file, Unread::BadPath(shown), Some(&from));
         };
@@ -307,6 +366,68 @@ fn unread(refusal: Refusal) -> Unread {
         Why::Fs(FsError::NotFound | FsError::NoFileName) => Unread::Fs(FsError::NotFound),
         _ => Unread::Link(refusal),
     }
+}
+
+/// A `Match` line's criteria as `match_cfg_line` reads them (with `strdelim`,
+/// from the text after the keyword), or ssh's complaint.
+fn match_criteria(rest: &[u8]) -> Result<Vec<(bool, Criterion)>, String> {
+    let mut s = rest;
+    let mut criteria = Vec::new();
+    let mut attributes = 0;
+    while let Some(token) = strdelim(&mut s, true).filter(|t| !t.is_empty()) {
+        if token[0] == b'#' {
+            break;
+        }
+        let negate = token[0] == b'!';
+        let name = String::from_utf8_lossy(&token[usize::from(negate)..]).to_ascii_lowercase();
+        if name == "all" {
+            let mut peek = s;
+            let next = strdelim(&mut peek, true).unwrap_or_default();
+            if attributes > 1 || !next.is_empty() && next[0] != b'#' {
+                let shown = crate::sanitize::display_bytes(&token);
+                return Err(format!(
+                    "'{shown}' cannot be combined with other Match attributes"
+                ));
+            }
+            criteria.push((negate, Criterion::All));
+            return Ok(criteria);
+        }
+        attributes += 1;
+        if name == "canonical" || name == "final" {
+            let criterion = if name == "final" {
+                Criterion::Final
+            } else {
+                Criterion::Canonical
+            };
+            criteria.push((negate, criterion));
+            continue;
+        }
+        let arg = strdelim(&mut s, true).unwrap_or_default();
+        if arg.is_empty() || arg[0] == b'#' {
+            return Err(format!(
+                "Missing Match criteria for {}",
+                crate::sanitize::display_str(&name)
+            ));
+        }
+        let arg = String::from_utf8_lossy(&arg).into_owned();
+        let criterion = match name.as_str() {
+            "host" => Criterion::Host(arg),
+            "originalhost" => Criterion::OriginalHost(arg),
+            "user" => Criterion::User(arg),
+            "localuser" => Criterion::LocalUser(arg),
+            "exec" => Criterion::Exec(arg),
+            "localnetwork" => Criterion::LocalNetwork(arg),
+            other => {
+                let shown = crate::sanitize::display_str(other);
+                return Err(format!("Unsupported Match attribute {shown}"));
+            }
+        };
+        criteria.push((negate, criterion));
+    }
+    if attributes == 0 {
+        return Err("One or more attributes required for Match".to_owned());
+    }
+    Ok(criteria)
 }
 
 /// `.` and `..` resolved by name, as the path is written: `open_within` walks only

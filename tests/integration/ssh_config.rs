@@ -240,7 +240,10 @@ fn a_file_not_read_is_never_a_clean_pass() {
     home.file(".ssh/config", b"Include big.conf\n", 0o600);
     let run = Cli::json(&home, &["--only", "ssh-client-config"]);
     let codes = run.codes();
-    assert!(codes.contains(&"ssh-config-not-read".to_owned()), "{codes:?}");
+    assert!(
+        codes.contains(&"ssh-config-not-read".to_owned()),
+        "{codes:?}"
+    );
     assert!(!codes.contains(&"ssh-config-clean".to_owned()), "{codes:?}");
     // 600 includes, the risky line in the last: past the files one run reads.
     let home = Home::with_ssh();
@@ -256,6 +259,186 @@ fn a_file_not_read_is_never_a_clean_pass() {
     home.file(".ssh/config", b"Include many/*.conf\n", 0o600);
     let run = Cli::json(&home, &["--only", "ssh-client-config"]);
     let codes = run.codes();
-    assert!(codes.contains(&"ssh-config-not-read".to_owned()), "{codes:?}");
+    assert!(
+        codes.contains(&"ssh-config-not-read".to_owned()),
+        "{codes:?}"
+    );
     assert!(!codes.contains(&"ssh-config-clean".to_owned()), "{codes:?}");
+}
+
+/// The codes of the findings for `path`, in order.
+fn codes_at(run: &crate::util::Run, path: &std::path::Path) -> Vec<String> {
+    run.findings_for(path).into_iter().map(|t| t.2).collect()
+}
+
+#[test]
+fn both_passes_are_read_as_ssh_reads_them() {
+    let home = Home::with_ssh();
+    // `Match final` applies in the second pass only, after `Host *` has decided.
+    let config = home.file(
+        ".ssh/config",
+        b"Match final all\n  ForwardAgent no\nHost *\n  ForwardAgent yes\n",
+        0o600,
+    );
+    let run = Cli::json(&home, &["--only", "ssh-client-config"]);
+    assert_eq!(codes_at(&run, &config), ["ssh-forward-agent-all-hosts"]);
+    assert!(message(&run, "ssh-forward-agent-all-hosts").contains("config:4"));
+    // `Match canonical` without a second pass applies to no host.
+    home.file(
+        ".ssh/config",
+        b"Match canonical all\n  ForwardAgent yes\n",
+        0o600,
+    );
+    let run = Cli::json(&home, &["--only", "ssh-client-config"]);
+    assert_eq!(
+        codes_at(&run, &config),
+        ["ssh-setting-overridden", "ssh-config-clean"]
+    );
+    // The second pass matches `Host` against the HostName.
+    home.file(
+        ".ssh/config",
+        b"Host work\n  HostName build.internal\nMatch final host nothing\nHost build.internal\n  ForwardAgent yes\n",
+        0o600,
+    );
+    let run = Cli::json(&home, &["--only", "ssh-client-config"]);
+    assert_eq!(codes_at(&run, &config), ["ssh-forward-agent"]);
+    let said = message(&run, "ssh-forward-agent");
+    assert!(said.contains("config:5") && said.contains("work"), "{said}");
+}
+
+#[test]
+fn match_host_tests_the_hostname_and_an_earlier_match_decides_first() {
+    let home = Home::with_ssh();
+    let config = home.file(
+        ".ssh/config",
+        b"Host web\n  HostName web.example.com\nMatch host web\n  ForwardAgent yes\nMatch host web.example.com\n  StrictHostKeyChecking no\n",
+        0o600,
+    );
+    let run = Cli::json(&home, &["--only", "ssh-client-config"]);
+    // `Match host web` tests the HostName, which `Host web` has set by then: the
+    // line under it applies to no host; the one under the HostName's does.
+    assert_eq!(
+        codes_at(&run, &config),
+        ["ssh-host-key-unchecked", "ssh-setting-overridden"]
+    );
+    assert!(message(&run, "ssh-host-key-unchecked").contains("config:6"));
+    // An earlier `Match host *` decides first for every host.
+    home.file(
+        ".ssh/config",
+        b"Match host *\n  ForwardAgent no\nHost *\n  ForwardAgent yes\n",
+        0o600,
+    );
+    let run = Cli::json(&home, &["--only", "ssh-client-config"]);
+    assert_eq!(
+        codes_at(&run, &config),
+        ["ssh-setting-overridden", "ssh-config-clean"]
+    );
+    assert!(message(&run, "ssh-setting-overridden").contains("config:2 already decided it"));
+    // An earlier `Match exec` may or may not decide: it depends on a command.
+    home.file(
+        ".ssh/config",
+        b"Match exec \"test -e /run/vpn\"\n  ForwardAgent no\nHost *\n  ForwardAgent yes\n",
+        0o600,
+    );
+    let run = Cli::json(&home, &["--only", "ssh-client-config"]);
+    assert_eq!(codes_at(&run, &config), ["ssh-forward-agent"]);
+    let said = message(&run, "ssh-forward-agent");
+    assert!(
+        said.contains("all hosts (Host *)") && said.contains("depends on a command"),
+        "{said}"
+    );
+}
+
+#[test]
+fn quoted_keywords_and_any_spelling_of_dev_null_are_read() {
+    let home = Home::with_ssh();
+    let config = home.file(
+        ".ssh/config",
+        b"Host *\n  \"ForwardAgent\" yes\n  StrictHostKeyChecking=\"no\"\n  UserKnownHostsFile /dev/./null\nHost ci\n  UserKnownHostsFile /dev//null\n",
+        0o600,
+    );
+    let run = Cli::json(&home, &["--only", "ssh-client-config"]);
+    assert_eq!(
+        codes_at(&run, &config),
+        [
+            "ssh-forward-agent-all-hosts",
+            "ssh-host-key-unchecked",
+            "ssh-known-hosts-discarded",
+            "ssh-setting-overridden",
+        ]
+    );
+}
+
+#[test]
+fn a_config_ssh_refuses_is_reported_as_refused_with_its_reason() {
+    let home = Home::with_ssh();
+    let config = home.file(
+        ".ssh/config",
+        b"Host *\n  StrictHostKeyChecking no#x\n",
+        0o600,
+    );
+    let run = Cli::json(&home, &["--only", "ssh-client-config"]);
+    assert_eq!(codes_at(&run, &config), ["ssh-config-refused"]);
+    let said = message(&run, "ssh-config-refused");
+    assert!(said.contains("unsupported option \\\"no#x\\\""), "{said}");
+    assert!(
+        said.contains("terminating, 1 bad configuration options"),
+        "{said}"
+    );
+    home.file(".ssh/config", b"ForwardAgnet yes\n", 0o600);
+    let run = Cli::json(&home, &["--only", "ssh-client-config"]);
+    assert!(message(&run, "ssh-config-refused").contains("Bad configuration option: forwardagnet"));
+}
+
+#[test]
+fn lines_that_can_never_apply_are_no_problem() {
+    let home = Home::with_ssh();
+    let config = home.file(
+        ".ssh/config",
+        b"Host web1,web2\n  ForwardAgent yes\nHost web[12]\n  StrictHostKeyChecking no\nHost !db\n  UserKnownHostsFile /dev/null\n",
+        0o600,
+    );
+    let run = Cli::json(&home, &["--only", "ssh-client-config"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(
+        codes_at(&run, &config),
+        [
+            "ssh-setting-overridden",
+            "ssh-setting-overridden",
+            "ssh-setting-overridden",
+            "ssh-config-clean",
+        ]
+    );
+}
+
+#[test]
+fn output_grows_with_the_config_not_its_square() {
+    // 4,000 Host blocks, each forwarding the agent to its own host, then one for
+    // all: the old report listed every earlier line in each finding.
+    let home = Home::with_ssh();
+    let mut text = String::new();
+    for i in 0..4000 {
+        text.push_str(&format!("Host host{i}.example.org\n  ForwardAgent yes\n"));
+    }
+    text.push_str("Host *\n  ForwardAgent yes\n  StrictHostKeyChecking no\n");
+    home.file(".ssh/config", text.as_bytes(), 0o600);
+    let run = Cli::json(&home, &["--only", "ssh-client-config"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let findings = run.json()["findings"].as_array().unwrap().len();
+    assert_eq!(findings, 4002);
+    assert!(
+        run.stdout.len() < 10 << 20,
+        "{} bytes of JSON for a {} byte config",
+        run.stdout.len(),
+        text.len()
+    );
+    // Linear: no finding much longer than one line's own description.
+    let longest = run.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.to_string().len())
+        .max()
+        .unwrap();
+    assert!(longest < 2000, "{longest}");
 }

@@ -634,8 +634,8 @@ mod tests {
         let values: Vec<OsString> = text
             .split(|&b| b == b'\n')
             .filter_map(|line| crate::ssh_config::split_line(line).ok().flatten())
-            .filter(|(k, _)| k == "identityfile" || k == "certificatefile")
-            .filter_map(|(_, args)| args.into_iter().next())
+            .filter(|l| l.keyword == "identityfile" || l.keyword == "certificatefile")
+            .filter_map(|l| l.args.into_iter().next())
             .collect();
         identity_paths(values.iter(), home)
     }

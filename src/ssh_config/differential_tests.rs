@@ -15,7 +15,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::eval::{Query, every_applying, evaluate};
+use super::eval::{Query, evaluate, every_applying};
 use super::*;
 use crate::fs::SafeDir;
 

@@ -11,6 +11,8 @@
 //! opened, a size bound), and an include loop or an include nested deeper than
 //! ssh allows is recorded instead of followed.
 
+#[cfg(test)]
+mod differential_tests;
 mod eval;
 mod hosts;
 mod keywords;
@@ -18,8 +20,6 @@ mod lex;
 mod matching;
 mod reach;
 mod read;
-#[cfg(test)]
-mod differential_tests;
 #[cfg(test)]
 mod tests;
 

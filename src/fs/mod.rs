@@ -14,6 +14,7 @@
 
 mod create;
 mod link;
+mod list;
 mod open;
 pub mod perm;
 mod temp_dir;

@@ -25,7 +25,7 @@ use crate::fs::{FsError, Kind, Location, Meta, Refusal, SafeDir, SafeFile, Why};
 pub const KEY_PREFIX_BYTES: usize = 64 * 1024;
 /// The most read of a PKCS#12 file, which is read whole (see
 /// [`crate::keys::wants_whole_file`]).
-const MAX_WHOLE_FILE_BYTES: usize = 1 << 20;
+pub(super) const MAX_WHOLE_FILE_BYTES: usize = 1 << 20;
 /// The shortest key marker, `(11:private-key`; a smaller file is not opened.
 pub const MIN_KEY_BYTES: u64 = 15;
 /// How deep below a key store's top the scan goes.

@@ -1,7 +1,7 @@
 //! The XML stores: Pidgin, FileZilla, DbVisualizer, SQuirreL, Psi and Apache
 //! Directory Studio (SQL Developer's `connections.xml` is read in `documents`). The
-//! parser is roxmltree with document type declarations refused (no entity
-//! expansion) and a bound on nodes; an error names only the line and column, never
+//! parser is roxmltree with entity declarations refused (no entity expansion) and
+//! a bound on nodes; an error names only the line and column, never
 //! what stands there.
 
 use roxmltree::{Document, Node, ParsingOptions};
@@ -18,8 +18,10 @@ pub fn with_document(
     count: impl FnOnce(&Document<'_>) -> Saved,
 ) -> Result<Saved, String> {
     let text = std::str::from_utf8(bytes).map_err(|_| "is not UTF-8 text".to_owned())?;
+    // Psi writes `<!DOCTYPE accounts>` (Qt's QDomDocument does); a declaration
+    // without entities is harmless, and entities are refused outright.
     let options = ParsingOptions {
-        allow_dtd: false,
+        allow_dtd: !text.contains("<!ENTITY"),
         nodes_limit: MAX_NODES,
         ..ParsingOptions::default()
     };

@@ -53,7 +53,7 @@ struct Client {
     fix: &'static str,
 }
 
-const PLAIN: &str = "in plain text";
+const PLAIN: &str = "kept in plain text";
 
 const CLIENTS: &[Client] = &[
     Client {
@@ -81,7 +81,7 @@ const CLIENTS: &[Client] = &[
             ".var/app/org.filezillaproject.Filezilla/config/filezilla/filezilla.xml",
         ],
         read: markup::filezilla,
-        why: "base64-encoded or in plain text, not encrypted",
+        why: "kept base64-encoded or in plain text, not encrypted",
         how: "encrypted with FileZilla's master password",
         fix: "choose Edit › Settings › Interface › Passwords › Save passwords protected by a master password",
     },

@@ -562,3 +562,31 @@ fn the_planted_password_never_appears_in_any_output_and_fix_changes_nothing() {
         "{screen}"
     );
 }
+
+#[test]
+fn links_fifos_and_profiles_outside_the_home_are_skipped_never_followed() {
+    let home = Home::new();
+    home.dir(".mozilla/firefox/linked.default", 0o700);
+    let link = home.symlink(".mozilla/firefox/linked.default/logins.json", "/etc/passwd");
+    home.dir(".config/chromium/Default", 0o700);
+    let fifo = home.fifo(".config/chromium/Default/Login Data");
+    home.dir(".purple", 0o700);
+    let big = home.sparse(".purple/accounts.xml", 1 << 30);
+    home.file(
+        ".mozilla/firefox/profiles.ini",
+        b"[Profile0]\nName=elsewhere\nIsRelative=0\nPath=/etc\n",
+        0o644,
+    );
+    let run = Cli::json(&home, &["--only", "app-password-stores"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    for (path, words) in [
+        (link.as_path(), "symbolic link to /etc/passwd; not followed"),
+        (fifo.as_path(), "is a FIFO"),
+        (big.as_path(), "more than the 4194304 this check reads"),
+        (Path::new("/etc"), "outside the home directory"),
+    ] {
+        let f = only(&run, path);
+        assert_eq!(f["status"], "skip", "{f}");
+        assert!(f["message"].as_str().unwrap().contains(words), "{f}");
+    }
+}

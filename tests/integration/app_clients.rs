@@ -4,9 +4,9 @@
 //! leak test in app_stores.rs, which plants one known password in every store.
 
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
-use crate::util::{Cli, Home, have};
+use crate::util::{Cli, Home, have, tool};
 
 /// The password planted in every store; no output may hold it, its base64 or hex.
 pub const SECRET: &str = "Pl4nted-Secret!Zq7";
@@ -30,7 +30,7 @@ pub fn secret_forms() -> Vec<String> {
 
 /// Runs `openssl` with `input` on standard input and returns its output.
 pub fn openssl(args: &[&str], input: &[u8]) -> Vec<u8> {
-    let mut child = Command::new("openssl")
+    let mut child = tool("openssl")
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -5,16 +5,14 @@
 //! basic store does (openssl), damaged databases, the login lines on a real
 //! terminal, and one known password planted in every store that no output shows.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
 use crate::app_clients::{SECRET, fixtures, openssl, plant, secret_base64, secret_forms};
-use crate::util::{BIN, Cli, Home, Run, Tmux, have};
+use crate::util::{Cli, Home, Run, Tmux, have, tool};
+use std::path::{Path, PathBuf};
 
 const PRIMARY: &str = "Primary-pw-9!";
 
 fn run_tool(program: &str, args: &[&str]) {
-    let out = Command::new(program).args(args).output().unwrap();
+    let out = tool(program).args(args).output().unwrap();
     assert!(
         out.status.success(),
         "{program} {args:?}: {}",
@@ -173,11 +171,7 @@ fn login_data(home: &Home, rel: &str, basic: usize, keyring: usize, wal: bool) -
         sql.push_str(&row(100 + i, &format!("X'763131{}'", "AB".repeat(32)), 0));
     }
     sql.push_str(&row(200, "X''", 1));
-    let out = Command::new("sqlite3")
-        .arg(&path)
-        .arg(&sql)
-        .output()
-        .unwrap();
+    let out = tool("sqlite3").arg(&path).arg(&sql).output().unwrap();
     assert!(
         out.status.success(),
         "sqlite3: {}",
@@ -528,13 +522,12 @@ fn the_planted_password_never_appears_in_any_output_and_fix_changes_nothing() {
         b"[login]\ndeadline-ms = 10000\nmax-lines = 50\n",
         0o644,
     );
+    let line = Cli::new(["--home", p(home.path()), "--policy", p(&policy), "login"])
+        .env("TERM", "dumb")
+        .shell_line();
     let tmux = Tmux::start(
         "app-stores-login",
-        &format!(
-            "env -i PATH=/usr/bin:/bin TERM=dumb {BIN} --home {} --policy {} login; echo EXIT=$?; sleep 60",
-            home.path().display(),
-            policy.display()
-        ),
+        &format!("{}; echo EXIT=$?; sleep 60", line.text()),
     );
     let screen = tmux.wait_for("EXIT=");
     never_shown("login lines", &screen);

@@ -5,10 +5,11 @@
 //! primary password; it decrypts with the empty password exactly when anyone can
 //! open the database.
 //!
-//! Two encodings are in use: PBES2 (PBKDF2 with HMAC-SHA-256, AES-256-CBC), written
-//! by NSS since 3.47 (Firefox 72), and the older PKCS#12-style SHA-1 and 3DES-CBC
-//! entry of databases converted from `key3.db`. The derived key and the decrypted
-//! value live only in zeroizing buffers, for the one comparison.
+//! Two encodings are in use: PBES2 (PBKDF2 with HMAC-SHA-256, AES-256-CBC), which
+//! current NSS writes, and the older PKCS#12-style SHA-1 and 3DES-CBC entry, which
+//! older NSS wrote and NSS keeps in databases converted from `key3.db`. The
+//! derived key and the decrypted value live only in zeroizing buffers, for the one
+//! comparison.
 
 use cbc::cipher::block_padding::Pkcs7;
 use cbc::cipher::{BlockDecryptMut, KeyIvInit};

@@ -28,6 +28,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("password", 2),
     ("backup", 2),
     ("accounts", 2),
+    ("app_stores", 2),
     // Primitives.
     ("fs", 1),
     ("policy", 1),

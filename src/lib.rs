@@ -7,6 +7,7 @@
 
 mod account;
 mod accounts;
+mod app_stores;
 mod at_rest;
 mod backup;
 mod breach;

@@ -2,6 +2,7 @@
 //! the normal run, `--only`, `list-checks`, the checklist and the man-page test
 //! (after ripgrep's flag registry).
 
+mod app_password_stores;
 mod credential_files;
 mod finding;
 mod history_secrets;
@@ -71,6 +72,7 @@ pub const CHECKS: &[&dyn Check] = &[
     &key_encryption::KeyEncryption,
     &ssh_client_config::SshClientConfig,
     &credential_files::CredentialFiles,
+    &app_password_stores::AppPasswordStores,
     &history_settings::HistorySettingsCheck,
     &history_secrets::HistorySecrets,
     &screen_lock::ScreenLock,

@@ -49,3 +49,7 @@ mod pam;
 mod tty;
 // audit as root on real accounts made by useradd: the privilege drop, deadlines, Prometheus.
 mod audit;
+// Saved passwords in applications: real NSS key databases, Chromium Login Data, every client; no output shows one.
+mod app_stores;
+// The clients of app-password-stores, each with a password and in its protected form.
+mod app_clients;

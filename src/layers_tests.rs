@@ -158,7 +158,9 @@ fn production_lines() -> Vec<Line> {
         let all: Vec<&str> = text.lines().collect();
         for (index, line) in all.iter().enumerate() {
             let trimmed = line.trim_start();
-            if trimmed == "#[cfg(test)]"
+            let test_only = trimmed == "#[cfg(test)]"
+                || (trimmed.starts_with("#[cfg(all(test,") && trimmed.ends_with(")]"));
+            if test_only
                 && all.get(index + 1).is_some_and(|next| {
                     next.trim_start().starts_with("mod ") && next.ends_with('{')
                 })

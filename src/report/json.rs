@@ -16,6 +16,8 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub struct Tool {
     pub name: &'static str,
     pub version: &'static str,
+    /// The git commit the binary was built from; `null` for a build that names none.
+    pub commit: Option<&'static str>,
 }
 
 impl Tool {
@@ -23,8 +25,14 @@ impl Tool {
         Tool {
             name: env!("CARGO_PKG_NAME"),
             version: env!("CARGO_PKG_VERSION"),
+            commit: commit(),
         }
     }
+}
+
+/// The commit `src/build.rs` found, if any.
+pub fn commit() -> Option<&'static str> {
+    Some(env!("CSI_SELF_CHECK_BUILD_COMMIT")).filter(|c| !c.is_empty())
 }
 
 #[derive(Serialize)]

@@ -44,7 +44,7 @@ fn samples(text: &str) -> Vec<(String, BTreeMap<String, String>, f64)> {
 }
 
 /// The findings of one user's report that are not `pass`, counted by (policy,
-/// level, status): what `csi_findings` must say.
+/// level, status): what `csi_self_check_findings` must say.
 fn attention(report: &serde_json::Value) -> BTreeMap<(String, String, String), f64> {
     let mut counts = BTreeMap::new();
     for f in report["findings"].as_array().unwrap() {
@@ -142,7 +142,14 @@ fn three_users_are_each_checked_as_themselves_and_the_metrics_match() {
         assert_eq!(entry["report"]["user"], user.name);
     }
 
+    // A must-level failure is NOT COMPLIANT, and names it; a home that cannot be
+    // read vouches for nothing.
     let first = report_of(&doc, "csiaudit1");
+    assert_eq!(first["verdict"], "not-compliant", "{first}");
+    assert_eq!(first["compliant"], false);
+    assert_eq!(first["first_problem"]["status"], "fail", "{first}");
+    assert!(first["counts"]["must"].as_u64().unwrap() >= 2, "{first}");
+    assert_eq!(report_of(&doc, "csiaudit2")["verdict"], "incomplete");
     let key_codes: Vec<String> = codes_at(first, &key).into_iter().map(|c| c.1).collect();
     assert!(
         key_codes.contains(&"private-key-group-readable".to_owned())
@@ -231,7 +238,9 @@ fn three_users_are_each_checked_as_themselves_and_the_metrics_match() {
     for user in [&one, &two, &three] {
         let gauges: BTreeMap<(String, String, String), f64> = parsed
             .iter()
-            .filter(|(name, labels, _)| name == "csi_findings" && labels["user"] == user.name)
+            .filter(|(name, labels, _)| {
+                name == "csi_self_check_findings" && labels["user"] == user.name
+            })
             .map(|(_, l, v)| {
                 (
                     (l["policy"].clone(), l["level"].clone(), l["status"].clone()),
@@ -244,7 +253,9 @@ fn three_users_are_each_checked_as_themselves_and_the_metrics_match() {
         assert_eq!(gauges, expected, "{}\n{text}", user.name);
         let statuses: BTreeMap<String, f64> = parsed
             .iter()
-            .filter(|(name, l, _)| name == "csi_audit_user_status" && l["user"] == user.name)
+            .filter(|(name, l, _)| {
+                name == "csi_self_check_audit_user_status" && l["user"] == user.name
+            })
             .map(|(_, l, v)| (l["status"].clone(), *v))
             .collect();
         let want: BTreeMap<String, f64> = [
@@ -254,6 +265,21 @@ fn three_users_are_each_checked_as_themselves_and_the_metrics_match() {
         ]
         .into();
         assert_eq!(statuses, want, "{}", user.name);
+        // The same verdict as the JSON's.
+        let compliant: Vec<f64> = parsed
+            .iter()
+            .filter(|(name, l, _)| {
+                name == "csi_self_check_user_compliant" && l["user"] == user.name
+            })
+            .map(|(_, _, v)| *v)
+            .collect();
+        let verdict = &report_of(&doc, user.name)["verdict"];
+        assert_eq!(
+            compliant,
+            [f64::from(u8::from(verdict == "compliant"))],
+            "{}",
+            user.name
+        );
     }
     let value = |metric: &str| {
         parsed
@@ -262,12 +288,12 @@ fn three_users_are_each_checked_as_themselves_and_the_metrics_match() {
             .unwrap_or_else(|| panic!("no {metric}"))
             .2
     };
-    let stamp = value("csi_audit_last_run_timestamp_seconds");
+    let stamp = value("csi_self_check_audit_last_run_timestamp_seconds");
     assert!(
         stamp >= before.floor() && stamp <= before + 60.0,
         "{stamp} vs {before}"
     );
-    assert!((0.0..60.0).contains(&value("csi_audit_duration_seconds")));
+    assert!((0.0..60.0).contains(&value("csi_self_check_audit_duration_seconds")));
 }
 
 #[test]
@@ -314,8 +340,14 @@ fn a_user_past_the_deadline_is_stopped_and_the_audit_goes_on() {
     ])
     .run();
     assert_eq!(table.code, 1);
+    let row = table
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("csiaudit5 "))
+        .unwrap_or_else(|| panic!("no row for csiaudit5:\n{}", table.stdout));
     assert!(
-        table.stdout.contains("csiaudit5: did not finish in time"),
+        row.contains(" INCOMPLETE ")
+            && row.ends_with("no report: did not finish within 0.001 seconds and was stopped"),
         "{}",
         table.stdout
     );

@@ -33,12 +33,14 @@ const POLL: Duration = Duration::from_millis(5);
 /// The parent's side: runs `audit-user` for `account` with `args` (the options
 /// passed on, before the subcommand), kills it at `deadline`.
 pub fn run(account: &Account, args: &[OsString], deadline: Duration) -> UserRun {
+    let checked = crate::time::now();
     let start = Instant::now();
     let (outcome, ran_as_uid) = supervise(account, args, deadline);
     UserRun {
         account: account.clone(),
         outcome,
         ran_as_uid,
+        checked,
         elapsed: start.elapsed(),
     }
 }

@@ -10,7 +10,7 @@ use crate::checks::{Finding, Status};
 use crate::policy::Level;
 use crate::sanitize::json_path;
 
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Serialize)]
 pub struct Tool {
@@ -53,8 +53,22 @@ pub struct JsonFinding<'a> {
     status: Status,
     code: &'static str,
     path: Option<String>,
+    /// The line of `path`, from 1, where the finding is about one.
+    line: Option<u32>,
     message: &'a str,
     fix: Option<&'a str>,
+    waiver: Option<JsonWaiver<'a>>,
+}
+
+/// The waiver of a `waived` finding, and the status it had without it.
+#[derive(Serialize)]
+struct JsonWaiver<'a> {
+    status: Status,
+    reason: &'a str,
+    granted_by: &'a str,
+    expires: &'a str,
+    file: String,
+    line: usize,
 }
 
 impl<'a> From<&'a Finding> for JsonFinding<'a> {
@@ -66,8 +80,17 @@ impl<'a> From<&'a Finding> for JsonFinding<'a> {
             status: f.status,
             code: f.code,
             path: f.path.as_deref().map(json_path),
+            line: f.line,
             message: &f.message,
             fix: f.fix.as_deref(),
+            waiver: f.waiver.as_ref().map(|w| JsonWaiver {
+                status: w.was,
+                reason: &w.reason,
+                granted_by: &w.granted_by,
+                expires: &w.expires,
+                file: json_path(&w.file),
+                line: w.file_line,
+            }),
         }
     }
 }

@@ -8,7 +8,7 @@ use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::Path;
 use std::process::Command;
 
-use crate::util::{BIN, Cli, TestUser, chmod, have, is_root, skip};
+use crate::util::{BIN, Cli, SitePolicy, TestUser, chmod, have, is_root, skip};
 
 /// useradd and userdel lock the password files; two at once fail, so tests take turns.
 /// The sample lines of a metrics text as (name, labels, value).
@@ -294,6 +294,212 @@ fn three_users_are_each_checked_as_themselves_and_the_metrics_match() {
         "{stamp} vs {before}"
     );
     assert!((0.0..60.0).contains(&value("csi_self_check_audit_duration_seconds")));
+}
+
+/// An unencrypted ed25519 key at `~/.ssh/id_ed25519` of `user`, with `mode`.
+fn unencrypted_key(user: &TestUser, mode: u32) {
+    let ssh = user.join(".ssh");
+    std::fs::create_dir(&ssh).unwrap();
+    chmod(&ssh, 0o700);
+    let key = ssh.join("id_ed25519");
+    let out = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "test", "-f"])
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    chmod(&key, mode);
+    for path in [&ssh, &key, &ssh.join("id_ed25519.pub")] {
+        user.give(path);
+    }
+}
+
+#[test]
+fn clean_failing_and_waived_accounts_read_as_such_in_the_table_json_and_metrics() {
+    let test = "clean_failing_and_waived_accounts_read_as_such_in_the_table_json_and_metrics";
+    if !is_root() {
+        return skip(
+            test,
+            "useradd, the privilege drop and a site policy need root",
+        );
+    }
+    if !have("ssh-keygen", test) || !have("useradd", test) || !have("promtool", test) {
+        return;
+    }
+    let _clean = TestUser::new("csiaudit6");
+    let failing = TestUser::new("csiaudit7");
+    unencrypted_key(&failing, 0o640);
+    let waived = TestUser::new("csiaudit8");
+    unencrypted_key(&waived, 0o400);
+    // The role account's unencrypted key is waived; an old waiver for the clean
+    // account has run out and is reported to it.
+    let site = SitePolicy::new(
+        "audit",
+        "[[waiver]]\n\
+         item = \"key-passwords\"\n\
+         paths = [\"~/.ssh/id_ed25519\"]\n\
+         accounts = [\"csiaudit8\"]\n\
+         reason = \"2.1.1 Role Accounts: the nightly deploy runs unattended\"\n\
+         granted-by = \"Jane Admin\"\n\
+         expires = 2999-12-31\n\
+         \n\
+         [[waiver]]\n\
+         code = \"credential-file-plaintext\"\n\
+         accounts = [\"csiaudit6\"]\n\
+         reason = \"2.1.1 Data Access Passwords\"\n\
+         granted-by = \"Jane Admin\"\n\
+         expires = 2020-01-31\n",
+    );
+    let users = "csiaudit6,csiaudit7,csiaudit8";
+    let audit = |format: &str| {
+        Cli::new([
+            "audit",
+            "--users",
+            users,
+            "--policy",
+            site.arg(),
+            "--format",
+            format,
+        ])
+        .run()
+    };
+    let table = audit("text");
+    assert_eq!(table.code, 1, "{}", table.stderr);
+    let row = |name: &str| {
+        let row = table
+            .stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("no row for {name}:\n{}", table.stdout));
+        row.split_whitespace().collect::<Vec<&str>>()
+    };
+    // USER VERDICT MUST SHOULD WARN WAIVED ERROR SKIP DATE TIME PROBLEM...
+    let clean_row = row("csiaudit6");
+    assert_eq!(clean_row[1..3], ["compliant", "0"], "{}", table.stdout);
+    assert_eq!(clean_row[5], "0", "no waiver in force: {}", table.stdout);
+    assert_eq!(clean_row.last(), Some(&"-"), "{}", table.stdout);
+    let failing_row = row("csiaudit7");
+    assert_eq!(failing_row[1..3], ["NOT", "COMPLIANT"], "{}", table.stdout);
+    assert_ne!(failing_row[3], "0", "{}", table.stdout);
+    assert!(
+        table.stdout.contains("  ~/.ssh/id_ed25519: "),
+        "the first must-level problem, in words: {}",
+        table.stdout
+    );
+    let waived_row = row("csiaudit8");
+    assert_eq!(waived_row[1..3], ["compliant", "0"], "{}", table.stdout);
+    assert_eq!(waived_row[5], "1", "one waived finding: {}", table.stdout);
+    assert!(
+        table.stdout.lines().any(|l| l.starts_with("csiaudit8 ")
+            && l.contains("  - (waived until 2999-12-31 by Jane Admin: ~/.ssh/id_ed25519: ")),
+        "the waiver is in the table: {}",
+        table.stdout
+    );
+    assert!(
+        table.stdout.contains("3 account(s) on ")
+            && table
+                .stdout
+                .contains(": 2 compliant, 1 NOT COMPLIANT, 0 INCOMPLETE."),
+        "{}",
+        table.stdout
+    );
+
+    let json = audit("json");
+    assert_eq!(json.code, 1, "{}", json.stderr);
+    let doc = json.json();
+    let verdicts: Vec<(&str, &str)> = doc["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| (u["user"].as_str().unwrap(), u["verdict"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("csiaudit6", "compliant"),
+            ("csiaudit7", "not-compliant"),
+            ("csiaudit8", "compliant")
+        ]
+    );
+    let first = &report_of(&doc, "csiaudit7")["first_problem"];
+    assert_eq!(
+        (&first["status"], &first["level"]),
+        (&"fail".into(), &"must".into()),
+        "{first}"
+    );
+    let waived_findings = &report_of(&doc, "csiaudit8")["report"]["findings"];
+    let waived_one: Vec<&serde_json::Value> = waived_findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "waived")
+        .collect();
+    assert_eq!(waived_one.len(), 1, "{waived_findings}");
+    assert_eq!(waived_one[0]["code"], "key-unencrypted");
+    assert_eq!(waived_one[0]["waiver"]["granted_by"], "Jane Admin");
+    assert_eq!(report_of(&doc, "csiaudit8")["counts"]["waived"], 1);
+    let notices: Vec<&serde_json::Value> = report_of(&doc, "csiaudit6")["report"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "waiver-expired")
+        .collect();
+    assert_eq!(
+        notices.len(),
+        1,
+        "the expired waiver is reported to its account"
+    );
+    assert_eq!(notices[0]["line"], 9);
+
+    let metrics = audit("prometheus");
+    assert_eq!(metrics.code, 1, "{}", metrics.stderr);
+    let parsed = samples(&metrics.stdout);
+    let gauge = |name: &str, user: &str, status: Option<&str>| {
+        parsed
+            .iter()
+            .find(|(n, l, _)| {
+                n == name && l["user"] == user && status.is_none_or(|s| l["status"] == s)
+            })
+            .map(|(_, _, v)| *v)
+    };
+    assert_eq!(
+        gauge("csi_self_check_user_compliant", "csiaudit6", None),
+        Some(1.0)
+    );
+    assert_eq!(
+        gauge("csi_self_check_user_compliant", "csiaudit7", None),
+        Some(0.0)
+    );
+    assert_eq!(
+        gauge("csi_self_check_user_compliant", "csiaudit8", None),
+        Some(1.0)
+    );
+    assert_eq!(
+        gauge("csi_self_check_findings", "csiaudit8", Some("waived")),
+        Some(1.0),
+        "{}",
+        metrics.stdout
+    );
+    let promtool = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    promtool
+        .stdin
+        .as_ref()
+        .unwrap()
+        .write_all(metrics.stdout.as_bytes())
+        .unwrap();
+    let out = promtool.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 #[test]

@@ -41,3 +41,5 @@ mod pam;
 mod tty;
 // audit as root on real accounts made by useradd: the privilege drop, deadlines, Prometheus.
 mod audit;
+// Waivers in the site policy: waived findings, expired waivers, personal files refused.
+mod waivers;

@@ -428,3 +428,38 @@ pub fn listing(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// A site policy file for one test: `/etc/csi-self-check/test-PID-TAG.toml`, root's
+/// and 0644 as the site's must be, named with `--policy` (never `policy.toml` or
+/// `policy.d/`, so no other run reads it), removed when dropped — a panicking test
+/// included — with the directory if the test made it.
+pub struct SitePolicy {
+    pub path: PathBuf,
+    made_dir: bool,
+}
+
+impl SitePolicy {
+    pub fn new(tag: &str, text: &str) -> SitePolicy {
+        let dir = Path::new("/etc/csi-self-check");
+        let made_dir = !dir.exists();
+        std::fs::create_dir_all(dir).unwrap();
+        let path = dir.join(format!("test-{}-{tag}.toml", std::process::id()));
+        std::fs::write(&path, text).unwrap();
+        chmod(&path, 0o644);
+        SitePolicy { path, made_dir }
+    }
+
+    pub fn arg(&self) -> &str {
+        self.path.to_str().unwrap()
+    }
+}
+
+impl Drop for SitePolicy {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+        if self.made_dir {
+            // Only when empty: another test's file may be there now.
+            let _ = std::fs::remove_dir("/etc/csi-self-check");
+        }
+    }
+}

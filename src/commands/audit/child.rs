@@ -246,7 +246,7 @@ mod tests {
 
     #[test]
     fn a_report_counts_only_from_the_right_user_and_uid() {
-        let good = br#"{"schema_version":1,"user":"alice","findings":[]}"#;
+        let good = br#"{"schema_version":2,"user":"alice","findings":[]}"#;
         assert!(matches!(
             judge(&alice(), &EXITED, Some(1001), good, b""),
             Outcome::Ok(_)
@@ -260,7 +260,7 @@ mod tests {
             judge(&alice(), &EXITED, None, good, b""),
             Outcome::Failed(_)
         ));
-        let other = br#"{"schema_version":1,"user":"bob","findings":[]}"#;
+        let other = br#"{"schema_version":2,"user":"bob","findings":[]}"#;
         assert!(matches!(
             judge(&alice(), &EXITED, Some(1001), other, b""),
             Outcome::Failed(_)

@@ -192,6 +192,14 @@ impl UserRun {
         }
     }
 
+    /// The first finding a waiver covers.
+    pub fn first_waived(&self) -> Option<&serde_json::Value> {
+        let Outcome::Ok(report) = &self.outcome else {
+            return None;
+        };
+        findings(report).find(|f| field(f, "status") == "waived")
+    }
+
     /// Why there is no report, in words.
     pub fn no_report(&self, timeout: f64) -> Option<String> {
         match &self.outcome {

@@ -77,7 +77,16 @@ pub fn text(audit: &Audit) -> String {
                 format!("could not check: {}", in_words(finding, &run.account.home))
             }
             (Some(finding), None) => in_words(finding, &run.account.home),
-            (None, None) => "-".to_owned(),
+            (None, None) => match run.first_waived() {
+                // The waiver is what keeps the account compliant: say whose it is.
+                Some(finding) => format!(
+                    "- (waived until {} by {}: {})",
+                    finding["waiver"]["expires"].as_str().unwrap_or("?"),
+                    display_str(finding["waiver"]["granted_by"].as_str().unwrap_or("?")),
+                    in_words(finding, &run.account.home)
+                ),
+                None => "-".to_owned(),
+            },
         };
         let _ = writeln!(out, "  {checked:<16}  {}", cut(&problem, PROBLEM_CHARS));
     }

@@ -43,3 +43,5 @@ mod tty;
 mod audit;
 // Waivers in the site policy: waived findings, expired waivers, personal files refused.
 mod waivers;
+// The shipped alerting rules under promtool, and a real node_exporter and Prometheus on 127.0.0.1.
+mod prometheus;

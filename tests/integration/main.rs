@@ -45,3 +45,5 @@ mod audit;
 mod waivers;
 // The shipped alerting rules under promtool, and a real node_exporter and Prometheus on 127.0.0.1.
 mod prometheus;
+// The audit service: systemd-analyze's rating, and its command within the unit's limits.
+mod service;

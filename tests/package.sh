@@ -281,4 +281,7 @@ for path in $(awk '{ print $2 }' "$work/manifest") /etc/$pkg/policy.d /etc/$pkg;
   [ ! -e "$path" ] || fail "$path is left after dpkg -P"
 done
 
+# ---- the Ansible playbook, run for real with this .deb -----------------------------
+tests/ansible.sh "$deb"
+
 echo "tests/package.sh: the .deb and the RPM pass ($((SECONDS - started)) s)"

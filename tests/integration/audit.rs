@@ -697,11 +697,15 @@ fn the_shipped_units_verify_and_run_a_command_the_binary_accepts() {
     assert!(run.stderr.contains("must be run as root"), "{}", run.stderr);
 }
 
+/// The playbook runs for real in tests/ansible.sh (from tests/package.sh, with the
+/// built .deb); this is the quick look that needs neither: it parses, audits as JSON
+/// into the directory it fetches from, and leaves csi-self-check's own directory —
+/// where the system's breach index lives — open to every user.
 #[test]
 fn the_playbook_is_yaml_and_runs_the_audit_it_fetches() {
     let test = "the_playbook_is_yaml_and_runs_the_audit_it_fetches";
     let script = "import json, sys, yaml; json.dump(yaml.safe_load(open(sys.argv[1])), sys.stdout)";
-    let out = Command::new("python3")
+    let out = Command::new("/usr/bin/python3")
         .env_clear()
         .env("PATH", "/usr/bin:/bin")
         .args([
@@ -722,32 +726,40 @@ fn the_playbook_is_yaml_and_runs_the_audit_it_fetches() {
         Err(_) => return skip(test, "python3 is not installed"),
     };
     let plays: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let vars = &plays[0]["vars"];
     let tasks = plays[0]["tasks"].as_array().unwrap();
     let audit = tasks
         .iter()
-        .find(|t| t["ansible.builtin.command"].is_object())
+        .find_map(|t| t["ansible.builtin.command"]["argv"].as_str())
         .unwrap();
-    let argv: Vec<&str> = audit["ansible.builtin.command"]["argv"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a.as_str().unwrap())
-        .collect();
-    assert_eq!(
-        argv[..5],
-        [
-            "/usr/bin/csi-self-check",
-            "audit",
-            "--all-users",
-            "--format",
-            "json"
-        ]
-    );
-    let output = argv[argv.iter().position(|a| *a == "--output").unwrap() + 1];
+    for word in [
+        "'/usr/bin/csi-self-check', 'audit'",
+        "'--all-users'",
+        "'--format', 'json'",
+        "'--output', csi_result_dir ~ '/audit.json'",
+    ] {
+        assert!(audit.contains(word), "{word} not in {audit}");
+    }
     let fetch = tasks
         .iter()
         .find_map(|t| t["ansible.builtin.fetch"].as_object())
         .unwrap();
-    assert_eq!(fetch["src"], output);
+    assert_eq!(fetch["src"], "{{ csi_result_dir }}/audit.json");
     assert_eq!(plays[0]["become"], true);
+    // Whatever the playbook makes of csi-self-check's directory, it is 0755.
+    let modes: Vec<(&str, &str)> = tasks
+        .iter()
+        .filter_map(|t| t["ansible.builtin.file"].as_object())
+        .map(|f| (f["path"].as_str().unwrap(), f["mode"].as_str().unwrap()))
+        .collect();
+    assert!(
+        modes.contains(&("{{ csi_state_dir }}", "0755")),
+        "{modes:?}"
+    );
+    assert!(
+        modes.contains(&("{{ csi_result_dir }}", "0700")),
+        "{modes:?}"
+    );
+    assert_eq!(vars["csi_state_dir"], "/var/lib/csi-self-check");
+    assert_eq!(vars["csi_result_dir"], "/var/lib/csi-self-check/audit");
 }

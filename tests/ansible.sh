@@ -118,6 +118,9 @@ expect_eq "the summary's accounts not compliant" \
   "$(jq -c '[.accounts_not_compliant[] | {host, user, verdict}]' "$summary")"
 jq -e '.accounts_not_compliant[0].code | startswith("private-key-") or . == "key-unencrypted"' \
   "$summary" >/dev/null || fail "the summary names no problem: $(cat "$summary")"
+for document in "$report" "$summary"; do
+  tests/schema/validate "$document" || fail "$document does not follow its JSON Schema"
+done
 
 say "running the playbook again: it must change nothing"
 summary_before=$(cat "$summary")

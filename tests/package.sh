@@ -148,6 +148,9 @@ done | sort >"$work/installed-files"
 expect_same_lines "the files dpkg installed and the manifest" "$work/manifest" "$work/installed-files"
 expect_eq "the installed policy's mode and owner" "644 root:root" "$(stat -c '%a %U:%G' /etc/$pkg/policy.toml)"
 cmp -s /etc/$pkg/policy.toml policy/default.toml || fail "the installed policy is not policy/default.toml"
+for schema in src/dist/schema/*.schema.json; do
+  cmp -s "$schema" "/usr/share/$pkg/schema/${schema##*/}" || fail "the installed ${schema##*/} is not $schema"
+done
 expect_eq "policy.d" "directory 755 root:root" "$(stat -c '%F %a %U:%G' /etc/$pkg/policy.d)"
 
 # --version, from /usr/bin by PATH.
@@ -245,6 +248,7 @@ report=$(env -i PATH=/usr/bin:/bin /usr/bin/$pkg --home "$home" --format json --
 status=$?
 set -e
 expect_eq "exit status on a home with a loose key" 1 "$status"
+tests/schema/validate <(printf '%s\n' "$report") || fail "the installed binary's JSON does not follow its schema"
 jq -e --arg key "$home/.ssh/id_ed25519" \
   'any(.findings[]; .status == "fail" and .path == $key and .code == "private-key-world-accessible")' \
   <<<"$report" >/dev/null || fail "no failure for the loose key in: $report"

@@ -118,8 +118,8 @@ impl Finding {
     }
 
     /// The line of the file it is about.
-    pub fn on_line(mut self, line: usize) -> Finding {
-        self.line = u32::try_from(line).ok();
+    pub fn on_line(mut self, line: impl TryInto<u32>) -> Finding {
+        self.line = line.try_into().ok();
         self
     }
 

@@ -26,10 +26,7 @@ pub fn check(setup: &Setup, file: &Path) -> Result<ExitStatus, Error> {
     };
     super::load_policy(&options)?;
     if setup.format == Format::Json {
-        emit(&report::to_json_line(&serde_json::json!({
-            "file": crate::sanitize::json_path(&file),
-            "valid": true,
-        })))?;
+        emit(&report::policy::checked_json(&file))?;
     } else {
         emit(&format!(
             "{}: valid\n",

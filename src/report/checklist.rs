@@ -37,6 +37,9 @@ pub struct Checklist {
     pub contact: String,
     pub items: Vec<Item>,
     pub policy_files: Vec<PathBuf>,
+    /// The machine and the moment of the run it comes from.
+    pub host: String,
+    pub time: i64,
 }
 
 impl Checklist {
@@ -85,6 +88,8 @@ impl Checklist {
             contact: policy.text("incident-reporting", "contact").to_owned(),
             items,
             policy_files: report.policy_files.clone(),
+            host: report.host.clone(),
+            time: report.time,
         }
     }
 
@@ -93,6 +98,8 @@ impl Checklist {
         struct Document<'a> {
             schema_version: u32,
             tool: Tool,
+            host: &'a str,
+            time: String,
             user: &'a str,
             home: String,
             date: &'a str,
@@ -102,6 +109,8 @@ impl Checklist {
         to_line(&Document {
             schema_version: SCHEMA_VERSION,
             tool: Tool::this(),
+            host: &self.host,
+            time: crate::time::utc_second(self.time),
             user: &self.user,
             home: json_path(&self.home),
             date: &self.date,

@@ -39,6 +39,9 @@ pub fn commit() -> Option<&'static str> {
 struct JsonReport<'a> {
     schema_version: u32,
     tool: Tool,
+    host: &'a str,
+    /// The run's moment, RFC 3339 in UTC.
+    time: String,
     user: &'a str,
     home: String,
     findings: Vec<JsonFinding<'a>>,
@@ -99,6 +102,8 @@ pub fn report(report: &Report, quiet: bool) -> String {
     let document = JsonReport {
         schema_version: SCHEMA_VERSION,
         tool: Tool::this(),
+        host: &report.host,
+        time: crate::time::utc_second(report.time),
         user: &report.user,
         home: json_path(&report.home),
         findings: report.visible(quiet).map(JsonFinding::from).collect(),

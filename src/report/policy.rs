@@ -83,6 +83,16 @@ fn waivers_json(policy: &Policy, now: i64) -> serde_json::Value {
     serde_json::Value::Array(waivers)
 }
 
+/// `policy check FILE --format json`: the file, valid (an invalid one is an error).
+pub fn checked_json(file: &std::path::Path) -> String {
+    to_line(&serde_json::json!({
+        "schema_version": SCHEMA_VERSION,
+        "tool": Tool::this(),
+        "file": crate::sanitize::json_path(file),
+        "valid": true,
+    }))
+}
+
 fn origin_json(origin: &Origin) -> serde_json::Value {
     match origin {
         Origin::Builtin => serde_json::Value::Null,

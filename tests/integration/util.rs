@@ -169,9 +169,12 @@ pub struct Run {
 }
 
 impl Run {
+    /// Standard output as the JSON document it must be, held to its JSON Schema.
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
+        let doc = serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout));
+        validate_json(&self.stdout);
+        doc
     }
 
     /// Findings of a JSON run with this path, as (status, level, code).
@@ -462,4 +465,79 @@ impl Drop for SitePolicy {
             let _ = std::fs::remove_dir("/etc/csi-self-check");
         }
     }
+}
+
+/// The JSON Schema validator, `tests/schema/validate --serve` (python3-jsonschema),
+/// started once for the whole test binary and asked one document at a time.
+struct Validator {
+    input: std::process::ChildStdin,
+    answers: std::sync::mpsc::Receiver<String>,
+    _process: std::process::Child,
+}
+
+static VALIDATOR: std::sync::OnceLock<Option<std::sync::Mutex<Validator>>> =
+    std::sync::OnceLock::new();
+
+fn start_validator() -> Option<std::sync::Mutex<Validator>> {
+    let test = "every JSON output against its schema";
+    let have_jsonschema = Command::new("/usr/bin/python3")
+        .args(["-c", "import jsonschema"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !have_jsonschema {
+        skip(
+            test,
+            "python3-jsonschema is not installed (the README's test command installs it)",
+        );
+        return None;
+    }
+    let mut process = Command::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/schema/validate"
+    ))
+    .arg("--serve")
+    .env_clear()
+    .env("PATH", "/usr/bin:/bin")
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let input = process.stdin.take().unwrap();
+    let output = process.stdout.take().unwrap();
+    let (tx, answers) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(output).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    Some(std::sync::Mutex::new(Validator {
+        input,
+        answers,
+        _process: process,
+    }))
+}
+
+/// Holds one JSON document (one line, as every output of the tool is) to the schema
+/// its keys name; a document that breaks it fails the test.
+pub fn validate_json(text: &str) {
+    let Some(validator) = VALIDATOR.get_or_init(start_validator) else {
+        return;
+    };
+    let line = text.trim_end();
+    assert!(!line.contains('\n'), "not one line of JSON: {text}");
+    let answer = {
+        let mut validator = validator.lock().unwrap_or_else(|e| e.into_inner());
+        std::io::Write::write_all(&mut validator.input, format!("{line}\n").as_bytes())
+            .expect("the schema validator stopped");
+        validator
+            .answers
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the schema validator did not answer within a minute")
+    };
+    assert_eq!(answer, "ok", "the JSON does not follow its schema:\n{text}");
 }

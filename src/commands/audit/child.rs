@@ -213,7 +213,7 @@ pub fn child(setup: &Setup, user: &str) -> Result<ExitStatus, Error> {
     };
     let cx = Context::new(&account, &policy, options, setup.now);
     let findings = checks::run_all(&cx, Subject::Home, &selection);
-    let report = Report::about(&account, findings, &policy);
+    let report = Report::about(&account, findings, &policy, setup.now);
     emit(&report.to_json(false))?;
     Ok(report.exit_status())
 }

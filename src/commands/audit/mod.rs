@@ -63,9 +63,7 @@ pub fn run(setup: &Setup, args: &AuditArgs) -> Result<ExitStatus, Error> {
         .map(|account| child::run(account, &passed_on, deadline))
         .collect();
     let audit = render::Audit {
-        host: nix::unistd::gethostname()
-            .map(|h| h.to_string_lossy().into_owned())
-            .unwrap_or_default(),
+        host: crate::report::hostname(),
         started,
         duration: clock.elapsed().as_secs_f64(),
         users,

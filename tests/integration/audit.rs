@@ -94,22 +94,8 @@ fn three_users_are_each_checked_as_themselves_and_the_metrics_match() {
     // One: a group-readable key without a passphrase, and beside it a file only root
     // may read, which a check running as root would open.
     let one = TestUser::new("csiaudit1");
+    let key = one.unencrypted_key(0o640);
     let ssh = one.join(".ssh");
-    std::fs::create_dir(&ssh).unwrap();
-    chmod(&ssh, 0o700);
-    let key = ssh.join("id_ed25519");
-    let out = Command::new("ssh-keygen")
-        .args([
-            "-q", "-t", "ed25519", "-a", "2", "-N", "", "-C", "test", "-f",
-        ])
-        .arg(&key)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    chmod(&key, 0o640);
-    for path in [&ssh, &key, &ssh.join("id_ed25519.pub")] {
-        one.give(path);
-    }
     let root_only = ssh.join("id_rootonly");
     std::fs::write(
         &root_only,
@@ -296,24 +282,6 @@ fn three_users_are_each_checked_as_themselves_and_the_metrics_match() {
     assert!((0.0..60.0).contains(&value("csi_self_check_audit_duration_seconds")));
 }
 
-/// An unencrypted ed25519 key at `~/.ssh/id_ed25519` of `user`, with `mode`.
-fn unencrypted_key(user: &TestUser, mode: u32) {
-    let ssh = user.join(".ssh");
-    std::fs::create_dir(&ssh).unwrap();
-    chmod(&ssh, 0o700);
-    let key = ssh.join("id_ed25519");
-    let out = Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-C", "test", "-f"])
-        .arg(&key)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    chmod(&key, mode);
-    for path in [&ssh, &key, &ssh.join("id_ed25519.pub")] {
-        user.give(path);
-    }
-}
-
 #[test]
 fn clean_failing_and_waived_accounts_read_as_such_in_the_table_json_and_metrics() {
     let test = "clean_failing_and_waived_accounts_read_as_such_in_the_table_json_and_metrics";
@@ -328,9 +296,9 @@ fn clean_failing_and_waived_accounts_read_as_such_in_the_table_json_and_metrics(
     }
     let _clean = TestUser::new("csiaudit6");
     let failing = TestUser::new("csiaudit7");
-    unencrypted_key(&failing, 0o640);
+    failing.unencrypted_key(0o640);
     let waived = TestUser::new("csiaudit8");
-    unencrypted_key(&waived, 0o400);
+    waived.unencrypted_key(0o400);
     // The role account's unencrypted key is waived; an old waiver for the clean
     // account has run out and is reported to it.
     let site = SitePolicy::new(

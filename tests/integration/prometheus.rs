@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::util::{Cli, TestUser, chmod, have, is_root, skip};
+use crate::util::{Cli, TestUser, have, is_root, skip};
 
 const RULES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -105,24 +105,6 @@ fn get(port: u16, path: &str) -> Option<serde_json::Value> {
         .flatten()
 }
 
-/// A non-compliant account: an unencrypted key its group may read.
-fn loose_key(user: &TestUser) {
-    let ssh = user.join(".ssh");
-    std::fs::create_dir(&ssh).unwrap();
-    chmod(&ssh, 0o700);
-    let key = ssh.join("id_ed25519");
-    let out = Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-C", "test", "-f"])
-        .arg(&key)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    chmod(&key, 0o640);
-    for path in [&ssh, &key, &ssh.join("id_ed25519.pub")] {
-        user.give(path);
-    }
-}
-
 /// Yesterday's audits, as Prometheus would have stored them: a sample every five
 /// minutes from 26 hours ago to 10 minutes ago (older than the five minutes an
 /// instant query looks back, so only a live scrape makes the account non-compliant
@@ -174,7 +156,7 @@ fn node_exporter_and_prometheus_fire_the_alert_for_a_non_compliant_account() {
         }
     }
     let bad = TestUser::new("csiprom1");
-    loose_key(&bad);
+    bad.unencrypted_key(0o640);
     let _good = TestUser::new("csiprom2");
     let work = tempfile::tempdir().unwrap();
     let textfiles = work.path().join("textfile");

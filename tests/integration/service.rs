@@ -138,20 +138,7 @@ fn the_services_command_reads_every_home_drops_and_writes_within_its_limits() {
 
     // Two accounts: one with a group-readable unencrypted key, one clean.
     let loose = TestUser::new("csihard1");
-    let ssh = loose.join(".ssh");
-    std::fs::create_dir(&ssh).unwrap();
-    chmod(&ssh, 0o700);
-    let key = ssh.join("id_ed25519");
-    let keygen = Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-C", "test", "-f"])
-        .arg(&key)
-        .output()
-        .unwrap();
-    assert!(keygen.status.success());
-    chmod(&key, 0o640);
-    for path in [&ssh, &key, &ssh.join("id_ed25519.pub")] {
-        loose.give(path);
-    }
+    loose.unencrypted_key(0o640);
     let _clean = TestUser::new("csihard2");
 
     // The output directory stands in for ReadWritePaths=; root's, as Debian's is.

@@ -326,6 +326,33 @@ impl TestUser {
     pub fn give(&self, path: &Path) {
         std::os::unix::fs::lchown(path, Some(self.uid), Some(self.uid)).unwrap();
     }
+
+    /// An ed25519 key without a passphrase, made by ssh-keygen now, at
+    /// `~/.ssh/id_ed25519` with `mode` (0640: not compliant; 0400: only the missing
+    /// passphrase fails), `~/.ssh` 0700, all this user's. Returns the key's path.
+    pub fn unencrypted_key(&self, mode: u32) -> PathBuf {
+        let ssh = self.join(".ssh");
+        std::fs::create_dir(&ssh).unwrap();
+        chmod(&ssh, 0o700);
+        let key = ssh.join("id_ed25519");
+        let out = Command::new("ssh-keygen")
+            .args([
+                "-q", "-t", "ed25519", "-a", "2", "-N", "", "-C", "test", "-f",
+            ])
+            .arg(&key)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "ssh-keygen: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        chmod(&key, mode);
+        for path in [&ssh, &key, &ssh.join("id_ed25519.pub")] {
+            self.give(path);
+        }
+        key
+    }
 }
 
 impl Drop for TestUser {

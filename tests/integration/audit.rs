@@ -121,7 +121,7 @@ fn three_users_are_each_checked_as_themselves_and_the_metrics_match() {
     let doc = run.json();
     for user in [&one, &two, &three] {
         let entry = report_of(&doc, user.name);
-        assert_eq!(entry["status"], "ok", "{entry}");
+        assert_eq!(entry["status"], "reported", "{entry}");
         // The parent saw the child exit with the user's ids, and the report is theirs.
         assert_eq!(entry["ran_as_uid"], user.uid, "{entry}");
         assert_eq!(entry["uid"], user.uid);
@@ -246,7 +246,7 @@ fn three_users_are_each_checked_as_themselves_and_the_metrics_match() {
             .collect();
         let want: BTreeMap<String, f64> = [
             ("failed".into(), 0.0),
-            ("ok".into(), 1.0),
+            ("reported".into(), 1.0),
             ("timed-out".into(), 0.0),
         ]
         .into();

@@ -188,8 +188,8 @@ fn the_services_command_reads_every_home_drops_and_writes_within_its_limits() {
     for line in [
         "csi_self_check_user_compliant{user=\"csihard1\"} 0",
         "csi_self_check_user_compliant{user=\"csihard2\"} 1",
-        "csi_self_check_audit_user_status{user=\"csihard1\",status=\"ok\"} 1",
-        "csi_self_check_audit_user_status{user=\"csihard2\",status=\"ok\"} 1",
+        "csi_self_check_audit_user_status{user=\"csihard1\",status=\"reported\"} 1",
+        "csi_self_check_audit_user_status{user=\"csihard2\",status=\"reported\"} 1",
         "csi_self_check_audit_success 1",
     ] {
         assert!(metrics.lines().any(|l| l == line), "no {line}:\n{metrics}");

@@ -34,7 +34,8 @@ struct JsonUser<'a> {
     counts: Option<Counts>,
     /// The finding behind the verdict, exactly as in `report`.
     first_problem: Option<&'a serde_json::Value>,
-    /// How the child ended: `ok`, `failed` or `timed-out`.
+    /// How the child ended: `reported` (it made its report), `failed` or `timed-out`;
+    /// never `ok`, which would read as a verdict.
     status: &'static str,
     /// The user id the child was seen to have when it exited.
     ran_as_uid: Option<u32>,

@@ -78,7 +78,7 @@ impl Audit {
 impl Outcome {
     pub fn as_str(&self) -> &'static str {
         match self {
-            Outcome::Ok(_) => "ok",
+            Outcome::Ok(_) => "reported",
             Outcome::Failed(_) => "failed",
             Outcome::TimedOut => "timed-out",
         }
@@ -86,7 +86,7 @@ impl Outcome {
 }
 
 /// Every status an outcome can have, for the gauges that must all be present.
-const OUTCOMES: [&str; 3] = ["ok", "failed", "timed-out"];
+const OUTCOMES: [&str; 3] = ["reported", "failed", "timed-out"];
 
 /// What an admin needs to know of one account first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -74,7 +74,11 @@ impl Check for CredentialFiles {
             let meta = *file.meta();
             let at_rest = at_rest(&roots, &file.location());
             let (verdict, unencrypted) = (at_rest.describe(), at_rest.is_known_unencrypted());
-            let finding = |status, code| Finding::new(ID, ITEM, level, status, code).at(&path);
+            let finding = |status, code| {
+                Finding::new(ID, ITEM, level, status, code)
+                    .at(&path)
+                    .on_line(line)
+            };
             let held = format!("holds a password or token in the clear (line {line})");
             let readable = meta.mode & perm::GROUP_OR_OTHER != 0;
             if readable {

@@ -16,8 +16,9 @@ mod password_rules;
 pub mod reminders;
 mod screen_lock;
 mod ssh_client_config;
+pub mod waivers;
 
-pub use finding::{Finding, Status};
+pub use finding::{Finding, Status, Waived};
 
 use std::cell::OnceCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -343,6 +344,7 @@ pub fn run_all(cx: &Context<'_>, subject: Subject, selection: &Selection) -> Vec
         );
         findings.extend(out.into_iter().filter(|f| selection.keeps(f)));
     }
+    waivers::apply(cx, subject, selection, &mut findings);
     findings
 }
 

@@ -195,6 +195,7 @@ impl Judge<'_> {
 
     fn overridden(&self, d: &Directive, decider: &Directive) -> Finding {
         self.finding(Status::Pass, "ssh-setting-overridden", &d.file)
+            .on_line(d.line)
             .says(format!(
                 "{}: `{} {}` never takes effect: {} already decided it (`{}`) for these hosts, and ssh keeps the first value it obtains",
                 self.at(&d.file, d.line),
@@ -270,6 +271,7 @@ impl Judge<'_> {
             ),
         };
         self.finding(status, code, &d.file)
+            .on_line(d.line)
             .says(format!("{head}: {effect}{except}"))
             .fix(fix)
     }

@@ -22,7 +22,7 @@ fn run_checks(
     let progress = crate::report::progress::OnTerminal::for_stderr();
     let cx = Context::new(&account, policy, setup.options, setup.now).showing_progress(&progress);
     let findings = checks::run_all(&cx, Subject::Home, selection);
-    let report = Report::about(&account, findings, policy);
+    let report = Report::about(&account, findings, policy, setup.now);
     Ok((report, (!audit).then_some(account)))
 }
 

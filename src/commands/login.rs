@@ -224,7 +224,7 @@ fn full_check(
     };
     let cx = Context::new(account, policy, options, now);
     let findings = checks::run_all(&cx, Subject::Home, &Selection::default());
-    let report = Report::about(account, findings, policy);
+    let report = Report::about(account, findings, policy, now);
     let failures: Vec<String> = report
         .findings
         .iter()

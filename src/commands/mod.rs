@@ -143,7 +143,7 @@ impl Setup {
             policy_file: self.policy_file.as_deref(),
             ..LoadOptions::default()
         };
-        Ok(crate::policy::load(&options)?)
+        load_policy(&options)
     }
 
     /// The checks and items `--only` names.
@@ -197,6 +197,34 @@ impl Setup {
         }
         Ok(())
     }
+}
+
+/// The policy the options name, refused when a waiver names a finding code no check
+/// files: such a waiver would cover nothing, silently.
+fn load_policy(options: &LoadOptions<'_>) -> Result<Policy, Error> {
+    let policy = crate::policy::load(options)?;
+    for waiver in policy.waivers() {
+        let Some(code) = &waiver.code else { continue };
+        if crate::checks::waivers::is_known_code(code) {
+            continue;
+        }
+        let (file, line) = match &waiver.origin {
+            crate::policy::Origin::File { path, line } => (path.clone(), Some(*line)),
+            crate::policy::Origin::Builtin => (PathBuf::from("(built-in default)"), None),
+        };
+        return Err(crate::policy::PolicyError {
+            file,
+            line,
+            key: Some("waiver.code".to_owned()),
+            message: format!(
+                "`{}` is no finding code; csi-self-check(1) lists them",
+                crate::sanitize::display_str(code)
+            ),
+            cause: None,
+        }
+        .into());
+    }
+    Ok(policy)
 }
 
 /// `path` made absolute against the working directory, so that a file named on the

@@ -12,7 +12,7 @@ pub mod progress;
 mod text;
 
 pub use checklist::Checklist;
-pub use json::{SCHEMA_VERSION, to_line as to_json_line};
+pub use json::{SCHEMA_VERSION, Tool, to_line as to_json_line};
 pub use text::{Colour, Painter};
 
 use std::collections::BTreeMap;
@@ -38,6 +38,9 @@ pub struct Report {
     pub policy_files: Vec<PathBuf>,
     /// Each item's title and level, as the effective policy words them.
     pub items: BTreeMap<&'static str, (String, Level)>,
+    /// The machine the run was on, and the run's moment (seconds since the epoch).
+    pub host: String,
+    pub time: i64,
 }
 
 /// How many findings have each status.
@@ -46,6 +49,7 @@ pub struct Summary {
     pub pass: usize,
     pub fail: usize,
     pub warn: usize,
+    pub waived: usize,
     pub remind: usize,
     pub skip: usize,
     pub error: usize,
@@ -57,6 +61,7 @@ impl Summary {
             Status::Pass => self.pass += 1,
             Status::Fail => self.fail += 1,
             Status::Warn => self.warn += 1,
+            Status::Waived => self.waived += 1,
             Status::Remind => self.remind += 1,
             Status::Skip => self.skip += 1,
             Status::Error => self.error += 1,
@@ -72,7 +77,13 @@ fn item_order(id: &str) -> usize {
 }
 
 impl Report {
-    pub fn new(user: String, home: PathBuf, mut findings: Vec<Finding>, policy: &Policy) -> Report {
+    pub fn new(
+        user: String,
+        home: PathBuf,
+        mut findings: Vec<Finding>,
+        policy: &Policy,
+        time: i64,
+    ) -> Report {
         let failing_items: Vec<&'static str> = findings
             .iter()
             .filter(|f| f.is_must_failure())
@@ -107,12 +118,20 @@ impl Report {
             findings,
             policy_files: policy.files().to_vec(),
             items,
+            host: hostname(),
+            time,
         }
     }
 
-    /// The report of `findings` about `account`'s home.
-    pub fn about(account: &Account, findings: Vec<Finding>, policy: &Policy) -> Report {
-        Report::new(account.name.clone(), account.home.clone(), findings, policy)
+    /// The report of `findings` about `account`'s home, made at `time`.
+    pub fn about(account: &Account, findings: Vec<Finding>, policy: &Policy, time: i64) -> Report {
+        Report::new(
+            account.name.clone(),
+            account.home.clone(),
+            findings,
+            policy,
+            time,
+        )
     }
 
     pub fn summary(&self) -> Summary {
@@ -152,6 +171,14 @@ impl Report {
     pub fn to_text(&self, painter: &Painter, quiet: bool) -> String {
         text::report(self, painter, quiet)
     }
+}
+
+/// This machine's name, for the documents that say where they were made; empty if
+/// the kernel will not say.
+pub fn hostname() -> String {
+    nix::unistd::gethostname()
+        .map(|h| h.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// Writing the report failed (other than a closed pipe, which is silent).

@@ -12,8 +12,9 @@ fn global_options_work_before_and_after_subcommands() {
     assert_eq!(before.code, 0);
     assert_eq!(before.stdout, after.stdout);
     let list = before.json();
-    assert_eq!(list[0]["id"], "key-permissions");
-    assert_eq!(list[0]["policies"][0], "key-security");
+    assert_eq!(list["schema_version"], 2);
+    assert_eq!(list["checks"][0]["id"], "key-permissions");
+    assert_eq!(list["checks"][0]["policies"][0], "key-security");
     let a = Cli::new(["--home", h, "checklist", "--format", "json"]).run();
     let b = Cli::new(["checklist", "--home", h, "--format", "json"]).run();
     assert_eq!(a.json()["items"], b.json()["items"]);

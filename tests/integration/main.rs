@@ -53,3 +53,9 @@ mod audit;
 mod app_stores;
 // The clients of app-password-stores, each with a password and in its protected form.
 mod app_clients;
+// Waivers in the site policy: waived findings, expired waivers, personal files refused.
+mod waivers;
+// The shipped alerting rules under promtool, and a real node_exporter and Prometheus on 127.0.0.1.
+mod prometheus;
+// The audit service: systemd-analyze's rating, and its command within the unit's limits.
+mod service;

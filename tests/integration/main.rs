@@ -19,6 +19,8 @@ mod key_permissions;
 mod hostile;
 // The JSON contract and exit statuses 0, 1 and 2.
 mod contract;
+// --home: only one's own home or directory, unless root.
+mod home_owner;
 // Command-line surface: global options anywhere, colour, --quiet, --only, list-checks, checklist.
 mod cli;
 // Policy files: layering, loosening refused, errors that name file, line and key.

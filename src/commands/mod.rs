@@ -176,8 +176,10 @@ impl Setup {
         let owner = dir.meta().uid;
         let root = nix::unistd::geteuid().is_root();
         if !root && owner != invoking.uid && !is_own_home(&dir, &invoking) {
-            let whose = Account::name_of_uid(owner)
-                .map_or_else(|| format!("uid {owner}"), |name| format!("{name} (uid {owner})"));
+            let whose = Account::name_of_uid(owner).map_or_else(
+                || format!("uid {owner}"),
+                |name| format!("{name} (uid {owner})"),
+            );
             return Err(Error::File {
                 path: home.clone(),
                 reason: format!(
@@ -214,9 +216,8 @@ impl Setup {
 /// whoever owns it), the one home besides one's own directories a non-root person may
 /// name with `--home`.
 fn is_own_home(dir: &SafeDir, account: &Account) -> bool {
-    SafeDir::open_root(&account.home).is_ok_and(|own| {
-        own.meta().dev == dir.meta().dev && own.meta().ino == dir.meta().ino
-    })
+    SafeDir::open_root(&account.home)
+        .is_ok_and(|own| own.meta().dev == dir.meta().dev && own.meta().ino == dir.meta().ino)
 }
 
 /// `path` made absolute against the working directory, so that a file named on the

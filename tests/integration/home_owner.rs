@@ -68,14 +68,9 @@ fn home_is_refused_unless_it_is_the_callers_own_or_root_runs() {
         .status()
         .unwrap();
     assert!(status.success());
-    let run = Cli::new([
-        "--home",
-        person.home.to_str().unwrap(),
-        "--format",
-        "json",
-    ])
-    .run_as(person.uid)
-    .run();
+    let run = Cli::new(["--home", person.home.to_str().unwrap(), "--format", "json"])
+        .run_as(person.uid)
+        .run();
     assert_ne!(run.code, 2, "{} {}", run.stdout, run.stderr);
     assert!(!run.stderr.contains("not to you"), "{}", run.stderr);
 

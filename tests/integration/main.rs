@@ -21,6 +21,8 @@ mod hostile;
 mod contract;
 // --home: only one's own home or directory, unless root.
 mod home_owner;
+// The state directory under runs at once and runs killed at any system call.
+mod state;
 // Command-line surface: global options anywhere, colour, --quiet, --only, list-checks, checklist.
 mod cli;
 // Policy files: layering, loosening refused, errors that name file, line and key.
@@ -43,6 +45,8 @@ mod screen_lock;
 mod password;
 // Password reuse: fingerprints with the key in a real gnome-keyring, locked and absent keyrings, --keyring-file.
 mod keyring;
+// A Secret Service that never answers: the deadline, a skip, nothing written.
+mod hung_keyring;
 // breach import and the breached-password lookup: known entries, CRLF, truncation.
 mod breach;
 // The PAM helper through a real PAM stack driven by pamtester, and its syslog lines.

@@ -21,6 +21,8 @@ mod hostile;
 mod contract;
 // --home: only one's own home or directory, unless root.
 mod home_owner;
+// Output and peak memory bounded on the largest hostile homes (/usr/bin/time).
+mod bounds;
 // The state directory under runs at once and runs killed at any system call.
 mod state;
 // Command-line surface: global options anywhere, colour, --quiet, --only, list-checks, checklist.

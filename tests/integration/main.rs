@@ -21,6 +21,8 @@ mod hostile;
 mod contract;
 // --home: only one's own home or directory, unless root.
 mod home_owner;
+// The fuzz targets' seeds and every input a fuzzer broke a promise with.
+mod fuzz_regressions;
 // Output and peak memory bounded on the largest hostile homes (/usr/bin/time).
 mod bounds;
 // The state directory under runs at once and runs killed at any system call.

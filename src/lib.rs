@@ -16,6 +16,8 @@ mod cli;
 mod commands;
 mod exit;
 mod fs;
+#[doc(hidden)]
+pub mod fuzz;
 mod harden;
 mod keys;
 #[cfg(test)]

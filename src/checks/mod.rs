@@ -3,6 +3,7 @@
 //! (after ripgrep's flag registry).
 
 mod app_password_stores;
+mod cap;
 mod credential_files;
 mod finding;
 mod history_secrets;
@@ -65,7 +66,7 @@ pub trait Check: Sync {
 }
 
 /// Codes the runner itself files for a check that could not finish.
-pub const RUNNER_CODES: &[&str] = &["check-incomplete", "check-crashed"];
+pub const RUNNER_CODES: &[&str] = &["check-incomplete", "check-crashed", cap::LEFT_OUT];
 
 /// Every check, in report order.
 pub const CHECKS: &[&dyn Check] = &[
@@ -342,7 +343,8 @@ pub fn run_all(cx: &Context<'_>, subject: Subject, selection: &Selection) -> Vec
             "{} emitted an undeclared code",
             check.id()
         );
-        findings.extend(out.into_iter().filter(|f| selection.keeps(f)));
+        out.retain(|f| selection.keeps(f));
+        findings.extend(cap::cap(out));
     }
     waivers::apply(cx, subject, selection, &mut findings);
     findings

@@ -174,7 +174,20 @@ impl Setup {
             error,
         })?;
         let owner = dir.meta().uid;
-        let audit = nix::unistd::geteuid().is_root() && owner != invoking.uid;
+        let root = nix::unistd::geteuid().is_root();
+        if !root && owner != invoking.uid && !is_own_home(&dir, &invoking) {
+            let whose = Account::name_of_uid(owner).map_or_else(
+                || format!("uid {owner}"),
+                |name| format!("{name} (uid {owner})"),
+            );
+            return Err(Error::File {
+                path: home.clone(),
+                reason: format!(
+                    "--home: it belongs to {whose}, not to you; without root, --home must be your own home or a directory you own"
+                ),
+            });
+        }
+        let audit = root && owner != invoking.uid;
         let mut account = if audit {
             let owner = Account::by_uid(owner).ok_or_else(|| Error::File {
                 path: home.clone(),
@@ -225,6 +238,14 @@ fn load_policy(options: &LoadOptions<'_>) -> Result<Policy, Error> {
         .into());
     }
     Ok(policy)
+}
+
+/// Whether `dir` is `account`'s home from the password database (the same directory,
+/// whoever owns it), the one home besides one's own directories a non-root person may
+/// name with `--home`.
+fn is_own_home(dir: &SafeDir, account: &Account) -> bool {
+    SafeDir::open_root(&account.home)
+        .is_ok_and(|own| own.meta().dev == dir.meta().dev && own.meta().ino == dir.meta().ino)
 }
 
 /// `path` made absolute against the working directory, so that a file named on the

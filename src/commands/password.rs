@@ -104,18 +104,16 @@ pub fn forget(setup: &Setup, label: &str) -> Result<ExitStatus, Error> {
         ));
     }
     let home = open_home(&account)?;
-    let mut file = match crate::state::read_json::<Fingerprints>(&home, &account, STATE_FILE) {
-        None => Fingerprints::default(),
-        Some(Ok(file)) => file,
-        Some(Err(error)) => return Err(error.into()),
-    };
     let shown = crate::sanitize::display_str(label.as_str());
-    if file.forget(label.as_str()) == 0 {
+    let file = crate::state::update_json::<Fingerprints, _>(&home, &account, STATE_FILE, |file| {
+        let mut file = file.transpose()?.unwrap_or_default();
+        Ok((file.forget(label.as_str()) > 0).then_some(file))
+    })?;
+    let Some(file) = file else {
         return Err(Error::Input(format!(
             "--forget: no fingerprint is remembered as `{shown}`"
         )));
-    }
-    crate::state::write_json(&home, &account, STATE_FILE, &file)?;
+    };
     emit(&format!(
         "Forgot the fingerprint remembered as `{shown}`; {} fingerprint(s) remain.\n",
         file.fingerprints.len()

@@ -425,6 +425,14 @@ pub(super) fn temp_name(name: &OsStr, attempt: u32) -> OsString {
     temp
 }
 
+/// Whether `entry` is a name [`temp_name`] gives a temporary file for `name`.
+pub(super) fn is_temp_of(entry: &OsStr, name: &OsStr) -> bool {
+    let mut prefix = OsString::from(".");
+    prefix.push(name);
+    prefix.push(".csi-redact-");
+    entry.as_bytes().starts_with(prefix.as_bytes())
+}
+
 fn proc_fd_path(fd: &impl AsRawFd) -> String {
     format!("/proc/self/fd/{}", fd.as_raw_fd())
 }

@@ -19,6 +19,14 @@ mod key_permissions;
 mod hostile;
 // The JSON contract and exit statuses 0, 1 and 2.
 mod contract;
+// --home: only one's own home or directory, unless root.
+mod home_owner;
+// The fuzz targets' seeds and every input a fuzzer broke a promise with.
+mod fuzz_regressions;
+// Output and peak memory bounded on the largest hostile homes (/usr/bin/time).
+mod bounds;
+// The state directory under runs at once and runs killed at any system call.
+mod state;
 // Command-line surface: global options anywhere, colour, --quiet, --only, list-checks, checklist.
 mod cli;
 // Policy files: layering, loosening refused, errors that name file, line and key.
@@ -41,6 +49,8 @@ mod screen_lock;
 mod password;
 // Password reuse: fingerprints with the key in a real gnome-keyring, locked and absent keyrings, --keyring-file.
 mod keyring;
+// A Secret Service that never answers: the deadline, a skip, nothing written.
+mod hung_keyring;
 // breach import and the breached-password lookup: known entries, CRLF, truncation.
 mod breach;
 // The PAM helper through a real PAM stack driven by pamtester, and its syslog lines.

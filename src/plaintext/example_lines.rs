@@ -118,6 +118,30 @@ pub(super) fn table() -> Vec<Row> {
             &[("Authorization", "9f8e7d6c")],
         ),
         t(
+            "curl -H 'Authorization: Api-Token ab12cd34ef' https://x",
+            &[("Authorization", "ab12cd34ef")],
+        ),
+        t(
+            "curl -H 'Authorization: Custom-Scheme ab12cd34ef' https://x",
+            &[("Authorization", "Custom-Scheme ab12cd34ef")],
+        ),
+        t(
+            r#"requests.get(u, headers={'Authorization': 'Bearer Zq9wX2'})"#,
+            &[("Authorization", "Zq9wX2")],
+        ),
+        none("curl -H 'Authorization: Bearer' https://x"),
+        t(
+            "web-ext sign --api-key $KEY --api-secret S3cr3tV4l",
+            &[("token or key", "S3cr3tV4l")],
+        ),
+        none("curl --key path/to/client.key https://x"),
+        none("ssh-add --private-key ~/.ssh/id_ed25519"),
+        none("docker build --secret id=npm,src=$HOME/.npmrc ."),
+        t(
+            &format!("export GITLAB_KEY={glpat}.01abcdefg"),
+            &[("GitLab", &format!("{glpat}.01abcdefg"))],
+        ),
+        t(
             r#"curl -H "X-Api-Key: 12345abcde" https://x"#,
             &[("API key header", "12345abcde")],
         ),

@@ -5,9 +5,12 @@ mod engine;
 #[cfg(test)]
 mod example_lines;
 #[cfg(test)]
+pub(crate) mod forms;
+#[cfg(test)]
 mod generated_lines;
 pub mod history;
 pub mod patterns;
 mod predicates;
 pub mod redact;
 mod rules;
+mod spans;

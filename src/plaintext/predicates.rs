@@ -17,11 +17,41 @@ pub(super) fn has_flags(line: &[u8], flags: Option<Range<usize>>, flag: u8, with
 }
 
 /// `--no-password` and `--ask-pass` are switches; the next word is not their value.
-pub(super) fn option_ok(line: &[u8], name: Option<Range<usize>>, _: Range<usize>) -> bool {
+/// A value that names a file (`--password path/to/passwords.txt`, `--private-key
+/// ~/.ssh/id`) or a secret kept elsewhere (`--secret id=npm,src=…`) is not the secret.
+pub(super) fn option_ok(line: &[u8], name: Option<Range<usize>>, value: Range<usize>) -> bool {
     let name = name.and_then(|r| line.get(r)).unwrap_or_default();
+    let value = line.get(value).unwrap_or_default();
     !(starts_with_ci(name, b"--no-")
         || starts_with_ci(name, b"--no_")
-        || starts_with_ci(name, b"--ask"))
+        || starts_with_ci(name, b"--ask")
+        || looks_like_path(value)
+        || [&b"id="[..], b"src=", b"source=", b"env=", b"type="]
+            .iter()
+            .any(|p| starts_with_ci(value, p)))
+}
+
+/// A value that names a file rather than being a secret: absolute, home- or
+/// dot-relative, `path/to/…` as manuals write it, or a relative path ending in a file
+/// name with an extension (`keys/prod.pem`).
+pub(super) fn looks_like_path(value: &[u8]) -> bool {
+    const EXTENSIONS: &[&[u8]] = &[
+        b".txt", b".lst", b".list", b".pem", b".key", b".crt", b".json", b".yml", b".yaml",
+        b".toml", b".conf", b".cfg", b".ini", b".gpg", b".asc", b".pub", b".p12", b".pfx", b".jks",
+        b".csv", b".dic", b".gz",
+    ];
+    value.starts_with(b"/")
+        || value.starts_with(b"~/")
+        || value.starts_with(b"./")
+        || value.starts_with(b"../")
+        || starts_with_ci(value, b"path/to/")
+        || value.starts_with(b"@")
+        || (value.contains(&b'/') && EXTENSIONS.iter().any(|e| ends_with_ci(value, e)))
+        || (value.len() < 64
+            && EXTENSIONS.iter().any(|e| ends_with_ci(value, e))
+            && value
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(b)))
 }
 
 /// Names that contain a secret-sounding word but hold something else: a path, a

@@ -69,6 +69,19 @@ pub(super) fn find_in_line(line: &[u8]) -> Vec<Hit> {
     scratch.hits
 }
 
+/// What the one rule with this id finds on a line, spans not extended: for the tests
+/// of each token format.
+#[cfg(test)]
+pub(super) fn find_by_rule(id: &str, line: &[u8]) -> Option<Vec<Range<usize>>> {
+    let engine = &*ENGINE;
+    let index = engine.rules.iter().position(|r| r.id == id)?;
+    let rule = &engine.rules[index];
+    let mut locs = rule.re.capture_locations();
+    let mut raw = Vec::new();
+    rule.each_match(line, 0, line.len(), &mut locs, &mut raw, index);
+    Some(raw.into_iter().map(|(span, _, _)| span).collect())
+}
+
 /// `patterns::scan_chunk`, on the engine every scan shares.
 pub(super) fn scan_chunk(chunk: &[u8], found: impl FnMut(usize, usize, &[Hit])) {
     ENGINE.scan(chunk, found);
@@ -171,6 +184,9 @@ impl Searcher {
 }
 
 struct Rule {
+    /// The token format's id, by which the tests run one format alone.
+    #[cfg_attr(not(test), allow(dead_code))]
+    id: &'static str,
     kind: &'static str,
     cmd: Option<Regex>,
     anchored: bool,
@@ -318,6 +334,7 @@ impl Engine {
                     Find::Command { cmd, anchored } => (Some(compile(cmd)), anchored),
                 };
                 Rule {
+                    id: s.id,
                     kind: s.kind,
                     cmd,
                     anchored,

@@ -13,4 +13,9 @@ pub mod patterns;
 mod predicates;
 pub mod redact;
 mod rules;
+#[cfg(test)]
+pub(crate) mod shapes;
 mod spans;
+pub(crate) mod tokens;
+#[cfg(test)]
+mod tokens_tests;

@@ -131,4 +131,4 @@ fn expand_ci(ere: &str) -> String {
 
 #[cfg(test)]
 #[path = "patterns_tests.rs"]
-mod tests;
+pub(super) mod tests;

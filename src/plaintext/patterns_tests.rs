@@ -254,7 +254,7 @@ fn grep_pattern_covers_every_hit() {
 }
 
 /// A deterministic stream of pseudo-random numbers for the property tests.
-pub(super) fn rng(seed: u64) -> impl FnMut() -> u64 {
+pub(crate) fn rng(seed: u64) -> impl FnMut() -> u64 {
     let mut state = seed | 1;
     move || {
         state ^= state << 13;
@@ -266,7 +266,7 @@ pub(super) fn rng(seed: u64) -> impl FnMut() -> u64 {
 
 /// A random secret of `alphabet`'s characters, starting and ending with a letter or
 /// digit (a leading `-` would be the next option, a trailing `.pem` a file name).
-pub(super) fn random_secret(next: &mut impl FnMut() -> u64, alphabet: &[u8]) -> String {
+pub(crate) fn random_secret(next: &mut impl FnMut() -> u64, alphabet: &[u8]) -> String {
     let alnum = crate::plaintext::forms::Alphabet::Alnum.bytes();
     let len = 8 + (next() % 17) as usize;
     (0..len)
@@ -281,13 +281,16 @@ pub(super) fn random_secret(next: &mut impl FnMut() -> u64, alphabet: &[u8]) -> 
         .collect()
 }
 
-/// No 6-byte piece of `secret` shows in `shown`.
-pub(super) fn assert_unseen(shown: &str, secret: &str, context: &str) {
+/// No 6-byte piece of `secret` shows in `shown`, the masked form of `line`, unless the
+/// piece is also in the rest of the line (a webhook's secret path repeats the word
+/// `webhook` of its host).
+pub(crate) fn assert_unseen(shown: &str, secret: &str, line: &str) {
+    let rest = line.replacen(secret, " ", 1);
     for piece in secret.as_bytes().windows(6) {
         let piece = String::from_utf8_lossy(piece);
         assert!(
-            !shown.contains(&*piece),
-            "{context}: {piece:?} of the secret shows in {shown:?}"
+            !shown.contains(&*piece) || rest.contains(&*piece),
+            "{line}: {piece:?} of the secret shows in {shown:?}"
         );
     }
 }

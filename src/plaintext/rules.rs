@@ -5,8 +5,11 @@
 
 use std::ops::Range;
 
-use super::predicates::{always, assignment_ok, has_flags, option_ok};
+use super::predicates::{
+    always, assignment_ok, crc_token_ok, has_flags, option_ok, pypi_token_ok, token_ok,
+};
 use super::spans::Extend;
+use super::tokens::{Checksum, TOKENS, Token};
 
 /// Characters that end an unquoted shell word.
 const BARE: &str = r#"\s'"`;|&<>()"#;
@@ -66,6 +69,8 @@ pub(super) type Check = fn(&[u8], Option<Range<usize>>, Range<usize>) -> bool;
 
 /// One rule as written in the table below.
 pub(super) struct Spec {
+    /// The token format's id (gitleaks's), or empty for the other rules.
+    pub(super) id: &'static str,
     pub(super) kind: &'static str,
     /// Literals of which one must occur on a line for the rule to run; `~word` stands for
     /// `word`, `WORD` and `Word`.
@@ -94,6 +99,7 @@ impl Spec {
         ere: impl Into<String>,
     ) -> Spec {
         Spec {
+            id: "",
             kind,
             triggers,
             find: Find::Line,
@@ -146,6 +152,39 @@ impl Spec {
         self
     }
 
+    /// A token format of `tokens.rs`: found wherever it stands, the capturing group (or
+    /// else the whole token) the secret, taken on to the end of its word.
+    fn token(token: &Token) -> Spec {
+        // A shape may start with a class that holds `~` or `.`, where `\b` would need a
+        // word character before it.
+        let boundary = if token.shape.starts_with('[') && !token.shape.starts_with("[A-Za-z0-9]") {
+            r"(?:^|[^A-Za-z0-9_])"
+        } else {
+            r"\b"
+        };
+        let grouped = token.shape.contains('(') && token.shape.replace("(?:", "").contains('(');
+        let pattern = if grouped {
+            format!("{boundary}{}", token.shape)
+        } else {
+            format!("{boundary}({})", token.shape)
+        };
+        Spec {
+            id: token.id,
+            check: match token.checksum {
+                Checksum::None => token_ok,
+                Checksum::Crc32Base62 => crc_token_ok,
+                Checksum::PypiMacaroon => pypi_token_ok,
+            },
+            extend: Extend::Word,
+            ..Spec::line(
+                token.kind,
+                token.triggers,
+                pattern,
+                token.shape.replace("(?:", "("),
+            )
+        }
+    }
+
     pub(super) fn extend(mut self, extend: Extend) -> Spec {
         self.extend = extend;
         self
@@ -169,7 +208,7 @@ const T_LOGIN: &[&str] = &["login"];
 
 /// The rules, most specific first: when two find the same secret, the earlier one names it.
 pub(super) fn specs() -> Vec<Spec> {
-    use Extend::{Quoted, Word};
+    use Extend::Quoted;
     use Extract::{GroupTrimEscapedNewline, ToLineEnd};
     let any = || word("", "", false);
     let value = || word("", "", true);
@@ -180,8 +219,9 @@ pub(super) fn specs() -> Vec<Spec> {
     let htpasswd_arg = r#"(?:'[^']*'|"[^"]*"|[^-\s'"][^\s'"]*)"#;
     let htpasswd_flags = r"\A((?:\s+-C\s*[0-9]+|\s+-[A-Za-z]+)*)\s+";
     let p_or_password = r"\s(?:-p\s*|--password(?:=|\s+))";
-    vec![
-        // Token shapes, after gitleaks' rules; they are secrets wherever they appear.
+    let mut specs: Vec<Spec> = TOKENS.iter().map(Spec::token).collect();
+    specs.extend([
+        // A private key pasted whole, and AWS's secret key after its name.
         Spec::line(
             "private key (PEM block)",
             &["~private"],
@@ -191,62 +231,11 @@ pub(super) fn specs() -> Vec<Spec> {
         .needs(&["-----BEGIN"])
         .extract(ToLineEnd),
         Spec::line(
-            "AWS access key",
-            &["AKIA", "ASIA", "ABIA", "ACCA", "A3T"],
-            r"\b((?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16})\b".into(),
-            "(AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16}",
-        )
-        .extend(Word),
-        Spec::line(
             "AWS secret access key",
             T_SECRET,
             r#"(?i:aws_?secret_?access_?key)['"]?\s*(?:[=:]|\s)\s*['"]?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#.into(),
             "~aws~_?~secret~_?~access~_?~key~.*[A-Za-z0-9/+]{40}",
         ),
-        Spec::line(
-            "GitHub token",
-            &["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
-            r"(gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82})".into(),
-            "gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82}",
-        )
-        .extend(Word),
-        Spec::line("GitLab token", &["glpat-"], r"(glpat-[A-Za-z0-9_-]{20})".into(), "glpat-[A-Za-z0-9_-]{20}")
-        .extend(Word),
-        Spec::line("Slack token", &["xox"], r"(xox[baprs]-[A-Za-z0-9-]{10,})".into(), "xox[baprs]-[A-Za-z0-9-]{10,}")
-        .extend(Word),
-        Spec::line("npm token", &["npm_"], r"(npm_[A-Za-z0-9]{36})".into(), "npm_[A-Za-z0-9]{36}")
-        .extend(Word),
-        Spec::line(
-            "PyPI token",
-            &["pypi-"],
-            r"(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})".into(),
-            "pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}",
-        )
-        .extend(Word),
-        Spec::line("Vault token", &["hvs."], r"(hvs\.[A-Za-z0-9_-]{24,})".into(), r"hvs\.[A-Za-z0-9_-]{24,}")
-        .extend(Word),
-        Spec::line(
-            "OpenAI/Anthropic API key",
-            &["sk-"],
-            // The leading boundary keeps `disk-…` and `task-…` out.
-            r"\b(sk-(?:proj-|ant-api03-)?[A-Za-z0-9_-]{20,})".into(),
-            "sk-[A-Za-z0-9_-]{20,}",
-        )
-        .extend(Word),
-        Spec::line(
-            "age secret key",
-            T_SECRET,
-            r"(AGE-SECRET-KEY-1[0-9A-Z]{58})".into(),
-            "AGE-SECRET-KEY-1[0-9A-Z]{58}",
-        )
-        .extend(Word),
-        Spec::line(
-            "JSON Web Token",
-            &["eyJ"],
-            r"(eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})".into(),
-            r"eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}",
-        )
-        .extend(Word),
         // Commands that take a password as an argument (LaZagne's and linPEAS's lists).
         Spec::command(
             "password given to sshpass -p",
@@ -635,5 +624,6 @@ pub(super) fn specs() -> Vec<Spec> {
             "~machine~.*~login~.*~password~[[:space:]]",
         )
         .needs(&["machine"]),
-    ]
+    ]);
+    specs
 }

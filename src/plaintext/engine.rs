@@ -19,6 +19,46 @@ use regex::bytes::{CaptureLocations, Regex, RegexBuilder};
 use super::patterns::Hit;
 use super::predicates::{is_placeholder, segment_end, single_quoted};
 use super::rules::{Check, Extract, Find, specs};
+use super::spans::{Extend, extend_all};
+
+/// A set of rules, by index: room for four times 64.
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct RuleSet([u64; 4]);
+
+impl RuleSet {
+    const CAPACITY: usize = 256;
+    const ALL: RuleSet = RuleSet([u64::MAX; 4]);
+
+    fn one(index: usize) -> RuleSet {
+        let mut set = RuleSet::default();
+        set.0[index / 64] |= 1 << (index % 64);
+        set
+    }
+
+    fn add(&mut self, other: RuleSet) {
+        for (a, b) in self.0.iter_mut().zip(other.0) {
+            *a |= b;
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.iter().all(|&w| w == 0)
+    }
+
+    /// The indices in the set, in order.
+    fn indices(self) -> impl Iterator<Item = usize> {
+        self.0.into_iter().enumerate().flat_map(|(i, mut word)| {
+            std::iter::from_fn(move || {
+                if word == 0 {
+                    return None;
+                }
+                let bit = word.trailing_zeros() as usize;
+                word &= word - 1;
+                Some(i * 64 + bit)
+            })
+        })
+    }
+}
 
 /// `patterns::find_in_line`, on the engine every scan shares.
 pub(super) fn find_in_line(line: &[u8]) -> Vec<Hit> {
@@ -27,6 +67,19 @@ pub(super) fn find_in_line(line: &[u8]) -> Vec<Hit> {
     let line = strip_cr(line);
     engine.run(line, engine.trigger_mask(line), &mut scratch);
     scratch.hits
+}
+
+/// What the one rule with this id finds on a line, spans not extended: for the tests
+/// of each token format.
+#[cfg(test)]
+pub(super) fn find_by_rule(id: &str, line: &[u8]) -> Option<Vec<Range<usize>>> {
+    let engine = &*ENGINE;
+    let index = engine.rules.iter().position(|r| r.id == id)?;
+    let rule = &engine.rules[index];
+    let mut locs = rule.re.capture_locations();
+    let mut raw = Vec::new();
+    rule.each_match(line, 0, line.len(), &mut locs, &mut raw, index);
+    Some(raw.into_iter().map(|(span, _, _)| span).collect())
 }
 
 /// `patterns::scan_chunk`, on the engine every scan shares.
@@ -131,6 +184,9 @@ impl Searcher {
 }
 
 struct Rule {
+    /// The token format's id, by which the tests run one format alone.
+    #[cfg_attr(not(test), allow(dead_code))]
+    id: &'static str,
     kind: &'static str,
     cmd: Option<Regex>,
     anchored: bool,
@@ -138,6 +194,7 @@ struct Rule {
     context: bool,
     check: Check,
     extract: Extract,
+    extend: Extend,
     needs: Vec<Need>,
 }
 
@@ -192,7 +249,7 @@ impl Need {
 struct Engine {
     rules: Vec<Rule>,
     /// Per searcher, per pattern: the rules that trigger word can start.
-    searchers: Vec<(Searcher, Vec<u64>)>,
+    searchers: Vec<(Searcher, Vec<RuleSet>)>,
 }
 
 static ENGINE: LazyLock<Engine> = LazyLock::new(|| Engine::build(true));
@@ -223,13 +280,16 @@ fn trigger_words(trigger: &str) -> Vec<Vec<u8>> {
 impl Engine {
     fn build(packed_allowed: bool) -> Engine {
         let specs = specs();
-        assert!(specs.len() <= 64, "rule sets are u64 masks");
-        let mut words: Vec<(Vec<u8>, u64)> = Vec::new();
+        assert!(
+            specs.len() <= RuleSet::CAPACITY,
+            "too many rules for a RuleSet"
+        );
+        let mut words: Vec<(Vec<u8>, RuleSet)> = Vec::new();
         for (i, spec) in specs.iter().enumerate() {
             for w in spec.triggers.iter().flat_map(|t| trigger_words(t)) {
                 match words.iter_mut().find(|(known, _)| *known == w) {
-                    Some((_, mask)) => *mask |= 1 << i,
-                    None => words.push((w, 1 << i)),
+                    Some((_, mask)) => mask.add(RuleSet::one(i)),
+                    None => words.push((w, RuleSet::one(i))),
                 }
             }
         }
@@ -244,7 +304,7 @@ impl Engine {
                 Some(j) => {
                     let (_, mask) = words.remove(j);
                     let at = if j < i { i - 1 } else { i };
-                    words[at].1 |= mask;
+                    words[at].1.add(mask);
                 }
                 None => i += 1,
             }
@@ -274,6 +334,7 @@ impl Engine {
                     Find::Command { cmd, anchored } => (Some(compile(cmd)), anchored),
                 };
                 Rule {
+                    id: s.id,
                     kind: s.kind,
                     cmd,
                     anchored,
@@ -281,6 +342,7 @@ impl Engine {
                     context: s.context,
                     check: s.check,
                     extract: s.extract,
+                    extend: s.extend,
                     needs: s.needs.iter().map(|n| Need::parse(n)).collect(),
                 }
             })
@@ -289,12 +351,12 @@ impl Engine {
     }
 
     /// The rules whose trigger words occur in `line`.
-    fn trigger_mask(&self, line: &[u8]) -> u64 {
-        let mut mask = 0;
+    fn trigger_mask(&self, line: &[u8]) -> RuleSet {
+        let mut mask = RuleSet::default();
         for (searcher, masks) in &self.searchers {
             let mut at = 0;
             while let Some((start, pattern)) = searcher.find_from(line, at) {
-                mask |= masks.get(pattern).copied().unwrap_or(u64::MAX);
+                mask.add(masks.get(pattern).copied().unwrap_or(RuleSet::ALL));
                 at = start + 1;
             }
         }
@@ -314,13 +376,13 @@ impl Engine {
         while let Some(first) = next.iter().flatten().map(|&(start, _)| start).min() {
             let start = last_newline(&chunk[done..first]).map_or(done, |i| done + i + 1);
             let end = first_newline(&chunk[first..]).map_or(chunk.len(), |i| first + i);
-            let mut mask = 0;
+            let mut mask = RuleSet::default();
             for (slot, (searcher, masks)) in next.iter_mut().zip(&self.searchers) {
                 while let Some((at, pattern)) = *slot {
                     if at >= end {
                         break;
                     }
-                    mask |= masks.get(pattern).copied().unwrap_or(u64::MAX);
+                    mask.add(masks.get(pattern).copied().unwrap_or(RuleSet::ALL));
                     *slot = searcher.find_from(chunk, at + 1);
                 }
             }
@@ -335,13 +397,13 @@ impl Engine {
     }
 
     /// Runs the rules in `mask` over one line and leaves the merged hits in `scratch.hits`.
-    fn run(&self, line: &[u8], mask: u64, scratch: &mut Scratch) {
+    fn run(&self, line: &[u8], mask: RuleSet, scratch: &mut Scratch) {
         scratch.raw.clear();
         scratch.hits.clear();
-        let mut mask = mask;
-        while mask != 0 {
-            let index = mask.trailing_zeros() as usize;
-            mask &= mask - 1;
+        if mask.is_empty() {
+            return;
+        }
+        for index in mask.indices() {
             let (Some(rule), Some(locs)) = (self.rules.get(index), scratch.locs.get_mut(index))
             else {
                 continue;
@@ -368,14 +430,15 @@ impl Engine {
         }
         scratch
             .raw
-            .sort_unstable_by_key(|(hit, priority)| (hit.secret.start, *priority));
-        for (hit, _) in scratch.raw.drain(..) {
+            .sort_unstable_by_key(|(span, _, (_, priority))| (span.start, *priority));
+        extend_all(line, &mut scratch.raw);
+        for (secret, _, (kind, _)) in scratch.raw.drain(..) {
             match scratch.hits.last_mut() {
                 // Overlapping finds become one hit so that no part of either is left out.
-                Some(last) if hit.secret.start < last.secret.end => {
-                    last.secret.end = last.secret.end.max(hit.secret.end);
+                Some(last) if secret.start < last.secret.end => {
+                    last.secret.end = last.secret.end.max(secret.end);
                 }
-                _ => scratch.hits.push(hit),
+                _ => scratch.hits.push(Hit { kind, secret }),
             }
         }
     }
@@ -389,7 +452,7 @@ impl Rule {
         from: usize,
         to: usize,
         locs: &mut CaptureLocations,
-        out: &mut Vec<(Hit, usize)>,
+        out: &mut Vec<RawHit>,
         priority: usize,
     ) {
         let Some(haystack) = line.get(from..to) else {
@@ -401,13 +464,7 @@ impl Rule {
                 break;
             };
             if let Some(secret) = self.secret(line, from, locs) {
-                out.push((
-                    Hit {
-                        kind: self.kind,
-                        secret,
-                    },
-                    priority,
-                ));
+                out.push((secret, self.extend, (self.kind, priority)));
             }
             // A hit that runs to the end of the line covers every later match.
             if self.anchored || self.extract == Extract::ToLineEnd {
@@ -461,10 +518,14 @@ impl Rule {
     }
 }
 
+/// A secret as one rule found it: its span as matched, how far it reaches, and its
+/// kind and the rule's place in the table (the earlier rule names a shared secret).
+type RawHit = (Range<usize>, Extend, (&'static str, usize));
+
 /// Per-scan buffers, so that a line with a trigger allocates nothing once warm.
 struct Scratch {
     locs: Vec<Option<CaptureLocations>>,
-    raw: Vec<(Hit, usize)>,
+    raw: Vec<RawHit>,
     hits: Vec<Hit>,
 }
 

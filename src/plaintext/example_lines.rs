@@ -4,6 +4,8 @@
 //! pattern.
 
 use super::patterns::Hit;
+use super::shapes::example;
+use super::tokens::TOKENS;
 
 /// A line and the secrets it holds: (part of the kind, the secret's bytes).
 pub(super) type Row = (Vec<u8>, Vec<(&'static str, Vec<u8>)>);
@@ -14,20 +16,24 @@ pub(super) fn table() -> Vec<Row> {
             .map(|i| char::from(b"A1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvWxYz"[i % 36]))
             .collect()
     };
-    let upper = |n: usize| -> String {
-        (0..n)
-            .map(|i| char::from(b"QWERTYUIOPASDFGHJKLZXCVBNM234567"[i % 32]))
-            .collect()
+    // Tokens with a checksum or a strict layout are made from their format's shape.
+    let made = |id: &str| {
+        let token = TOKENS
+            .iter()
+            .find(|t| t.id == id)
+            .expect("a format of the table");
+        example(token, 5)
     };
-    let ghp = format!("ghp_{}", alnum(36));
-    let pat = format!("github_pat_{}", alnum(82));
+    let ghp = made("github-pat");
+    let pat = made("github-fine-grained-pat");
     let glpat = format!("glpat-{}", alnum(20));
-    let npm = format!("npm_{}", alnum(36));
-    let pypi = format!("pypi-AgEIcHlwaS5vcmc{}", alnum(60));
+    let npm = made("npm-access-token");
+    let pypi = made("pypi-upload-token");
+    let slack = made("slack-bot-token");
     let hvs = format!("hvs.{}", alnum(30));
     let sk_proj = format!("sk-proj-{}", alnum(40));
     let sk_ant = format!("sk-ant-api03-{}", alnum(50));
-    let age = format!("AGE-SECRET-KEY-1{}", upper(58));
+    let age = made("age-secret-key");
     let jwt = format!("eyJ{}.eyJ{}.{}", alnum(20), alnum(30), alnum(25));
     let aws_secret = format!("{}/+{}", alnum(19), alnum(19));
     let t = |line: &str, hits: &[(&'static str, &str)]| {
@@ -116,6 +122,30 @@ pub(super) fn table() -> Vec<Row> {
         t(
             "curl -H 'authorization: token 9f8e7d6c' https://x",
             &[("Authorization", "9f8e7d6c")],
+        ),
+        t(
+            "curl -H 'Authorization: Api-Token ab12cd34ef' https://x",
+            &[("Authorization", "ab12cd34ef")],
+        ),
+        t(
+            "curl -H 'Authorization: Custom-Scheme ab12cd34ef' https://x",
+            &[("Authorization", "Custom-Scheme ab12cd34ef")],
+        ),
+        t(
+            r#"requests.get(u, headers={'Authorization': 'Bearer Zq9wX2'})"#,
+            &[("Authorization", "Zq9wX2")],
+        ),
+        none("curl -H 'Authorization: Bearer' https://x"),
+        t(
+            "web-ext sign --api-key $KEY --api-secret S3cr3tV4l",
+            &[("token or key", "S3cr3tV4l")],
+        ),
+        none("curl --key path/to/client.key https://x"),
+        none("ssh-add --private-key ~/.ssh/id_ed25519"),
+        none("docker build --secret id=npm,src=$HOME/.npmrc ."),
+        t(
+            &format!("export GITLAB_KEY={glpat}.01abcdefg"),
+            &[("GitLab", &format!("{glpat}.01abcdefg"))],
         ),
         t(
             r#"curl -H "X-Api-Key: 12345abcde" https://x"#,
@@ -413,10 +443,7 @@ pub(super) fn table() -> Vec<Row> {
             &format!("git remote add o https://oauth2:{glpat}@gitlab.com/x.git"),
             &[("GitLab", &glpat)],
         ),
-        t(
-            "slack-cli --tok xoxb-1234567890-abcdefABCDEF",
-            &[("Slack", "xoxb-1234567890-abcdefABCDEF")],
-        ),
+        t(&format!("slack-cli --tok {slack}"), &[("Slack", &slack)]),
         t(
             &format!("npm config set //registry.npmjs.org/:_authToken {npm}"),
             &[("npm", &npm)],

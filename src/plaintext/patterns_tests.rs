@@ -9,6 +9,7 @@ use regex::bytes::RegexBuilder;
 
 use super::*;
 use crate::plaintext::example_lines::{check_row, table};
+use crate::plaintext::forms::FORMS;
 use crate::plaintext::generated_lines::generated_lines;
 
 #[test]
@@ -250,4 +251,77 @@ fn grep_pattern_covers_every_hit() {
             String::from_utf8_lossy(&lines[i])
         );
     }
+}
+
+/// A deterministic stream of pseudo-random numbers for the property tests.
+pub(crate) fn rng(seed: u64) -> impl FnMut() -> u64 {
+    let mut state = seed | 1;
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    }
+}
+
+/// A random secret of `alphabet`'s characters, starting and ending with a letter or
+/// digit (a leading `-` would be the next option, a trailing `.pem` a file name).
+pub(crate) fn random_secret(next: &mut impl FnMut() -> u64, alphabet: &[u8]) -> String {
+    let alnum = crate::plaintext::forms::Alphabet::Alnum.bytes();
+    let len = 8 + (next() % 17) as usize;
+    (0..len)
+        .map(|i| {
+            let set = if i == 0 || i == len - 1 {
+                alnum
+            } else {
+                alphabet
+            };
+            char::from(set[(next() % set.len() as u64) as usize])
+        })
+        .collect()
+}
+
+/// No 6-byte piece of `secret` shows in `shown`, the masked form of `line`, unless the
+/// piece is also in the rest of the line (a webhook's secret path repeats the word
+/// `webhook` of its host).
+pub(crate) fn assert_unseen(shown: &str, secret: &str, line: &str) {
+    let rest = line.replacen(secret, " ", 1);
+    for piece in secret.as_bytes().windows(6) {
+        let piece = String::from_utf8_lossy(piece);
+        assert!(
+            !shown.contains(&*piece) || rest.contains(&*piece),
+            "{line}: {piece:?} of the secret shows in {shown:?}"
+        );
+    }
+}
+
+/// Every form, with many random secrets: the one hit is exactly the secret, and the
+/// masked line shows no 6 characters of it.
+#[test]
+fn every_form_finds_and_masks_random_secrets_whole() {
+    let mut next = rng(0x005E_C2E7);
+    let mut failures = Vec::new();
+    for &(kind, template, alphabet) in FORMS {
+        for _ in 0..25 {
+            let secret = random_secret(&mut next, alphabet.bytes());
+            let line = template.replacen("{}", &secret, 1);
+            let at = template.find("{}").unwrap();
+            let hits = find_in_line(line.as_bytes());
+            let masked = mask(line.as_bytes(), &hits);
+            let exact = hits.len() == 1
+                && hits[0].secret == (at..at + secret.len())
+                && hits[0].kind.to_lowercase().contains(&kind.to_lowercase());
+            if !exact {
+                failures.push(format!("{line}  ->  {hits:?}"));
+                break;
+            }
+            assert_unseen(&masked, &secret, &line);
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} forms failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

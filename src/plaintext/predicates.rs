@@ -17,11 +17,41 @@ pub(super) fn has_flags(line: &[u8], flags: Option<Range<usize>>, flag: u8, with
 }
 
 /// `--no-password` and `--ask-pass` are switches; the next word is not their value.
-pub(super) fn option_ok(line: &[u8], name: Option<Range<usize>>, _: Range<usize>) -> bool {
+/// A value that names a file (`--password path/to/passwords.txt`, `--private-key
+/// ~/.ssh/id`) or a secret kept elsewhere (`--secret id=npm,src=…`) is not the secret.
+pub(super) fn option_ok(line: &[u8], name: Option<Range<usize>>, value: Range<usize>) -> bool {
     let name = name.and_then(|r| line.get(r)).unwrap_or_default();
+    let value = line.get(value).unwrap_or_default();
     !(starts_with_ci(name, b"--no-")
         || starts_with_ci(name, b"--no_")
-        || starts_with_ci(name, b"--ask"))
+        || starts_with_ci(name, b"--ask")
+        || looks_like_path(value)
+        || [&b"id="[..], b"src=", b"source=", b"env=", b"type="]
+            .iter()
+            .any(|p| starts_with_ci(value, p)))
+}
+
+/// A value that names a file rather than being a secret: absolute, home- or
+/// dot-relative, `path/to/…` as manuals write it, or a relative path ending in a file
+/// name with an extension (`keys/prod.pem`).
+pub(super) fn looks_like_path(value: &[u8]) -> bool {
+    const EXTENSIONS: &[&[u8]] = &[
+        b".txt", b".lst", b".list", b".pem", b".key", b".crt", b".json", b".yml", b".yaml",
+        b".toml", b".conf", b".cfg", b".ini", b".gpg", b".asc", b".pub", b".p12", b".pfx", b".jks",
+        b".csv", b".dic", b".gz",
+    ];
+    value.starts_with(b"/")
+        || value.starts_with(b"~/")
+        || value.starts_with(b"./")
+        || value.starts_with(b"../")
+        || starts_with_ci(value, b"path/to/")
+        || value.starts_with(b"@")
+        || (value.contains(&b'/') && EXTENSIONS.iter().any(|e| ends_with_ci(value, e)))
+        || (value.len() < 64
+            && EXTENSIONS.iter().any(|e| ends_with_ci(value, e))
+            && value
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(b)))
 }
 
 /// Names that contain a secret-sounding word but hold something else: a path, a
@@ -152,6 +182,9 @@ pub(super) fn is_placeholder(value: &[u8], single_quoted: impl FnOnce() -> bool)
         || (first == b'%' && (last == b'%' || value.len() == 2))
         || value.iter().all(|&b| b == b'*')
         || value.iter().all(|&b| b == b'x' || b == b'X')
+        || value
+            .windows(6)
+            .any(|w| w.iter().all(|&b| b == b'x' || b == b'X' || b == b'*'))
         || value.iter().all(|&b| b == b'.')
         || (value.len() < 256 && value.windows(7).any(|w| w == b"EXAMPLE"))
         || WORDS.iter().any(|w| value.eq_ignore_ascii_case(w))
@@ -197,4 +230,99 @@ pub(super) fn segment_end(line: &[u8], from: usize) -> usize {
         i += 1;
     }
     line.len()
+}
+
+/// A token of a format without a checksum: anything but a placeholder.
+pub(super) fn token_ok(line: &[u8], _: Option<Range<usize>>, secret: Range<usize>) -> bool {
+    !token_placeholder(line.get(secret).unwrap_or_default())
+}
+
+/// A GitHub or npm token: its checksum holds.
+pub(super) fn crc_token_ok(line: &[u8], _: Option<Range<usize>>, secret: Range<usize>) -> bool {
+    super::tokens::crc32_base62_ok(line.get(secret).unwrap_or_default())
+}
+
+/// A PyPI token: what follows `pypi-` is a version-2 macaroon.
+pub(super) fn pypi_token_ok(line: &[u8], _: Option<Range<usize>>, secret: Range<usize>) -> bool {
+    use base64ct::Encoding as _;
+    let token = line.get(secret).unwrap_or_default();
+    let body = token.strip_prefix(b"pypi-").unwrap_or_default();
+    let body = std::str::from_utf8(body)
+        .unwrap_or_default()
+        .trim_end_matches('=');
+    base64ct::Base64UrlUnpadded::decode_vec(body).is_ok_and(|bytes| is_macaroon_v2(&bytes))
+}
+
+/// The version-2 binary layout: version byte; optional location, identifier, end;
+/// caveats (optional location, identifier, optional verifier id, end), end; a 32-byte
+/// signature; nothing after.
+fn is_macaroon_v2(bytes: &[u8]) -> bool {
+    const END: u8 = 0;
+    const LOCATION: u8 = 1;
+    const IDENTIFIER: u8 = 2;
+    const VID: u8 = 4;
+    const SIGNATURE: u8 = 6;
+    let mut at = 1;
+    // A field: its type, then (unless it is the end marker) a varint length and data.
+    let mut field = || -> Option<(u8, usize)> {
+        let kind = *bytes.get(at)?;
+        at += 1;
+        if kind == END {
+            return Some((END, 0));
+        }
+        let (mut len, mut shift) = (0usize, 0);
+        loop {
+            let b = *bytes.get(at)?;
+            at += 1;
+            len |= usize::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                break;
+            }
+            shift += 7;
+            if shift > 21 {
+                return None;
+            }
+        }
+        at = at.checked_add(len).filter(|&end| end <= bytes.len())?;
+        Some((kind, len))
+    };
+    // One section: `kinds` in order, each optional unless required, then the end.
+    let mut section = |required: u8, optional: &[u8]| -> Option<bool> {
+        let mut seen_required = false;
+        let mut last = 0;
+        loop {
+            let (kind, _) = field()?;
+            if kind == END {
+                return Some(seen_required);
+            }
+            if kind <= last || !(kind == required || optional.contains(&kind)) {
+                return None;
+            }
+            seen_required |= kind == required;
+            last = kind;
+        }
+    };
+    if bytes.first() != Some(&2) || section(IDENTIFIER, &[LOCATION]) != Some(true) {
+        return false;
+    }
+    loop {
+        match section(IDENTIFIER, &[LOCATION, VID]) {
+            Some(true) => continue,
+            Some(false) => break,
+            None => return false,
+        }
+    }
+    matches!(field(), Some((SIGNATURE, 32))) && at == bytes.len()
+}
+
+/// Documentation's stand-ins for a token: a run of six `x`, `0`, `*`, `.` or `#`, an
+/// ascending run of eight (`abcdefgh`, `12345678`), or the word EXAMPLE.
+pub(super) fn token_placeholder(token: &[u8]) -> bool {
+    let repeated = token
+        .windows(6)
+        .any(|w| b"xX0*.#".contains(&w[0]) && w.iter().all(|&b| b == w[0]));
+    let ascending = token
+        .windows(8)
+        .any(|w| w.windows(2).all(|p| p[1] == p[0].wrapping_add(1)));
+    repeated || ascending || token.windows(7).any(|w| w.eq_ignore_ascii_case(b"EXAMPLE"))
 }

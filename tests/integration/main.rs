@@ -33,6 +33,8 @@ mod cli;
 mod policy;
 // Every key store and format: encrypted or not, --deep, --fix, the same key twice.
 mod keystores;
+// A key is a key when its content decodes as one: PKCS#12 bags, PEM bodies, other layouts.
+mod key_content;
 // ssh client settings: agent forwarding, host keys, includes, files ssh refuses.
 mod ssh_config;
 // Secrets in history and credential files, and history --redact.

@@ -16,11 +16,16 @@ use std::sync::Arc;
 
 mod deep;
 
+use zeroize::Zeroizing;
+
 use super::{Inspection, inspect};
-use crate::fs::{FsError, Kind, Location, Meta, SafeDir};
+use crate::fs::{FsError, Kind, Location, Meta, SafeDir, SafeFile};
 
 /// Enough for any key; nothing beyond it is read.
 pub const KEY_PREFIX_BYTES: usize = 64 * 1024;
+/// The most read of a PKCS#12 file, which is read whole (see
+/// [`crate::keys::wants_whole_file`]).
+const MAX_WHOLE_FILE_BYTES: usize = 1 << 20;
 /// The shortest key marker, `(11:private-key`; a smaller file is not opened.
 pub const MIN_KEY_BYTES: u64 = 15;
 /// How deep below a key store's top the scan goes.
@@ -388,7 +393,7 @@ impl Scanner<'_> {
                 return self.passed(path, code, error.to_string());
             }
         };
-        let inspection = match file.read_prefix(KEY_PREFIX_BYTES) {
+        let inspection = match read_key_bytes(&mut file) {
             Ok(prefix) => inspect(&prefix),
             Err(error) => return self.passed(path, "unreadable", error.to_string()),
         };
@@ -437,6 +442,22 @@ impl Scanner<'_> {
             .filter_map(|d| d.args.first());
         identity_paths(values, self.home.path())
     }
+}
+
+/// What a key can be: the first [`KEY_PREFIX_BYTES`] of a file, or the whole of
+/// a PKCS#12 file up to a MiB.
+pub fn read_key_bytes(file: &mut SafeFile) -> Result<Zeroizing<Vec<u8>>, FsError> {
+    let prefix = file.read_prefix(KEY_PREFIX_BYTES)?;
+    let longer = file.meta().size > KEY_PREFIX_BYTES as u64;
+    if prefix.len() < KEY_PREFIX_BYTES || !longer || !super::wants_whole_file(&prefix) {
+        return Ok(prefix);
+    }
+    let rest = file.read_prefix(MAX_WHOLE_FILE_BYTES - KEY_PREFIX_BYTES)?;
+    // One buffer of the final size, so that no reallocation leaves a copy unwiped.
+    let mut whole = Zeroizing::new(Vec::with_capacity(prefix.len() + rest.len()));
+    whole.extend_from_slice(&prefix);
+    whole.extend_from_slice(&rest);
+    Ok(whole)
 }
 
 fn event_path(event: &Event) -> &Path {

@@ -9,11 +9,8 @@ use crate::util::{Cli, Home, TestUser, is_root, skip};
 /// would report if it searched the directory.
 fn readable_home() -> Home {
     let home = Home::with_ssh();
-    home.file(
-        ".ssh/id_rsa",
-        b"-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----\n",
-        0o644,
-    );
+    // A real key: a file is a key only when its content decodes as one.
+    home.keygen(".ssh/id_rsa", None, None, 0o644);
     home.file(".bash_history", b"mysql -u root -pHunter2Hunter2\n", 0o644);
     crate::util::chmod(&home.join(".ssh"), 0o755);
     home

@@ -204,7 +204,8 @@ fn the_services_command_reads_every_home_drops_and_writes_within_its_limits() {
     // and every socket is a Unix one. strace traces only what it started: the
     // binary from its first execve on, and every process it forks.
     let trace = std::fs::read_to_string(&trace).unwrap();
-    assert!(trace.contains(&format!("execve(\"{BIN}\"")), "{trace}");
+    let exec = ["execve(\"", BIN].concat();
+    assert!(trace.contains(&exec), "{trace}");
     let mut outside = BTreeSet::new();
     let mut sockets = BTreeSet::new();
     for line in trace.lines() {

@@ -69,7 +69,8 @@ pub(super) fn table() -> Vec<Row> {
             &[("MySQL", "AfterQuote")],
         ),
         t("mysql --password=Sekr1t -u x", &[("--password", "Sekr1t")]),
-        t("mysql --password Sekr2t mydb", &[("--password", "Sekr2t")]),
+        // `--password` with a space prompts; the next word is the database.
+        none("mysql --password Sekr2t mydb"),
         t(
             ": 1700000000:0;mysql -uroot -pW1ldcat!",
             &[("MySQL", "W1ldcat!")],
@@ -389,7 +390,7 @@ pub(super) fn table() -> Vec<Row> {
         ),
         t(
             "java -Dspring.datasource.password=Spr1ng -jar app.jar",
-            &[("variable", "Spr1ng")],
+            &[("property", "Spr1ng")],
         ),
         t("self.api_key = 'Cl4ssKey'", &[("code", "Cl4ssKey")]),
         t(
@@ -532,34 +533,84 @@ pub(super) fn table() -> Vec<Row> {
         none("zip -r out.zip dir"),
         none("kubectl create secret generic x --from-file=a"),
     ];
-    // Each placeholder the allowlists name.
-    for p in [
+    // Weak literals are secrets all the same: they are the first an attacker tries.
+    for weak in [
         "changeme",
         "password",
         "passwd",
         "secret",
+        "test",
+        "dummy",
+        "ChangeMe",
+        "mypassword",
+        "example",
+    ] {
+        rows.push(t(&format!("mysql -uroot -p{weak}"), &[("MySQL", weak)]));
+        rows.push(t(&format!("sshpass -p {weak} ssh h"), &[("sshpass", weak)]));
+        rows.push(t(
+            &format!("export API_TOKEN='{weak}'"),
+            &[("exported", weak)],
+        ));
+    }
+    // Variables and obvious placeholders are nothing.
+    for p in [
         "xxx",
         "xxxxxxxx",
         "********",
-        "example",
-        "test",
-        "dummy",
         "redacted",
         "REDACTED",
         "your_password",
         "yourpassword",
-        "mypassword",
-        "ChangeMe",
         "<password>",
         "<...>",
         "{{pw}}",
         "%s",
+        "%PW%",
         "$VAR",
         "${VAR}",
         "$(cmd)",
+        "`cmd`",
+        "FUZZ",
+        "FILE1",
+        "^PASS^",
+        "path/to/password.txt",
     ] {
         rows.push(none(&format!("mysql -uroot -p{p}")));
         rows.push(none(&format!("export API_TOKEN='{p}'")));
+        rows.push(none(&format!("sshpass -p '{p}' ssh h")));
+    }
+    // What the tldr pages showed as false alarms, and prompting forms.
+    for line in [
+        "hydra -l admin --password path/to/passwords.txt ssh://host",
+        "mysql --user u --password shop",
+        "mysqldump --user root --password shop > shop.sql",
+        "psql --password shop",
+        "kdialog --password \"Enter the passphrase\"",
+        "zenity --forms --add-password \"Password\" --add-entry label",
+        "patator ssh_login host=10.0.0.1 user=root password=FILE1 1=passwords.txt",
+        "ffuf -w words.txt -X POST -d 'username=admin&password=FUZZ' -u https://x/login",
+        "aws-vault login profile",
+        "aws-vault exec work -- aws s3 ls",
+        "export TOKEN_EXPIRY=3600",
+        "export GOOGLE_APPLICATION_CREDENTIALS=path/to/key.json",
+        "export GOOGLE_APPLICATION_CREDENTIALS=/etc/gcp/key.json",
+        "export GIT_AUTHOR_NAME=alice",
+        "git config --global credential.helper store",
+        "docker login --password-stdin < token.txt",
+        "cat token.txt | docker login -u bob --password-stdin",
+        "ldapsearch -x -W -D cn=admin -b dc=example,dc=org",
+        "sqlcmd -S db -U sa",
+        "cqlsh -u cassandra",
+        "mosquitto_sub -t '#' -v",
+        "snmpwalk -v2c -c public host",
+        "rabbitmqctl list_users",
+        "rclone config",
+        "http -a bob GET https://x",
+        "curl -H 'Authorization: Bearer {{token}}' https://x",
+        "export GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        "openssl rsa -in key.pem -passin file:path/to/pass.txt",
+    ] {
+        rows.push(none(line));
     }
     // Quoting variants of one password.
     for q in ["Quot3d", "'Quot3d'", "\"Quot3d\""] {

@@ -19,16 +19,87 @@ pub(super) fn has_flags(line: &[u8], flags: Option<Range<usize>>, flag: u8, with
 /// `--no-password` and `--ask-pass` are switches; the next word is not their value.
 /// A value that names a file (`--password path/to/passwords.txt`, `--private-key
 /// ~/.ssh/id`) or a secret kept elsewhere (`--secret id=npm,src=…`) is not the secret.
+/// Some tools read `--password` as "ask me": the MySQL and PostgreSQL clients (`mysql
+/// --password shop` prompts, `shop` is the database) and dialog programs, whose
+/// `--password` takes a prompt's text.
 pub(super) fn option_ok(line: &[u8], name: Option<Range<usize>>, value: Range<usize>) -> bool {
-    let name = name.and_then(|r| line.get(r)).unwrap_or_default();
-    let value = line.get(value).unwrap_or_default();
+    const PROMPTING: &[&[u8]] = &[
+        b"mysql",
+        b"mysqldump",
+        b"mysqladmin",
+        b"mysqlimport",
+        b"mysqlshow",
+        b"mysqlcheck",
+        b"mysqlpump",
+        b"mysqlsh",
+        b"mariadb",
+        b"mariadb-dump",
+        b"mariadb-admin",
+        b"psql",
+        b"pg_dump",
+        b"pg_dumpall",
+        b"pg_restore",
+        b"pg_basebackup",
+        b"createdb",
+        b"createuser",
+        b"dropdb",
+        b"dropuser",
+        b"vacuumdb",
+        b"reindexdb",
+        b"clusterdb",
+        b"pgbench",
+        b"pg_isready",
+        b"kdialog",
+        b"zenity",
+        b"yad",
+        b"gum",
+        b"dialog",
+        b"whiptail",
+    ];
+    let Some(name_range) = name else {
+        return false;
+    };
+    let name = line.get(name_range.clone()).unwrap_or_default();
+    let value_bytes = line.get(value.clone()).unwrap_or_default();
+    let spaced = line.get(name_range.end) != Some(&b'=');
+    let prompting = spaced
+        && PROMPTING
+            .iter()
+            .any(|c| segment_command(line, name_range.start) == *c);
     !(starts_with_ci(name, b"--no-")
         || starts_with_ci(name, b"--no_")
         || starts_with_ci(name, b"--ask")
-        || looks_like_path(value)
+        || starts_with_ci(name, b"--add-")
+        || prompting
+        || looks_like_path(value_bytes)
         || [&b"id="[..], b"src=", b"source=", b"env=", b"type="]
             .iter()
-            .any(|p| starts_with_ci(value, p)))
+            .any(|p| starts_with_ci(value_bytes, p)))
+}
+
+/// The program that the shell command holding `pos` runs: the first word of its
+/// segment after `sudo`, `env`, `time`, `nohup`, `command` and `VAR=value` words, path
+/// stripped. A fish or zsh history prefix counts as a separator.
+pub(super) fn segment_command(line: &[u8], pos: usize) -> &[u8] {
+    let before = line.get(..pos).unwrap_or_default();
+    let start = before
+        .iter()
+        .rposition(|&b| matches!(b, b'|' | b';' | b'&' | b'(' | b'`'))
+        .map_or(0, |i| i + 1);
+    let segment = &before[start..];
+    let segment = segment.strip_prefix(b"- cmd: ").unwrap_or(segment);
+    let mut words = segment
+        .split(|b| b.is_ascii_whitespace())
+        .filter(|w| !w.is_empty())
+        .skip_while(|w| {
+            matches!(
+                *w,
+                b"sudo" | b"env" | b"time" | b"nohup" | b"command" | b"exec" | b"-"
+            ) || w.contains(&b'=')
+                || w.starts_with(b"-")
+        });
+    let first = words.next().unwrap_or_default();
+    first.rsplit(|&b| b == b'/').next().unwrap_or(first)
 }
 
 /// A value that names a file rather than being a secret: absolute, home- or
@@ -76,6 +147,33 @@ pub(super) fn assignment_ok(line: &[u8], name: Option<Range<usize>>, secret: Ran
         b"_endpoint",
         b"_helper",
         b"_timeout",
+        b"_expiry",
+        b"_expires",
+        b"_expiration",
+        b"_lifetime",
+        b"_max_age",
+        b"_age",
+        b"_size",
+        b"_count",
+        b"_limit",
+        b"_version",
+        b"_header",
+        b"_scope",
+        b"_scopes",
+        b"_user",
+        b"_username",
+        b"_method",
+        b"_mode",
+        b"_host",
+        b"_server",
+        b"_port",
+        b"_realm",
+        b"_provider",
+        b"_enabled",
+        b"_required",
+        b"_prompt",
+        b"_policy",
+        b"_env",
     ];
     const NOT_SECRET_PARTS: &[&[u8]] = &[
         b"askpass",
@@ -112,6 +210,7 @@ pub(super) fn assignment_ok(line: &[u8], name: Option<Range<usize>>, secret: Ran
     }
     let value = line.get(secret.clone()).unwrap_or_default();
     if value.starts_with(b"=")
+        || looks_like_path(value)
         || NOT_SECRET_VALUES
             .iter()
             .any(|v| value.eq_ignore_ascii_case(v))
@@ -146,29 +245,26 @@ fn contains_ci(haystack: &[u8], needle: &[u8]) -> bool {
 /// so `useradd -p '$6$…'` is still a hash given on the command line (but `'$VAR'` is a
 /// placeholder all the same).
 pub(super) fn is_placeholder(value: &[u8], single_quoted: impl FnOnce() -> bool) -> bool {
+    // Weak literals (`password`, `changeme`, `secret`) are secrets all the same: they
+    // are the first an attacker tries. Only words that stand for a value are not.
     const WORDS: &[&[u8]] = &[
-        b"changeme",
-        b"password",
-        b"passwd",
-        b"pass",
-        b"secret",
-        b"token",
-        b"example",
-        b"test",
-        b"dummy",
-        b"redacted",
         b"your_password",
         b"yourpassword",
         b"your-password",
-        b"mypassword",
-        b"my_password",
         b"placeholder",
+        b"redacted",
         b"none",
         b"null",
+        b"nil",
+        b"undefined",
         b"bearer",
         b"basic",
         b"digest",
         b"-",
+        // ffuf's and wfuzz's keywords, patator's and hydra's.
+        b"FUZZ",
+        b"FUZ2Z",
+        b"^PASS^",
     ];
     let (Some(&first), Some(&last)) = (value.first(), value.last()) else {
         return true;
@@ -187,7 +283,20 @@ pub(super) fn is_placeholder(value: &[u8], single_quoted: impl FnOnce() -> bool)
             .any(|w| w.iter().all(|&b| b == b'x' || b == b'X' || b == b'*'))
         || value.iter().all(|&b| b == b'.')
         || (value.len() < 256 && value.windows(7).any(|w| w == b"EXAMPLE"))
+        || patator_keyword(value)
+        || starts_with_ci(value, b"path/to/")
         || WORDS.iter().any(|w| value.eq_ignore_ascii_case(w))
+}
+
+/// patator's `FILE0`, `NET1`, `RANGE0`, `PROG0`, `COMBO00`: the files or ranges it fills in.
+fn patator_keyword(value: &[u8]) -> bool {
+    [&b"FILE"[..], b"NET", b"RANGE", b"PROG", b"COMBO"]
+        .iter()
+        .any(|k| {
+            value
+                .strip_prefix(*k)
+                .is_some_and(|n| !n.is_empty() && n.len() <= 2 && n.iter().all(u8::is_ascii_digit))
+        })
 }
 
 /// `$6$salt$hash`, `$y$j9T$salt$hash`: what `useradd -p` takes.

@@ -21,8 +21,9 @@ const SP: &str = r"(?:\s|\\040)";
 const AUTH_SCHEMES: &str = r"(?:bearer|basic|token|bot|digest|apikey|api-key|api-token|sso-key|key|negotiate|ntlm|hmac|oauth|jwt|ssws|splunk|klaviyo-api-key|dsn|gensdk|aws4-hmac-sha256|hoba|mutual|vapid|scram-sha-256|privatetoken|secret|access-token|auth-token|pat|sharedkey|sharedaccesssignature|bearer-token)";
 
 /// A variable name that suggests its value is secret.
-const SECRET_NAME: &str =
-    r"[A-Za-z0-9_]*(?:pass|pwd|token|secret|api_?key|private_?key|rediscli_auth)[A-Za-z0-9_]*";
+/// `auth` counts only as a word of its own (`REGISTRY_AUTH`, `AUTH_HEADER`), not in
+/// `AUTHOR`.
+pub(super) const SECRET_NAME: &str = r"(?:[A-Za-z0-9_]*(?:pass|pwd|token|secret|api_?key|private_?key|credentials?|creds)[A-Za-z0-9_]*|(?:[A-Za-z0-9]+_)+auth|auth(?:_[A-Za-z0-9]+)+)";
 
 /// A shell word whose value is the secret, after `prefix` (a regex fragment in which
 /// `{q}` stands for the characters that cannot occur inside the current quoting). The
@@ -30,7 +31,7 @@ const SECRET_NAME: &str =
 /// either way the quotes are not part of the secret. `stop` lists extra bytes that end
 /// the secret (for `user/pw@db`), and `no_dash` refuses an unquoted word that looks like
 /// the next option, for options whose value is separated by a space.
-fn word(prefix: &str, stop: &str, no_dash: bool) -> String {
+pub(super) fn word(prefix: &str, stop: &str, no_dash: bool) -> String {
     let sq = prefix.replace("{q}", "'");
     let dq = prefix.replace("{q}", "\"");
     let bare = prefix.replace("{q}", BARE);
@@ -113,7 +114,7 @@ impl Spec {
         }
     }
 
-    fn command(
+    pub(super) fn command(
         kind: &'static str,
         triggers: &'static [&'static str],
         cmd: &'static str,
@@ -129,25 +130,25 @@ impl Spec {
         }
     }
 
-    fn anchored(mut self) -> Spec {
+    pub(super) fn anchored(mut self) -> Spec {
         if let Find::Command { anchored, .. } = &mut self.find {
             *anchored = true;
         }
         self
     }
 
-    fn context(mut self, check: Check) -> Spec {
+    pub(super) fn context(mut self, check: Check) -> Spec {
         self.context = true;
         self.check = check;
         self
     }
 
-    fn extract(mut self, extract: Extract) -> Spec {
+    pub(super) fn extract(mut self, extract: Extract) -> Spec {
         self.extract = extract;
         self
     }
 
-    fn needs(mut self, needs: &'static [&'static str]) -> Spec {
+    pub(super) fn needs(mut self, needs: &'static [&'static str]) -> Spec {
         self.needs = needs;
         self
     }
@@ -191,20 +192,20 @@ impl Spec {
     }
 }
 
-const T_PASS: &[&str] = &["~pass"];
+pub(super) const T_PASS: &[&str] = &["~pass"];
 const T_SECRET: &[&str] = &["~secret"];
-const T_AUTH: &[&str] = &["auth", "AUTH", "Auth"];
+pub(super) const T_AUTH: &[&str] = &["auth", "AUTH", "Auth"];
 /// `pwd` alone would fire on the `pwd` command and every `$PWD`, among the commonest words
 /// in a history, so only its spellings inside an assignment count (`MYSQL_PWD=`, `pwd_db=`).
-const T_ENV: &[&str] = &[
+pub(super) const T_ENV: &[&str] = &[
     "~pass", "PWD=", "pwd=", "Pwd=", "_PWD", "_pwd", "PWD_", "pwd_", "~token", "~secret", "~api",
-    "~private", "auth", "AUTH", "Auth",
+    "~private", "auth", "AUTH", "Auth", "~cred",
 ];
 const T_OPT_TOKEN: &[&str] = &["~token", "~api", "~secret", "~private", "~access"];
 const T_API_HEADER: &[&str] = &[
     "~api", "~token", "~private", "~secret", "auth", "AUTH", "Auth",
 ];
-const T_LOGIN: &[&str] = &["login"];
+pub(super) const T_LOGIN: &[&str] = &["login"];
 
 /// The rules, most specific first: when two find the same secret, the earlier one names it.
 pub(super) fn specs() -> Vec<Spec> {
@@ -274,7 +275,8 @@ pub(super) fn specs() -> Vec<Spec> {
         Spec::command(
             "token given to vault login",
             T_LOGIN,
-            r"\bvault\s+login\b",
+            // Not `aws-vault login PROFILE`.
+            r"(?:^|[\s;&|(])vault\s+login\b",
             r#"\A(?:\s+-\S+)*\s+(?:'([^'=\s]+)'|"([^"=\s]+)"|([^-=\s'"`;|&<>()][^=\s'"`;|&<>()]*))(?:\s|$)"#.into(),
             "vault[[:space:]]+login.*[[:space:]][^-[:space:]=][^[:space:]=]*([[:space:]]|$)",
         )
@@ -590,12 +592,15 @@ pub(super) fn specs() -> Vec<Spec> {
             "~set~.*~password~.*=.*['\"]",
         )
         .needs(&["="]),
+    ]);
+    specs.extend(super::commands::command_specs());
+    specs.extend([
         // Assignments: `export NAME=…`, `NAME=… cmd`, fish's `set -x`, code and JSON.
         Spec::line(
             "exported secret variable",
             T_ENV,
             format!(r"(?i)(?:^|[^-A-Za-z0-9_$/:@%+\\])({SECRET_NAME})={}", any()),
-            "[[:alnum:]_]*(~pass~|~pwd~|~token~|~secret~|~api~_?~key~|~private~_?~key~|~rediscli_auth~)[[:alnum:]_]*=('[^']|\"[^\"$]|[^'\"$[:space:]])",
+            "[[:alnum:]_]*(~pass~|~pwd~|~token~|~secret~|~api~_?~key~|~private~_?~key~|~cred~|~auth~)[[:alnum:]_]*=('[^']|\"[^\"$]|[^'\"$[:space:]])",
         )
         .needs(&["="])
         .context(assignment_ok),
@@ -603,7 +608,7 @@ pub(super) fn specs() -> Vec<Spec> {
             "exported secret variable",
             T_ENV,
             format!(r"\b(?:set|setenv)\s+(?:-[A-Za-z]+\s+)*((?i:{SECRET_NAME}))\s+{}", any()),
-            "(^|[^[:alnum:]_])(set|setenv)[[:space:]].*(~pass~|~pwd~|~token~|~secret~|~api~_?~key~|~private~_?~key~|~rediscli_auth~)",
+            "(^|[^[:alnum:]_])(set|setenv)[[:space:]].*(~pass~|~pwd~|~token~|~secret~|~api~_?~key~|~private~_?~key~|~cred~|~auth~)",
         )
         .needs(&["set"])
         .context(assignment_ok),
@@ -611,9 +616,9 @@ pub(super) fn specs() -> Vec<Spec> {
             "secret assigned in code or config",
             T_ENV,
             format!(
-                r#"(?i)(?:^|[^-A-Za-z0-9_$/:@%+\\])['"]?({SECRET_NAME})['"]?\s*[:=]\s*(?:'([^']*)'|"((?:[^"\\]|\\.)*)")"#
+                r#"(?i)(?:^|[^-A-Za-z0-9_$/:@%+\\])['"]?({SECRET_NAME})['"]?\]?\s*[:=]\s*(?:'([^']*)'|"((?:[^"\\]|\\.)*)")"#
             ),
-            "(~pass~|~pwd~|~token~|~secret~|~api~_?~key~|~private~_?~key~|~rediscli_auth~)[[:alnum:]_]*['\"]?[[:space:]]*[:=][[:space:]]*('[^']*'|\"[^\"]*\")",
+            "(~pass~|~pwd~|~token~|~secret~|~api~_?~key~|~private~_?~key~|~cred~|~auth~)[[:alnum:]_]*['\"]?]?[[:space:]]*[:=][[:space:]]*('[^']*'|\"[^\"]*\")",
         )
         .needs(&["'", "\""])
         .context(assignment_ok),

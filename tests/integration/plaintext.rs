@@ -445,3 +445,30 @@ fn planted_tokens() -> Vec<(String, String)> {
 fn every_token_format_in_every_shell() {
     found_masked_and_redacted(&planted_tokens());
 }
+
+#[test]
+fn gem_credentials_as_gem_signin_writes_them_are_reported() {
+    let home = Home::new();
+    home.dir(".gem", 0o700);
+    let format = tokens::TOKENS
+        .iter()
+        .find(|t| t.id == "rubygems-api-token")
+        .unwrap();
+    let key = shapes::example(format, 42);
+    let path = home.file(
+        ".gem/credentials",
+        format!("---\n:rubygems_api_key: {key}\n").as_bytes(),
+        0o600,
+    );
+    let run = Cli::json(&home, &["--only", "credential-files"]);
+    assert!(!run.stdout.contains(&key[9..]), "{}", run.stdout);
+    let gem: Vec<serde_json::Value> = findings(&run, "credential-files")
+        .into_iter()
+        .filter(|f| f["path"] == path.to_str().unwrap())
+        .collect();
+    assert!(
+        gem.iter()
+            .any(|f| f["status"] == "fail" && f["message"].as_str().unwrap().contains("line 2")),
+        "{gem:#?}"
+    );
+}

@@ -85,6 +85,18 @@ pub mod bench {
         crate::plaintext::patterns::find_in_line(line).len()
     }
 
+    /// What the history scan reports for one line, as `kind: masked line`, if
+    /// anything: for the false-alarm count of `tests/bench/false-alarms.sh`.
+    pub fn history_report(line: &[u8]) -> Option<String> {
+        let hits = crate::plaintext::patterns::find_in_line(line);
+        let first = hits.first()?;
+        Some(format!(
+            "{}: {}",
+            first.kind,
+            crate::plaintext::patterns::mask(line, &hits)
+        ))
+    }
+
     impl Judge {
         pub fn new() -> Option<Judge> {
             let policy = crate::policy::load(&crate::policy::LoadOptions {

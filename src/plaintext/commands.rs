@@ -84,7 +84,7 @@ pub(super) fn command_specs() -> Vec<Spec> {
             "InfluxDB password (influx -password)",
             &["influx"],
             r"\binflux\b",
-            format!(r"\s(?:-password(?:=|\s+)|-p\s*){}", value()),
+            format!(r"\s(?:-password(?:=|\s+)|-p\s+){}", value()),
             "influx.*-p",
         )
         .needs(&["-p"]),

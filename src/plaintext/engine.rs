@@ -17,7 +17,7 @@ use aho_corasick::{AhoCorasick, Input, MatchKind, Span};
 use regex::bytes::{CaptureLocations, Regex, RegexBuilder};
 
 use super::patterns::Hit;
-use super::predicates::{is_placeholder, segment_end, single_quoted};
+use super::predicates::{glued_to_variable, is_placeholder, segment_end, single_quoted};
 use super::rules::{Check, Extract, Find, specs};
 use super::spans::{Extend, extend_all};
 
@@ -510,6 +510,7 @@ impl Rule {
         }
         let value = line.get(secret.clone())?;
         if is_placeholder(value, || single_quoted(line, secret.start))
+            || glued_to_variable(line, secret.end)
             || !(self.check)(line, context, secret.clone())
         {
             return None;

@@ -609,6 +609,15 @@ pub(super) fn table() -> Vec<Row> {
         "curl -H 'Authorization: Bearer {{token}}' https://x",
         "export GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
         "openssl rsa -in key.pem -passin file:path/to/pass.txt",
+        "openssl passwd -apr1 -salt label",
+        "influx -username demo -password \"\"",
+        "sudo tmutil setdestination \"protocol://user[:password]@host/share\"",
+        "fcrackzip --brute-force --length 5 --charset 1 --init-password a backup",
+        "virt-sysprep --operations customize --root-password password:$NEW_PASSWORD",
+        "qm remote-migrate 1 2 'apitoken=PVEAPIToken=u@pam!$TOKEN=$SECRET,host=h'",
+        "patator http_fuzz url=http://h auth_type=basic user_pass=COMBO00:COMBO01 0=u.txt",
+        "sshpass -p pw$SUFFIX ssh h",
+        r#"qm remote-migrate label release 'apitoken=PVEAPIToken=$USER@notes!$TOKEN=$SECRET,host=release,fingerprint=demo' --target-bridge blue --target-storage alpha"#,
     ] {
         rows.push(none(line));
     }
@@ -624,6 +633,10 @@ pub(super) fn table() -> Vec<Row> {
         ));
         rows.push(t(&format!("curl -u bob:{q} h"), &[("curl", "Quot3d")]));
     }
+    rows.push(t(
+        "export DB_PASSWORD='Lit$eral'",
+        &[("exported", "Lit$eral")],
+    ));
     rows.push((
         b"export API_TOKEN=crlfT0ken\r".to_vec(),
         vec![("exported", b"crlfT0ken".to_vec())],

@@ -70,6 +70,7 @@ pub(super) fn option_ok(line: &[u8], name: Option<Range<usize>>, value: Range<us
         || starts_with_ci(name, b"--no_")
         || starts_with_ci(name, b"--ask")
         || starts_with_ci(name, b"--add-")
+        || starts_with_ci(name, b"--init-")
         || prompting
         || looks_like_path(value_bytes)
         || [&b"id="[..], b"src=", b"source=", b"env=", b"type="]
@@ -269,7 +270,24 @@ pub(super) fn is_placeholder(value: &[u8], single_quoted: impl FnOnce() -> bool)
     let (Some(&first), Some(&last)) = (value.first(), value.last()) else {
         return true;
     };
-    (first == b'$' && !(is_crypt_hash(value) && single_quoted()))
+    // A `$` the shell expands anywhere in the value (`password:$NEW`, `pw$1`) makes it
+    // one built from a variable; in single quotes it is a literal `$` (a crypt hash).
+    let expands = value
+        .windows(2)
+        .any(|w| w[0] == b'$' && (w[1].is_ascii_alphanumeric() || b"_{(".contains(&w[1])));
+    // Single quotes keep `$` literal, but `'…$TOKEN…'` is a template all the same.
+    let named = value.windows(3).any(|w| {
+        w[0] == b'$'
+            && w[1..]
+                .iter()
+                .all(|b| b.is_ascii_uppercase() || *b == b'_' || *b == b'{')
+    });
+    let variable = if single_quoted() {
+        (first == b'$' || named) && !is_crypt_hash(value)
+    } else {
+        first == b'$' || expands
+    };
+    variable
         || first == b'`'
         || (first == b'<' && last == b'>')
         || (first == b'{' && last == b'}')
@@ -288,20 +306,33 @@ pub(super) fn is_placeholder(value: &[u8], single_quoted: impl FnOnce() -> bool)
         || WORDS.iter().any(|w| value.eq_ignore_ascii_case(w))
 }
 
-/// patator's `FILE0`, `NET1`, `RANGE0`, `PROG0`, `COMBO00`: the files or ranges it fills in.
+/// patator's `FILE0`, `NET1`, `RANGE0`, `PROG0`, `COMBO00`: the files or ranges it fills
+/// in; also several joined by `:` (`COMBO00:COMBO01`).
 fn patator_keyword(value: &[u8]) -> bool {
-    [&b"FILE"[..], b"NET", b"RANGE", b"PROG", b"COMBO"]
-        .iter()
-        .any(|k| {
-            value
-                .strip_prefix(*k)
-                .is_some_and(|n| !n.is_empty() && n.len() <= 2 && n.iter().all(u8::is_ascii_digit))
-        })
+    value.split(|&b| b == b':').all(|part| {
+        [&b"FILE"[..], b"NET", b"RANGE", b"PROG", b"COMBO"]
+            .iter()
+            .any(|k| {
+                part.strip_prefix(*k).is_some_and(|n| {
+                    !n.is_empty() && n.len() <= 2 && n.iter().all(u8::is_ascii_digit)
+                })
+            })
+    })
+}
+
+/// A value the shell glues to a variable (`password:$NEW_PASSWORD`, `x="$A"`): built
+/// from a secret kept elsewhere, not one itself.
+pub(super) fn glued_to_variable(line: &[u8], end: usize) -> bool {
+    match line.get(end) {
+        Some(b'$') => true,
+        Some(b'"' | b'\'') => line.get(end + 1) == Some(&b'$'),
+        _ => false,
+    }
 }
 
 /// `$6$salt$hash`, `$y$j9T$salt$hash`: what `useradd -p` takes.
 fn is_crypt_hash(value: &[u8]) -> bool {
-    value.iter().filter(|&&b| b == b'$').count() >= 3
+    value.first() == Some(&b'$') && value.iter().filter(|&&b| b == b'$').count() >= 3
 }
 
 /// Whether the quote that opens the word around `start` is a single quote. The look back

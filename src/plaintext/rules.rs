@@ -328,7 +328,12 @@ pub(super) fn specs() -> Vec<Spec> {
             "password given to openssl passwd",
             &["openssl"],
             r"\bopenssl\s+passwd\b",
-            format!(r"\A(?:\s+-(?:salt|in)\s+\S+|\s+-\S+)*\s+{}", value()),
+            // Its own flags only, so that `-salt SALT` is never read as a flag and a
+            // password.
+            format!(
+                r"\A(?:\s+-(?:salt|in|rand|writerand|provider|propquery)\s+\S+|\s+-(?:1|5|6|apr1|aixmd5|crypt|stdin|noverify|quiet|table|reverse))*\s+{}",
+                value()
+            ),
             "openssl[[:space:]]+passwd.*[[:space:]][^-[:space:]]",
         )
         .needs(&["passwd"])
@@ -519,10 +524,12 @@ pub(super) fn specs() -> Vec<Spec> {
             "password in a URL",
             &["://"],
             // The password may hold a raw `@`; the last one before the host ends it.
-            r##"[A-Za-z][A-Za-z0-9+.-]*://[^\s:/?#@'"]*:([^\s/?#'"]+)@"##.into(),
+            r##"[A-Za-z][A-Za-z0-9+.-]*://([^\s:/?#@'"]*):([^\s/?#'"]+)@"##.into(),
             r##"://[^[:space:]:/?#@'"]*:[^[:space:]/?#'"]+@"##,
         )
-        .needs(&["@"]),
+        .needs(&["@"])
+        // `user[:password]@host` is a manual's notation.
+        .context(|line, user, _| !user.and_then(|u| line.get(u)).is_some_and(|u| u.ends_with(b"["))),
         Spec::line(
             "credential in an Authorization header",
             T_AUTH,

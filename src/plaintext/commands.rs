@@ -171,7 +171,7 @@ pub(super) fn command_specs() -> Vec<Spec> {
         .needs(&["http-basic.", "pypi-token."]),
         Spec::command(
             "npm registry credential (npm config set)",
-            &["config"],
+            &["_auth", "_password", "npmAuth"],
             r"\b(?:npm|pnpm|yarn)\s+config\s+set\b",
             format!(
                 r"\s(?:\S*:)?(?:_auth|_authToken|_password|npmAuthToken|npmAuthIdent)(?:=|\s+){}",
@@ -193,7 +193,7 @@ pub(super) fn command_specs() -> Vec<Spec> {
         .context(assignment_ok),
         Spec::line(
             "password piped to a command",
-            &["| ", "|", "<<<"],
+            &["stdin", "cryptsetup", "passphrase-fd", "kinit"],
             format!(
                 r"{echo}{}\s*\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:(?:docker|podman|nerdctl|buildah|skopeo|oras|finch|crane|helm\s+registry)\s+login\b[^|;&]*--password-stdin|cryptsetup\b|gpg\b[^|;&]*--passphrase-fd\s+0|kinit\b|openssl\b[^|;&]*-pass(?:in)?\s+stdin)",
                 any()
@@ -230,7 +230,7 @@ pub(super) fn command_specs() -> Vec<Spec> {
         .needs(&[".login("]),
         Spec::line(
             "Redis ACL password",
-            &["acl", "ACL", "Acl"],
+            &["~setuser"],
             r#"(?i)\bacl\s+setuser\s+\S+[^>]*?\s>([^\s'"]+)"#.into(),
             "~acl~[[:space:]]+~setuser~.*[[:space:]]>",
         )

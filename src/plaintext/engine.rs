@@ -1,19 +1,18 @@
 //! Histories run to hundreds of megabytes and almost no line holds a secret, so the scan
-//! is built around a literal prefilter: a few packed (SIMD "Teddy") searchers look for
-//! trigger words over the whole chunk, and only a line that contains one is handed to the
-//! precise regular expressions, and only to the rules that word can start. Three-byte
-//! words get a searcher of their own and longer ones are spread over searchers of at most
-//! 24: with more words, or short ones mixed in, the SIMD fingerprints collide on ordinary
-//! text and the prefilter slows from several GB/s to about 0.6 GB/s. ASCII case folding
-//! would disable the packed searchers altogether, so words whose case varies (`password`,
-//! `Token`, `API_KEY`) are listed in their lower, upper and capitalised forms instead, and
-//! a rare spelling such as `pAsSwOrD=` is knowingly missed.
+//! is built around a literal prefilter: one Aho-Corasick automaton (a DFA) looks for
+//! every rule's trigger words over the whole chunk in a single pass, and only a line
+//! that contains one is handed to the precise regular expressions, and only to the rules
+//! its words can start. With the token table's prefixes there are a few hundred words:
+//! packed SIMD ("Teddy") searchers, fast on a few dozen, then need ten passes and their
+//! fingerprints collide on ordinary text, and the one DFA pass measured 1.6 times faster
+//! (README, "Speed"). The automaton matches bytes exactly, so words whose case varies
+//! (`password`, `Token`, `API_KEY`) are listed in their lower, upper and capitalised
+//! forms, and a rare spelling such as `pAsSwOrD=` is knowingly missed.
 
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use aho_corasick::packed;
-use aho_corasick::{AhoCorasick, Input, MatchKind, Span};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
 use regex::bytes::{CaptureLocations, Regex, RegexBuilder};
 
 use super::patterns::Hit;
@@ -141,33 +140,18 @@ fn newline_bits(block: &[u8]) -> u32 {
         .fold(0, |bits, (i, &b)| bits | (u32::from(b == b'\n') << i))
 }
 
-/// The literal prefilter: one packed searcher per group of trigger words, or an
-/// Aho-Corasick automaton where the CPU has no SIMD for them.
-enum Searcher {
-    Packed(packed::Searcher),
-    Automaton(AhoCorasick),
-}
+/// The literal prefilter over every trigger word.
+struct Searcher(AhoCorasick);
 
 impl Searcher {
-    fn build(words: &[&[u8]], packed_allowed: bool) -> Searcher {
-        let packed = packed_allowed
-            .then(|| {
-                packed::Config::new()
-                    .match_kind(packed::MatchKind::LeftmostFirst)
-                    .builder()
-                    .extend(words)
-                    .build()
-            })
-            .flatten();
-        match packed {
-            Some(searcher) => Searcher::Packed(searcher),
-            None => Searcher::Automaton(
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::LeftmostFirst)
-                    .build(words)
-                    .expect("a few dozen short literals always build"),
-            ),
-        }
+    fn build(words: &[&[u8]]) -> Searcher {
+        Searcher(
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostFirst)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(words)
+                .expect("a few hundred short literals always build"),
+        )
     }
 
     /// The leftmost trigger starting at or after `at`: (start, pattern index).
@@ -175,11 +159,9 @@ impl Searcher {
         if at > haystack.len() {
             return None;
         }
-        let found = match self {
-            Searcher::Packed(s) => s.find_in(haystack, Span::from(at..haystack.len())),
-            Searcher::Automaton(ac) => ac.find(Input::new(haystack).span(at..haystack.len())),
-        };
-        found.map(|m| (m.start(), m.pattern().as_usize()))
+        self.0
+            .find(Input::new(haystack).span(at..haystack.len()))
+            .map(|m| (m.start(), m.pattern().as_usize()))
     }
 }
 
@@ -252,7 +234,7 @@ struct Engine {
     searchers: Vec<(Searcher, Vec<RuleSet>)>,
 }
 
-static ENGINE: LazyLock<Engine> = LazyLock::new(|| Engine::build(true));
+static ENGINE: LazyLock<Engine> = LazyLock::new(Engine::build);
 
 fn compile(pattern: &str) -> Regex {
     // Unicode off: `.` and `[^']` then match any byte, so invalid UTF-8 neither hides a
@@ -278,7 +260,7 @@ fn trigger_words(trigger: &str) -> Vec<Vec<u8>> {
 }
 
 impl Engine {
-    fn build(packed_allowed: bool) -> Engine {
+    fn build() -> Engine {
         let specs = specs();
         assert!(
             specs.len() <= RuleSet::CAPACITY,
@@ -303,29 +285,19 @@ impl Engine {
             match longer {
                 Some(j) => {
                     let (_, mask) = words.remove(j);
-                    let at = if j < i { i - 1 } else { i };
-                    words[at].1.add(mask);
+                    // The shorter word moved down if the longer one stood before it; look
+                    // at it again, as more may begin with it.
+                    if j < i {
+                        i -= 1;
+                    }
+                    words[i].1.add(mask);
                 }
                 None => i += 1,
             }
         }
-        // Three-byte words get a searcher of their own and the rest are spread over
-        // searchers of at most 24 words (measured best between 12 and 32): that keeps the
-        // SIMD fingerprints selective. Sorting puts words with a common prefix in the same
-        // searcher, which keeps each searcher's fingerprints few.
-        words.sort();
-        let (short, long): (Vec<_>, Vec<_>) = words.into_iter().partition(|(w, _)| w.len() < 4);
-        let groups = long.len().div_ceil(24).max(1);
-        let per_group = long.len().div_ceil(groups).max(1);
-        let mut searchers = Vec::new();
-        for group in std::iter::once(short.as_slice()).chain(long.chunks(per_group)) {
-            if group.is_empty() {
-                continue;
-            }
-            let literals: Vec<&[u8]> = group.iter().map(|(w, _)| w.as_slice()).collect();
-            let masks = group.iter().map(|&(_, m)| m).collect();
-            searchers.push((Searcher::build(&literals, packed_allowed), masks));
-        }
+        let literals: Vec<&[u8]> = words.iter().map(|(w, _)| w.as_slice()).collect();
+        let masks = words.iter().map(|&(_, m)| m).collect();
+        let searchers = vec![(Searcher::build(&literals), masks)];
         let rules = specs
             .into_iter()
             .map(|s| {

@@ -795,8 +795,10 @@ pub const TOKENS: &[Token] = &[
     t(
         "mailchimp-api-key",
         "Mailchimp API key",
-        &["-us"],
-        r"[a-f0-9]{32}-us[0-9]{1,2}\b",
+        &[
+            "-us1", "-us2", "-us3", "-us4", "-us5", "-us6", "-us7", "-us8", "-us9",
+        ],
+        r"[a-f0-9]{32}-us[1-9][0-9]?\b",
     ),
     t(
         "mailgun-pub-key",

@@ -13,6 +13,8 @@ pub enum Alphabet {
     Word,
     /// And spaces and `@:/#,`, for a secret inside quotes.
     Quoted,
+    /// Forty of base 64's characters, as AWS's secret keys are.
+    Aws40,
 }
 
 impl Alphabet {
@@ -22,18 +24,39 @@ impl Alphabet {
             b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!%+-.=^_~";
         const QUOTED: &[u8] =
             b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!%+-.=^_~ @:/#,";
+        const AWS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+";
         match self {
             Alphabet::Alnum => ALNUM,
             Alphabet::Word => WORD,
             Alphabet::Quoted => QUOTED,
+            Alphabet::Aws40 => AWS,
         }
     }
 }
 
 /// One form: part of the kind it is reported as, the line, and the secret's alphabet.
+/// Where the secret is more than the random part (a PEM block's header, a crypt hash's
+/// `$6$salt$`), `[[` and `]]` mark the whole secret around `{}`.
 pub type Form = (&'static str, &'static str, Alphabet);
 
-use Alphabet::{Alnum, Quoted, Word};
+/// The line of `template` with `random` planted, where its secret starts, and the
+/// secret.
+pub fn plant(template: &str, random: &str) -> (String, usize, String) {
+    let line = template.replacen("{}", random, 1);
+    match (line.find("[["), line.find("]]")) {
+        (Some(open), Some(close)) => {
+            let secret = line[open + 2..close].to_owned();
+            let line = format!("{}{secret}{}", &line[..open], &line[close + 2..]);
+            (line, open, secret)
+        }
+        _ => {
+            let start = template.find("{}").unwrap_or(0);
+            (line, start, random.to_owned())
+        }
+    }
+}
+
+use Alphabet::{Alnum, Aws40, Quoted, Word};
 
 /// The forms. Each line holds exactly one secret, at `{}`.
 pub const FORMS: &[Form] = &[
@@ -187,6 +210,30 @@ pub const FORMS: &[Form] = &[
         "machine api.example.com login bob password {}",
         Word,
     ),
+    (
+        "private key",
+        "echo \"[[-----BEGIN OPENSSH PRIVATE KEY-----b3Bl{}]]",
+        Alnum,
+    ),
+    (
+        "useradd",
+        "useradd -m -p '[[$6$rounds=5000$salt${}]]' alice",
+        Alnum,
+    ),
+    (
+        "AWS secret",
+        "aws configure set aws_secret_access_key {}",
+        Aws40,
+    ),
+    (
+        "credentials file",
+        "sudo mount -t cifs //srv/x /mnt -o credentials=[[/root/.smb-{}]],uid=1000",
+        Alnum,
+    ),
+    ("chpasswd", "chpasswd <<< 'carol:{}'", Quoted),
+    ("sudo -S", "sudo -S -u root id <<< '{}'", Quoted),
+    ("--password", "wget --http-password={} http://x", Word),
+    ("SET PASSWORD", "SET PASSWORD = '{}';", Quoted),
     // The tools of issue 15: LDAP, SQL Server, Oracle, IPMI, MQTT, Cassandra, InfluxDB,
     // FTP, RabbitMQ, SNMPv3, Samba, HTTPie, rclone, Poetry, npm, Maven, Gradle.
     (

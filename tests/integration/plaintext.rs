@@ -290,7 +290,12 @@ fn secret_for(seed: u64, alphabet: &[u8]) -> String {
         state
     };
     let alnum = forms::Alphabet::Alnum.bytes();
-    let len = 10 + (next() % 12) as usize;
+    // AWS's secret keys are forty characters, no more, no less.
+    let len = if alphabet.ends_with(b"/+") {
+        40
+    } else {
+        10 + (next() % 12) as usize
+    };
     (0..len)
         .map(|i| {
             let set = if i == 0 || i == len - 1 {
@@ -309,8 +314,9 @@ fn planted_forms() -> Vec<(String, String)> {
         .iter()
         .enumerate()
         .map(|(i, &(_, template, alphabet))| {
-            let secret = secret_for(i as u64 + 1, alphabet.bytes());
-            (template.replacen("{}", &secret, 1), secret)
+            let random = secret_for(i as u64 + 1, alphabet.bytes());
+            let (line, _, secret) = forms::plant(template, &random);
+            (line, secret)
         })
         .collect()
 }

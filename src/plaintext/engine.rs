@@ -200,10 +200,19 @@ impl Need {
         }
     }
 
-    fn found_in(&self, line: &[u8]) -> bool {
+    fn found_in(&self, line: &[u8], bytes: &ByteSet) -> bool {
         let Some((&first, rest)) = self.literal.split_first() else {
             return true;
         };
+        // Most needs fail here: a line without an `@` or `=` needs no scan for one.
+        let present = |b: u8| {
+            bytes.has(b)
+                || (self.ignore_case
+                    && (bytes.has(b.to_ascii_lowercase()) || bytes.has(b.to_ascii_uppercase())))
+        };
+        if !self.literal.iter().all(|&b| present(b)) {
+            return false;
+        }
         if rest.is_empty() && !self.ignore_case && !self.then_non_space {
             return line.contains(&first);
         }
@@ -225,6 +234,24 @@ impl Need {
                         .get(i + self.literal.len())
                         .is_some_and(|b| !b.is_ascii_whitespace()))
         })
+    }
+}
+
+/// The bytes a line holds, gathered in one pass so that each rule's `needs` can be
+/// refused without scanning the line again.
+struct ByteSet([u64; 4]);
+
+impl ByteSet {
+    fn of(line: &[u8]) -> ByteSet {
+        let mut set = [0u64; 4];
+        for &b in line {
+            set[usize::from(b >> 6)] |= 1 << (b & 63);
+        }
+        ByteSet(set)
+    }
+
+    fn has(&self, b: u8) -> bool {
+        self.0[usize::from(b >> 6)] & (1 << (b & 63)) != 0
     }
 }
 
@@ -375,12 +402,13 @@ impl Engine {
         if mask.is_empty() {
             return;
         }
+        let bytes = ByteSet::of(line);
         for index in mask.indices() {
             let (Some(rule), Some(locs)) = (self.rules.get(index), scratch.locs.get_mut(index))
             else {
                 continue;
             };
-            if !rule.needs.is_empty() && !rule.needs.iter().any(|n| n.found_in(line)) {
+            if !rule.needs.is_empty() && !rule.needs.iter().any(|n| n.found_in(line, &bytes)) {
                 continue;
             }
             let locs = locs.get_or_insert_with(|| rule.re.capture_locations());

@@ -143,6 +143,12 @@ fn judge(group: &[&FoundKey], level: Level, home: &Path) -> Finding {
         ),
         _ => format!("{what}{fingerprint} is encrypted with a passphrase{also}"),
     };
+    // Protection that could not be read is no known shortfall: a should-level warning.
+    let level = if status == Status::Warn {
+        Level::Should
+    } else {
+        level
+    };
     let finding = Finding::new(ID, ITEM, level, status, code)
         .at(&subject.path)
         .says(message);

@@ -339,6 +339,12 @@ pub fn run_all(cx: &Context<'_>, subject: Subject, selection: &Selection) -> Vec
             "{} emitted an undeclared code",
             check.id()
         );
+        debug_assert!(
+            out.iter()
+                .all(|f| f.status != Status::Warn || !f.level.is_must()),
+            "{} warned at must level: a must-level shortfall is a failure",
+            check.id()
+        );
         findings.extend(out.into_iter().filter(|f| selection.keeps(f)));
     }
     findings

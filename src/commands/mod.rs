@@ -148,7 +148,16 @@ impl Setup {
 
     /// The checks and items `--only` names.
     fn selection(&self) -> Result<Selection, Error> {
-        Ok(Selection::new(self.only.clone())?)
+        Selection::new(self.only.clone()).map_err(|error| {
+            let crate::checks::SelectionError::Unknown(id) = &error;
+            match cli::ONLY_IDS
+                .iter()
+                .find(|known| cli::is_typo_of(id, known))
+            {
+                Some(meant) => Error::Usage(format!("{error}; did you mean `{meant}`?")),
+                None => Error::Selection(error),
+            }
+        })
     }
 
     /// Whether any of `--home`, `--policy` or `--only` was given, for the commands
@@ -215,4 +224,22 @@ fn open_home(account: &Account) -> Result<SafeDir, Error> {
         doing: "cannot open the home directory",
         error,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    /// The completions offer `cli::ONLY_IDS` after `--only`: every check and policy
+    /// item, and nothing else.
+    #[test]
+    fn the_ids_completions_offer_are_the_registry() {
+        let mut registry: Vec<&str> = crate::checks::CHECKS
+            .iter()
+            .map(|check| check.id())
+            .chain(crate::policy::schema::ITEMS.iter().map(|spec| spec.id))
+            .collect();
+        let mut offered = crate::cli::ONLY_IDS.to_vec();
+        registry.sort_unstable();
+        offered.sort_unstable();
+        assert_eq!(offered, registry, "update cli::ONLY_IDS");
+    }
 }

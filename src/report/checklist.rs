@@ -136,7 +136,7 @@ impl Checklist {
         );
         out.push_str(
             "\n[x] met   [!] not met: run csi-self-check for details   [~] met, could be better\n\
-             [?] could not be checked   [ ] behavioural: tick it yourself when it holds\n",
+             [?] could not be checked   [ ] to do, or behavioural: tick it yourself when it holds\n",
         );
         let mut section = "";
         for item in &self.items {
@@ -154,9 +154,10 @@ impl Checklist {
                 Some(Status::Fail) => ("[!]", "checked: NOT met".to_owned()),
                 Some(Status::Warn) => ("[~]", "checked: met, could be better".to_owned()),
                 Some(Status::Error) => ("[?]", "checked: could not be checked".to_owned()),
-                Some(Status::Skip | Status::Remind) => {
-                    ("[?]", "checked: nothing to judge".to_owned())
-                }
+                Some(Status::Skip) => ("[?]", "checked: nothing to judge".to_owned()),
+                // A check's reminder (no backup confirmed, no lock found) is
+                // something to do, as the report says: never "nothing to judge".
+                Some(Status::Remind) => ("[ ]", "checked: to do, see the report".to_owned()),
             };
             let title = display_str(&item.title);
             let line = format!("{mark} {:<11}{title:<34}{note}", level_label(item.level));

@@ -87,6 +87,11 @@ pub struct GlobalArgs {
     #[arg(long, short, global = true)]
     pub quiet: bool,
 
+    /// Show every finding in full: what passed, what was not looked at and each
+    /// reminder, not one line for each
+    #[arg(long, short, global = true, conflicts_with = "quiet")]
+    pub verbose: bool,
+
     /// Run only these checks or policy items (comma-separated ids)
     #[arg(long, global = true, value_delimiter = ',', value_name = "ID", value_parser = OfferedIds, hide_possible_values = true)]
     pub only: Vec<String>,

@@ -84,6 +84,7 @@ impl Check for CredentialFiles {
                             "{held}, and others can read it (mode {}); {verdict}",
                             perm::octal(meta.mode)
                         ))
+                        .on(&verdict)
                         .fix(format!(
                             "chmod 600 {}; better, use {}",
                             shell_word(path.as_os_str()),
@@ -97,6 +98,7 @@ impl Check for CredentialFiles {
                         .says(format!(
                             "{held} on a filesystem that is not encrypted: {verdict}"
                         ))
+                        .on(&verdict)
                         .fix(format!("use {}", entry.instead)),
                 );
             }
@@ -108,6 +110,7 @@ impl Check for CredentialFiles {
                             "{held}, mode {}; {verdict}",
                             perm::octal(meta.mode)
                         ))
+                        .on(&verdict)
                         .fix(format!("use {}", entry.instead)),
                 );
             }

@@ -61,6 +61,9 @@ pub struct Finding {
     pub message: String,
     /// A command that fixes it, ready to paste.
     pub fix: Option<String>,
+    /// Whether the file's filesystem is encrypted, in the words the message ends
+    /// with: a fact many findings share, which the text report says once.
+    pub at_rest: Option<String>,
 }
 
 impl Finding {
@@ -80,6 +83,7 @@ impl Finding {
             path: None,
             message: String::new(),
             fix: None,
+            at_rest: None,
         }
     }
 
@@ -95,6 +99,12 @@ impl Finding {
 
     pub fn fix(mut self, command: impl Into<String>) -> Finding {
         self.fix = Some(command.into());
+        self
+    }
+
+    /// Notes the at-rest verdict the message states (see [`Finding::at_rest`]).
+    pub fn on(mut self, at_rest: impl Into<String>) -> Finding {
+        self.at_rest = Some(at_rest.into());
         self
     }
 

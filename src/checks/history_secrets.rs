@@ -100,6 +100,7 @@ impl Check for HistorySecrets {
                                     leak.masked,
                                     verdict.describe()
                                 ))
+                                .on(verdict.describe())
                                 .fix(format!(
                                     "csi-self-check history --redact {}",
                                     shell_word(path.as_os_str())
@@ -112,7 +113,7 @@ impl Check for HistorySecrets {
                             leaks.len(),
                             if leaks.len() == 1 { "" } else { "s" },
                             verdict.describe()
-                        )));
+                        )).on(verdict.describe()));
                     }
                 }
                 HistoryFile::NotRegular { path, kind, target } => {

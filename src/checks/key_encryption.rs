@@ -133,10 +133,13 @@ fn judge(group: &[&FoundKey], level: Level, home: &Path) -> Finding {
     } else {
         ""
     };
+    let at_rest = (status == Status::Fail).then(|| {
+        crate::at_rest::at_rest(&crate::at_rest::Roots::system(), &subject.location).describe()
+    });
     let message = match status {
         Status::Fail => format!(
             "{what}{fingerprint} is stored without a passphrase{found_where}: anyone who reads the file has the key{also} — {}",
-            crate::at_rest::at_rest(&crate::at_rest::Roots::system(), &subject.location).describe()
+            at_rest.as_deref().unwrap_or_default()
         ),
         Status::Warn => format!(
             "{what}{fingerprint} looks like a key, but whether it is encrypted could not be read; it is not assumed safe{also}"
@@ -149,9 +152,12 @@ fn judge(group: &[&FoundKey], level: Level, home: &Path) -> Finding {
     } else {
         level
     };
-    let finding = Finding::new(ID, ITEM, level, status, code)
+    let mut finding = Finding::new(ID, ITEM, level, status, code)
         .at(&subject.path)
         .says(message);
+    if let Some(at_rest) = at_rest {
+        finding = finding.on(at_rest);
+    }
     match status {
         Status::Fail => finding.fix(passphrase_command(subject)),
         _ => finding,

@@ -70,7 +70,7 @@ pub fn check(
             ));
         }
     }
-    let report = Report::about(&account, findings, &policy);
+    let report = Report::about(&account, findings, &policy).of_a_secret();
     setup.render(&report)?;
     Ok(report.exit_status())
 }

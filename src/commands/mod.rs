@@ -26,7 +26,7 @@ use crate::commands::error::Error;
 use crate::exit::ExitStatus;
 use crate::fs::SafeDir;
 use crate::policy::{LoadOptions, Policy};
-use crate::report::{Colour, Painter, Report, emit};
+use crate::report::{Colour, Painter, Report, TextOptions, emit};
 
 pub fn run() -> Result<ExitStatus, Error> {
     let cli = match cli::parse(std::env::args_os()) {
@@ -104,6 +104,7 @@ pub(crate) struct Setup {
     pub format: Format,
     pub painter: Painter,
     pub quiet: bool,
+    pub verbose: bool,
     /// `--deep`, `--fix`, `--remind`.
     pub options: RunOptions,
     /// The run's moment, read once; every check of the run is judged at it.
@@ -124,6 +125,7 @@ impl Setup {
             format: global.format,
             painter: Painter::for_stdout(colour),
             quiet: global.quiet,
+            verbose: global.verbose,
             options: RunOptions {
                 deep: cli.deep,
                 fix: cli.fix,
@@ -202,7 +204,14 @@ impl Setup {
     fn render(&self, report: &Report) -> Result<(), Error> {
         match self.format {
             Format::Json => emit(&report.to_json(self.quiet))?,
-            Format::Text | Format::Prometheus => emit(&report.to_text(&self.painter, self.quiet))?,
+            Format::Text | Format::Prometheus => {
+                let options = TextOptions {
+                    quiet: self.quiet,
+                    verbose: self.verbose,
+                    width: crate::report::wrap::stdout_width(),
+                };
+                emit(&report.to_text(&self.painter, options))?
+            }
         }
         Ok(())
     }

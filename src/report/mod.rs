@@ -5,15 +5,17 @@ pub mod audit;
 pub mod backup;
 pub mod catalogue;
 mod checklist;
+pub mod entries;
 mod json;
 pub mod login;
 pub mod policy;
 pub mod progress;
 mod text;
+pub mod wrap;
 
 pub use checklist::Checklist;
 pub use json::{SCHEMA_VERSION, to_line as to_json_line};
-pub use text::{Colour, Painter};
+pub use text::{Colour, Painter, TextOptions};
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -38,6 +40,9 @@ pub struct Report {
     pub policy_files: Vec<PathBuf>,
     /// Each item's title and level, as the effective policy words them.
     pub items: BTreeMap<&'static str, (String, Level)>,
+    /// A report on the home (the normal run, the login, an audit); `false` for one
+    /// about a password or passphrase, which says everything it found.
+    pub whole_home: bool,
 }
 
 /// How many findings have each status.
@@ -64,13 +69,6 @@ impl Summary {
     }
 }
 
-fn item_order(id: &str) -> usize {
-    schema::ITEMS
-        .iter()
-        .position(|spec| spec.id == id)
-        .unwrap_or(usize::MAX)
-}
-
 impl Report {
     pub fn new(user: String, home: PathBuf, mut findings: Vec<Finding>, policy: &Policy) -> Report {
         let failing_items: Vec<&'static str> = findings
@@ -82,7 +80,7 @@ impl Report {
             let rank = |f: &Finding| {
                 (
                     !failing_items.contains(&f.policy),
-                    item_order(f.policy),
+                    entries::item_order(f.policy),
                     !f.is_must_failure(),
                     f.status,
                 )
@@ -107,7 +105,14 @@ impl Report {
             findings,
             policy_files: policy.files().to_vec(),
             items,
+            whole_home: true,
         }
+    }
+
+    /// The same report, about a password or passphrase rather than the home.
+    pub fn of_a_secret(mut self) -> Report {
+        self.whole_home = false;
+        self
     }
 
     /// The report of `findings` about `account`'s home.
@@ -149,8 +154,8 @@ impl Report {
         json::report(self, quiet)
     }
 
-    pub fn to_text(&self, painter: &Painter, quiet: bool) -> String {
-        text::report(self, painter, quiet)
+    pub fn to_text(&self, painter: &Painter, options: TextOptions) -> String {
+        text::report(self, painter, options)
     }
 }
 

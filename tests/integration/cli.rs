@@ -297,10 +297,7 @@ fn typos_get_a_did_you_mean_and_other_words_are_not_repeated() {
 /// The words bash's completion offers after `words` (the last one being typed), from
 /// the script the build generated, run by a real bash.
 fn bash_completes(words: &[&str]) -> Vec<String> {
-    let script = std::path::Path::new(crate::util::BIN)
-        .parent()
-        .unwrap()
-        .join("completions/csi-self-check.bash");
+    let script = crate::util::completions_dir().join("csi-self-check.bash");
     let quoted: Vec<String> = std::iter::once("csi-self-check")
         .chain(words.iter().copied())
         .map(|w| crate::util::quote(std::ffi::OsStr::new(w)))

@@ -35,6 +35,8 @@ mod shells;
 mod backup;
 // The login mode: terminal, cache, deadline, profile.d hook, PAM session hook.
 mod login;
+// The default report on a real terminal: ranked problems, one screen, wrapped.
+mod report;
 // Screen locking: real gsettings on a keyfile backend, and each locker's config files.
 mod screen_lock;
 // The password command: every broken rule at once, zxcvbn, stdin bounds, no argv.

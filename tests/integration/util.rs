@@ -10,6 +10,11 @@ use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_csi-self-check");
 
+/// Where the build left the shell completions, beside the binary (src/build.rs).
+pub fn completions_dir() -> PathBuf {
+    Path::new(BIN).parent().unwrap().join("completions")
+}
+
 /// Under `CI=true` a skipped test is a failure; elsewhere it prints a visible line.
 pub fn skip(test: &str, why: &str) {
     if std::env::var_os("CI").is_some_and(|v| v == "true") {
@@ -789,26 +794,39 @@ impl Tmux {
     /// A private server (its own socket, no configuration file) running `command`
     /// in a 160x50 window; tests running at once each name their own.
     pub fn start(tag: &str, command: &str) -> Tmux {
+        Tmux::sized(tag, command, 160, 50)
+    }
+
+    /// The same in a window of `columns` by `rows`.
+    pub fn sized(tag: &str, command: &str, columns: u16, rows: u16) -> Tmux {
         let tmux = Tmux {
             socket: format!("csi-test-{}-{tag}", std::process::id()),
         };
         let status = tmux
             .command()
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                "check",
-                "-x",
-                "160",
-                "-y",
-                "50",
-                command,
-            ])
+            .args(["new-session", "-d", "-s", "check", "-x"])
+            .arg(columns.to_string())
+            .arg("-y")
+            .arg(rows.to_string())
+            .arg(command)
             .status()
             .unwrap();
         assert!(status.success());
         tmux
+    }
+
+    /// The screen's rows as the terminal shows them (a line the terminal wrapped is
+    /// several rows), with the history above the window.
+    pub fn rows(&self) -> Vec<String> {
+        let out = self
+            .command()
+            .args(["capture-pane", "-p", "-S", "-", "-t", "check"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect()
     }
 
     pub fn command(&self) -> Command {

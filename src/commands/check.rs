@@ -33,6 +33,11 @@ pub fn check(setup: &Setup) -> Result<ExitStatus, Error> {
     setup.render(&report)?;
     if let Some(account) = own {
         remember(&account, &report.findings, setup.now);
+        // A run of every check is what the login lines tell of next; a run of a few
+        // (--only) would tell too little.
+        if setup.only.is_empty() {
+            super::login::write_summary(&report, &account, setup.now);
+        }
     }
     Ok(report.exit_status())
 }

@@ -84,6 +84,8 @@ pub struct Meta {
     pub ino: u64,
     /// The inode's change time (seconds, nanoseconds): a rewrite in place shows here.
     pub changed: (i64, i64),
+    /// The content's modification time (seconds, nanoseconds).
+    pub modified: (i64, i64),
 }
 
 impl Meta {
@@ -98,6 +100,7 @@ impl Meta {
             dev: st.st_dev,
             ino: st.st_ino,
             changed: (st.st_ctime, st.st_ctime_nsec),
+            modified: (st.st_mtime, st.st_mtime_nsec),
         }
     }
 

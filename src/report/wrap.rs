@@ -16,6 +16,12 @@ pub fn stdout_width() -> Option<usize> {
     Some(terminal_width(stdout.as_fd()).unwrap_or_else(columns_or_80))
 }
 
+/// The width of the terminal standard error shows on (the login lines): the terminal's
+/// own, else `COLUMNS`, else 80.
+pub fn stderr_width() -> usize {
+    terminal_width(std::io::stderr().as_fd()).unwrap_or_else(columns_or_80)
+}
+
 /// The window size the terminal reports for `fd`; none for anything else, or a
 /// terminal that says 0 (a serial line that was never told).
 fn terminal_width(fd: std::os::fd::BorrowedFd<'_>) -> Option<usize> {
@@ -65,6 +71,15 @@ pub fn wrap(text: &str, width: Option<usize>, lead: usize, hanging: usize) -> Ve
     rows
 }
 
+/// `text` cut to `width` columns, with an ellipsis where it was cut.
+pub fn cut(text: &str, width: usize) -> String {
+    if columns(text) <= width {
+        return text.to_owned();
+    }
+    let kept: String = text.chars().take(width.saturating_sub(1)).collect();
+    format!("{}…", kept.trim_end())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,5 +106,13 @@ mod tests {
             ["key".to_owned(), format!("  {long}"), "  here".to_owned()]
         );
         assert_eq!(wrap("a b c", None, 10, 2), ["a b c"]);
+    }
+
+    #[test]
+    fn a_cut_line_ends_with_an_ellipsis_within_the_width() {
+        assert_eq!(cut("short", 10), "short");
+        let cut = cut("csi-self-check: FAIL ~/.netrc: holds a password", 20);
+        assert_eq!(columns(&cut), 20);
+        assert!(cut.ends_with('…'));
     }
 }

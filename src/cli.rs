@@ -44,8 +44,9 @@ pub struct Cli {
     #[arg(long)]
     pub deep: bool,
 
-    /// Tighten the mode of every private key that is too open to the policy's mode
-    /// (regular files you own with one link only; contents are never touched)
+    /// Make every change of mode the report's fixes name: keys, credential and
+    /// history files, key stores, ~/.ssh and the home (yours, inside the home, files
+    /// with one link only, never through a link; contents are never touched)
     #[arg(long)]
     pub fix: bool,
 

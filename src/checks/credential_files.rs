@@ -8,7 +8,7 @@
 //!
 //! Codes: listed in `codes()` below and explained in csi-self-check(1).
 
-use super::{Check, CheckError, Context, Finding, Status};
+use super::{Check, CheckError, Context, Finding, ModeFix, Status};
 use crate::at_rest::{Roots, at_rest};
 use crate::fs::{FsError, perm};
 use crate::plaintext::credentials::FILES;
@@ -89,7 +89,8 @@ impl Check for CredentialFiles {
                             "chmod 600 {}; better, use {}",
                             shell_word(path.as_os_str()),
                             entry.instead
-                        )),
+                        ))
+                        .fixes_mode(&path, ModeFix::Set(0o600)),
                 );
             }
             if unencrypted {

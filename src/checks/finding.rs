@@ -64,6 +64,27 @@ pub struct Finding {
     /// Whether the file's filesystem is encrypted, in the words the message ends
     /// with: a fact many findings share, which the text report says once.
     pub at_rest: Option<String>,
+    /// The mode changes the printed fix makes, path by path, for `--fix` to apply.
+    pub modes: Vec<(PathBuf, ModeFix)>,
+}
+
+/// A change of mode, as a printed `chmod` makes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModeFix {
+    /// `chmod 600`: exactly these bits.
+    Set(u32),
+    /// `chmod go-w`: these bits removed.
+    Clear(u32),
+}
+
+impl ModeFix {
+    /// The mode a file of `mode` gets.
+    pub fn applied_to(self, mode: u32) -> u32 {
+        match self {
+            ModeFix::Set(bits) => bits,
+            ModeFix::Clear(bits) => mode & !bits,
+        }
+    }
 }
 
 impl Finding {
@@ -84,6 +105,7 @@ impl Finding {
             message: String::new(),
             fix: None,
             at_rest: None,
+            modes: Vec::new(),
         }
     }
 
@@ -99,6 +121,12 @@ impl Finding {
 
     pub fn fix(mut self, command: impl Into<String>) -> Finding {
         self.fix = Some(command.into());
+        self
+    }
+
+    /// Notes that the fix changes `path`'s mode so, which `--fix` may do itself.
+    pub fn fixes_mode(mut self, path: &Path, fix: ModeFix) -> Finding {
+        self.modes.push((path.to_owned(), fix));
         self
     }
 

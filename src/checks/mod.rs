@@ -16,7 +16,7 @@ pub mod reminders;
 mod screen_lock;
 mod ssh_client_config;
 
-pub use finding::{Finding, Status};
+pub use finding::{Finding, ModeFix, Status};
 
 use std::cell::OnceCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -102,7 +102,8 @@ pub enum RemindWhen {
 pub struct RunOptions {
     /// `--deep`: look for keys in the whole home, not only the key stores.
     pub deep: bool,
-    /// `--fix`: tighten the modes of keys that are too open.
+    /// `--fix`: after the checks (which only look), the command applies the mode
+    /// fixes their findings carry.
     pub fix: bool,
     pub remind: RemindWhen,
 }

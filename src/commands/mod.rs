@@ -8,6 +8,7 @@ mod backup;
 mod breach;
 mod check;
 pub(crate) mod error;
+mod fix;
 mod history;
 mod key;
 mod login;

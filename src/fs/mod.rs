@@ -12,6 +12,7 @@
 //! - the open descriptor is `fstat`ed and must still be the same regular file;
 //! - reads stop at a bound the caller gives.
 
+mod chmod;
 mod create;
 mod open;
 pub mod perm;

@@ -15,7 +15,7 @@ pub mod wrap;
 
 pub use checklist::Checklist;
 pub use json::{SCHEMA_VERSION, to_line as to_json_line};
-pub use text::{Colour, Painter, TextOptions};
+pub use text::{Colour, Painter, TextOptions, short_path};
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -43,6 +43,16 @@ pub struct Report {
     /// A report on the home (the normal run, the login, an audit); `false` for one
     /// about a password or passphrase, which says everything it found.
     pub whole_home: bool,
+    /// The modes `--fix` changed before the findings were made.
+    pub changes: Vec<Change>,
+}
+
+/// One mode `--fix` changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub path: PathBuf,
+    pub from: u32,
+    pub to: u32,
 }
 
 /// How many findings have each status.
@@ -106,6 +116,7 @@ impl Report {
             policy_files: policy.files().to_vec(),
             items,
             whole_home: true,
+            changes: Vec::new(),
         }
     }
 

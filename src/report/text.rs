@@ -152,6 +152,19 @@ pub fn report(report: &Report, painter: &Painter, options: TextOptions) -> Strin
         out.line(0, None, &header);
         out.blank();
     }
+    // What --fix changed, said even when quiet: the person's files were touched.
+    for change in &report.changes {
+        let line = format!(
+            "--fix: {} → {} {}",
+            crate::fs::perm::octal(change.from),
+            crate::fs::perm::octal(change.to),
+            short_path(&change.path, &report.home)
+        );
+        out.line(0, None, &line);
+    }
+    if !report.changes.is_empty() && !options.quiet {
+        out.blank();
+    }
     let visible: Vec<&Finding> = report.visible(options.quiet).collect();
     let entries = entries::problems(visible.iter().copied());
     write_entries(&mut out, report, &entries);
@@ -382,10 +395,6 @@ fn write_collapsed(out: &mut Out<'_>, report: &Report, visible: &[&Finding]) {
             .iter()
             .filter(|f| f.policy == *item && f.status == Status::Pass)
             .collect();
-        // What --fix changed is said in full.
-        for fixed in passed.iter().filter(|f| f.code.ends_with("-fixed")) {
-            out.line(0, Some(Status::Pass), &out.shown(&fixed.message));
-        }
         if !passed.is_empty() {
             let n = passed.len();
             let noun = if passed.iter().all(|f| f.path.is_some()) {

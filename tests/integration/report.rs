@@ -270,3 +270,100 @@ fn verbose_shows_every_pass_and_reminder_in_full() {
     let both = Cli::new(["--home", h, "--verbose", "--quiet"]).run();
     assert_eq!(both.code, 2);
 }
+
+/// The mode problems of alice's home, and more: a home others can write, an open
+/// ~/.ssh, ~/.gnupg and keyring directory.
+fn alice_wide_open() -> Home {
+    let home = alice();
+    crate::util::chmod(home.path(), 0o777);
+    crate::util::chmod(&home.join(".ssh"), 0o755);
+    home.dir(".gnupg", 0o755);
+    home.dir(".local/share/keyrings", 0o755);
+    home
+}
+
+/// Every code whose fix is a change of mode.
+const MODE_CODES: &[&str] = &[
+    "home-writable",
+    "ssh-dir-too-open",
+    "key-dir-too-open",
+    "private-key-world-accessible",
+    "private-key-group-writable",
+    "private-key-group-readable",
+    "private-key-owner-writable",
+    "authorized-keys-writable",
+    "ssh-config-writable",
+    "credential-file-readable",
+    "history-file-open",
+];
+
+#[test]
+fn fix_makes_every_mode_fix_it_prints_and_says_each_even_when_quiet() {
+    let test = "fix_makes_every_mode_fix_it_prints_and_says_each_even_when_quiet";
+    if !have("ssh-keygen", test) {
+        return;
+    }
+    let home = alice_wide_open();
+    let before = Cli::json(&home, &[]).codes();
+    for code in [
+        "home-writable",
+        "ssh-dir-too-open",
+        "key-dir-too-open",
+        "credential-file-readable",
+        "history-file-open",
+        "private-key-owner-writable",
+    ] {
+        assert!(before.iter().any(|c| c == code), "{code}: {before:?}");
+    }
+    let fixed = Cli::new(["--home", home.path().to_str().unwrap(), "--fix", "--quiet"]).run();
+    for change in [
+        "--fix: 0777 → 0755 ~\n",
+        "--fix: 0755 → 0700 ~/.ssh\n",
+        "--fix: 0755 → 0700 ~/.gnupg\n",
+        "--fix: 0755 → 0700 ~/.local/share/keyrings\n",
+        "--fix: 0644 → 0600 ~/.netrc\n",
+        "--fix: 0644 → 0600 ~/.aws/credentials\n",
+        "--fix: 0644 → 0600 ~/.bash_history\n",
+        "--fix: 0600 → 0400 ~/.ssh/id_ed25519\n",
+        "--fix: 0600 → 0400 ~/.ssh/id_rsa\n",
+    ] {
+        assert!(fixed.stdout.contains(change), "{change}: {}", fixed.stdout);
+    }
+    // ~/.ssh/config is writable by nobody else: nothing to change, nothing said.
+    assert!(
+        !fixed.stdout.contains("~/.ssh/config\n"),
+        "{}",
+        fixed.stdout
+    );
+    let mode = |rel: &str| {
+        std::os::unix::fs::PermissionsExt::mode(
+            &std::fs::symlink_metadata(home.join(rel))
+                .unwrap()
+                .permissions(),
+        ) & 0o7777
+    };
+    assert_eq!(mode(".netrc"), 0o600);
+    assert_eq!(mode(".ssh/id_ed25519"), 0o400);
+    // Then a plain run: no mode problem left.
+    let after = Cli::json(&home, &[]).codes();
+    let left: Vec<&String> = after
+        .iter()
+        .filter(|c| MODE_CODES.contains(&c.as_str()))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    // The JSON of a --fix run lists the changes.
+    let other = alice_wide_open();
+    let json = Cli::json(&other, &["--fix"]).json();
+    let changes = json["changes"].as_array().unwrap();
+    let netrc = other.join(".netrc");
+    assert!(
+        changes.iter().any(|c| c["path"] == netrc.to_str().unwrap()
+            && c["from"] == "0644"
+            && c["to"] == "0600"),
+        "{changes:?}"
+    );
+    assert_eq!(
+        Cli::json(&other, &[]).json()["changes"],
+        serde_json::json!([])
+    );
+}

@@ -194,6 +194,12 @@ pub enum Command {
         #[command(subcommand)]
         action: KeyAction,
     },
+    /// Say what a finding code means, which policy item it serves and why, how to
+    /// fix it, and what its check reads
+    Explain {
+        /// The finding code, as the report shows it (key-unencrypted, …)
+        code: String,
+    },
     /// Secrets in a history file
     History {
         /// Replace each secret found in FILE with <redacted>, atomically, after
@@ -334,6 +340,17 @@ pub enum KeyAction {
         remember: bool,
         #[command(flatten)]
         keyring: KeyringArgs,
+    },
+    /// Put a passphrase on the unencrypted private key FILE, in place: asked twice
+    /// without echo, judged by the password rules and refused when weak; OpenSSH keys
+    /// stay OpenSSH keys, PEM and PKCS#8 keys become encrypted PKCS#8; the file keeps
+    /// its owner and mode, and is replaced only once the new one opens to the same key
+    Protect {
+        /// The private key file
+        file: PathBuf,
+        /// Read the passphrase once from standard input instead (for scripts)
+        #[arg(long)]
+        stdin: bool,
     },
 }
 

@@ -3,6 +3,7 @@
 //! (after ripgrep's flag registry).
 
 mod credential_files;
+pub mod explain;
 mod finding;
 mod history_secrets;
 mod history_settings;

@@ -62,6 +62,7 @@ pub fn run() -> Result<ExitStatus, Error> {
             None => password::password(&setup, *stdin, remember.as_deref(), keyring),
         },
         Some(Command::Pam) => pam::run(&setup),
+        Some(Command::Explain { code }) => explain(&setup, code),
         Some(Command::History { redact, yes }) => history::redact(redact, *yes),
         Some(Command::ShellHook { shell }) => history::shell_hook(*shell),
         Some(Command::Login { notify }) => {
@@ -78,6 +79,9 @@ pub fn run() -> Result<ExitStatus, Error> {
                     keyring,
                 },
         }) => key::check(&setup, file, *stdin, *remember, keyring),
+        Some(Command::Key {
+            action: KeyAction::Protect { file, stdin },
+        }) => key::protect(&setup, file, *stdin),
         Some(Command::Backup {
             action: BackupAction::Confirm { media },
         }) => backup::confirm(&setup, media.as_deref()),
@@ -90,6 +94,28 @@ pub fn run() -> Result<ExitStatus, Error> {
         Some(Command::Policy {
             action: PolicyAction::Check { file },
         }) => policy::check(&setup, file),
+    }
+}
+
+/// `explain CODE`: the code told in full, from the man page and the policy in effect.
+fn explain(setup: &Setup, code: &str) -> Result<ExitStatus, Error> {
+    let policy = setup.policy()?;
+    let width = crate::report::wrap::stdout_width();
+    match crate::report::explain::text(code, &policy, width) {
+        Some(text) => {
+            emit(&text)?;
+            Ok(ExitStatus::Clean)
+        }
+        None => {
+            // A word that is no code is not repeated, unless it is a typo of one.
+            let known = crate::report::explain::all_codes();
+            Err(Error::Usage(
+                match known.iter().find(|k| cli::is_typo_of(code, k)) {
+                    Some(meant) => format!("explain: no such finding code; did you mean `{meant}`?"),
+                    None => "explain: no such finding code; the report shows each finding's code, and csi-self-check(1) lists them".to_owned(),
+                },
+            ))
+        }
     }
 }
 

@@ -21,7 +21,7 @@ fn base_flags() -> OFlag {
     OFlag::O_RDONLY | OFlag::O_NOFOLLOW | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC | OFlag::O_NOCTTY
 }
 
-fn fstat_meta(fd: &OwnedFd) -> Result<Meta, FsError> {
+pub(super) fn fstat_meta(fd: &OwnedFd) -> Result<Meta, FsError> {
     fstat(fd)
         .map(|st| Meta::from_stat(&st))
         .map_err(FsError::from_errno)
@@ -401,7 +401,7 @@ pub(super) fn temp_name(name: &OsStr, attempt: u32) -> OsString {
     temp
 }
 
-fn proc_fd_path(fd: &impl AsRawFd) -> String {
+pub(super) fn proc_fd_path(fd: &impl AsRawFd) -> String {
     format!("/proc/self/fd/{}", fd.as_raw_fd())
 }
 
@@ -411,11 +411,11 @@ fn proc_fd_path(fd: &impl AsRawFd) -> String {
 /// one is removed.
 #[derive(Debug)]
 pub struct TempFile<'d> {
-    dir: &'d SafeDir,
-    file: std::fs::File,
+    pub(super) dir: &'d SafeDir,
+    pub(super) file: std::fs::File,
     for_name: OsString,
     /// Its name in `dir`; `None` while it has none.
-    name: Option<OsString>,
+    pub(super) name: Option<OsString>,
 }
 
 impl TempFile<'_> {

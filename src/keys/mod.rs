@@ -5,11 +5,12 @@ pub mod der;
 pub mod format;
 mod inspect;
 pub mod openpgp;
+pub mod protect;
 pub mod scan;
 pub mod unlock;
 
 pub use format::KeyFormat;
-pub use inspect::{Inspection, Protection, encrypted_pkcs8_der, inspect, openssh_blob};
+pub use inspect::{Inspection, Protection, encrypted_pkcs8_der, inspect, openssh_blob, pem_der};
 
 fn openpgp_dearmor(text: &[u8]) -> Option<Vec<u8>> {
     openpgp::dearmor(text)

@@ -6,6 +6,7 @@ pub mod backup;
 pub mod catalogue;
 mod checklist;
 pub mod entries;
+pub mod explain;
 mod json;
 pub mod login;
 pub mod policy;

@@ -436,7 +436,10 @@ fn write_collapsed(out: &mut Out<'_>, report: &Report, visible: &[&Finding]) {
             .iter()
             .map(|(item, codes)| format!("{} ({})", titled(item), codes.join(", ")))
             .collect();
-        let text = format!("{}: see csi-self-check --verbose", each.join("; "));
+        let text = format!(
+            "{}: csi-self-check --verbose, or explain CODE",
+            each.join("; ")
+        );
         out.line(0, Some(Status::Remind), &text);
     }
     let behavioural = reminded(true).count();

@@ -355,3 +355,66 @@ fn bash_completes_commands_check_ids_shells_and_accounts() {
     let users = bash_completes(&["audit", "--users", "roo"]);
     assert!(users.contains(&"root".to_owned()), "{users:?}");
 }
+
+/// `explain` tells every finding code — each check's (as `list-checks` lists them),
+/// `key check`'s and the runner's — in all its parts; a word that is no code is
+/// not repeated, unless it is a typo of one.
+#[test]
+fn explain_tells_every_code() {
+    let list = Cli::new(["list-checks", "--format", "json"]).run().json();
+    let mut codes: Vec<String> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|check| check["codes"].as_array().unwrap().clone())
+        .map(|code| code.as_str().unwrap().to_owned())
+        .collect();
+    assert!(codes.len() > 80, "{codes:?}");
+    codes.extend(
+        [
+            "key-not-encrypted",
+            "key-passphrase-wrong",
+            "check-incomplete",
+            "check-crashed",
+        ]
+        .map(str::to_owned),
+    );
+    for code in &codes {
+        let run = Cli::new(["explain", code]).run();
+        assert_eq!(run.code, 0, "{code}: {}", run.stderr);
+        for part in ["Code ", "Means ", "Fix ", "Reads "] {
+            assert!(
+                run.stdout.lines().any(|l| l.starts_with(part)),
+                "{code}: no {part}:\n{}",
+                run.stdout
+            );
+        }
+        assert!(
+            !run.stdout.contains("no paragraph"),
+            "{code}:\n{}",
+            run.stdout
+        );
+        if code != "check-incomplete" && code != "check-crashed" {
+            assert!(
+                run.stdout.contains("in the policy in effect"),
+                "{code}:\n{}",
+                run.stdout
+            );
+            assert!(
+                run.stdout.lines().any(|l| l.starts_with("Why ")),
+                "{code}:\n{}",
+                run.stdout
+            );
+        }
+    }
+    let typo = Cli::new(["explain", "key-unencryted"]).run();
+    assert_eq!(typo.code, 2);
+    assert!(
+        typo.stderr.contains("did you mean `key-unencrypted`?"),
+        "{}",
+        typo.stderr
+    );
+    let secret = Cli::new(["explain", "Kettle-Blue-42!"]).run();
+    assert_eq!(secret.code, 2);
+    assert!(!secret.stderr.contains("Kettle"), "{}", secret.stderr);
+}

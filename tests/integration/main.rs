@@ -49,5 +49,7 @@ mod breach;
 mod pam;
 // The interactive prompt on a real terminal (tmux): the password is never shown.
 mod tty;
+// key protect: a passphrase put on a key in place, checked with ssh-keygen and openssl.
+mod protect;
 // audit as root on real accounts made by useradd: the privilege drop, deadlines, Prometheus.
 mod audit;

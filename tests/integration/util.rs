@@ -365,7 +365,13 @@ impl Cli {
             }
         };
         match &cli.command {
-            Some(Sub::ListChecks | Sub::ShellHook { .. } | Sub::Policy { .. } | Sub::Pam) => {
+            Some(
+                Sub::ListChecks
+                | Sub::ShellHook { .. }
+                | Sub::Policy { .. }
+                | Sub::Pam
+                | Sub::Explain { .. },
+            ) => {
                 return Ok(());
             }
             Some(Sub::History { redact, .. }) => return own("history --redact", redact),
@@ -406,6 +412,9 @@ impl Cli {
                     return throwaway(&user.to_string_lossy());
                 }
             }
+            Some(Sub::Key {
+                action: KeyAction::Protect { file, .. },
+            }) => own("key protect", file)?,
             Some(Sub::Password { keyring, .. })
             | Some(Sub::Key {
                 action: KeyAction::Check { keyring, .. },
@@ -765,6 +774,28 @@ impl TestUser {
         self.home.join(rel)
     }
 
+    /// A 0700 `~/.ssh` holding an ed25519 key with no passphrase, made by ssh-keygen
+    /// now with `mode`, all given to this user. Returns the key's path.
+    pub fn unencrypted_key(&self, mode: u32) -> PathBuf {
+        let ssh = self.join(".ssh");
+        std::fs::create_dir(&ssh).unwrap();
+        chmod(&ssh, 0o700);
+        let key = ssh.join("id_ed25519");
+        let out = tool("ssh-keygen")
+            .args([
+                "-q", "-t", "ed25519", "-a", "2", "-N", "", "-C", "test", "-f",
+            ])
+            .arg(&key)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        chmod(&key, mode);
+        for path in [&ssh, &key, &ssh.join("id_ed25519.pub")] {
+            self.give(path);
+        }
+        key
+    }
+
     /// Hands `path` (not what a link points to) to this user.
     pub fn give(&self, path: &Path) {
         std::os::unix::fs::lchown(path, Some(self.uid), Some(self.uid)).unwrap();
@@ -856,6 +887,20 @@ impl Tmux {
             .output()
             .unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Types `text` into the window, as it is (no key names), then Enter.
+    pub fn type_line(&self, text: &str) {
+        let typed = self
+            .command()
+            .args(["send-keys", "-t", "check", "-l", text])
+            .status();
+        assert!(typed.unwrap().success());
+        let entered = self
+            .command()
+            .args(["send-keys", "-t", "check", "Enter"])
+            .status();
+        assert!(entered.unwrap().success());
     }
 
     pub fn wait_for(&self, text: &str) -> String {

@@ -88,7 +88,7 @@ impl Check for CredentialFiles {
                         .fix(format!(
                             "chmod 600 {}; better, use {}",
                             shell_word(path.as_os_str()),
-                            entry.instead
+                            entry.instead()
                         ))
                         .fixes_mode(&path, ModeFix::Set(0o600)),
                 );
@@ -100,7 +100,7 @@ impl Check for CredentialFiles {
                             "{held} on a filesystem that is not encrypted: {verdict}"
                         ))
                         .on(&verdict)
-                        .fix(format!("use {}", entry.instead)),
+                        .fix(format!("use {}", entry.instead())),
                 );
             }
             if !readable && !unencrypted {
@@ -112,7 +112,7 @@ impl Check for CredentialFiles {
                             perm::octal(meta.mode)
                         ))
                         .on(&verdict)
-                        .fix(format!("use {}", entry.instead)),
+                        .fix(format!("use {}", entry.instead())),
                 );
             }
         }

@@ -136,7 +136,7 @@ impl Checklist {
         );
         out.push_str(
             "\n[x] met   [!] not met: run csi-self-check for details   [~] met, could be better\n\
-             [?] could not be checked   [ ] to do, or behavioural: tick it yourself when it holds\n",
+             [?] could not be checked   [ ] to do, or behavioural: tick it when it holds\n",
         );
         let mut section = "";
         for item in &self.items {

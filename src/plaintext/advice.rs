@@ -20,20 +20,45 @@ fn exists(path: &str) -> bool {
     crate::fs::SafeDir::open_root(Path::new(dir)).is_ok_and(|dir| dir.lstat(name).is_ok())
 }
 
-/// How to keep git's passwords in the keyring here, as a command to run.
-pub fn git_keyring() -> String {
-    let installed = GIT_EXEC_DIRS
+/// What the machine has of git's keyring helper.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Helper {
+    Installed,
+    Source,
+    Missing,
+}
+
+fn helper() -> Helper {
+    if GIT_EXEC_DIRS
         .iter()
-        .any(|dir| exists(&format!("{dir}/git-credential-libsecret")));
-    if installed {
-        return "git config --global credential.helper libsecret".to_owned();
+        .any(|dir| exists(&format!("{dir}/git-credential-libsecret")))
+    {
+        Helper::Installed
+    } else if exists(&format!("{LIBSECRET_SOURCE}/Makefile")) {
+        Helper::Source
+    } else {
+        Helper::Missing
     }
-    if exists(&format!("{LIBSECRET_SOURCE}/Makefile")) {
-        return format!(
-            "git's keyring helper is not built here; build it from the source Debian ships: sudo apt install libsecret-1-dev build-essential pkg-config && sudo make -C {LIBSECRET_SOURCE}, then git config --global credential.helper {LIBSECRET_SOURCE}/git-credential-libsecret"
-        );
+}
+
+/// How to keep git's passwords in the keyring here, as commands to run.
+pub fn git_keyring() -> String {
+    match helper() {
+        Helper::Installed => "git config --global credential.helper libsecret".to_owned(),
+        Helper::Source => format!(
+            "git's keyring helper, built from the source Debian ships: sudo apt install libsecret-1-dev build-essential pkg-config && sudo make -C {LIBSECRET_SOURCE}, then git config --global credential.helper {LIBSECRET_SOURCE}/git-credential-libsecret"
+        ),
+        Helper::Missing => "git's keyring helper, once installed (git-credential-libsecret on Fedora and openSUSE): git config --global credential.helper libsecret".to_owned(),
     }
-    "install git's keyring helper first (git-credential-libsecret on Fedora and openSUSE), then git config --global credential.helper libsecret".to_owned()
+}
+
+/// The same in a few words, where git is one tool among several (`~/.netrc`).
+pub fn git_keyring_brief() -> String {
+    match helper() {
+        Helper::Installed => "git config --global credential.helper libsecret".to_owned(),
+        Helper::Source => format!("git-credential-libsecret, built from {LIBSECRET_SOURCE}"),
+        Helper::Missing => "git-credential-libsecret, once installed".to_owned(),
+    }
 }
 
 #[cfg(test)]

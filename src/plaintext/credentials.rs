@@ -19,18 +19,21 @@ impl CredentialFile {
     pub fn instead(&self) -> String {
         self.instead
             .replace(GIT_KEYRING, &super::advice::git_keyring())
+            .replace(GIT_KEYRING_BRIEF, &super::advice::git_keyring_brief())
     }
 }
 
 /// Where an `instead` names git's keyring helper, which depends on the machine.
 const GIT_KEYRING: &str = "{git-keyring}";
+/// The same, briefly.
+const GIT_KEYRING_BRIEF: &str = "{git-keyring-brief}";
 
 /// The table, after keyscan-anchors §4 (LaZagne, linPEAS, gitleaks, the tools' docs).
 pub const FILES: &[CredentialFile] = &[
     CredentialFile {
         path: ".netrc",
         detect: Detector::Netrc,
-        instead: "a credential helper or the keyring; for git: {git-keyring}",
+        instead: "a credential helper or the keyring; for git: {git-keyring-brief}",
     },
     CredentialFile {
         path: ".pgpass",

@@ -96,6 +96,20 @@ pub fn without_fact(message: &str, fact: &str) -> Option<String> {
     None
 }
 
+/// `message` without a key's fingerprint in parentheses (`(ssh-ed25519, SHA256:…)`):
+/// where rows are few, the path says which key it is.
+pub fn without_fingerprint(message: &str) -> String {
+    let fingerprint = message.find("SHA256:").and_then(|sha| {
+        let open = message[..sha].rfind(" (")?;
+        let close = sha + message[sha..].find(')')?;
+        Some((open, close))
+    });
+    match fingerprint {
+        Some((open, close)) => format!("{}{}", &message[..open], &message[close + 1..]),
+        None => message.to_owned(),
+    }
+}
+
 /// The words every message of an entry opens with, when they are worth saying once
 /// in its heading: at least three words shared by two or more messages, ending where
 /// each message's word ends. Returns them and each message's remainder.

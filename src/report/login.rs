@@ -55,17 +55,9 @@ pub fn entry_text(entry: &Entry<'_>, home: &Path) -> String {
         .as_deref()
         .and_then(|fact| entries::without_fact(&first.message, fact))
         .unwrap_or_else(|| first.message.clone());
-    // A key's fingerprint is for the report; at a glance it would push out what is
-    // wrong with the key.
-    let fingerprint = message.find("SHA256:").and_then(|sha| {
-        let open = message[..sha].rfind(" (")?;
-        let close = sha + message[sha..].find(')')?;
-        Some((open, close))
-    });
-    let message = match fingerprint {
-        Some((open, close)) => format!("{}{}", &message[..open], &message[close + 1..]),
-        None => message,
-    };
+    // A key's fingerprint is for the full report; at a glance it would push out
+    // what is wrong with the key.
+    let message = entries::without_fingerprint(&message);
     // A message that already opens with FILE:LINE names the file.
     let message = message
         .strip_prefix(&format!("{place}:"))

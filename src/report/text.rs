@@ -167,7 +167,7 @@ pub fn report(report: &Report, painter: &Painter, options: TextOptions) -> Strin
     }
     let visible: Vec<&Finding> = report.visible(options.quiet).collect();
     let entries = entries::problems(visible.iter().copied());
-    write_entries(&mut out, report, &entries);
+    write_entries(&mut out, report, &entries, verbose);
     if options.quiet {
         return out.text;
     }
@@ -263,7 +263,12 @@ fn tilde(text: &str, home: &Path) -> String {
 /// problems open with), each problem on a line with its code, its fix on the next
 /// line; a fact several entries share (the filesystem is not encrypted) once,
 /// under the last of them.
-fn write_entries(out: &mut Out<'_>, report: &Report, entries: &[entries::Entry<'_>]) {
+fn write_entries(
+    out: &mut Out<'_>,
+    report: &Report,
+    entries: &[entries::Entry<'_>],
+    verbose: bool,
+) {
     let facts = shared_facts(entries);
     for (index, entry) in entries.iter().enumerate() {
         let first = entry.problems[0];
@@ -277,6 +282,12 @@ fn write_entries(out: &mut Out<'_>, report: &Report, entries: &[entries::Entry<'
                     .filter(|fact| facts.iter().any(|(shared, _)| shared == fact))
                     .and_then(|fact| entries::without_fact(&f.message, fact))
                     .unwrap_or_else(|| f.message.clone());
+                // The key's fingerprint is in --verbose and the JSON.
+                let message = if verbose {
+                    message
+                } else {
+                    entries::without_fingerprint(&message)
+                };
                 out.shown(&message)
             })
             .collect();

@@ -309,7 +309,7 @@ fn the_git_keyring_advice_fits_the_machine() {
     };
     let bare = tempfile::tempdir().unwrap();
     let fix = fix_with(bare.path());
-    assert!(fix.contains("install git's keyring helper first"), "{fix}");
+    assert!(fix.contains("once installed"), "{fix}");
     let debian = tempfile::tempdir().unwrap();
     let source = debian
         .path()

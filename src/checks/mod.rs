@@ -5,6 +5,7 @@
 mod app_password_stores;
 mod cap;
 mod credential_files;
+pub mod explain;
 mod finding;
 mod history_secrets;
 mod history_settings;
@@ -19,7 +20,7 @@ mod screen_lock;
 mod ssh_client_config;
 pub mod waivers;
 
-pub use finding::{Finding, Status, Waived};
+pub use finding::{Finding, ModeFix, Status, Waived};
 
 use std::cell::OnceCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -106,7 +107,8 @@ pub enum RemindWhen {
 pub struct RunOptions {
     /// `--deep`: look for keys in the whole home, not only the key stores.
     pub deep: bool,
-    /// `--fix`: tighten the modes of keys that are too open.
+    /// `--fix`: after the checks (which only look), the command applies the mode
+    /// fixes their findings carry.
     pub fix: bool,
     pub remind: RemindWhen,
 }
@@ -341,6 +343,12 @@ pub fn run_all(cx: &Context<'_>, subject: Subject, selection: &Selection) -> Vec
             out.iter()
                 .all(|f| check.codes().contains(&f.code) || RUNNER_CODES.contains(&f.code)),
             "{} emitted an undeclared code",
+            check.id()
+        );
+        debug_assert!(
+            out.iter()
+                .all(|f| f.status != Status::Warn || !f.level.is_must()),
+            "{} warned at must level: a must-level shortfall is a failure",
             check.id()
         );
         out.retain(|f| selection.keeps(f));

@@ -9,7 +9,7 @@
 //!
 //! Codes: listed in `codes()` below and explained in csi-self-check(1).
 
-use super::{Check, CheckError, Context, Finding, ModeFix, Status};
+use super::{Check, CheckError, Context, Finding, ModeFix, Status, cap};
 use crate::at_rest::{Roots, at_rest};
 use crate::fs::{Kind, perm};
 use crate::plaintext::history::{self, HistoryFile};
@@ -91,7 +91,13 @@ impl Check for HistorySecrets {
                         );
                         continue;
                     }
-                    for leak in &leaks {
+                    // Past the report's bound a secret is counted, not made into a
+                    // finding: a history full of them costs no memory for each.
+                    let room = cap::FINDINGS_PER_CHECK.saturating_sub(out.len());
+                    if leaks.len() > room {
+                        cx.left_unmade(finding(Status::Fail, "history-secret"), leaks.len() - room);
+                    }
+                    for leak in leaks.iter().take(room) {
                         out.push(
                             finding(Status::Fail, "history-secret")
                                 .on_line(leak.line)

@@ -7,6 +7,7 @@
 
 mod account;
 mod accounts;
+mod app_stores;
 mod at_rest;
 mod backup;
 mod breach;
@@ -15,6 +16,8 @@ mod cli;
 mod commands;
 mod exit;
 mod fs;
+#[doc(hidden)]
+pub mod fuzz;
 mod harden;
 mod keys;
 #[cfg(test)]
@@ -80,6 +83,18 @@ pub mod bench {
     /// How many secrets one history line holds.
     pub fn secrets_in_line(line: &[u8]) -> usize {
         crate::plaintext::patterns::find_in_line(line).len()
+    }
+
+    /// What the history scan reports for one line, as `kind: masked line`, if
+    /// anything: for the false-alarm count of `tests/bench/false-alarms.sh`.
+    pub fn history_report(line: &[u8]) -> Option<String> {
+        let hits = crate::plaintext::patterns::find_in_line(line);
+        let first = hits.first()?;
+        Some(format!(
+            "{}: {}",
+            first.kind,
+            crate::plaintext::patterns::mask(line, &hits)
+        ))
     }
 
     impl Judge {

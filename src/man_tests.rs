@@ -12,12 +12,7 @@ const PAGE5: &str = include_str!("../man/csi-self-check-policy.5");
 
 /// The page as a reader sees its words: roff escapes and font changes removed.
 fn words(page: &str) -> String {
-    page.replace("\\-", "-")
-        .replace("\\(dq", "\"")
-        .replace("\\fB", "")
-        .replace("\\fI", "")
-        .replace("\\fR", "")
-        .replace("\\fP", "")
+    crate::report::explain::plain_words(page)
 }
 
 fn assert_mentions(page: &str, name: &str, what: &str) {
@@ -60,6 +55,7 @@ fn the_command_page_documents_every_check_and_code() {
     for code in RUNNER_CODES
         .iter()
         .chain(crate::checks::key_passphrase::CODES)
+        .chain([&crate::checks::waivers::EXPIRED])
     {
         assert_mentions(PAGE1, "csi-self-check.1", code);
     }
@@ -74,6 +70,10 @@ fn both_pages_document_every_policy_item_and_key() {
             assert_mentions(PAGE5, "csi-self-check-policy.5", param.key);
         }
     }
+    for key in crate::policy::WAIVER_KEYS {
+        assert_mentions(PAGE5, "csi-self-check-policy.5", key);
+    }
+    assert_mentions(PAGE5, "csi-self-check-policy.5", "waiver");
     for spec in schema::SETTINGS {
         assert_mentions(PAGE5, "csi-self-check-policy.5", spec.id);
         for param in schema::table_keys(spec) {

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 /// The variable a debug build reads; a release build never looks at it.
+#[cfg(debug_assertions)]
 pub const TEST_SYSROOT_VAR: &str = "CSI_SELF_CHECK_TEST_SYSROOT";
 
 /// `absolute`, a path of the machine's own files, as this build must read it.
@@ -30,7 +31,7 @@ fn test_root() -> Option<PathBuf> {
     None
 }
 
-#[cfg(test)]
+#[cfg(all(test, debug_assertions))]
 mod tests {
     #[test]
     fn without_the_variable_paths_are_the_machine_s() {

@@ -163,6 +163,9 @@ done | sort >"$work/installed-files"
 expect_same_lines "the files dpkg installed and the manifest" "$work/manifest" "$work/installed-files"
 expect_eq "the installed policy's mode and owner" "644 root:root" "$(stat -c '%a %U:%G' /etc/$pkg/policy.toml)"
 cmp -s /etc/$pkg/policy.toml policy/default.toml || fail "the installed policy is not policy/default.toml"
+for schema in src/dist/schema/*.schema.json; do
+  cmp -s "$schema" "/usr/share/$pkg/schema/${schema##*/}" || fail "the installed ${schema##*/} is not $schema"
+done
 expect_eq "policy.d" "directory 755 root:root" "$(stat -c '%F %a %U:%G' /etc/$pkg/policy.d)"
 
 # --version, from /usr/bin by PATH.
@@ -228,6 +231,35 @@ expect_eq "the interactive hook's output" sourced "$(grep -v '^+' <<<"$trace" | 
 systemd-analyze verify /usr/lib/systemd/system/$pkg-audit.service \
   /usr/lib/systemd/system/$pkg-audit.timer || fail "systemd-analyze verify of the installed units"
 desktop-file-validate /etc/xdg/autostart/$pkg.desktop || fail "the installed autostart entry"
+score=$(systemd-analyze security --offline=true --no-pager /usr/lib/systemd/system/$pkg-audit.service |
+  sed -n "s/^→ Overall exposure level for $pkg-audit.service: \([0-9.]*\) .*/\1/p")
+awk -v s="$score" 'BEGIN { exit !(s != "" && s <= 2.0) }' ||
+  fail "systemd-analyze security rates the installed audit service [$score], above 2.0"
+
+# Where systemd is PID 1, the installed service runs for real, sandbox and all (its
+# output where node_exporter reads it), and the timer starts; elsewhere the integration
+# test tests/integration/service.rs runs its command within the unit's limits instead.
+if [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ] && [ -d /run/systemd/system ]; then
+  textfiles=/var/lib/prometheus/node-exporter
+  prom=$textfiles/$pkg.prom
+  [ ! -e "$prom" ] || fail "$prom exists already; move it away to run this test"
+  made_textfiles=false
+  if [ ! -d $textfiles ]; then mkdir -p $textfiles && made_textfiles=true; fi
+  systemctl daemon-reload
+  say "starting $pkg-audit.service with systemctl"
+  systemctl start $pkg-audit.service || :
+  expect_eq "the audit service's result" success \
+    "$(systemctl show -p Result --value $pkg-audit.service)"
+  grep -qx 'csi_self_check_audit_success 1' "$prom" ||
+    fail "the service's metrics do not say every account was checked: $(cat "$prom")"
+  systemctl start $pkg-audit.timer
+  expect_eq "the timer after systemctl start" active "$(systemctl is-active $pkg-audit.timer)"
+  systemctl stop $pkg-audit.timer
+  rm -f "$prom"
+  if $made_textfiles; then rmdir $textfiles; fi
+else
+  say "systemd is not PID 1 here: the units are verified and rated, not started"
+fi
 
 # The installed binary on a fixture home with a loose key, under the installed policy.
 home=$work/home
@@ -240,6 +272,7 @@ report=$(sandboxed /usr/bin/$pkg --home "$home" --format json --only key-permiss
 status=$?
 set -e
 expect_eq "exit status on a home with a loose key" 1 "$status"
+tests/schema/validate <(printf '%s\n' "$report") || fail "the installed binary's JSON does not follow its schema"
 jq -e --arg key "$home/.ssh/id_ed25519" \
   'any(.findings[]; .status == "fail" and .path == $key and .code == "private-key-world-accessible")' \
   <<<"$report" >/dev/null || fail "no failure for the loose key in: $report"
@@ -277,5 +310,8 @@ expect_eq "status after dpkg -P" not-installed \
 for path in $(awk '{ print $2 }' "$work/manifest") /etc/$pkg/policy.d /etc/$pkg; do
   [ ! -e "$path" ] || fail "$path is left after dpkg -P"
 done
+
+# ---- the Ansible playbook, run for real with this .deb -----------------------------
+tests/ansible.sh "$deb"
 
 echo "tests/package.sh: the .deb and the RPM pass ($((SECONDS - started)) s)"

@@ -105,6 +105,11 @@ impl AtRest {
     }
 }
 
+/// Whether `line` is read as a mount, for the fuzz target (`crate::fuzz`).
+pub fn parses_as_mountinfo(line: &str) -> bool {
+    mountinfo::parse_mountinfo_line(line).is_some()
+}
+
 /// The verdict for a file at `place` (from `SafeFile::location`, or
 /// `Location::from_dev` with an `fstat`'s `st_dev` when no descriptor is open).
 pub fn at_rest(roots: &Roots, place: &Location) -> AtRest {

@@ -8,7 +8,7 @@
 //!
 //! Codes: listed in `codes()` below and explained in csi-self-check(1).
 
-use super::{Check, CheckError, Context, Finding, Status};
+use super::{Check, CheckError, Context, Finding, ModeFix, Status};
 use crate::at_rest::{Roots, at_rest};
 use crate::fs::{FsError, perm};
 use crate::plaintext::credentials::FILES;
@@ -74,7 +74,11 @@ impl Check for CredentialFiles {
             let meta = *file.meta();
             let at_rest = at_rest(&roots, &file.location());
             let (verdict, unencrypted) = (at_rest.describe(), at_rest.is_known_unencrypted());
-            let finding = |status, code| Finding::new(ID, ITEM, level, status, code).at(&path);
+            let finding = |status, code| {
+                Finding::new(ID, ITEM, level, status, code)
+                    .at(&path)
+                    .on_line(line)
+            };
             let held = format!("holds a password or token in the clear (line {line})");
             let readable = meta.mode & perm::GROUP_OR_OTHER != 0;
             if readable {
@@ -84,11 +88,13 @@ impl Check for CredentialFiles {
                             "{held}, and others can read it (mode {}); {verdict}",
                             perm::octal(meta.mode)
                         ))
+                        .on(&verdict)
                         .fix(format!(
                             "chmod 600 {}; better, use {}",
                             shell_word(path.as_os_str()),
-                            entry.instead
-                        )),
+                            entry.instead()
+                        ))
+                        .fixes_mode(&path, ModeFix::Set(0o600)),
                 );
             }
             if unencrypted {
@@ -97,7 +103,8 @@ impl Check for CredentialFiles {
                         .says(format!(
                             "{held} on a filesystem that is not encrypted: {verdict}"
                         ))
-                        .fix(format!("use {}", entry.instead)),
+                        .on(&verdict)
+                        .fix(format!("use {}", entry.instead())),
                 );
             }
             if !readable && !unencrypted {
@@ -108,7 +115,8 @@ impl Check for CredentialFiles {
                             "{held}, mode {}; {verdict}",
                             perm::octal(meta.mode)
                         ))
-                        .fix(format!("use {}", entry.instead)),
+                        .on(&verdict)
+                        .fix(format!("use {}", entry.instead())),
                 );
             }
         }

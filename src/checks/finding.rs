@@ -17,6 +17,9 @@ pub enum Status {
     Error,
     /// Met, but not as well as the standard asks ("as close to 0400 as possible").
     Warn,
+    /// A failure or warning that a waiver in the site policy covers: shown and
+    /// counted, never a failure of the run.
+    Waived,
     /// A behavioural requirement, brought back to mind.
     #[allow(
         dead_code,
@@ -35,6 +38,7 @@ impl Status {
             Status::Fail => "fail",
             Status::Error => "error",
             Status::Warn => "warn",
+            Status::Waived => "waived",
             Status::Remind => "remind",
             Status::Skip => "skip",
             Status::Pass => "pass",
@@ -61,6 +65,48 @@ pub struct Finding {
     pub message: String,
     /// A command that fixes it, ready to paste.
     pub fix: Option<String>,
+    /// The line of `path` it is about, counted from 1, where it is about one.
+    pub line: Option<u32>,
+    /// The waiver that covers it, when its status is [`Status::Waived`].
+    pub waiver: Option<Waived>,
+    /// Whether the file's filesystem is encrypted, in the words the message ends
+    /// with: a fact many findings share, which the text report says once.
+    pub at_rest: Option<String>,
+    /// The mode changes the printed fix makes, path by path, for `--fix` to apply.
+    pub modes: Vec<(PathBuf, ModeFix)>,
+}
+
+/// What a waived finding keeps of its waiver and of itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Waived {
+    /// The status it had before the waiver: `Fail` or `Warn`.
+    pub was: Status,
+    pub reason: String,
+    pub granted_by: String,
+    /// The last day the waiver applies, `YYYY-MM-DD`.
+    pub expires: String,
+    /// The policy file and line of the waiver.
+    pub file: PathBuf,
+    pub file_line: usize,
+}
+
+/// A change of mode, as a printed `chmod` makes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModeFix {
+    /// `chmod 600`: exactly these bits.
+    Set(u32),
+    /// `chmod go-w`: these bits removed.
+    Clear(u32),
+}
+
+impl ModeFix {
+    /// The mode a file of `mode` gets.
+    pub fn applied_to(self, mode: u32) -> u32 {
+        match self {
+            ModeFix::Set(bits) => bits,
+            ModeFix::Clear(bits) => mode & !bits,
+        }
+    }
 }
 
 impl Finding {
@@ -80,6 +126,10 @@ impl Finding {
             path: None,
             message: String::new(),
             fix: None,
+            line: None,
+            waiver: None,
+            at_rest: None,
+            modes: Vec::new(),
         }
     }
 
@@ -93,8 +143,26 @@ impl Finding {
         self
     }
 
+    /// The line of the file it is about.
+    pub fn on_line(mut self, line: impl TryInto<u32>) -> Finding {
+        self.line = line.try_into().ok();
+        self
+    }
+
     pub fn fix(mut self, command: impl Into<String>) -> Finding {
         self.fix = Some(command.into());
+        self
+    }
+
+    /// Notes that the fix changes `path`'s mode so, which `--fix` may do itself.
+    pub fn fixes_mode(mut self, path: &Path, fix: ModeFix) -> Finding {
+        self.modes.push((path.to_owned(), fix));
+        self
+    }
+
+    /// Notes the at-rest verdict the message states (see [`Finding::at_rest`]).
+    pub fn on(mut self, at_rest: impl Into<String>) -> Finding {
+        self.at_rest = Some(at_rest.into());
         self
     }
 

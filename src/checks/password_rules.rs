@@ -84,7 +84,7 @@ impl Check for PasswordRules {
                     finding(Status::Fail, "password-easy-to-guess").says(format!(
                         "The password is easy to guess{although}: {}{}",
                         strength(&estimate, &rules),
-                        advice(&estimate)
+                        advice(&estimate, &rules)
                     )),
                 );
             }
@@ -136,17 +136,18 @@ fn breached(cx: &Context<'_>, text: &str, out: &mut Vec<Finding>) -> Option<Stri
     if let Some((count, index)) = seen
         && u64::from(count) >= min
     {
+        // The index counts sightings of the password across breaches, not breaches.
         let times = if count >= breach::format::MAX_COUNT {
-            format!("at least {count} breaches")
+            format!("at least {count} times")
         } else if count == 1 {
-            "1 breach".to_owned()
+            "once".to_owned()
         } else {
-            format!("{count} breaches")
+            format!("{count} times")
         };
         out.push(
             finding(Status::Fail, "password-breached")
                 .says(format!(
-                    "The password is known to attackers: found in {times} (index of {}); choose one never used anywhere",
+                    "The password is known to attackers: seen {times} in breached-password lists (index of {}); choose one never used anywhere",
                     built(index.built)
                 ))
                 .at(&index.path),
@@ -158,7 +159,7 @@ fn breached(cx: &Context<'_>, text: &str, out: &mut Vec<Finding>) -> Option<Stri
     }
     Some(match (seen, lookups.consulted.first()) {
         (Some((count, index)), _) => format!(
-            "found in {count} breaches (index of {}), fewer than the policy's {min}",
+            "seen {count} times in breached-password lists (index of {}), fewer than the policy's {min}",
             built(index.built)
         ),
         (None, Some(index)) => format!(
@@ -189,15 +190,62 @@ fn strength(estimate: &Estimate, rules: &Rules) -> String {
     )
 }
 
-/// zxcvbn's warning and suggestions, which are fixed sentences.
-fn advice(estimate: &Estimate) -> String {
+/// zxcvbn's suggestion for a password with few character classes, which contradicts
+/// a policy that asks for digits, upper case or symbols.
+const NO_NEED_FOR_CLASSES: &str = "No need for symbols, digits, or uppercase letters";
+
+/// zxcvbn's warning and suggestions, which are fixed sentences — less any that would
+/// contradict a rule of the policy the same report says was broken.
+fn advice(estimate: &Estimate, rules: &Rules) -> String {
+    let asks_for_classes = rules.digit || rules.upper || rules.symbol;
     let mut text = String::new();
     if let Some(warning) = &estimate.warning {
         text.push_str(&format!(". {}", warning.trim_end_matches('.')));
     }
-    if !estimate.suggestions.is_empty() {
+    let suggestions: Vec<&str> = estimate
+        .suggestions
+        .iter()
+        .map(String::as_str)
+        .filter(|s| !(asks_for_classes && s.starts_with(NO_NEED_FOR_CLASSES)))
+        .collect();
+    if !suggestions.is_empty() {
         text.push_str(". Suggestions: ");
-        text.push_str(&estimate.suggestions.join(" "));
+        text.push_str(&suggestions.join(" "));
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn no_advice_contradicts_a_composition_rule_the_policy_asks() {
+        // zxcvbn says this of an empty password: the filter meets its real words.
+        let empty = password::estimate("", &[]).unwrap();
+        assert!(
+            empty
+                .suggestions
+                .iter()
+                .any(|s| s.starts_with(NO_NEED_FOR_CLASSES)),
+            "{empty:?}"
+        );
+        let strict = Rules {
+            min_length: 12,
+            digit: true,
+            lower: true,
+            upper: true,
+            symbol: true,
+            min_score: 3,
+        };
+        assert!(!advice(&empty, &strict).contains("No need for"));
+        let lax = Rules {
+            digit: false,
+            upper: false,
+            symbol: false,
+            ..strict
+        };
+        assert!(advice(&empty, &lax).contains("No need for"));
+    }
 }

@@ -185,6 +185,7 @@ impl Judge<'_> {
     fn fault(&self, fault: &ssh_config::Fault, count: usize) -> Finding {
         let file = crate::sanitize::display_path(&fault.file);
         self.finding(Status::Fail, "ssh-config-refused", &fault.file)
+            .on_line(fault.line)
             .says(format!(
                 "{}: ssh refuses this line (\"{file} line {}: {}\") and stops before connecting anywhere (\"terminating, {count} bad configuration options\")",
                 self.at(&fault.file, fault.line),
@@ -265,6 +266,7 @@ impl Judge<'_> {
             ),
         };
         self.finding(Status::Pass, "ssh-setting-overridden", &d.file)
+            .on_line(d.line)
             .says(format!(
                 "{}: {shown} never takes effect: {why}",
                 self.at(&d.file, d.line)
@@ -323,9 +325,18 @@ impl Judge<'_> {
                 ),
             ),
         };
-        self.finding(status, code, &d.file)
+        let finding = self
+            .finding(status, code, &d.file)
+            .on_line(d.line)
             .says(format!("{head}: {effect}"))
-            .fix(fix)
+            .fix(fix);
+        // A warning is never a must-level shortfall, whatever the policy raised the
+        // item to: only a setting for some hosts is a warning; for every host it fails.
+        if status == Status::Warn && self.level.is_must() {
+            finding.level(Level::Should)
+        } else {
+            finding
+        }
     }
 
     /// The hosts a line decides for: all, or its blocks and a few names.

@@ -69,6 +69,8 @@ pub fn import(setup: &Setup, args: &BreachImportArgs) -> Result<ExitStatus, Erro
     let built = crate::time::utc_minute(i64::try_from(header.built).unwrap_or(0));
     let text = match setup.format {
         Format::Json => crate::report::to_json_line(&serde_json::json!({
+            "schema_version": crate::report::SCHEMA_VERSION,
+            "tool": crate::report::Tool::this(),
             "index": crate::sanitize::json_path(&output),
             "hashes": header.entries,
             "source": String::from_utf8_lossy(&header.source),

@@ -19,20 +19,43 @@ fn run_checks(
     selection: &Selection,
 ) -> Result<(Report, Option<Account>), Error> {
     let (account, audit) = setup.account()?;
-    let progress = crate::report::progress::OnTerminal::for_stderr();
-    let cx = Context::new(&account, policy, setup.options, setup.now).showing_progress(&progress);
-    let findings = checks::run_all(&cx, Subject::Home, selection);
-    let report = Report::about(&account, findings, policy);
+    let report = checked(setup, &account, policy, selection);
     Ok((report, (!audit).then_some(account)))
+}
+
+/// The report of the selected checks on `account`'s home.
+fn checked(setup: &Setup, account: &Account, policy: &Policy, selection: &Selection) -> Report {
+    let progress = crate::report::progress::OnTerminal::for_stderr();
+    let cx = Context::new(account, policy, setup.options, setup.now).showing_progress(&progress);
+    let findings = checks::run_all(&cx, Subject::Home, selection);
+    Report::about(account, findings, policy, setup.now)
 }
 
 pub fn check(setup: &Setup) -> Result<ExitStatus, Error> {
     let policy = setup.policy()?;
     let selection = setup.selection()?;
-    let (report, own) = run_checks(setup, &policy, &selection)?;
+    let (account, audit) = setup.account()?;
+    let mut report = checked(setup, &account, &policy, &selection);
+    if setup.options.fix {
+        let changes = super::fix::apply(&account, &report.findings);
+        if !changes.is_empty() {
+            // The report is of the home as --fix left it.
+            let before = std::mem::take(&mut report.findings);
+            report = checked(setup, &account, &policy, &selection);
+            report
+                .findings
+                .extend(super::fix::key_findings(&before, &changes, &report.home));
+            report.changes = changes;
+        }
+    }
     setup.render(&report)?;
-    if let Some(account) = own {
+    if !audit {
         remember(&account, &report.findings, setup.now);
+        // A run of every check is what the login lines tell of next; a run of a few
+        // (--only) would tell too little.
+        if setup.only.is_empty() {
+            super::login::write_summary(&report, &account, setup.now);
+        }
     }
     Ok(report.exit_status())
 }
@@ -76,19 +99,27 @@ pub fn remember(account: &Account, findings: &[Finding], now: i64) {
         .collect();
     if !reminded.is_empty() {
         use crate::checks::reminders::{STATE_FILE, Shown};
-        let mut shown = crate::state::read_json::<Shown>(&home, account, STATE_FILE)
-            .and_then(Result::ok)
-            .unwrap_or_default();
-        for item in reminded {
-            shown.last_shown.insert(item.to_owned(), now);
-        }
-        let _ = crate::state::write_json(&home, account, STATE_FILE, &shown);
+        // Read again under the lock: another run may have shown others meanwhile.
+        let _ = crate::state::update_json::<Shown, _>(&home, account, STATE_FILE, |current| {
+            let mut shown = current.and_then(Result::ok).unwrap_or_default();
+            for item in reminded {
+                shown.last_shown.insert(item.to_owned(), now);
+            }
+            Ok(Some(shown))
+        });
     }
     let looked_at_backups = findings.iter().any(|f| f.check == "key-backup");
-    if looked_at_backups
-        && let Some(Ok(mut record)) = crate::backup::read_record(&home, account)
-        && crate::backup::note_look(&mut record, &crate::at_rest::Roots::system()).is_some()
-    {
-        let _ = crate::state::write_json(&home, account, crate::backup::STATE_FILE, &record);
+    if looked_at_backups {
+        // The record as it is now, not as the run began: `backup confirm` may have
+        // written a new one meanwhile, which this look must not undo.
+        let roots = crate::at_rest::Roots::system();
+        let _ = crate::state::update_json(&home, account, crate::backup::STATE_FILE, |current| {
+            Ok(match current {
+                Some(Ok(mut record)) => {
+                    crate::backup::note_look(&mut record, &roots).map(|_| record)
+                }
+                _ => None,
+            })
+        });
     }
 }

@@ -8,6 +8,7 @@ mod backup;
 mod breach;
 mod check;
 pub(crate) mod error;
+mod fix;
 mod history;
 mod key;
 mod login;
@@ -26,7 +27,7 @@ use crate::commands::error::Error;
 use crate::exit::ExitStatus;
 use crate::fs::SafeDir;
 use crate::policy::{LoadOptions, Policy};
-use crate::report::{Colour, Painter, Report, emit};
+use crate::report::{Colour, Painter, Report, TextOptions, emit};
 
 pub fn run() -> Result<ExitStatus, Error> {
     let cli = match cli::parse(std::env::args_os()) {
@@ -61,6 +62,7 @@ pub fn run() -> Result<ExitStatus, Error> {
             None => password::password(&setup, *stdin, remember.as_deref(), keyring),
         },
         Some(Command::Pam) => pam::run(&setup),
+        Some(Command::Explain { code }) => explain(&setup, code),
         Some(Command::History { redact, yes }) => history::redact(redact, *yes),
         Some(Command::ShellHook { shell }) => history::shell_hook(*shell),
         Some(Command::Login { notify }) => {
@@ -77,6 +79,9 @@ pub fn run() -> Result<ExitStatus, Error> {
                     keyring,
                 },
         }) => key::check(&setup, file, *stdin, *remember, keyring),
+        Some(Command::Key {
+            action: KeyAction::Protect { file, stdin },
+        }) => key::protect(&setup, file, *stdin),
         Some(Command::Backup {
             action: BackupAction::Confirm { media },
         }) => backup::confirm(&setup, media.as_deref()),
@@ -92,6 +97,28 @@ pub fn run() -> Result<ExitStatus, Error> {
     }
 }
 
+/// `explain CODE`: the code told in full, from the man page and the policy in effect.
+fn explain(setup: &Setup, code: &str) -> Result<ExitStatus, Error> {
+    let policy = setup.policy()?;
+    let width = crate::report::wrap::stdout_width();
+    match crate::report::explain::text(code, &policy, width) {
+        Some(text) => {
+            emit(&text)?;
+            Ok(ExitStatus::Clean)
+        }
+        None => {
+            // A word that is no code is not repeated, unless it is a typo of one.
+            let known = crate::report::explain::all_codes();
+            Err(Error::Usage(
+                match known.iter().find(|k| cli::is_typo_of(code, k)) {
+                    Some(meant) => format!("explain: no such finding code; did you mean `{meant}`?"),
+                    None => "explain: no such finding code; the report shows each finding's code, and csi-self-check(1) lists them".to_owned(),
+                },
+            ))
+        }
+    }
+}
+
 /// The command line, resolved once: what every command needs of the global options,
 /// with relative paths made absolute and the colour decided.
 pub(crate) struct Setup {
@@ -104,6 +131,7 @@ pub(crate) struct Setup {
     pub format: Format,
     pub painter: Painter,
     pub quiet: bool,
+    pub verbose: bool,
     /// `--deep`, `--fix`, `--remind`.
     pub options: RunOptions,
     /// The run's moment, read once; every check of the run is judged at it.
@@ -124,6 +152,7 @@ impl Setup {
             format: global.format,
             painter: Painter::for_stdout(colour),
             quiet: global.quiet,
+            verbose: global.verbose,
             options: RunOptions {
                 deep: cli.deep,
                 fix: cli.fix,
@@ -143,12 +172,21 @@ impl Setup {
             policy_file: self.policy_file.as_deref(),
             ..LoadOptions::default()
         };
-        Ok(crate::policy::load(&options)?)
+        load_policy(&options)
     }
 
     /// The checks and items `--only` names.
     fn selection(&self) -> Result<Selection, Error> {
-        Ok(Selection::new(self.only.clone())?)
+        Selection::new(self.only.clone()).map_err(|error| {
+            let crate::checks::SelectionError::Unknown(id) = &error;
+            match cli::ONLY_IDS
+                .iter()
+                .find(|known| cli::is_typo_of(id, known))
+            {
+                Some(meant) => Error::Usage(format!("{error}; did you mean `{meant}`?")),
+                None => Error::Selection(error),
+            }
+        })
     }
 
     /// Whether any of `--home`, `--policy` or `--only` was given, for the commands
@@ -174,7 +212,20 @@ impl Setup {
             error,
         })?;
         let owner = dir.meta().uid;
-        let audit = nix::unistd::geteuid().is_root() && owner != invoking.uid;
+        let root = nix::unistd::geteuid().is_root();
+        if !root && owner != invoking.uid && !is_own_home(&dir, &invoking) {
+            let whose = Account::name_of_uid(owner).map_or_else(
+                || format!("uid {owner}"),
+                |name| format!("{name} (uid {owner})"),
+            );
+            return Err(Error::File {
+                path: home.clone(),
+                reason: format!(
+                    "--home: it belongs to {whose}, not to you; without root, --home must be your own home or a directory you own"
+                ),
+            });
+        }
+        let audit = root && owner != invoking.uid;
         let mut account = if audit {
             let owner = Account::by_uid(owner).ok_or_else(|| Error::File {
                 path: home.clone(),
@@ -193,10 +244,53 @@ impl Setup {
     fn render(&self, report: &Report) -> Result<(), Error> {
         match self.format {
             Format::Json => emit(&report.to_json(self.quiet))?,
-            Format::Text | Format::Prometheus => emit(&report.to_text(&self.painter, self.quiet))?,
+            Format::Text | Format::Prometheus => {
+                let options = TextOptions {
+                    quiet: self.quiet,
+                    verbose: self.verbose,
+                    width: crate::report::wrap::stdout_width(),
+                };
+                emit(&report.to_text(&self.painter, options))?
+            }
         }
         Ok(())
     }
+}
+
+/// The policy the options name, refused when a waiver names a finding code no check
+/// files: such a waiver would cover nothing, silently.
+fn load_policy(options: &LoadOptions<'_>) -> Result<Policy, Error> {
+    let policy = crate::policy::load(options)?;
+    for waiver in policy.waivers() {
+        let Some(code) = &waiver.code else { continue };
+        if crate::checks::waivers::is_known_code(code) {
+            continue;
+        }
+        let (file, line) = match &waiver.origin {
+            crate::policy::Origin::File { path, line } => (path.clone(), Some(*line)),
+            crate::policy::Origin::Builtin => (PathBuf::from("(built-in default)"), None),
+        };
+        return Err(crate::policy::PolicyError {
+            file,
+            line,
+            key: Some("waiver.code".to_owned()),
+            message: format!(
+                "`{}` is no finding code; csi-self-check(1) lists them",
+                crate::sanitize::display_str(code)
+            ),
+            cause: None,
+        }
+        .into());
+    }
+    Ok(policy)
+}
+
+/// Whether `dir` is `account`'s home from the password database (the same directory,
+/// whoever owns it), the one home besides one's own directories a non-root person may
+/// name with `--home`.
+fn is_own_home(dir: &SafeDir, account: &Account) -> bool {
+    SafeDir::open_root(&account.home)
+        .is_ok_and(|own| own.meta().dev == dir.meta().dev && own.meta().ino == dir.meta().ino)
 }
 
 /// `path` made absolute against the working directory, so that a file named on the
@@ -215,4 +309,22 @@ fn open_home(account: &Account) -> Result<SafeDir, Error> {
         doing: "cannot open the home directory",
         error,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    /// The completions offer `cli::ONLY_IDS` after `--only`: every check and policy
+    /// item, and nothing else.
+    #[test]
+    fn the_ids_completions_offer_are_the_registry() {
+        let mut registry: Vec<&str> = crate::checks::CHECKS
+            .iter()
+            .map(|check| check.id())
+            .chain(crate::policy::schema::ITEMS.iter().map(|spec| spec.id))
+            .collect();
+        let mut offered = crate::cli::ONLY_IDS.to_vec();
+        registry.sort_unstable();
+        offered.sort_unstable();
+        assert_eq!(offered, registry, "update cli::ONLY_IDS");
+    }
 }

@@ -46,7 +46,7 @@ pub fn password(
         crate::terminal::read_secret(from_stdin, "Password to check (not shown as you type): ")?;
     let cx = Context::with_secret(&account, &policy, &secret, setup.now).reusing(request.as_ref());
     let findings = checks::run_all(&cx, Subject::Secret, &selection);
-    let report = Report::about(&account, findings, &policy);
+    let report = Report::about(&account, findings, &policy, setup.now).of_a_secret();
     setup.render(&report)?;
     Ok(report.exit_status())
 }
@@ -104,18 +104,16 @@ pub fn forget(setup: &Setup, label: &str) -> Result<ExitStatus, Error> {
         ));
     }
     let home = open_home(&account)?;
-    let mut file = match crate::state::read_json::<Fingerprints>(&home, &account, STATE_FILE) {
-        None => Fingerprints::default(),
-        Some(Ok(file)) => file,
-        Some(Err(error)) => return Err(error.into()),
-    };
     let shown = crate::sanitize::display_str(label.as_str());
-    if file.forget(label.as_str()) == 0 {
+    let file = crate::state::update_json::<Fingerprints, _>(&home, &account, STATE_FILE, |file| {
+        let mut file = file.transpose()?.unwrap_or_default();
+        Ok((file.forget(label.as_str()) > 0).then_some(file))
+    })?;
+    let Some(file) = file else {
         return Err(Error::Input(format!(
             "--forget: no fingerprint is remembered as `{shown}`"
         )));
-    }
-    crate::state::write_json(&home, &account, STATE_FILE, &file)?;
+    };
     emit(&format!(
         "Forgot the fingerprint remembered as `{shown}`; {} fingerprint(s) remain.\n",
         file.fingerprints.len()

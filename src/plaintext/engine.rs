@@ -1,24 +1,63 @@
 //! Histories run to hundreds of megabytes and almost no line holds a secret, so the scan
-//! is built around a literal prefilter: a few packed (SIMD "Teddy") searchers look for
-//! trigger words over the whole chunk, and only a line that contains one is handed to the
-//! precise regular expressions, and only to the rules that word can start. Three-byte
-//! words get a searcher of their own and longer ones are spread over searchers of at most
-//! 24: with more words, or short ones mixed in, the SIMD fingerprints collide on ordinary
-//! text and the prefilter slows from several GB/s to about 0.6 GB/s. ASCII case folding
-//! would disable the packed searchers altogether, so words whose case varies (`password`,
-//! `Token`, `API_KEY`) are listed in their lower, upper and capitalised forms instead, and
-//! a rare spelling such as `pAsSwOrD=` is knowingly missed.
+//! is built around a literal prefilter: one Aho-Corasick automaton (a DFA) looks for
+//! every rule's trigger words over the whole chunk in a single pass, and only a line
+//! that contains one is handed to the precise regular expressions, and only to the rules
+//! its words can start. With the token table's prefixes there are a few hundred words:
+//! packed SIMD ("Teddy") searchers, fast on a few dozen, then need ten passes and their
+//! fingerprints collide on ordinary text, and the one DFA pass measured 1.6 times faster
+//! (README, "Speed"). The automaton matches bytes exactly, so words whose case varies
+//! (`password`, `Token`, `API_KEY`) are listed in their lower, upper and capitalised
+//! forms, and a rare spelling such as `pAsSwOrD=` is knowingly missed.
 
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use aho_corasick::packed;
-use aho_corasick::{AhoCorasick, Input, MatchKind, Span};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
 use regex::bytes::{CaptureLocations, Regex, RegexBuilder};
 
 use super::patterns::Hit;
-use super::predicates::{is_placeholder, segment_end, single_quoted};
+use super::predicates::{glued_to_variable, is_placeholder, segment_end, single_quoted};
 use super::rules::{Check, Extract, Find, specs};
+use super::spans::{Extend, extend_all};
+
+/// A set of rules, by index: room for four times 64.
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct RuleSet([u64; 4]);
+
+impl RuleSet {
+    const CAPACITY: usize = 256;
+    const ALL: RuleSet = RuleSet([u64::MAX; 4]);
+
+    fn one(index: usize) -> RuleSet {
+        let mut set = RuleSet::default();
+        set.0[index / 64] |= 1 << (index % 64);
+        set
+    }
+
+    fn add(&mut self, other: RuleSet) {
+        for (a, b) in self.0.iter_mut().zip(other.0) {
+            *a |= b;
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.iter().all(|&w| w == 0)
+    }
+
+    /// The indices in the set, in order.
+    fn indices(self) -> impl Iterator<Item = usize> {
+        self.0.into_iter().enumerate().flat_map(|(i, mut word)| {
+            std::iter::from_fn(move || {
+                if word == 0 {
+                    return None;
+                }
+                let bit = word.trailing_zeros() as usize;
+                word &= word - 1;
+                Some(i * 64 + bit)
+            })
+        })
+    }
+}
 
 /// `patterns::find_in_line`, on the engine every scan shares.
 pub(super) fn find_in_line(line: &[u8]) -> Vec<Hit> {
@@ -27,6 +66,19 @@ pub(super) fn find_in_line(line: &[u8]) -> Vec<Hit> {
     let line = strip_cr(line);
     engine.run(line, engine.trigger_mask(line), &mut scratch);
     scratch.hits
+}
+
+/// What the one rule with this id finds on a line, spans not extended: for the tests
+/// of each token format.
+#[cfg(test)]
+pub(super) fn find_by_rule(id: &str, line: &[u8]) -> Option<Vec<Range<usize>>> {
+    let engine = &*ENGINE;
+    let index = engine.rules.iter().position(|r| r.id == id)?;
+    let rule = &engine.rules[index];
+    let mut locs = rule.re.capture_locations();
+    let mut raw = Vec::new();
+    rule.each_match(line, 0, line.len(), &mut locs, &mut raw, index);
+    Some(raw.into_iter().map(|(span, _, _)| span).collect())
 }
 
 /// `patterns::scan_chunk`, on the engine every scan shares.
@@ -88,33 +140,18 @@ fn newline_bits(block: &[u8]) -> u32 {
         .fold(0, |bits, (i, &b)| bits | (u32::from(b == b'\n') << i))
 }
 
-/// The literal prefilter: one packed searcher per group of trigger words, or an
-/// Aho-Corasick automaton where the CPU has no SIMD for them.
-enum Searcher {
-    Packed(packed::Searcher),
-    Automaton(AhoCorasick),
-}
+/// The literal prefilter over every trigger word.
+struct Searcher(AhoCorasick);
 
 impl Searcher {
-    fn build(words: &[&[u8]], packed_allowed: bool) -> Searcher {
-        let packed = packed_allowed
-            .then(|| {
-                packed::Config::new()
-                    .match_kind(packed::MatchKind::LeftmostFirst)
-                    .builder()
-                    .extend(words)
-                    .build()
-            })
-            .flatten();
-        match packed {
-            Some(searcher) => Searcher::Packed(searcher),
-            None => Searcher::Automaton(
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::LeftmostFirst)
-                    .build(words)
-                    .expect("a few dozen short literals always build"),
-            ),
-        }
+    fn build(words: &[&[u8]]) -> Searcher {
+        Searcher(
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostFirst)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(words)
+                .expect("a few hundred short literals always build"),
+        )
     }
 
     /// The leftmost trigger starting at or after `at`: (start, pattern index).
@@ -122,15 +159,16 @@ impl Searcher {
         if at > haystack.len() {
             return None;
         }
-        let found = match self {
-            Searcher::Packed(s) => s.find_in(haystack, Span::from(at..haystack.len())),
-            Searcher::Automaton(ac) => ac.find(Input::new(haystack).span(at..haystack.len())),
-        };
-        found.map(|m| (m.start(), m.pattern().as_usize()))
+        self.0
+            .find(Input::new(haystack).span(at..haystack.len()))
+            .map(|m| (m.start(), m.pattern().as_usize()))
     }
 }
 
 struct Rule {
+    /// The token format's id, by which the tests run one format alone.
+    #[cfg_attr(not(test), allow(dead_code))]
+    id: &'static str,
     kind: &'static str,
     cmd: Option<Regex>,
     anchored: bool,
@@ -138,6 +176,7 @@ struct Rule {
     context: bool,
     check: Check,
     extract: Extract,
+    extend: Extend,
     needs: Vec<Need>,
 }
 
@@ -161,10 +200,19 @@ impl Need {
         }
     }
 
-    fn found_in(&self, line: &[u8]) -> bool {
+    fn found_in(&self, line: &[u8], bytes: &ByteSet) -> bool {
         let Some((&first, rest)) = self.literal.split_first() else {
             return true;
         };
+        // Most needs fail here: a line without an `@` or `=` needs no scan for one.
+        let present = |b: u8| {
+            bytes.has(b)
+                || (self.ignore_case
+                    && (bytes.has(b.to_ascii_lowercase()) || bytes.has(b.to_ascii_uppercase())))
+        };
+        if !self.literal.iter().all(|&b| present(b)) {
+            return false;
+        }
         if rest.is_empty() && !self.ignore_case && !self.then_non_space {
             return line.contains(&first);
         }
@@ -189,13 +237,31 @@ impl Need {
     }
 }
 
+/// The bytes a line holds, gathered in one pass so that each rule's `needs` can be
+/// refused without scanning the line again.
+struct ByteSet([u64; 4]);
+
+impl ByteSet {
+    fn of(line: &[u8]) -> ByteSet {
+        let mut set = [0u64; 4];
+        for &b in line {
+            set[usize::from(b >> 6)] |= 1 << (b & 63);
+        }
+        ByteSet(set)
+    }
+
+    fn has(&self, b: u8) -> bool {
+        self.0[usize::from(b >> 6)] & (1 << (b & 63)) != 0
+    }
+}
+
 struct Engine {
     rules: Vec<Rule>,
     /// Per searcher, per pattern: the rules that trigger word can start.
-    searchers: Vec<(Searcher, Vec<u64>)>,
+    searchers: Vec<(Searcher, Vec<RuleSet>)>,
 }
 
-static ENGINE: LazyLock<Engine> = LazyLock::new(|| Engine::build(true));
+static ENGINE: LazyLock<Engine> = LazyLock::new(Engine::build);
 
 fn compile(pattern: &str) -> Regex {
     // Unicode off: `.` and `[^']` then match any byte, so invalid UTF-8 neither hides a
@@ -221,15 +287,18 @@ fn trigger_words(trigger: &str) -> Vec<Vec<u8>> {
 }
 
 impl Engine {
-    fn build(packed_allowed: bool) -> Engine {
+    fn build() -> Engine {
         let specs = specs();
-        assert!(specs.len() <= 64, "rule sets are u64 masks");
-        let mut words: Vec<(Vec<u8>, u64)> = Vec::new();
+        assert!(
+            specs.len() <= RuleSet::CAPACITY,
+            "too many rules for a RuleSet"
+        );
+        let mut words: Vec<(Vec<u8>, RuleSet)> = Vec::new();
         for (i, spec) in specs.iter().enumerate() {
             for w in spec.triggers.iter().flat_map(|t| trigger_words(t)) {
                 match words.iter_mut().find(|(known, _)| *known == w) {
-                    Some((_, mask)) => *mask |= 1 << i,
-                    None => words.push((w, 1 << i)),
+                    Some((_, mask)) => mask.add(RuleSet::one(i)),
+                    None => words.push((w, RuleSet::one(i))),
                 }
             }
         }
@@ -243,29 +312,19 @@ impl Engine {
             match longer {
                 Some(j) => {
                     let (_, mask) = words.remove(j);
-                    let at = if j < i { i - 1 } else { i };
-                    words[at].1 |= mask;
+                    // The shorter word moved down if the longer one stood before it; look
+                    // at it again, as more may begin with it.
+                    if j < i {
+                        i -= 1;
+                    }
+                    words[i].1.add(mask);
                 }
                 None => i += 1,
             }
         }
-        // Three-byte words get a searcher of their own and the rest are spread over
-        // searchers of at most 24 words (measured best between 12 and 32): that keeps the
-        // SIMD fingerprints selective. Sorting puts words with a common prefix in the same
-        // searcher, which keeps each searcher's fingerprints few.
-        words.sort();
-        let (short, long): (Vec<_>, Vec<_>) = words.into_iter().partition(|(w, _)| w.len() < 4);
-        let groups = long.len().div_ceil(24).max(1);
-        let per_group = long.len().div_ceil(groups).max(1);
-        let mut searchers = Vec::new();
-        for group in std::iter::once(short.as_slice()).chain(long.chunks(per_group)) {
-            if group.is_empty() {
-                continue;
-            }
-            let literals: Vec<&[u8]> = group.iter().map(|(w, _)| w.as_slice()).collect();
-            let masks = group.iter().map(|&(_, m)| m).collect();
-            searchers.push((Searcher::build(&literals, packed_allowed), masks));
-        }
+        let literals: Vec<&[u8]> = words.iter().map(|(w, _)| w.as_slice()).collect();
+        let masks = words.iter().map(|&(_, m)| m).collect();
+        let searchers = vec![(Searcher::build(&literals), masks)];
         let rules = specs
             .into_iter()
             .map(|s| {
@@ -274,6 +333,7 @@ impl Engine {
                     Find::Command { cmd, anchored } => (Some(compile(cmd)), anchored),
                 };
                 Rule {
+                    id: s.id,
                     kind: s.kind,
                     cmd,
                     anchored,
@@ -281,6 +341,7 @@ impl Engine {
                     context: s.context,
                     check: s.check,
                     extract: s.extract,
+                    extend: s.extend,
                     needs: s.needs.iter().map(|n| Need::parse(n)).collect(),
                 }
             })
@@ -289,12 +350,12 @@ impl Engine {
     }
 
     /// The rules whose trigger words occur in `line`.
-    fn trigger_mask(&self, line: &[u8]) -> u64 {
-        let mut mask = 0;
+    fn trigger_mask(&self, line: &[u8]) -> RuleSet {
+        let mut mask = RuleSet::default();
         for (searcher, masks) in &self.searchers {
             let mut at = 0;
             while let Some((start, pattern)) = searcher.find_from(line, at) {
-                mask |= masks.get(pattern).copied().unwrap_or(u64::MAX);
+                mask.add(masks.get(pattern).copied().unwrap_or(RuleSet::ALL));
                 at = start + 1;
             }
         }
@@ -314,13 +375,13 @@ impl Engine {
         while let Some(first) = next.iter().flatten().map(|&(start, _)| start).min() {
             let start = last_newline(&chunk[done..first]).map_or(done, |i| done + i + 1);
             let end = first_newline(&chunk[first..]).map_or(chunk.len(), |i| first + i);
-            let mut mask = 0;
+            let mut mask = RuleSet::default();
             for (slot, (searcher, masks)) in next.iter_mut().zip(&self.searchers) {
                 while let Some((at, pattern)) = *slot {
                     if at >= end {
                         break;
                     }
-                    mask |= masks.get(pattern).copied().unwrap_or(u64::MAX);
+                    mask.add(masks.get(pattern).copied().unwrap_or(RuleSet::ALL));
                     *slot = searcher.find_from(chunk, at + 1);
                 }
             }
@@ -335,18 +396,19 @@ impl Engine {
     }
 
     /// Runs the rules in `mask` over one line and leaves the merged hits in `scratch.hits`.
-    fn run(&self, line: &[u8], mask: u64, scratch: &mut Scratch) {
+    fn run(&self, line: &[u8], mask: RuleSet, scratch: &mut Scratch) {
         scratch.raw.clear();
         scratch.hits.clear();
-        let mut mask = mask;
-        while mask != 0 {
-            let index = mask.trailing_zeros() as usize;
-            mask &= mask - 1;
+        if mask.is_empty() {
+            return;
+        }
+        let bytes = ByteSet::of(line);
+        for index in mask.indices() {
             let (Some(rule), Some(locs)) = (self.rules.get(index), scratch.locs.get_mut(index))
             else {
                 continue;
             };
-            if !rule.needs.is_empty() && !rule.needs.iter().any(|n| n.found_in(line)) {
+            if !rule.needs.is_empty() && !rule.needs.iter().any(|n| n.found_in(line, &bytes)) {
                 continue;
             }
             let locs = locs.get_or_insert_with(|| rule.re.capture_locations());
@@ -368,14 +430,15 @@ impl Engine {
         }
         scratch
             .raw
-            .sort_unstable_by_key(|(hit, priority)| (hit.secret.start, *priority));
-        for (hit, _) in scratch.raw.drain(..) {
+            .sort_unstable_by_key(|(span, _, (_, priority))| (span.start, *priority));
+        extend_all(line, &mut scratch.raw);
+        for (secret, _, (kind, _)) in scratch.raw.drain(..) {
             match scratch.hits.last_mut() {
                 // Overlapping finds become one hit so that no part of either is left out.
-                Some(last) if hit.secret.start < last.secret.end => {
-                    last.secret.end = last.secret.end.max(hit.secret.end);
+                Some(last) if secret.start < last.secret.end => {
+                    last.secret.end = last.secret.end.max(secret.end);
                 }
-                _ => scratch.hits.push(hit),
+                _ => scratch.hits.push(Hit { kind, secret }),
             }
         }
     }
@@ -389,7 +452,7 @@ impl Rule {
         from: usize,
         to: usize,
         locs: &mut CaptureLocations,
-        out: &mut Vec<(Hit, usize)>,
+        out: &mut Vec<RawHit>,
         priority: usize,
     ) {
         let Some(haystack) = line.get(from..to) else {
@@ -401,13 +464,7 @@ impl Rule {
                 break;
             };
             if let Some(secret) = self.secret(line, from, locs) {
-                out.push((
-                    Hit {
-                        kind: self.kind,
-                        secret,
-                    },
-                    priority,
-                ));
+                out.push((secret, self.extend, (self.kind, priority)));
             }
             // A hit that runs to the end of the line covers every later match.
             if self.anchored || self.extract == Extract::ToLineEnd {
@@ -453,6 +510,7 @@ impl Rule {
         }
         let value = line.get(secret.clone())?;
         if is_placeholder(value, || single_quoted(line, secret.start))
+            || glued_to_variable(line, secret.end)
             || !(self.check)(line, context, secret.clone())
         {
             return None;
@@ -461,10 +519,14 @@ impl Rule {
     }
 }
 
+/// A secret as one rule found it: its span as matched, how far it reaches, and its
+/// kind and the rule's place in the table (the earlier rule names a shared secret).
+type RawHit = (Range<usize>, Extend, (&'static str, usize));
+
 /// Per-scan buffers, so that a line with a trigger allocates nothing once warm.
 struct Scratch {
     locs: Vec<Option<CaptureLocations>>,
-    raw: Vec<(Hit, usize)>,
+    raw: Vec<RawHit>,
     hits: Vec<Hit>,
 }
 

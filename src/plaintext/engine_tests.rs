@@ -1,6 +1,6 @@
 //! Unit tests of the engine: every speed-up (the trigger-word prefilter, the `needs`
-//! shortcuts, the vectorised newline search) and the fallback automaton must change
-//! only how fast secrets are found, never which; and the rule table must compile.
+//! shortcuts, the vectorised newline search) must change only how fast secrets are
+//! found, never which; and the rule table must compile.
 
 use super::*;
 use crate::plaintext::example_lines::table;
@@ -48,7 +48,7 @@ fn triggers_cover_every_rule() {
     {
         let line = strip_cr(&line).to_vec();
         let triggered = find_in_line(&line);
-        engine.run(&line, u64::MAX, &mut scratch);
+        engine.run(&line, RuleSet::ALL, &mut scratch);
         assert_eq!(
             triggered,
             scratch.hits,
@@ -61,7 +61,7 @@ fn triggers_cover_every_rule() {
 /// The quick `needs` tests never turn away a line the regex would match.
 #[test]
 fn needs_are_sound() {
-    let mut bare = Engine::build(true);
+    let mut bare = Engine::build();
     for rule in &mut bare.rules {
         rule.needs.clear();
     }
@@ -72,31 +72,10 @@ fn needs_are_sound() {
         .chain(generated_lines(3000))
     {
         let line = strip_cr(&line);
-        ENGINE.run(line, u64::MAX, &mut with);
-        bare.run(line, u64::MAX, &mut without);
+        ENGINE.run(line, RuleSet::ALL, &mut with);
+        bare.run(line, RuleSet::ALL, &mut without);
         assert_eq!(with.hits, without.hits, "{}", String::from_utf8_lossy(line));
     }
-}
-
-/// The portable automaton (for CPUs without the SIMD the packed searcher needs) finds
-/// the same secrets.
-#[test]
-fn automaton_fallback_agrees() {
-    let fallback = Engine::build(false);
-    assert!(
-        fallback
-            .searchers
-            .iter()
-            .all(|(s, _)| matches!(s, Searcher::Automaton(_)))
-    );
-    let lines: Vec<Vec<u8>> = table().into_iter().map(|(l, _)| l).collect();
-    let chunk = lines.join(&b'\n');
-    let mut expected = Vec::new();
-    scan_chunk(&chunk, |i, at, hits| expected.push((i, at, hits.to_vec())));
-    let mut got = Vec::new();
-    fallback.scan(&chunk, |i, at, hits| got.push((i, at, hits.to_vec())));
-    assert_eq!(expected, got);
-    assert!(expected.len() > 100);
 }
 
 #[test]

@@ -4,6 +4,8 @@
 //! pattern.
 
 use super::patterns::Hit;
+use super::shapes::example;
+use super::tokens::TOKENS;
 
 /// A line and the secrets it holds: (part of the kind, the secret's bytes).
 pub(super) type Row = (Vec<u8>, Vec<(&'static str, Vec<u8>)>);
@@ -14,20 +16,24 @@ pub(super) fn table() -> Vec<Row> {
             .map(|i| char::from(b"A1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvWxYz"[i % 36]))
             .collect()
     };
-    let upper = |n: usize| -> String {
-        (0..n)
-            .map(|i| char::from(b"QWERTYUIOPASDFGHJKLZXCVBNM234567"[i % 32]))
-            .collect()
+    // Tokens with a checksum or a strict layout are made from their format's shape.
+    let made = |id: &str| {
+        let token = TOKENS
+            .iter()
+            .find(|t| t.id == id)
+            .expect("a format of the table");
+        example(token, 5)
     };
-    let ghp = format!("ghp_{}", alnum(36));
-    let pat = format!("github_pat_{}", alnum(82));
+    let ghp = made("github-pat");
+    let pat = made("github-fine-grained-pat");
     let glpat = format!("glpat-{}", alnum(20));
-    let npm = format!("npm_{}", alnum(36));
-    let pypi = format!("pypi-AgEIcHlwaS5vcmc{}", alnum(60));
+    let npm = made("npm-access-token");
+    let pypi = made("pypi-upload-token");
+    let slack = made("slack-bot-token");
     let hvs = format!("hvs.{}", alnum(30));
     let sk_proj = format!("sk-proj-{}", alnum(40));
     let sk_ant = format!("sk-ant-api03-{}", alnum(50));
-    let age = format!("AGE-SECRET-KEY-1{}", upper(58));
+    let age = made("age-secret-key");
     let jwt = format!("eyJ{}.eyJ{}.{}", alnum(20), alnum(30), alnum(25));
     let aws_secret = format!("{}/+{}", alnum(19), alnum(19));
     let t = |line: &str, hits: &[(&'static str, &str)]| {
@@ -63,7 +69,8 @@ pub(super) fn table() -> Vec<Row> {
             &[("MySQL", "AfterQuote")],
         ),
         t("mysql --password=Sekr1t -u x", &[("--password", "Sekr1t")]),
-        t("mysql --password Sekr2t mydb", &[("--password", "Sekr2t")]),
+        // `--password` with a space prompts; the next word is the database.
+        none("mysql --password Sekr2t mydb"),
         t(
             ": 1700000000:0;mysql -uroot -pW1ldcat!",
             &[("MySQL", "W1ldcat!")],
@@ -116,6 +123,30 @@ pub(super) fn table() -> Vec<Row> {
         t(
             "curl -H 'authorization: token 9f8e7d6c' https://x",
             &[("Authorization", "9f8e7d6c")],
+        ),
+        t(
+            "curl -H 'Authorization: Api-Token ab12cd34ef' https://x",
+            &[("Authorization", "ab12cd34ef")],
+        ),
+        t(
+            "curl -H 'Authorization: Custom-Scheme ab12cd34ef' https://x",
+            &[("Authorization", "Custom-Scheme ab12cd34ef")],
+        ),
+        t(
+            r#"requests.get(u, headers={'Authorization': 'Bearer Zq9wX2'})"#,
+            &[("Authorization", "Zq9wX2")],
+        ),
+        none("curl -H 'Authorization: Bearer' https://x"),
+        t(
+            "web-ext sign --api-key $KEY --api-secret S3cr3tV4l",
+            &[("token or key", "S3cr3tV4l")],
+        ),
+        none("curl --key path/to/client.key https://x"),
+        none("ssh-add --private-key ~/.ssh/id_ed25519"),
+        none("docker build --secret id=npm,src=$HOME/.npmrc ."),
+        t(
+            &format!("export GITLAB_KEY={glpat}.01abcdefg"),
+            &[("GitLab", &format!("{glpat}.01abcdefg"))],
         ),
         t(
             r#"curl -H "X-Api-Key: 12345abcde" https://x"#,
@@ -359,7 +390,7 @@ pub(super) fn table() -> Vec<Row> {
         ),
         t(
             "java -Dspring.datasource.password=Spr1ng -jar app.jar",
-            &[("variable", "Spr1ng")],
+            &[("property", "Spr1ng")],
         ),
         t("self.api_key = 'Cl4ssKey'", &[("code", "Cl4ssKey")]),
         t(
@@ -413,10 +444,7 @@ pub(super) fn table() -> Vec<Row> {
             &format!("git remote add o https://oauth2:{glpat}@gitlab.com/x.git"),
             &[("GitLab", &glpat)],
         ),
-        t(
-            "slack-cli --tok xoxb-1234567890-abcdefABCDEF",
-            &[("Slack", "xoxb-1234567890-abcdefABCDEF")],
-        ),
+        t(&format!("slack-cli --tok {slack}"), &[("Slack", &slack)]),
         t(
             &format!("npm config set //registry.npmjs.org/:_authToken {npm}"),
             &[("npm", &npm)],
@@ -505,34 +533,93 @@ pub(super) fn table() -> Vec<Row> {
         none("zip -r out.zip dir"),
         none("kubectl create secret generic x --from-file=a"),
     ];
-    // Each placeholder the allowlists name.
-    for p in [
+    // Weak literals are secrets all the same: they are the first an attacker tries.
+    for weak in [
         "changeme",
         "password",
         "passwd",
         "secret",
+        "test",
+        "dummy",
+        "ChangeMe",
+        "mypassword",
+        "example",
+    ] {
+        rows.push(t(&format!("mysql -uroot -p{weak}"), &[("MySQL", weak)]));
+        rows.push(t(&format!("sshpass -p {weak} ssh h"), &[("sshpass", weak)]));
+        rows.push(t(
+            &format!("export API_TOKEN='{weak}'"),
+            &[("exported", weak)],
+        ));
+    }
+    // Variables and obvious placeholders are nothing.
+    for p in [
         "xxx",
         "xxxxxxxx",
         "********",
-        "example",
-        "test",
-        "dummy",
         "redacted",
         "REDACTED",
         "your_password",
         "yourpassword",
-        "mypassword",
-        "ChangeMe",
         "<password>",
         "<...>",
         "{{pw}}",
         "%s",
+        "%PW%",
         "$VAR",
         "${VAR}",
         "$(cmd)",
+        "`cmd`",
+        "FUZZ",
+        "FILE1",
+        "^PASS^",
+        "path/to/password.txt",
     ] {
         rows.push(none(&format!("mysql -uroot -p{p}")));
         rows.push(none(&format!("export API_TOKEN='{p}'")));
+        rows.push(none(&format!("sshpass -p '{p}' ssh h")));
+    }
+    // What the tldr pages showed as false alarms, and prompting forms.
+    for line in [
+        "hydra -l admin --password path/to/passwords.txt ssh://host",
+        "mysql --user u --password shop",
+        "mysqldump --user root --password shop > shop.sql",
+        "psql --password shop",
+        "kdialog --password \"Enter the passphrase\"",
+        "zenity --forms --add-password \"Password\" --add-entry label",
+        "patator ssh_login host=10.0.0.1 user=root password=FILE1 1=passwords.txt",
+        "ffuf -w words.txt -X POST -d 'username=admin&password=FUZZ' -u https://x/login",
+        "aws-vault login profile",
+        "aws-vault exec work -- aws s3 ls",
+        "export TOKEN_EXPIRY=3600",
+        "export GOOGLE_APPLICATION_CREDENTIALS=path/to/key.json",
+        "export GOOGLE_APPLICATION_CREDENTIALS=/etc/gcp/key.json",
+        "export GIT_AUTHOR_NAME=alice",
+        "git config --global credential.helper store",
+        "docker login --password-stdin < token.txt",
+        "cat token.txt | docker login -u bob --password-stdin",
+        "ldapsearch -x -W -D cn=admin -b dc=example,dc=org",
+        "sqlcmd -S db -U sa",
+        "cqlsh -u cassandra",
+        "mosquitto_sub -t '#' -v",
+        "snmpwalk -v2c -c public host",
+        "rabbitmqctl list_users",
+        "rclone config",
+        "http -a bob GET https://x",
+        "curl -H 'Authorization: Bearer {{token}}' https://x",
+        "export GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        "openssl rsa -in key.pem -passin file:path/to/pass.txt",
+        "openssl passwd -apr1 -salt label",
+        "influx -username demo -password \"\"",
+        "sudo tmutil setdestination \"protocol://user[:password]@host/share\"",
+        "fcrackzip --brute-force --length 5 --charset 1 --init-password a backup",
+        "virt-sysprep --operations customize --root-password password:$NEW_PASSWORD",
+        "qm remote-migrate 1 2 'apitoken=PVEAPIToken=u@pam!$TOKEN=$SECRET,host=h'",
+        "patator http_fuzz url=http://h auth_type=basic user_pass=COMBO00:COMBO01 0=u.txt",
+        "sshpass -p pw$SUFFIX ssh h",
+        r#"qm remote-migrate label release 'apitoken=PVEAPIToken=$USER@notes!$TOKEN=$SECRET,host=release,fingerprint=demo' --target-bridge blue --target-storage alpha"#,
+    ] {
+        rows.push(none(line));
     }
     // Quoting variants of one password.
     for q in ["Quot3d", "'Quot3d'", "\"Quot3d\""] {
@@ -546,6 +633,10 @@ pub(super) fn table() -> Vec<Row> {
         ));
         rows.push(t(&format!("curl -u bob:{q} h"), &[("curl", "Quot3d")]));
     }
+    rows.push(t(
+        "export DB_PASSWORD='Lit$eral'",
+        &[("exported", "Lit$eral")],
+    ));
     rows.push((
         b"export API_TOKEN=crlfT0ken\r".to_vec(),
         vec![("exported", b"crlfT0ken".to_vec())],

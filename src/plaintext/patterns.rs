@@ -95,7 +95,7 @@ pub fn mask(line: &[u8], hits: &[Hit]) -> String {
 /// prefilter does not. Run it with `LC_ALL=C` (and `-a`): in a UTF-8 locale grep's `.` does
 /// not match invalid UTF-8, and grep is also much slower there.
 pub fn grep_pattern() -> String {
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
     for spec in specs() {
         if !seen.contains(&spec.ere) {
             seen.push(spec.ere);
@@ -131,4 +131,4 @@ fn expand_ci(ere: &str) -> String {
 
 #[cfg(test)]
 #[path = "patterns_tests.rs"]
-mod tests;
+pub(super) mod tests;

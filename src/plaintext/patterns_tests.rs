@@ -9,6 +9,7 @@ use regex::bytes::RegexBuilder;
 
 use super::*;
 use crate::plaintext::example_lines::{check_row, table};
+use crate::plaintext::forms::FORMS;
 use crate::plaintext::generated_lines::generated_lines;
 
 #[test]
@@ -250,4 +251,104 @@ fn grep_pattern_covers_every_hit() {
             String::from_utf8_lossy(&lines[i])
         );
     }
+}
+
+/// A deterministic stream of pseudo-random numbers for the property tests.
+pub(crate) fn rng(seed: u64) -> impl FnMut() -> u64 {
+    let mut state = seed | 1;
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    }
+}
+
+/// A random secret of `alphabet`'s characters, starting and ending with a letter or
+/// digit (a leading `-` would be the next option, a trailing `.pem` a file name).
+pub(crate) fn random_secret(next: &mut impl FnMut() -> u64, alphabet: &[u8]) -> String {
+    let alnum = crate::plaintext::forms::Alphabet::Alnum.bytes();
+    // AWS's secret keys are forty characters, no more, no less.
+    let len = if alphabet.ends_with(b"/+") {
+        40
+    } else {
+        8 + (next() % 17) as usize
+    };
+    (0..len)
+        .map(|i| {
+            let set = if i == 0 || i == len - 1 {
+                alnum
+            } else {
+                alphabet
+            };
+            char::from(set[(next() % set.len() as u64) as usize])
+        })
+        .collect()
+}
+
+/// No 6-byte piece of `secret` shows in `shown`, the masked form of `line`, unless the
+/// piece is also in the rest of the line (a webhook's secret path repeats the word
+/// `webhook` of its host).
+pub(crate) fn assert_unseen(shown: &str, secret: &str, line: &str) {
+    let rest = line.replacen(secret, " ", 1);
+    for piece in secret.as_bytes().windows(6) {
+        let piece = String::from_utf8_lossy(piece);
+        assert!(
+            !shown.contains(&*piece) || rest.contains(&*piece),
+            "{line}: {piece:?} of the secret shows in {shown:?}"
+        );
+    }
+}
+
+/// Every form, with many random secrets: the one hit is exactly the secret, and the
+/// masked line shows no 6 characters of it.
+#[test]
+fn every_form_finds_and_masks_random_secrets_whole() {
+    let mut next = rng(0x005E_C2E7);
+    let mut failures = Vec::new();
+    for &(kind, template, alphabet) in FORMS {
+        for _ in 0..25 {
+            let random = random_secret(&mut next, alphabet.bytes());
+            let (line, at, secret) = crate::plaintext::forms::plant(template, &random);
+            let hits = find_in_line(line.as_bytes());
+            let masked = mask(line.as_bytes(), &hits);
+            let exact = hits.len() == 1
+                && hits[0].secret == (at..at + secret.len())
+                && hits[0].kind.to_lowercase().contains(&kind.to_lowercase());
+            if !exact {
+                failures.push(format!("{line}  ->  {hits:?}"));
+                break;
+            }
+            assert_unseen(&masked, &secret, &line);
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} forms failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Every rule of the table (token formats have their own tests) names at least one
+/// form, so that each is checked in every shell's history by the integration tests.
+#[test]
+fn every_rule_has_a_form() {
+    let mut next = rng(11);
+    let named: std::collections::HashSet<&str> = FORMS
+        .iter()
+        .flat_map(|&(_, template, alphabet)| {
+            let (line, _, _) = crate::plaintext::forms::plant(
+                template,
+                &random_secret(&mut next, alphabet.bytes()),
+            );
+            find_in_line(line.as_bytes()).into_iter().map(|h| h.kind)
+        })
+        .collect();
+    let missing: Vec<&str> = crate::plaintext::rules::specs()
+        .into_iter()
+        .filter(|s| s.id.is_empty() && !named.contains(s.kind))
+        .map(|s| s.kind)
+        .collect();
+    assert!(missing.is_empty(), "rules without a form: {missing:#?}");
 }

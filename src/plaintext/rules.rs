@@ -5,7 +5,11 @@
 
 use std::ops::Range;
 
-use super::predicates::{always, assignment_ok, has_flags, option_ok};
+use super::predicates::{
+    always, assignment_ok, crc_token_ok, has_flags, option_ok, pypi_token_ok, token_ok,
+};
+use super::spans::Extend;
+use super::tokens::{Checksum, TOKENS, Token};
 
 /// Characters that end an unquoted shell word.
 const BARE: &str = r#"\s'"`;|&<>()"#;
@@ -13,9 +17,13 @@ const BARE: &str = r#"\s'"`;|&<>()"#;
 /// A space as the shell sees it, or as MySQL's history file stores it (`\040`).
 const SP: &str = r"(?:\s|\\040)";
 
+/// Authorization scheme words, shown before a masked header value.
+const AUTH_SCHEMES: &str = r"(?:bearer|basic|token|bot|digest|apikey|api-key|api-token|sso-key|key|negotiate|ntlm|hmac|oauth|jwt|ssws|splunk|klaviyo-api-key|dsn|gensdk|aws4-hmac-sha256|hoba|mutual|vapid|scram-sha-256|privatetoken|secret|access-token|auth-token|pat|sharedkey|sharedaccesssignature|bearer-token)";
+
 /// A variable name that suggests its value is secret.
-const SECRET_NAME: &str =
-    r"[A-Za-z0-9_]*(?:pass|pwd|token|secret|api_?key|private_?key|rediscli_auth)[A-Za-z0-9_]*";
+/// `auth` counts only as a word of its own (`REGISTRY_AUTH`, `AUTH_HEADER`), not in
+/// `AUTHOR`.
+pub(super) const SECRET_NAME: &str = r"(?:[A-Za-z0-9_]*(?:pass|pwd|token|secret|api_?key|private_?key|credentials?|creds)[A-Za-z0-9_]*|(?:[A-Za-z0-9]+_)+auth|auth(?:_[A-Za-z0-9]+)+)";
 
 /// A shell word whose value is the secret, after `prefix` (a regex fragment in which
 /// `{q}` stands for the characters that cannot occur inside the current quoting). The
@@ -23,7 +31,7 @@ const SECRET_NAME: &str =
 /// either way the quotes are not part of the secret. `stop` lists extra bytes that end
 /// the secret (for `user/pw@db`), and `no_dash` refuses an unquoted word that looks like
 /// the next option, for options whose value is separated by a space.
-fn word(prefix: &str, stop: &str, no_dash: bool) -> String {
+pub(super) fn word(prefix: &str, stop: &str, no_dash: bool) -> String {
     let sq = prefix.replace("{q}", "'");
     let dq = prefix.replace("{q}", "\"");
     let bare = prefix.replace("{q}", BARE);
@@ -62,6 +70,8 @@ pub(super) type Check = fn(&[u8], Option<Range<usize>>, Range<usize>) -> bool;
 
 /// One rule as written in the table below.
 pub(super) struct Spec {
+    /// The token format's id (gitleaks's), or empty for the other rules.
+    pub(super) id: &'static str,
     pub(super) kind: &'static str,
     /// Literals of which one must occur on a line for the rule to run; `~word` stands for
     /// `word`, `WORD` and `Word`.
@@ -69,11 +79,13 @@ pub(super) struct Spec {
     pub(super) find: Find,
     pub(super) pattern: String,
     /// The rule for `grep -E`; `~word~` stands for a case-insensitive `word`.
-    pub(super) ere: &'static str,
+    pub(super) ere: String,
     /// Whether capture group 1 is context (a variable name, option flags) for `check`.
     pub(super) context: bool,
     pub(super) check: Check,
     pub(super) extract: Extract,
+    /// How far the secret reaches past the match.
+    pub(super) extend: Extend,
     /// Cheap test before the regex: the rule cannot match unless the line holds one of
     /// these. Trigger words such as `://` or `mysql` are common, secrets are not. `~word`
     /// ignores ASCII case, and `lit\S` wants `lit` followed by a byte that is not space.
@@ -81,31 +93,33 @@ pub(super) struct Spec {
 }
 
 impl Spec {
-    fn line(
+    pub(super) fn line(
         kind: &'static str,
         triggers: &'static [&'static str],
         pattern: String,
-        ere: &'static str,
+        ere: impl Into<String>,
     ) -> Spec {
         Spec {
+            id: "",
             kind,
             triggers,
             find: Find::Line,
             pattern,
-            ere,
+            ere: ere.into(),
             context: false,
             check: always,
             extract: Extract::Group,
+            extend: Extend::Exact,
             needs: &[],
         }
     }
 
-    fn command(
+    pub(super) fn command(
         kind: &'static str,
         triggers: &'static [&'static str],
         cmd: &'static str,
         options: String,
-        ere: &'static str,
+        ere: impl Into<String>,
     ) -> Spec {
         Spec {
             find: Find::Command {
@@ -116,45 +130,86 @@ impl Spec {
         }
     }
 
-    fn anchored(mut self) -> Spec {
+    pub(super) fn anchored(mut self) -> Spec {
         if let Find::Command { anchored, .. } = &mut self.find {
             *anchored = true;
         }
         self
     }
 
-    fn context(mut self, check: Check) -> Spec {
+    pub(super) fn context(mut self, check: Check) -> Spec {
         self.context = true;
         self.check = check;
         self
     }
 
-    fn extract(mut self, extract: Extract) -> Spec {
+    pub(super) fn extract(mut self, extract: Extract) -> Spec {
         self.extract = extract;
         self
     }
 
-    fn needs(mut self, needs: &'static [&'static str]) -> Spec {
+    pub(super) fn needs(mut self, needs: &'static [&'static str]) -> Spec {
         self.needs = needs;
+        self
+    }
+
+    /// A token format of `tokens.rs`: found wherever it stands, the capturing group (or
+    /// else the whole token) the secret, taken on to the end of its word.
+    fn token(token: &Token) -> Spec {
+        // A shape may start with a class that holds `~` or `.`, where `\b` would need a
+        // word character before it.
+        let boundary = if token.shape.starts_with('[') && !token.shape.starts_with("[A-Za-z0-9]") {
+            r"(?:^|[^A-Za-z0-9_])"
+        } else {
+            r"\b"
+        };
+        let grouped = token.shape.contains('(') && token.shape.replace("(?:", "").contains('(');
+        let pattern = if grouped {
+            format!("{boundary}{}", token.shape)
+        } else {
+            format!("{boundary}({})", token.shape)
+        };
+        Spec {
+            id: token.id,
+            check: match token.checksum {
+                Checksum::None => token_ok,
+                Checksum::Crc32Base62 => crc_token_ok,
+                Checksum::PypiMacaroon => pypi_token_ok,
+            },
+            extend: Extend::Word,
+            ..Spec::line(
+                token.kind,
+                token.triggers,
+                pattern,
+                token.shape.replace("(?:", "("),
+            )
+        }
+    }
+
+    pub(super) fn extend(mut self, extend: Extend) -> Spec {
+        self.extend = extend;
         self
     }
 }
 
-const T_PASS: &[&str] = &["~pass"];
+pub(super) const T_PASS: &[&str] = &["~pass"];
 const T_SECRET: &[&str] = &["~secret"];
-const T_AUTH: &[&str] = &["auth", "AUTH", "Auth"];
+pub(super) const T_AUTH: &[&str] = &["auth", "AUTH", "Auth"];
 /// `pwd` alone would fire on the `pwd` command and every `$PWD`, among the commonest words
 /// in a history, so only its spellings inside an assignment count (`MYSQL_PWD=`, `pwd_db=`).
-const T_ENV: &[&str] = &[
+pub(super) const T_ENV: &[&str] = &[
     "~pass", "PWD=", "pwd=", "Pwd=", "_PWD", "_pwd", "PWD_", "pwd_", "~token", "~secret", "~api",
-    "~private", "auth", "AUTH", "Auth",
+    "~private", "auth", "AUTH", "Auth", "~cred",
 ];
-const T_OPT_TOKEN: &[&str] = &["~token", "~api", "~secret"];
-const T_API_HEADER: &[&str] = &["~api", "~token", "~private", "auth", "AUTH", "Auth"];
-const T_LOGIN: &[&str] = &["login"];
+const T_OPT_TOKEN: &[&str] = &["~token", "~api", "~secret", "~private", "~access"];
+const T_API_HEADER: &[&str] = &[
+    "~api", "~token", "~private", "~secret", "auth", "AUTH", "Auth",
+];
+pub(super) const T_LOGIN: &[&str] = &["login"];
 
 /// The rules, most specific first: when two find the same secret, the earlier one names it.
 pub(super) fn specs() -> Vec<Spec> {
+    use Extend::Quoted;
     use Extract::{GroupTrimEscapedNewline, ToLineEnd};
     let any = || word("", "", false);
     let value = || word("", "", true);
@@ -165,8 +220,9 @@ pub(super) fn specs() -> Vec<Spec> {
     let htpasswd_arg = r#"(?:'[^']*'|"[^"]*"|[^-\s'"][^\s'"]*)"#;
     let htpasswd_flags = r"\A((?:\s+-C\s*[0-9]+|\s+-[A-Za-z]+)*)\s+";
     let p_or_password = r"\s(?:-p\s*|--password(?:=|\s+))";
-    vec![
-        // Token shapes, after gitleaks' rules; they are secrets wherever they appear.
+    let mut specs: Vec<Spec> = TOKENS.iter().map(Spec::token).collect();
+    specs.extend([
+        // A private key pasted whole, and AWS's secret key after its name.
         Spec::line(
             "private key (PEM block)",
             &["~private"],
@@ -176,51 +232,10 @@ pub(super) fn specs() -> Vec<Spec> {
         .needs(&["-----BEGIN"])
         .extract(ToLineEnd),
         Spec::line(
-            "AWS access key",
-            &["AKIA", "ASIA", "ABIA", "ACCA", "A3T"],
-            r"\b((?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16})\b".into(),
-            "(AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16}",
-        ),
-        Spec::line(
             "AWS secret access key",
             T_SECRET,
             r#"(?i:aws_?secret_?access_?key)['"]?\s*(?:[=:]|\s)\s*['"]?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#.into(),
             "~aws~_?~secret~_?~access~_?~key~.*[A-Za-z0-9/+]{40}",
-        ),
-        Spec::line(
-            "GitHub token",
-            &["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
-            r"(gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82})".into(),
-            "gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82}",
-        ),
-        Spec::line("GitLab token", &["glpat-"], r"(glpat-[A-Za-z0-9_-]{20})".into(), "glpat-[A-Za-z0-9_-]{20}"),
-        Spec::line("Slack token", &["xox"], r"(xox[baprs]-[A-Za-z0-9-]{10,})".into(), "xox[baprs]-[A-Za-z0-9-]{10,}"),
-        Spec::line("npm token", &["npm_"], r"(npm_[A-Za-z0-9]{36})".into(), "npm_[A-Za-z0-9]{36}"),
-        Spec::line(
-            "PyPI token",
-            &["pypi-"],
-            r"(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})".into(),
-            "pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}",
-        ),
-        Spec::line("Vault token", &["hvs."], r"(hvs\.[A-Za-z0-9_-]{24,})".into(), r"hvs\.[A-Za-z0-9_-]{24,}"),
-        Spec::line(
-            "OpenAI/Anthropic API key",
-            &["sk-"],
-            // The leading boundary keeps `disk-…` and `task-…` out.
-            r"\b(sk-(?:proj-|ant-api03-)?[A-Za-z0-9_-]{20,})".into(),
-            "sk-[A-Za-z0-9_-]{20,}",
-        ),
-        Spec::line(
-            "age secret key",
-            T_SECRET,
-            r"(AGE-SECRET-KEY-1[0-9A-Z]{58})".into(),
-            "AGE-SECRET-KEY-1[0-9A-Z]{58}",
-        ),
-        Spec::line(
-            "JSON Web Token",
-            &["eyJ"],
-            r"(eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})".into(),
-            r"eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}",
         ),
         // Commands that take a password as an argument (LaZagne's and linPEAS's lists).
         Spec::command(
@@ -260,7 +275,8 @@ pub(super) fn specs() -> Vec<Spec> {
         Spec::command(
             "token given to vault login",
             T_LOGIN,
-            r"\bvault\s+login\b",
+            // Not `aws-vault login PROFILE`.
+            r"(?:^|[\s;&|(])vault\s+login\b",
             r#"\A(?:\s+-\S+)*\s+(?:'([^'=\s]+)'|"([^"=\s]+)"|([^-=\s'"`;|&<>()][^=\s'"`;|&<>()]*))(?:\s|$)"#.into(),
             "vault[[:space:]]+login.*[[:space:]][^-[:space:]=][^[:space:]=]*([[:space:]]|$)",
         )
@@ -312,7 +328,12 @@ pub(super) fn specs() -> Vec<Spec> {
             "password given to openssl passwd",
             &["openssl"],
             r"\bopenssl\s+passwd\b",
-            format!(r"\A(?:\s+-(?:salt|in)\s+\S+|\s+-\S+)*\s+{}", value()),
+            // Its own flags only, so that `-salt SALT` is never read as a flag and a
+            // password.
+            format!(
+                r"\A(?:\s+-(?:salt|in|rand|writerand|provider|propquery)\s+\S+|\s+-(?:1|5|6|apr1|aixmd5|crypt|stdin|noverify|quiet|table|reverse))*\s+{}",
+                value()
+            ),
             "openssl[[:space:]]+passwd.*[[:space:]][^-[:space:]]",
         )
         .needs(&["passwd"])
@@ -488,7 +509,8 @@ pub(super) fn specs() -> Vec<Spec> {
         Spec::line(
             "Redis AUTH password",
             T_AUTH,
-            format!(r#"(?i)^\s*auth\s+(?:[^\s'"]+\s+)?{}\s*$"#, any()),
+            // After zsh's `: epoch:0;` or fish's `- cmd: ` when typed at a shell.
+            format!(r#"(?i)^(?:: [0-9]+:[0-9]+;|- cmd: )?\s*auth\s+(?:[^\s'"]+\s+)?{}\s*$"#, any()),
             "^[[:space:]]*~auth~[[:space:]]+[^[:space:]]",
         ),
         Spec::line(
@@ -502,30 +524,40 @@ pub(super) fn specs() -> Vec<Spec> {
             "password in a URL",
             &["://"],
             // The password may hold a raw `@`; the last one before the host ends it.
-            r##"[A-Za-z][A-Za-z0-9+.-]*://[^\s:/?#@'"]*:([^\s/?#'"]+)@"##.into(),
+            r##"[A-Za-z][A-Za-z0-9+.-]*://([^\s:/?#@'"]*):([^\s/?#'"]+)@"##.into(),
             r##"://[^[:space:]:/?#@'"]*:[^[:space:]/?#'"]+@"##,
         )
-        .needs(&["@"]),
+        .needs(&["@"])
+        // `user[:password]@host` is a manual's notation.
+        .context(|line, user, _| !user.and_then(|u| line.get(u)).is_some_and(|u| u.ends_with(b"["))),
         Spec::line(
             "credential in an Authorization header",
             T_AUTH,
-            r#"(?i)\b(?:proxy-)?authorization\s*:\s*(?:(?:bearer|basic|token|bot|digest|apikey|sso-key|key|negotiate|ntlm)\s+)?([^\s'"]+)"#.into(),
-            "~authorization~[[:space:]]*:",
+            // A scheme word the list knows is shown; any other word is part of the value,
+            // which is masked on to the end of its quoting.
+            format!(
+                r#"(?i)\b(?:proxy-)?authorization['"]?\s*[:=]\s*['"]?(?:{AUTH_SCHEMES}\s+)?([^\s'"]+)"#
+            ),
+            "~authorization~['\"]?[[:space:]]*[:=]",
         )
-        .needs(&["~authorization"]),
+        .needs(&["~authorization"])
+        .extend(Quoted),
         Spec::line(
             "API key header",
             T_API_HEADER,
-            r#"(?i)(?:^|[^A-Za-z0-9_-])(?:x-)?(?:api-?key|api-?token|auth-?token|access-?token|private-token|vault-token)\s*:\s*([^\s'"]+)"#.into(),
-            "(~api~-?~key~|~api~-?~token~|~auth~-?~token~|~access~-?~token~|~private~-~token~|~vault~-~token~)[[:space:]]*:",
+            format!(
+                r#"(?i)(?:^|[^A-Za-z0-9_-])(?:x-)?(?:api-?key|api-?token|auth-?token|access-?token|private-token|vault-token|auth-?key|api-?secret|secret-?key)['"]?\s*:\s*['"]?(?:{AUTH_SCHEMES}\s+)?([^\s'"]+)"#
+            ),
+            "(~api~-?(~key~|~token~|~secret~)|~auth~-?(~token~|~key~)|~access~-?~token~|~private~-~token~|~vault~-~token~|~secret~-?~key~)['\"]?[[:space:]]*:",
         )
-        .needs(&["~key", "~token"]),
+        .needs(&["~key", "~token", "~secret"])
+        .extend(Quoted),
         // Before the SQL rules, so that `--password 'x'` is named as the option it is.
         Spec::line(
             "password given as an option (--password)",
             T_PASS,
             format!(
-                r"(?i)(?:^|\s)(--(?:[a-z0-9]+[-_])?(?:pass|passwd|password|passphrase))(?:={}|\s+{})",
+                r"(?i)(?:^|\s)(--(?:[a-z0-9]+[-_]){{0,3}}(?:pass|passwd|password|passphrase))(?:={}|\s+{})",
                 any(),
                 value()
             ),
@@ -537,7 +569,7 @@ pub(super) fn specs() -> Vec<Spec> {
             "token or key given as an option",
             T_OPT_TOKEN,
             format!(
-                r"(?i)(?:^|\s)(--(?:[a-z0-9]+[-_])?(?:token|api[-_]?key|secret[-_]?key|client[-_]?secret|secret[-_]?access[-_]?key))(?:={}|\s+{})",
+                r"(?i)(?:^|\s)(--(?:[a-z0-9]+[-_]){{0,3}}(?:token|secret|api[-_]?key|access[-_]?key|private[-_]?key))(?:={}|\s+{})",
                 any(),
                 value()
             ),
@@ -567,12 +599,15 @@ pub(super) fn specs() -> Vec<Spec> {
             "~set~.*~password~.*=.*['\"]",
         )
         .needs(&["="]),
+    ]);
+    specs.extend(super::commands::command_specs());
+    specs.extend([
         // Assignments: `export NAME=…`, `NAME=… cmd`, fish's `set -x`, code and JSON.
         Spec::line(
             "exported secret variable",
             T_ENV,
             format!(r"(?i)(?:^|[^-A-Za-z0-9_$/:@%+\\])({SECRET_NAME})={}", any()),
-            "[[:alnum:]_]*(~pass~|~pwd~|~token~|~secret~|~api~_?~key~|~private~_?~key~|~rediscli_auth~)[[:alnum:]_]*=('[^']|\"[^\"$]|[^'\"$[:space:]])",
+            "[[:alnum:]_]*(~pass~|~pwd~|~token~|~secret~|~api~_?~key~|~private~_?~key~|~cred~|~auth~)[[:alnum:]_]*=('[^']|\"[^\"$]|[^'\"$[:space:]])",
         )
         .needs(&["="])
         .context(assignment_ok),
@@ -580,7 +615,7 @@ pub(super) fn specs() -> Vec<Spec> {
             "exported secret variable",
             T_ENV,
             format!(r"\b(?:set|setenv)\s+(?:-[A-Za-z]+\s+)*((?i:{SECRET_NAME}))\s+{}", any()),
-            "(^|[^[:alnum:]_])(set|setenv)[[:space:]].*(~pass~|~pwd~|~token~|~secret~|~api~_?~key~|~private~_?~key~|~rediscli_auth~)",
+            "(^|[^[:alnum:]_])(set|setenv)[[:space:]].*(~pass~|~pwd~|~token~|~secret~|~api~_?~key~|~private~_?~key~|~cred~|~auth~)",
         )
         .needs(&["set"])
         .context(assignment_ok),
@@ -588,9 +623,9 @@ pub(super) fn specs() -> Vec<Spec> {
             "secret assigned in code or config",
             T_ENV,
             format!(
-                r#"(?i)(?:^|[^-A-Za-z0-9_$/:@%+\\])['"]?({SECRET_NAME})['"]?\s*[:=]\s*(?:'([^']*)'|"((?:[^"\\]|\\.)*)")"#
+                r#"(?i)(?:^|[^-A-Za-z0-9_$/:@%+\\])['"]?({SECRET_NAME})['"]?\]?\s*[:=]\s*(?:'([^']*)'|"((?:[^"\\]|\\.)*)")"#
             ),
-            "(~pass~|~pwd~|~token~|~secret~|~api~_?~key~|~private~_?~key~|~rediscli_auth~)[[:alnum:]_]*['\"]?[[:space:]]*[:=][[:space:]]*('[^']*'|\"[^\"]*\")",
+            "(~pass~|~pwd~|~token~|~secret~|~api~_?~key~|~private~_?~key~|~cred~|~auth~)[[:alnum:]_]*['\"]?]?[[:space:]]*[:=][[:space:]]*('[^']*'|\"[^\"]*\")",
         )
         .needs(&["'", "\""])
         .context(assignment_ok),
@@ -601,5 +636,6 @@ pub(super) fn specs() -> Vec<Spec> {
             "~machine~.*~login~.*~password~[[:space:]]",
         )
         .needs(&["machine"]),
-    ]
+    ]);
+    specs
 }

@@ -10,6 +10,7 @@ use std::path::{Component, Path, PathBuf};
 use toml::de::{DeTable, DeValue};
 
 use super::schema::{self, ParamKind, ParamSpec};
+use super::waiver;
 use super::{BUILTIN, Level, Origin, Policy, PolicyError, Setting, Value};
 use crate::fs::{FsError, Meta, SafeDir, SafeFile, perm};
 
@@ -115,6 +116,7 @@ pub fn builtin() -> Result<Policy, PolicyError> {
     let mut policy = Policy {
         settings: Default::default(),
         files: Vec::new(),
+        waivers: Vec::new(),
     };
     parse_into(&mut policy, builtin_path, BUILTIN, None)?;
     for spec in schema::tables() {
@@ -256,6 +258,10 @@ fn parse_into(
     for (item_key, item_value) in document.get_ref() {
         let id = item_key.get_ref().as_ref();
         let line = line_at(text, item_key.span().start);
+        if id == "waiver" {
+            parse_waivers(policy, path, text, line, item_value.get_ref(), trust)?;
+            continue;
+        }
         let spec = schema::item_spec(id)
             .or_else(|| schema::settings_spec(id))
             .ok_or_else(|| {
@@ -310,6 +316,54 @@ fn parse_into(
                 },
             );
         }
+    }
+    Ok(())
+}
+
+/// The `[[waiver]]` tables of a site file; a personal file may hold none.
+fn parse_waivers(
+    policy: &mut Policy,
+    path: &Path,
+    text: &str,
+    line: usize,
+    value: &DeValue<'_>,
+    trust: Option<Trust>,
+) -> Result<(), PolicyError> {
+    if trust == Some(Trust::Personal) {
+        return Err(error(
+            path,
+            Some(line),
+            Some("waiver"),
+            format!(
+                "a personal policy file cannot waive anything; waivers belong to the site policy, {SYSTEM_DIR}/policy.toml or policy.d/"
+            ),
+        ));
+    }
+    let DeValue::Array(tables) = value else {
+        return Err(error(
+            path,
+            Some(line),
+            Some("waiver"),
+            "expected [[waiver]] tables, one for each waiver",
+        ));
+    };
+    for table in tables.iter() {
+        let table_line = line_at(text, table.span().start);
+        let DeValue::Table(keys) = table.get_ref() else {
+            return Err(error(
+                path,
+                Some(table_line),
+                Some("waiver"),
+                "expected [[waiver]] tables, one for each waiver",
+            ));
+        };
+        let origin = Origin::File {
+            path: path.to_owned(),
+            line: table_line,
+        };
+        let waiver = waiver::parse(keys, table_line, origin, &|offset| line_at(text, offset))
+            .map_err(|(line, key, message)| error(path, Some(line), Some(&key), message))?;
+        policy.waivers.push(waiver);
     }
     Ok(())
 }

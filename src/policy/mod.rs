@@ -5,10 +5,14 @@
 
 mod load;
 pub mod schema;
+mod waiver;
 
 #[cfg(test)]
 pub use load::builtin;
 pub use load::{LoadOptions, load, show_value};
+#[cfg(test)]
+pub use waiver::KEYS as WAIVER_KEYS;
+pub use waiver::Waiver;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -109,6 +113,8 @@ pub struct Policy {
     settings: BTreeMap<(&'static str, &'static str), Setting>,
     /// The files applied over the built-in default, in order.
     files: Vec<PathBuf>,
+    /// The site's waivers, expired ones included, in the order written.
+    waivers: Vec<Waiver>,
 }
 
 impl Policy {
@@ -165,6 +171,11 @@ impl Policy {
     /// The files applied over the built-in default, in order.
     pub fn files(&self) -> &[PathBuf] {
         &self.files
+    }
+
+    /// The site's waivers, expired ones included.
+    pub fn waivers(&self) -> &[Waiver] {
+        &self.waivers
     }
 }
 

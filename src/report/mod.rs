@@ -5,15 +5,18 @@ pub mod audit;
 pub mod backup;
 pub mod catalogue;
 mod checklist;
+pub mod entries;
+pub mod explain;
 mod json;
 pub mod login;
 pub mod policy;
 pub mod progress;
 mod text;
+pub mod wrap;
 
 pub use checklist::Checklist;
-pub use json::{SCHEMA_VERSION, to_line as to_json_line};
-pub use text::{Colour, Painter};
+pub use json::{SCHEMA_VERSION, Tool, to_line as to_json_line};
+pub use text::{Colour, Painter, TextOptions, short_path};
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -38,6 +41,22 @@ pub struct Report {
     pub policy_files: Vec<PathBuf>,
     /// Each item's title and level, as the effective policy words them.
     pub items: BTreeMap<&'static str, (String, Level)>,
+    /// The machine the run was on, and the run's moment (seconds since the epoch).
+    pub host: String,
+    pub time: i64,
+    /// A report on the home (the normal run, the login, an audit); `false` for one
+    /// about a password or passphrase, which says everything it found.
+    pub whole_home: bool,
+    /// The modes `--fix` changed before the findings were made.
+    pub changes: Vec<Change>,
+}
+
+/// One mode `--fix` changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub path: PathBuf,
+    pub from: u32,
+    pub to: u32,
 }
 
 /// How many findings have each status.
@@ -46,6 +65,7 @@ pub struct Summary {
     pub pass: usize,
     pub fail: usize,
     pub warn: usize,
+    pub waived: usize,
     pub remind: usize,
     pub skip: usize,
     pub error: usize,
@@ -57,6 +77,7 @@ impl Summary {
             Status::Pass => self.pass += 1,
             Status::Fail => self.fail += 1,
             Status::Warn => self.warn += 1,
+            Status::Waived => self.waived += 1,
             Status::Remind => self.remind += 1,
             Status::Skip => self.skip += 1,
             Status::Error => self.error += 1,
@@ -64,15 +85,14 @@ impl Summary {
     }
 }
 
-fn item_order(id: &str) -> usize {
-    schema::ITEMS
-        .iter()
-        .position(|spec| spec.id == id)
-        .unwrap_or(usize::MAX)
-}
-
 impl Report {
-    pub fn new(user: String, home: PathBuf, mut findings: Vec<Finding>, policy: &Policy) -> Report {
+    pub fn new(
+        user: String,
+        home: PathBuf,
+        mut findings: Vec<Finding>,
+        policy: &Policy,
+        time: i64,
+    ) -> Report {
         let failing_items: Vec<&'static str> = findings
             .iter()
             .filter(|f| f.is_must_failure())
@@ -82,7 +102,7 @@ impl Report {
             let rank = |f: &Finding| {
                 (
                     !failing_items.contains(&f.policy),
-                    item_order(f.policy),
+                    entries::item_order(f.policy),
                     !f.is_must_failure(),
                     f.status,
                 )
@@ -107,12 +127,28 @@ impl Report {
             findings,
             policy_files: policy.files().to_vec(),
             items,
+            host: hostname(),
+            time,
+            whole_home: true,
+            changes: Vec::new(),
         }
     }
 
-    /// The report of `findings` about `account`'s home.
-    pub fn about(account: &Account, findings: Vec<Finding>, policy: &Policy) -> Report {
-        Report::new(account.name.clone(), account.home.clone(), findings, policy)
+    /// The same report, about a password or passphrase rather than the home.
+    pub fn of_a_secret(mut self) -> Report {
+        self.whole_home = false;
+        self
+    }
+
+    /// The report of `findings` about `account`'s home, made at `time`.
+    pub fn about(account: &Account, findings: Vec<Finding>, policy: &Policy, time: i64) -> Report {
+        Report::new(
+            account.name.clone(),
+            account.home.clone(),
+            findings,
+            policy,
+            time,
+        )
     }
 
     pub fn summary(&self) -> Summary {
@@ -149,9 +185,17 @@ impl Report {
         json::report(self, quiet)
     }
 
-    pub fn to_text(&self, painter: &Painter, quiet: bool) -> String {
-        text::report(self, painter, quiet)
+    pub fn to_text(&self, painter: &Painter, options: TextOptions) -> String {
+        text::report(self, painter, options)
     }
+}
+
+/// This machine's name, for the documents that say where they were made; empty if
+/// the kernel will not say.
+pub fn hostname() -> String {
+    nix::unistd::gethostname()
+        .map(|h| h.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// Writing the report failed (other than a closed pipe, which is silent).

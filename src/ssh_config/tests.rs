@@ -78,6 +78,24 @@ fn lines_split_as_readconf_splits_them() {
     assert_eq!(line("Keyword==x"), Some(("keyword".into(), args(&["=x"]))));
     assert_eq!(line("# ForwardAgent yes"), None);
     assert_eq!(line("   "), None);
+    // As `ssh -G` reads them (found by the ssh-config fuzz target): a leading `=`
+    // is an empty first word and the keyword follows; a quoted keyword counts.
+    assert_eq!(
+        line(" =ForwardAgent yes"),
+        Some(("forwardagent".into(), args(&["yes"])))
+    );
+    assert_eq!(line("= =ForwardAgent yes"), None);
+    assert_eq!(line("="), None);
+    // An empty quoted first word is skipped like a blank one, so the next word is
+    // the keyword: ssh 9.2 says `no argument after keyword "yes"` and refuses.
+    assert_eq!(
+        split_line(b"\"\" yes"),
+        Err(LineError::NoArgument("yes".into()))
+    );
+    assert_eq!(
+        line("\"\" ForwardAgent yes"),
+        Some(("forwardagent".into(), args(&["yes"])))
+    );
     assert_eq!(
         split_line(b"ForwardAgent"),
         Err(LineError::NoArgument("forwardagent".into()))

@@ -4,6 +4,9 @@
 //! the scan alone on a synthetic history: the script's timings include process start-up
 //! and reading the file, and cannot tell the first pass (which also compiles the rules
 //! and fills the regex engines' lazy caches) from the steady state of a long scan.
+//! `-- --report FILE` prints what the scan reports for each line of FILE, masked, and
+//! a last line `N of M lines reported`: `tests/bench/false-alarms.sh` feeds it benign
+//! command lines.
 #![allow(clippy::print_stdout)]
 
 use std::process::ExitCode;
@@ -13,11 +16,27 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
     if args.iter().any(|arg| arg == "--pattern") {
         println!("{}", csi_self_check::bench::history_grep_pattern());
+    } else if let Some(at) = args.iter().position(|arg| arg == "--report") {
+        let Some(Ok(text)) = args.get(at + 1).map(std::fs::read) else {
+            println!("--report needs a readable file");
+            return ExitCode::FAILURE;
+        };
+        let (mut lines, mut reported) = (0, 0);
+        for line in text.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+            lines += 1;
+            if let Some(report) = csi_self_check::bench::history_report(line) {
+                reported += 1;
+                println!("{report}");
+            }
+        }
+        println!("{reported} of {lines} lines reported");
     } else if let Some(at) = args.iter().position(|arg| arg == "--scan") {
         let megabytes = args.get(at + 1).and_then(|m| m.parse().ok()).unwrap_or(50);
         return scan(megabytes);
     } else {
-        println!("usage: cargo bench --bench history -- --pattern | --scan [MEGABYTES]");
+        println!(
+            "usage: cargo bench --bench history -- --pattern | --scan [MEGABYTES] | --report FILE"
+        );
     }
     ExitCode::SUCCESS
 }

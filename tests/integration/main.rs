@@ -21,6 +21,14 @@ mod sshd_strictmodes;
 mod hostile;
 // The JSON contract and exit statuses 0, 1 and 2.
 mod contract;
+// --home: only one's own home or directory, unless root.
+mod home_owner;
+// The fuzz targets' seeds and every input a fuzzer broke a promise with.
+mod fuzz_regressions;
+// Output and peak memory bounded on the largest hostile homes (/usr/bin/time).
+mod bounds;
+// The state directory under runs at once and runs killed at any system call.
+mod state;
 // Command-line surface: global options anywhere, colour, --quiet, --only, list-checks, checklist.
 mod cli;
 // Policy files: layering, loosening refused, errors that name file, line and key.
@@ -39,17 +47,33 @@ mod shells;
 mod backup;
 // The login mode: terminal, cache, deadline, profile.d hook, PAM session hook.
 mod login;
+// The default report on a real terminal: ranked problems, one screen, wrapped.
+mod report;
 // Screen locking: real gsettings on a keyfile backend, and each locker's config files.
 mod screen_lock;
 // The password command: every broken rule at once, zxcvbn, stdin bounds, no argv.
 mod password;
 // Password reuse: fingerprints with the key in a real gnome-keyring, locked and absent keyrings, --keyring-file.
 mod keyring;
+// A Secret Service that never answers: the deadline, a skip, nothing written.
+mod hung_keyring;
 // breach import and the breached-password lookup: known entries, CRLF, truncation.
 mod breach;
 // The PAM helper through a real PAM stack driven by pamtester, and its syslog lines.
 mod pam;
 // The interactive prompt on a real terminal (tmux): the password is never shown.
 mod tty;
+// key protect: a passphrase put on a key in place, checked with ssh-keygen and openssl.
+mod protect;
 // audit as root on real accounts made by useradd: the privilege drop, deadlines, Prometheus.
 mod audit;
+// Saved passwords in applications: real NSS key databases, Chromium Login Data, every client; no output shows one.
+mod app_stores;
+// The clients of app-password-stores, each with a password and in its protected form.
+mod app_clients;
+// Waivers in the site policy: waived findings, expired waivers, personal files refused.
+mod waivers;
+// The shipped alerting rules under promtool, and a real node_exporter and Prometheus on 127.0.0.1.
+mod prometheus;
+// The audit service: systemd-analyze's rating, and its command within the unit's limits.
+mod service;

@@ -10,6 +10,11 @@ use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_csi-self-check");
 
+/// Where the build left the shell completions, beside the binary (src/build.rs).
+pub fn completions_dir() -> PathBuf {
+    Path::new(BIN).parent().unwrap().join("completions")
+}
+
 /// Under `CI=true` a skipped test is a failure; elsewhere it prints a visible line.
 pub fn skip(test: &str, why: &str) {
     if std::env::var_os("CI").is_some_and(|v| v == "true") {
@@ -169,9 +174,12 @@ pub struct Run {
 }
 
 impl Run {
+    /// Standard output as the JSON document it must be, held to its JSON Schema.
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
+        let doc = serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout));
+        validate_json(&self.stdout);
+        doc
     }
 
     /// Findings of a JSON run with this path, as (status, level, code).
@@ -360,7 +368,13 @@ impl Cli {
             }
         };
         match &cli.command {
-            Some(Sub::ListChecks | Sub::ShellHook { .. } | Sub::Policy { .. } | Sub::Pam) => {
+            Some(
+                Sub::ListChecks
+                | Sub::ShellHook { .. }
+                | Sub::Policy { .. }
+                | Sub::Pam
+                | Sub::Explain { .. },
+            ) => {
                 return Ok(());
             }
             Some(Sub::History { redact, .. }) => return own("history --redact", redact),
@@ -401,6 +415,9 @@ impl Cli {
                     return throwaway(&user.to_string_lossy());
                 }
             }
+            Some(Sub::Key {
+                action: KeyAction::Protect { file, .. },
+            }) => own("key protect", file)?,
             Some(Sub::Password { keyring, .. })
             | Some(Sub::Key {
                 action: KeyAction::Check { keyring, .. },
@@ -449,6 +466,10 @@ impl Cli {
                 Some(value) => cmd.env(key, value),
                 None => cmd.env_remove(key),
             };
+        }
+        // A site policy file of a test's own speaks for the site only in its root.
+        if let Some(root) = self.args.iter().find_map(|a| test_sysroot_of(a)) {
+            cmd.env(SYSROOT_VAR, root);
         }
         if let Some(uid) = self.uid {
             // std drops the supplementary groups itself when root sets a uid.
@@ -764,6 +785,33 @@ impl TestUser {
     pub fn give(&self, path: &Path) {
         std::os::unix::fs::lchown(path, Some(self.uid), Some(self.uid)).unwrap();
     }
+
+    /// An ed25519 key without a passphrase, made by ssh-keygen now, at
+    /// `~/.ssh/id_ed25519` with `mode` (0640: not compliant; 0400: only the missing
+    /// passphrase fails), `~/.ssh` 0700, all this user's. Returns the key's path.
+    pub fn unencrypted_key(&self, mode: u32) -> PathBuf {
+        let ssh = self.join(".ssh");
+        std::fs::create_dir(&ssh).unwrap();
+        chmod(&ssh, 0o700);
+        let key = ssh.join("id_ed25519");
+        let out = tool("ssh-keygen")
+            .args([
+                "-q", "-t", "ed25519", "-a", "2", "-N", "", "-C", "test", "-f",
+            ])
+            .arg(&key)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "ssh-keygen: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        chmod(&key, mode);
+        for path in [&ssh, &key, &ssh.join("id_ed25519.pub")] {
+            self.give(path);
+        }
+        key
+    }
 }
 
 impl Drop for TestUser {
@@ -789,26 +837,39 @@ impl Tmux {
     /// A private server (its own socket, no configuration file) running `command`
     /// in a 160x50 window; tests running at once each name their own.
     pub fn start(tag: &str, command: &str) -> Tmux {
+        Tmux::sized(tag, command, 160, 50)
+    }
+
+    /// The same in a window of `columns` by `rows`.
+    pub fn sized(tag: &str, command: &str, columns: u16, rows: u16) -> Tmux {
         let tmux = Tmux {
             socket: format!("csi-test-{}-{tag}", std::process::id()),
         };
         let status = tmux
             .command()
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                "check",
-                "-x",
-                "160",
-                "-y",
-                "50",
-                command,
-            ])
+            .args(["new-session", "-d", "-s", "check", "-x"])
+            .arg(columns.to_string())
+            .arg("-y")
+            .arg(rows.to_string())
+            .arg(command)
             .status()
             .unwrap();
         assert!(status.success());
         tmux
+    }
+
+    /// The screen's rows as the terminal shows them (a line the terminal wrapped is
+    /// several rows), with the history above the window.
+    pub fn rows(&self) -> Vec<String> {
+        let out = self
+            .command()
+            .args(["capture-pane", "-p", "-S", "-", "-t", "check"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect()
     }
 
     pub fn command(&self) -> Command {
@@ -838,6 +899,20 @@ impl Tmux {
             .output()
             .unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Types `text` into the window, as it is (no key names), then Enter.
+    pub fn type_line(&self, text: &str) {
+        let typed = self
+            .command()
+            .args(["send-keys", "-t", "check", "-l", text])
+            .status();
+        assert!(typed.unwrap().success());
+        let entered = self
+            .command()
+            .args(["send-keys", "-t", "check", "Enter"])
+            .status();
+        assert!(entered.unwrap().success());
     }
 
     pub fn wait_for(&self, text: &str) -> String {
@@ -926,4 +1001,125 @@ impl Drop for PamService {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.path);
     }
+}
+
+/// A site policy file for one test, in a system root of the test's own
+/// (`ROOT/etc/csi-self-check/test-TAG.toml`, root's and 0644 as the site's must be):
+/// the machine's /etc is never written. A run whose arguments name the file gets
+/// [`SYSROOT_VAR`] pointed at that root (see [`Cli::run`]), so the binary takes the
+/// file for the site's. Removed with its root when dropped.
+pub struct SitePolicy {
+    pub path: PathBuf,
+    /// Removed when dropped, with the file.
+    _root: tempfile::TempDir,
+}
+
+/// The file that marks a directory as a test's system root.
+const SYSROOT_MARK: &str = ".csi-self-check-test-sysroot";
+
+impl SitePolicy {
+    pub fn new(tag: &str, text: &str) -> SitePolicy {
+        let root = tempfile::Builder::new()
+            .prefix("csi-sysroot")
+            .tempdir()
+            .unwrap();
+        chmod(root.path(), 0o755);
+        std::fs::write(root.path().join(SYSROOT_MARK), "").unwrap();
+        let dir = root.path().join("etc/csi-self-check");
+        std::fs::create_dir_all(&dir).unwrap();
+        chmod(&root.path().join("etc"), 0o755);
+        chmod(&dir, 0o755);
+        let path = dir.join(format!("test-{tag}.toml"));
+        std::fs::write(&path, text).unwrap();
+        chmod(&path, 0o644);
+        SitePolicy { path, _root: root }
+    }
+
+    pub fn arg(&self) -> &str {
+        self.path.to_str().unwrap()
+    }
+}
+
+/// The test system root an argument's file lies in, if any: `ROOT/etc/csi-self-check/F`
+/// where ROOT carries [`SYSROOT_MARK`].
+fn test_sysroot_of(arg: &OsStr) -> Option<PathBuf> {
+    let path = Path::new(arg);
+    let root = path.parent()?.parent()?.parent()?;
+    (path.parent()?.ends_with("etc/csi-self-check") && root.join(SYSROOT_MARK).is_file())
+        .then(|| root.to_owned())
+}
+
+/// The JSON Schema validator, `tests/schema/validate --serve` (python3-jsonschema),
+/// started once for the whole test binary and asked one document at a time.
+struct Validator {
+    input: std::process::ChildStdin,
+    answers: std::sync::mpsc::Receiver<String>,
+    _process: std::process::Child,
+}
+
+static VALIDATOR: std::sync::OnceLock<Option<std::sync::Mutex<Validator>>> =
+    std::sync::OnceLock::new();
+
+fn start_validator() -> Option<std::sync::Mutex<Validator>> {
+    let test = "every JSON output against its schema";
+    let have_jsonschema = Command::new("/usr/bin/python3")
+        .args(["-c", "import jsonschema"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !have_jsonschema {
+        skip(
+            test,
+            "python3-jsonschema is not installed (the README's test command installs it)",
+        );
+        return None;
+    }
+    let mut process = Command::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/schema/validate"
+    ))
+    .arg("--serve")
+    .env_clear()
+    .env("PATH", "/usr/bin:/bin")
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let input = process.stdin.take().unwrap();
+    let output = process.stdout.take().unwrap();
+    let (tx, answers) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(output).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    Some(std::sync::Mutex::new(Validator {
+        input,
+        answers,
+        _process: process,
+    }))
+}
+
+/// Holds one JSON document (one line, as every output of the tool is) to the schema
+/// its keys name; a document that breaks it fails the test.
+pub fn validate_json(text: &str) {
+    let Some(validator) = VALIDATOR.get_or_init(start_validator) else {
+        return;
+    };
+    let line = text.trim_end();
+    assert!(!line.contains('\n'), "not one line of JSON: {text}");
+    let answer = {
+        let mut validator = validator.lock().unwrap_or_else(|e| e.into_inner());
+        std::io::Write::write_all(&mut validator.input, format!("{line}\n").as_bytes())
+            .expect("the schema validator stopped");
+        validator
+            .answers
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the schema validator did not answer within a minute")
+    };
+    assert_eq!(answer, "ok", "the JSON does not follow its schema:\n{text}");
 }

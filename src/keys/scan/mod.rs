@@ -32,6 +32,10 @@ pub const MIN_KEY_BYTES: u64 = 15;
 const MAX_DEPTH: usize = 4;
 /// Entries looked at per directory in the key stores.
 pub const MAX_ENTRIES: usize = 250_000;
+/// Entries looked at in all the key stores together: what a scan keeps grows with
+/// each (a key's path, metadata and verdict, some hundreds of bytes), and this bounds
+/// a run's memory on a home with a hundred thousand files in `~/.ssh`.
+pub const MAX_VISITED: usize = 50_000;
 
 /// Where a key store is, and what its directory must be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -169,6 +173,8 @@ struct Scanner<'a> {
     seen: HashSet<(u64, u64)>,
     /// Directories already walked: a link back to one is not walked again.
     walked: HashSet<(u64, u64)>,
+    /// Entries looked at so far, against [`MAX_VISITED`].
+    visited: usize,
 }
 
 /// Scans the key stores below `home`.
@@ -179,6 +185,7 @@ pub fn scan(home: &SafeDir, options: &ScanOptions) -> KeyScan {
         events: Vec::new(),
         seen: HashSet::new(),
         walked: HashSet::new(),
+        visited: 0,
     };
     for (rel, store) in Store::ROOTS {
         scanner.store(rel, store);
@@ -325,7 +332,20 @@ impl Scanner<'_> {
                 FsError::TooManyEntries(MAX_ENTRIES).to_string(),
             );
         }
-        for name in names {
+        let total = names.len();
+        for (done, name) in names.into_iter().enumerate() {
+            if self.visited >= MAX_VISITED {
+                self.passed(
+                    dir.path().to_owned(),
+                    "too-many-entries",
+                    format!(
+                        "the key stores hold more than {MAX_VISITED} entries altogether; the last {} here were not looked at",
+                        total - done
+                    ),
+                );
+                break;
+            }
+            self.visited += 1;
             self.visit(&dir, name, store, depth);
         }
     }

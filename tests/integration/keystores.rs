@@ -548,6 +548,43 @@ fn deep_finds_every_key_among_thousands_of_files_once_and_in_order() {
 }
 
 #[test]
+fn deep_says_what_lies_too_deep_to_walk() {
+    if !have("ssh-keygen", "deep_says_what_lies_too_deep_to_walk") {
+        return;
+    }
+    let home = Home::with_ssh();
+    // A key 60 levels down is found; below 64 levels nothing is walked, and that
+    // is a skip, never silence.
+    let shallow: String = (0..60).map(|_| "n/").collect();
+    home.dir(&shallow, 0o755);
+    let found = home.keygen(&format!("{shallow}key"), None, Some("PEM"), 0o600);
+    let deep: String = (0..70).map(|_| "d/").collect();
+    home.dir(&deep, 0o755);
+    home.keygen(&format!("{deep}key"), None, Some("PEM"), 0o600);
+    let run = Cli::json(
+        &home,
+        &["--deep", "--only", "key-encryption,key-permissions"],
+    );
+    let keys: Vec<String> = findings_of(&run, "key-encryption")
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(keys, [p(&found).to_owned()], "{}", run.stdout);
+    let too_deep: Vec<String> = findings_of(&run, "key-permissions")
+        .iter()
+        .filter(|f| f["code"] == "too-deep" && f["status"] == "skip")
+        .map(|f| f["path"].as_str().unwrap().to_owned())
+        .collect();
+    let level_65: String = (0..65).map(|_| "d/").collect();
+    assert_eq!(
+        too_deep,
+        [p(&home.join(level_65.trim_end_matches('/'))).to_owned()],
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
 fn fix_tightens_modes_through_the_descriptor_and_only_then() {
     if !have(
         "ssh-keygen",

@@ -46,6 +46,10 @@ const DEEP_SKIP_PATHS: &[&str] = &[
     ".gradle/caches",
     ".local/share/Trash/info",
 ];
+/// How many directory levels below the home `--deep` goes: every level holds a
+/// directory open, and no home a person keeps nests deeper (caches, which do,
+/// are skipped). Deeper directories are a skip, never silently left out.
+const MAX_DEEP_DEPTH: usize = 64;
 /// The most reader threads, whatever the machine.
 const MAX_READERS: usize = 8;
 /// Files handed to a reader at once, from one directory or several: few enough
@@ -174,7 +178,15 @@ fn list(
         open.truncate(entry.depth());
         let Some(parent) = open.last() else { continue };
         let name = entry.file_name();
-        if entry.file_type().is_dir() {
+        if entry.file_type().is_dir() && entry.depth() > MAX_DEEP_DEPTH {
+            let message = format!("more than {MAX_DEEP_DEPTH} levels below the home; not walked");
+            unread.push(Event::Passed {
+                path: entry.path().to_owned(),
+                code: "too-deep",
+                message,
+            });
+            walk.skip_current_dir();
+        } else if entry.file_type().is_dir() {
             match parent.open_listed_dir(name) {
                 // Another filesystem (a mount point) is not entered.
                 Ok(dir) if dir.meta().dev != device => walk.skip_current_dir(),

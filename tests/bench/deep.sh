@@ -80,11 +80,26 @@ missing=$(comm -23 "$work/grep.txt" "$work/ours.txt")
 echo "found beyond grep: $(comm -13 "$work/grep.txt" "$work/ours.txt" | tr '\n' ' ')"
 
 run() { # $1 name suffix, $2 prepare
-  hyperfine --warmup 1 --runs ${RUNS:-5} --ignore-failure ${2:+--prepare "$2"} --export-markdown "$work/$1.md" \
+  hyperfine --warmup 1 --runs ${RUNS:-5} --ignore-failure ${2:+--prepare "$2"} \
+    --export-markdown "$work/$1.md" --export-json "$work/$1.json" \
     -n "csi-self-check --deep ($1)" "$deep > /dev/null" \
     -n "find -type f -size -65k ($1)" "find $home -type f -size -65k > /dev/null" \
     -n "grep -rlI 'PRIVATE KEY' ($1)" "grep -rlI 'PRIVATE KEY' $home > /dev/null" >&2
   cat "$work/$1.md"
+  # Medians, and the processor time (user + system, mean), which a machine shared
+  # with other work disturbs less than the wall clock.
+  python3 - "$work/$1.json" <<'PY'
+import json, sys
+runs = json.load(open(sys.argv[1]))["results"]
+ours, find, grep = runs
+print("| command | median | processor time |\n|:---|---:|---:|")
+for r in runs:
+    print(f"| {r['command']} | {r['median']:.3f} s | {r['user'] + r['system']:.3f} s |")
+print(f"median: --deep is {ours['median'] / find['median']:.2f}x find, "
+      f"{grep['median'] / ours['median']:.2f}x faster than grep; processor time: "
+      f"{(ours['user'] + ours['system']) / (find['user'] + find['system']):.2f}x find, "
+      f"{(grep['user'] + grep['system']) / (ours['user'] + ours['system']):.2f}x less than grep")
+PY
 }
 run warm ""
 run evicted "vmtouch -qe $home"

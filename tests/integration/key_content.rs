@@ -330,11 +330,11 @@ fn deep_reads_what_a_key_can_be_and_no_more() {
     let mut notes = b"meeting notes, nothing secret\n".repeat(30);
     notes.extend_from_slice(&text);
     let pasted = home.file("notes/servers.txt", &notes, 0o600);
-    // One pasted after 10 KiB of notes is past what --deep reads of every file;
-    // in a key store, every file is read to 64 KiB and it is found.
+    // One pasted after 10 KiB of notes: a text file is read on to 64 KiB, as grep
+    // finds it there; so is every file of a key store.
     let mut long = b"meeting notes, nothing secret\n".repeat(350);
     long.extend_from_slice(&text);
-    home.file("notes/long.txt", &long, 0o600);
+    let long_notes = home.file("notes/long.txt", &long, 0o600);
     let in_store = home.file(".ssh/long-notes.txt", &long, 0o600);
     // gpg-agent's canonical S-expression holds binary (NUL) bytes, yet is a key.
     let canonical = home.file(
@@ -362,4 +362,12 @@ fn deep_reads_what_a_key_can_be_and_no_more() {
     let mut got = paths.clone();
     got.sort();
     assert_eq!(got, want, "{}", run.stdout);
+    // The one in the long notes is found too: the same key, said with the store's.
+    assert!(
+        run.stdout
+            .contains("the same key is also at ~/notes/long.txt"),
+        "{} not found: {}",
+        p(&long_notes),
+        run.stdout
+    );
 }

@@ -7,11 +7,11 @@
 //! following links, and the names it holds go in batches to one reader per core.
 //! A reader opens each file once through the safe layer and reads only what a key
 //! can be: its first 4 KiB. Binary key formats show themselves in their first
-//! bytes, and a key file opens with its key (or a few lines before it), whose text
-//! carries a marker every text key format has; a file with neither — or with a NUL
-//! and no binary signature, grep's `-I` rule — is done with there. Only a file
-//! with one is read on, to the 64 KiB a key can take (a PKCS#12 file whole), and
-//! parsed. No file over 1 MiB is judged.
+//! bytes, and a text key carries a marker every text key format has; a file with
+//! a NUL and no binary signature (grep's `-I` rule) is done with there, and a text
+//! file without a marker is read on to 64 KiB for one (a key pasted into notes).
+//! Only a file with one is read on, to the 64 KiB a key can take (a PKCS#12 file
+//! whole), and parsed. No file over 1 MiB is judged.
 
 use std::collections::HashSet;
 use std::ffi::{OsStr, OsString};
@@ -67,6 +67,9 @@ const TEXT_MARKERS: &[&[u8]] = &[
     b"private-key",
     b"[keyring]",
 ];
+
+/// The longest of [`TEXT_MARKERS`], for a marker split across two reads.
+const LONGEST_MARKER: usize = 20;
 
 /// Whether `text` holds a marker. Should the automaton ever fail to build, every
 /// file is parsed: slower, never blind.
@@ -269,8 +272,21 @@ fn read_file(
     if (len as u64) < MIN_KEY_BYTES {
         return None;
     }
-    let candidate = keys::has_binary_key_signature(&buffer[..len])
-        || (memchr::memchr(0, &buffer[..len]).is_none() && has_text_marker(&buffer[..len]));
+    let text = memchr::memchr(0, &buffer[..len]).is_none();
+    let mut candidate =
+        keys::has_binary_key_signature(&buffer[..len]) || (text && has_text_marker(&buffer[..len]));
+    // A text file may hold a key further in (pasted into notes, a README): read on
+    // as far as a key is looked for, as grep would find it there.
+    if !candidate && text && len == first {
+        let more = match listed.fill(&mut buffer[len..]) {
+            Ok(more) => more,
+            Err(error) => return Some(unreadable(&error)),
+        };
+        let from = len.saturating_sub(LONGEST_MARKER - 1);
+        len += more;
+        candidate =
+            memchr::memchr(0, &buffer[from..len]).is_none() && has_text_marker(&buffer[from..len]);
+    }
     if !candidate {
         return None;
     }

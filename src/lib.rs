@@ -92,8 +92,18 @@ pub mod bench {
         pub fn check(&self, password: &str) -> usize {
             let broken = crate::password::broken_rules(password, &self.rules).len();
             let weak = crate::password::estimate(password, &["alice".to_owned()])
-                .map_or(true, |e| e.score < self.rules.min_score);
+                .map_or(true, |e| {
+                    e.guesses_log10 < self.rules.min_guesses_log10 as f64
+                });
             broken + usize::from(weak)
+        }
+
+        /// log10 of the guesses `password` takes, and its pieces in words.
+        pub fn explain(&self, password: &str) -> (f64, String) {
+            crate::password::estimate(password, &["alice".to_owned()]).map_or_else(
+                |e| (f64::NAN, e.to_string()),
+                |e| (e.guesses_log10, crate::password::explain::pieces(&e.pieces)),
+            )
         }
     }
 }

@@ -6,8 +6,9 @@
 //! breached-password indexes of the policy's `breach-indexes` (only those outside
 //! the home in the PAM helper).
 //! Never: puts any part of the password, or of its hash, in a finding; each message
-//! says only which rule failed, how many guesses zxcvbn estimates, zxcvbn's
-//! fixed-text advice, and how often a breach index has seen it.
+//! says only which rule failed, how many guesses it would take, the patterns it is
+//! made of by kind (a listed word as the list spells it), fixed-text advice, and
+//! how often a breach index has seen it.
 //!
 //! Codes: listed in `codes()` below and explained in csi-self-check(1).
 
@@ -30,7 +31,7 @@ impl Check for PasswordRules {
     }
 
     fn summary(&self) -> &'static str {
-        "a password given to `csi-self-check password` or the PAM helper: length, digit, lower, upper and symbol, and a zxcvbn estimate"
+        "a password given to `csi-self-check password` or the PAM helper: length, digit, lower, upper and symbol, and the guesses its cheapest decomposition needs"
     }
 
     fn codes(&self) -> &'static [&'static str] {
@@ -74,7 +75,7 @@ impl Check for PasswordRules {
         let breach = breached(cx, text, out);
         let inputs = password::user_inputs(&cx.account.name, &cx.account.gecos);
         match password::estimate(text, &inputs) {
-            Ok(estimate) if estimate.score < rules.min_score => {
+            Ok(estimate) if estimate.guesses_log10 < rules.min_guesses_log10 as f64 => {
                 let although = if broken.is_empty() {
                     ", although it meets every composition rule"
                 } else {
@@ -82,9 +83,9 @@ impl Check for PasswordRules {
                 };
                 out.push(
                     finding(Status::Fail, "password-easy-to-guess").says(format!(
-                        "The password is easy to guess{although}: {}{}",
+                        "The password is easy to guess{although}: it is {}, and {}. {ADVICE}",
+                        password::explain::pieces(&estimate.pieces),
                         strength(&estimate, &rules),
-                        advice(&estimate)
                     )),
                 );
             }
@@ -176,28 +177,19 @@ fn built(secs: u64) -> String {
     crate::time::utc_minute(i64::try_from(secs).unwrap_or(i64::MAX))
 }
 
-/// "about 10^4 guesses would find it (zxcvbn score 1 of 4; the policy asks for 3)".
+/// What to do instead, in one fixed sentence.
+const ADVICE: &str =
+    "Choose four or more uncommon words, or a long random password from a password manager";
+
+/// "about 10^6 guesses would find it (the policy asks for at least 10^10)".
 fn strength(estimate: &Estimate, rules: &Rules) -> String {
-    let guesses = if estimate.guesses_log10.is_finite() && estimate.guesses_log10 >= 1.0 {
+    let guesses = if estimate.guesses_log10 >= 1.0 {
         format!("about 10^{:.0} guesses", estimate.guesses_log10.floor())
     } else {
         "fewer than 10 guesses".to_owned()
     };
     format!(
-        "{guesses} would find it (zxcvbn score {} of 4; the policy asks for at least {})",
-        estimate.score, rules.min_score
+        "{guesses} would find it (the policy asks for at least 10^{})",
+        rules.min_guesses_log10
     )
-}
-
-/// zxcvbn's warning and suggestions, which are fixed sentences.
-fn advice(estimate: &Estimate) -> String {
-    let mut text = String::new();
-    if let Some(warning) = &estimate.warning {
-        text.push_str(&format!(". {}", warning.trim_end_matches('.')));
-    }
-    if !estimate.suggestions.is_empty() {
-        text.push_str(". Suggestions: ");
-        text.push_str(&estimate.suggestions.join(" "));
-    }
-    text
 }

@@ -91,7 +91,7 @@ pub fn run(setup: &Setup) -> Result<ExitStatus, Error> {
                 &format!("{log_prefix} verdict=error reason=stdin: {error}"),
             );
             return Err(Error::Input(format!(
-                "standard input: the password {error}"
+                "standard input: the password is {error}"
             )));
         }
     };

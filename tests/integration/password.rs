@@ -13,6 +13,11 @@ pub const TRIED: &[&str] = &[
     "S3cr3t!pw",
     "Tr0ub4dor&3x!",
     "Br3ached-in-PAM!",
+    "Dolphin2024!",
+    "Captain2024!",
+    "F5_mK6Vn",
+    "Kettleblue42",
+    "Kettle-Blue-42!",
 ];
 
 fn check_stdin(password: &[u8], args: &[&str]) -> Run {
@@ -160,6 +165,60 @@ fn stdin_is_bounded_and_must_be_text() {
 }
 
 #[test]
+fn a_common_word_with_a_year_and_a_symbol_is_refused_naming_the_word_and_the_pattern() {
+    for (password, word) in [("Dolphin2024!", "dolphin"), ("Captain2024!", "captain")] {
+        let run = check_stdin(password.as_bytes(), &["--format", "json"]);
+        assert_eq!(run.code, 1, "{password}: {}", run.stdout);
+        assert_eq!(codes(&run), ["password-easy-to-guess"], "{password}");
+        let message = run.json()["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            message.contains(&format!(
+                "it is a common word '{word}', capitalised, then a year and a symbol"
+            )),
+            "{message}"
+        );
+        assert!(
+            message.contains("the policy asks for at least 10^10"),
+            "{message}"
+        );
+        assert!(!message.contains("2024"), "{message}");
+    }
+}
+
+#[test]
+fn a_random_eight_character_password_over_all_four_classes_passes() {
+    let run = check_stdin(b"F5_mK6Vn", &["--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(codes(&run), ["password-ok"]);
+}
+
+#[test]
+fn only_visible_characters_count_and_a_nul_is_bad_input() {
+    // A tab is no symbol.
+    let run = check_stdin(b"Kettleblue42\t", &["--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(codes(&run).contains(&"password-no-symbol".to_owned()));
+    let run = check_stdin("Kettleblue42\u{a0}".as_bytes(), &["--format", "json"]);
+    assert!(codes(&run).contains(&"password-no-symbol".to_owned()));
+    // A NUL anywhere: a C program would read another password.
+    for input in [
+        &b"\0Kettle-Blue-42!"[..],
+        b"Kettle-Blue-42!\0",
+        b"Kettle\0-Blue-42!\n",
+    ] {
+        let run = check_stdin(input, &[]);
+        assert_eq!(run.code, 2, "{}", run.stdout);
+        assert_eq!(
+            run.stderr.trim(),
+            "csi-self-check: error: standard input: the password is not accepted: it contains a NUL byte, which ends a password for PAM and every C program"
+        );
+    }
+}
+
+#[test]
 fn a_password_is_never_taken_from_the_command_line() {
     for args in [
         vec!["password", "S3cr3t!pw"],
@@ -214,7 +273,11 @@ fn the_policy_sets_the_minimum_score_and_length() {
     assert_eq!(run.code, 1);
     assert_eq!(run.codes(), ["password-too-short"]);
     assert!(run.stdout.contains("shorter than 20 characters"));
-    let loose = home.file("loose.toml", b"[password-entropy]\nmin-score = 1\n", 0o644);
+    let loose = home.file(
+        "loose.toml",
+        b"[password-entropy]\nmin-guesses-log10 = 6\n",
+        0o644,
+    );
     let run = Cli::new(["--policy", loose.to_str().unwrap(), "password", "--stdin"])
         .stdin(b"Password1!")
         .run();
@@ -223,7 +286,7 @@ fn the_policy_sets_the_minimum_score_and_length() {
         "a personal file cannot lower the score: {}",
         run.stderr
     );
-    assert!(run.stderr.contains("password-entropy.min-score"));
+    assert!(run.stderr.contains("password-entropy.min-guesses-log10"));
 }
 
 #[test]

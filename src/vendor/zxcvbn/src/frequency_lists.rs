@@ -9,14 +9,23 @@ const MALE_NAMES: &str = "james,john,robert,michael,william,david,richard,charle
 
 #[derive(Copy, Clone, Debug, Eq, PartialEq, Hash, Default)]
 #[cfg_attr(feature = "ser", derive(serde::Deserialize, serde::Serialize))]
+/// The list a dictionary match came from (csi-self-check patch: documented, as it is
+/// now public).
 pub enum DictionaryType {
+    /// Common passwords.
     #[default]
     Passwords,
+    /// English words, by their frequency in Wikipedia.
     English,
+    /// Female first names.
     FemaleNames,
+    /// Male first names.
     MaleNames,
+    /// Surnames.
     Surnames,
+    /// Words from US television and film.
     UsTvAndFilm,
+    /// The caller's `user_inputs`.
     UserInputs,
 }
 

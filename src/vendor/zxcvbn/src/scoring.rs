@@ -273,7 +273,8 @@ fn factorial(n: usize) -> usize {
     (1..=n).product()
 }
 
-fn estimate_guesses(m: &mut Match, password: &str) -> u64 {
+/// The guesses `m` costs, cached in `m.guesses` (csi-self-check patch: public).
+pub fn estimate_guesses(m: &mut Match, password: &str) -> u64 {
     if let Some(guesses) = m.guesses {
         // a match's guess estimate doesn't change. cache it.
         return guesses;

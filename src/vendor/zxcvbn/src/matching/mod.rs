@@ -36,8 +36,9 @@ impl Match {
     }
 }
 
+/// Every match of every pattern in `password` (csi-self-check patch: public).
 #[allow(clippy::implicit_hasher)]
-pub(crate) fn omnimatch(password: &str, user_inputs: &HashMap<String, usize>) -> Vec<Match> {
+pub fn omnimatch(password: &str, user_inputs: &HashMap<String, usize>) -> Vec<Match> {
     let mut matches: Vec<Match> = MATCHERS
         .iter()
         .flat_map(|x| x.get_matches(password, user_inputs))

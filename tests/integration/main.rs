@@ -37,6 +37,8 @@ mod keyring;
 mod breach;
 // The PAM helper through a real PAM stack driven by pamtester, and its syslog lines.
 mod pam;
+// The native PAM module in a real password change (useradd, pam_unix, /etc/shadow).
+mod pam_module;
 // The interactive prompt on a real terminal (tmux): the password is never shown.
 mod tty;
 // audit as root on real accounts made by useradd: the privilege drop, deadlines, Prometheus.

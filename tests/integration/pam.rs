@@ -13,26 +13,40 @@ use crate::password::TRIED;
 use crate::util::{BIN, have, is_root, skip};
 
 /// The service file; removed when dropped.
-struct Service {
-    name: String,
+pub struct Service {
+    pub name: String,
     path: PathBuf,
 }
 
 impl Service {
     /// `tag` keeps the services of tests running at once apart (and their log lines).
     fn new(tag: &str) -> Service {
-        let name = format!("csi-self-check-test-{}-{tag}", std::process::id());
-        let path = PathBuf::from("/etc/pam.d").join(&name);
         // As the README documents: requisite in the password phase, so a rejected
         // password is never stored; the auth line tells at login.
-        let text = format!(
-            "auth requisite pam_exec.so expose_authtok stdout quiet {BIN} pam\n\
-             auth required pam_permit.so\n\
-             account required pam_permit.so\n\
-             password requisite pam_exec.so expose_authtok stdout quiet {BIN} pam\n\
-             password required pam_permit.so\n\
-             session required pam_permit.so\n"
-        );
+        Service::with_text(
+            tag,
+            &format!(
+                "auth requisite pam_exec.so expose_authtok stdout quiet {BIN} pam\n\
+                 auth required pam_permit.so\n\
+                 account required pam_permit.so\n\
+                 password requisite pam_exec.so expose_authtok stdout quiet {BIN} pam\n\
+                 password required pam_permit.so\n\
+                 session required pam_permit.so\n"
+            ),
+        )
+    }
+
+    /// A service file of the test's own with `text`, which must name all four
+    /// facilities so that nothing falls through to `other`.
+    pub fn with_text(tag: &str, text: &str) -> Service {
+        for facility in ["auth", "account", "password", "session"] {
+            assert!(
+                text.lines().any(|l| l.starts_with(facility)),
+                "the service names no {facility} line"
+            );
+        }
+        let name = format!("csi-self-check-test-{}-{tag}", std::process::id());
+        let path = PathBuf::from("/etc/pam.d").join(&name);
         std::fs::write(&path, text).unwrap();
         Service { name, path }
     }

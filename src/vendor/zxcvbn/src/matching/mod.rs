@@ -98,6 +98,20 @@ lazy_static! {
     ];
 }
 
+/// A ranked word list, as the dictionary matcher looks words up in it
+/// (csi-self-check patch: a trait, so that sorted lists serve as well as maps).
+pub trait Ranked {
+    /// The rank of `word` if the list holds it, and whether the list may hold a
+    /// longer word that starts with it (`true` when that is not known).
+    fn look_up(&self, word: &str) -> (Option<usize>, bool);
+}
+
+impl Ranked for HashMap<String, usize> {
+    fn look_up(&self, word: &str) -> (Option<usize>, bool) {
+        (self.get(word).copied(), true)
+    }
+}
+
 struct DictionaryMatch {}
 
 impl Matcher for DictionaryMatch {
@@ -108,12 +122,15 @@ impl Matcher for DictionaryMatch {
         let do_trials = move |matches: &mut Vec<Match>,
                               password: &str,
                               dictionary_name: DictionaryType,
-                              ranked_dict: &HashMap<&str, usize>| {
+                              ranked: &dyn Ranked| {
             let len = password.chars().count();
             for i in 0..len {
                 for j in i..len {
                     let word = password_lower.char_index(i..j + 1);
-                    if let Some(rank) = ranked_dict.get(word).cloned() {
+                    // csi-self-check patch: one search says whether the word is
+                    // listed and whether a longer one starting here could be.
+                    let (rank, longer) = ranked.look_up(word);
+                    if let Some(rank) = rank {
                         let pattern = MatchPattern::Dictionary(DictionaryPattern {
                             matched_word: word.to_string(),
                             rank,
@@ -128,21 +145,21 @@ impl Matcher for DictionaryMatch {
                             ..Match::default()
                         });
                     }
+                    if !longer {
+                        break;
+                    }
                 }
             }
         };
 
         let mut matches = Vec::new();
 
-        for (dictionary_name, ranked_dict) in super::frequency_lists::RANKED_DICTIONARIES.iter() {
-            do_trials(&mut matches, password, *dictionary_name, ranked_dict);
+        // csi-self-check patch: the lists are looked up through a function, so that a
+        // sorted list (and the caller's extra lists) serve as well as a map.
+        for (dictionary_name, ranked_list) in super::frequency_lists::RANKED_DICTIONARIES.iter() {
+            do_trials(&mut matches, password, *dictionary_name, *ranked_list);
         }
-        do_trials(
-            &mut matches,
-            password,
-            DictionaryType::UserInputs,
-            &user_inputs.iter().map(|(x, &i)| (x.as_str(), i)).collect(),
-        );
+        do_trials(&mut matches, password, DictionaryType::UserInputs, user_inputs);
 
         matches
     }
@@ -566,41 +583,38 @@ struct RegexMatch {}
 
 impl Matcher for RegexMatch {
     fn get_matches(&self, password: &str, _user_inputs: &HashMap<String, usize>) -> Vec<Match> {
+        // csi-self-check patch: the one regex, recent_year (`19[0-9]{2}|20[0-9]{2}`),
+        // found by a scan with the regex's leftmost, non-overlapping matches:
+        // compiling it cost more than the rest of a short password's matching.
         let mut matches = Vec::new();
-        for (&name, regex) in REGEXES.iter() {
-            for capture in regex.captures_iter(password) {
-                let m = capture.get(0).unwrap();
-                let pattern = MatchPattern::Regex(RegexPattern {
-                    regex_name: name.to_owned(),
-                    regex_match: capture
-                        .iter()
-                        .map(|x| x.unwrap().as_str().to_string())
-                        .collect(),
-                });
-                let (i, j) = (
-                    password[..m.start()].chars().count(),
-                    password[..m.end()].chars().count() - 1,
-                );
-                matches.push(Match {
-                    pattern,
-                    token: m.as_str().to_string(),
-                    i,
-                    j,
-                    ..Match::default()
-                });
+        let chars: Vec<char> = password.chars().collect();
+        let mut at = 0;
+        while at + 4 <= chars.len() {
+            let four = &chars[at..at + 4];
+            let is_year = matches!((four[0], four[1]), ('1', '9') | ('2', '0'))
+                && four[2].is_ascii_digit()
+                && four[3].is_ascii_digit();
+            if !is_year {
+                at += 1;
+                continue;
             }
+            let token: String = four.iter().collect();
+            matches.push(Match {
+                pattern: MatchPattern::Regex(RegexPattern {
+                    regex_name: "recent_year".to_owned(),
+                    regex_match: vec![token.clone()],
+                }),
+                token,
+                i: at,
+                j: at + 3,
+                ..Match::default()
+            });
+            at += 4;
         }
         matches
     }
 }
 
-lazy_static! {
-    static ref REGEXES: HashMap<&'static str, Regex> = {
-        let mut table = HashMap::with_capacity(1);
-        table.insert("recent_year", Regex::new(r"19[0-9]{2}|20[0-9]{2}").unwrap());
-        table
-    };
-}
 
 /// a "date" is recognized as:
 ///   any 3-tuple that starts or ends with a 2- or 4-digit year,

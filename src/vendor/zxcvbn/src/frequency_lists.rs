@@ -37,7 +37,11 @@ pub(crate) struct RankedList {
 
 impl RankedList {
     fn word(&self, at: usize) -> &'static str {
-        let start = if at == 0 { 0 } else { self.ends[at - 1] as usize };
+        let start = if at == 0 {
+            0
+        } else {
+            self.ends[at - 1] as usize
+        };
         &self.text[start..self.ends[at] as usize]
     }
 
@@ -65,8 +69,15 @@ impl crate::matching::Ranked for RankedList {
         let found = self.word(at);
         let rank = (found == word).then(|| self.ranks[at] as usize);
         // The words that start with `word` follow it (or are it) in byte order.
-        let next = if rank.is_some() { self.ends.get(at + 1).map(|_| self.word(at + 1)) } else { Some(found) };
-        (rank, next.is_some_and(|next| next.starts_with(word) && next.len() > word.len()))
+        let next = if rank.is_some() {
+            self.ends.get(at + 1).map(|_| self.word(at + 1))
+        } else {
+            Some(found)
+        };
+        (
+            rank,
+            next.is_some_and(|next| next.starts_with(word) && next.len() > word.len()),
+        )
     }
 }
 

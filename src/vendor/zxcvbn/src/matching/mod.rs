@@ -159,7 +159,12 @@ impl Matcher for DictionaryMatch {
         for (dictionary_name, ranked_list) in super::frequency_lists::RANKED_DICTIONARIES.iter() {
             do_trials(&mut matches, password, *dictionary_name, *ranked_list);
         }
-        do_trials(&mut matches, password, DictionaryType::UserInputs, user_inputs);
+        do_trials(
+            &mut matches,
+            password,
+            DictionaryType::UserInputs,
+            user_inputs,
+        );
 
         matches
     }
@@ -614,7 +619,6 @@ impl Matcher for RegexMatch {
         matches
     }
 }
-
 
 /// a "date" is recognized as:
 ///   any 3-tuple that starts or ends with a 2- or 4-digit year,

@@ -1,9 +1,48 @@
 //! Whose hygiene is being checked. The account always comes from the password
 //! database by user id — never from `$HOME` or `$USER`, which the caller controls.
 
+use std::fmt;
 use std::path::PathBuf;
 
 use nix::unistd::{Uid, User};
+
+/// Why the account to check could not be had from the password database.
+#[derive(Debug)]
+pub enum AccountError {
+    /// The password database could not be read.
+    Database(nix::Error),
+    /// A user id with no entry.
+    NoUid(u32),
+    /// A name with no entry.
+    NoName(String),
+}
+
+impl fmt::Display for AccountError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AccountError::Database(errno) => {
+                write!(f, "cannot read the password database: {}", errno.desc())
+            }
+            AccountError::NoUid(uid) => {
+                write!(f, "user id {uid} has no entry in the password database")
+            }
+            AccountError::NoName(name) => write!(
+                f,
+                "`{}` has no entry in the password database",
+                crate::sanitize::display_str(name)
+            ),
+        }
+    }
+}
+
+impl std::error::Error for AccountError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            AccountError::Database(errno) => Some(errno),
+            AccountError::NoUid(_) | AccountError::NoName(_) => None,
+        }
+    }
+}
 
 /// The person being checked.
 #[derive(Clone, Debug)]
@@ -21,12 +60,17 @@ pub struct Account {
 
 impl Account {
     /// The account of the real user id running this process.
-    pub fn invoking() -> Result<Account, String> {
+    pub fn invoking() -> Result<Account, AccountError> {
         let uid = nix::unistd::getuid();
         let user = User::from_uid(uid)
-            .map_err(|e| format!("cannot read the password database: {}", e.desc()))?
-            .ok_or_else(|| format!("user id {uid} has no entry in the password database"))?;
+            .map_err(AccountError::Database)?
+            .ok_or(AccountError::NoUid(uid.as_raw()))?;
         Ok(Account::from_user(&user))
+    }
+
+    /// The account with this name, or the error that says there is none.
+    pub fn named(name: &str) -> Result<Account, AccountError> {
+        Account::by_name(name).ok_or_else(|| AccountError::NoName(name.to_owned()))
     }
 
     fn from_user(user: &User) -> Account {

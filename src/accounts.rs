@@ -10,13 +10,17 @@
 use std::path::{Path, PathBuf};
 
 use crate::account::Account;
-use crate::fs::SafeFile;
+use crate::fs::{FsError, SafeFile};
 
 /// Why the accounts could not be chosen.
 #[derive(Debug)]
 pub enum AccountsError {
-    /// A system file could not be used; the reason says why.
-    File { path: PathBuf, reason: String },
+    /// A system file could not be opened or read.
+    Unreadable { path: PathBuf, error: FsError },
+    /// A system file larger than any real one.
+    TooLarge(PathBuf),
+    /// A system file that is not UTF-8 text.
+    NotText(PathBuf),
     /// A name given to `--users` has no entry in the password database.
     Unknown(String),
     /// A name given to `--users` is not one of the people `--all-users` covers.
@@ -26,9 +30,22 @@ pub enum AccountsError {
 impl std::fmt::Display for AccountsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            AccountsError::File { path, reason } => {
-                write!(f, "{}: {reason}", crate::sanitize::display_path(path))
-            }
+            AccountsError::Unreadable { path, error } => write!(
+                f,
+                "{}: cannot read it: {error}",
+                crate::sanitize::display_path(path)
+            ),
+            AccountsError::TooLarge(path) => write!(
+                f,
+                "{}: larger than {} MiB; not read",
+                crate::sanitize::display_path(path),
+                MAX_SYSTEM_FILE >> 20
+            ),
+            AccountsError::NotText(path) => write!(
+                f,
+                "{}: is not UTF-8 text",
+                crate::sanitize::display_path(path)
+            ),
             AccountsError::Unknown(name) => write!(
                 f,
                 "--users: `{}` has no entry in the password database",
@@ -43,7 +60,26 @@ impl std::fmt::Display for AccountsError {
     }
 }
 
-impl std::error::Error for AccountsError {}
+impl AccountsError {
+    /// Whether a system file is to blame, rather than a name on the command line.
+    pub fn in_system_file(&self) -> bool {
+        matches!(
+            self,
+            AccountsError::Unreadable { .. }
+                | AccountsError::TooLarge(_)
+                | AccountsError::NotText(_)
+        )
+    }
+}
+
+impl std::error::Error for AccountsError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            AccountsError::Unreadable { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+}
 
 /// The largest system file read; a password database past this is not a real one.
 const MAX_SYSTEM_FILE: usize = 16 * 1024 * 1024;
@@ -122,27 +158,22 @@ pub fn people(passwd: &str, shells: &[String], range: UidRange) -> Vec<String> {
 
 /// A system file as text, bounded; `None` when it does not exist.
 fn read_system_file(path: &Path) -> Result<Option<String>, AccountsError> {
-    let failed = |reason: String| AccountsError::File {
+    let unreadable = |error| AccountsError::Unreadable {
         path: path.to_owned(),
-        reason,
+        error,
     };
     let mut file = match SafeFile::open_named(path) {
         Ok(file) => file,
-        Err(crate::fs::FsError::NotFound) => return Ok(None),
-        Err(e) => return Err(failed(format!("cannot read it: {e}"))),
+        Err(FsError::NotFound) => return Ok(None),
+        Err(error) => return Err(unreadable(error)),
     };
     if file.meta().size > MAX_SYSTEM_FILE as u64 {
-        return Err(failed(format!(
-            "larger than {} MiB; not read",
-            MAX_SYSTEM_FILE >> 20
-        )));
+        return Err(AccountsError::TooLarge(path.to_owned()));
     }
-    let bytes = file
-        .read_prefix(MAX_SYSTEM_FILE)
-        .map_err(|e| failed(format!("cannot read it: {e}")))?;
+    let bytes = file.read_prefix(MAX_SYSTEM_FILE).map_err(unreadable)?;
     String::from_utf8(bytes.to_vec())
         .map(Some)
-        .map_err(|_| failed("is not UTF-8 text".to_owned()))
+        .map_err(|_| AccountsError::NotText(path.to_owned()))
 }
 
 /// The accounts to audit: every person of this machine with `all`, or the named

@@ -389,7 +389,10 @@ pub fn never_unplugged(medium: &MediumRecord) -> bool {
 }
 
 /// The account's own state, for `backup confirm` and the bookkeeping after a run.
-pub fn read_record(home: &SafeDir, account: &Account) -> Option<Result<BackupRecord, String>> {
+pub fn read_record(
+    home: &SafeDir,
+    account: &Account,
+) -> Option<Result<BackupRecord, crate::state::StateError>> {
     crate::state::read_json(home, account, STATE_FILE)
 }
 

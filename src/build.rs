@@ -27,11 +27,17 @@ fn main() {
     println!("cargo:rerun-if-env-changed=CSI_SELF_CHECK_COMMIT");
 
     let version = env("CARGO_PKG_VERSION");
-    let long_version = match commit() {
+    let commit = commit();
+    let long_version = match &commit {
         Some(commit) => format!("{version} (commit {commit})"),
         None => version,
     };
     println!("cargo:rustc-env=CSI_SELF_CHECK_LONG_VERSION={long_version}");
+    // The commit alone, for the JSON documents and the build_info metric; empty for none.
+    println!(
+        "cargo:rustc-env=CSI_SELF_CHECK_BUILD_COMMIT={}",
+        commit.unwrap_or_default()
+    );
 
     let out = PathBuf::from(env("OUT_DIR")).join("completions");
     std::fs::create_dir_all(&out).expect("create OUT_DIR/completions");

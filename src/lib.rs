@@ -7,15 +7,17 @@
 
 mod account;
 mod accounts;
+mod app_stores;
 mod at_rest;
 mod backup;
 mod breach;
 mod checks;
 mod cli;
 mod commands;
-mod error;
 mod exit;
 mod fs;
+#[doc(hidden)]
+pub mod fuzz;
 mod harden;
 mod keys;
 #[cfg(test)]
@@ -36,6 +38,7 @@ mod shells;
 mod ssh_config;
 mod state;
 mod syslog;
+mod sysroot;
 mod terminal;
 mod time;
 
@@ -54,13 +57,13 @@ pub mod bench {
     pub struct BreachIndex(crate::breach::Index);
 
     impl BreachIndex {
-        pub fn open(path: &std::path::Path) -> Result<BreachIndex, String> {
-            let file = crate::fs::SafeFile::open_named(path).map_err(|e| e.to_string())?;
-            crate::breach::Index::open(file).map(BreachIndex)
+        pub fn open(path: &std::path::Path) -> Result<BreachIndex, Box<dyn std::error::Error>> {
+            let file = crate::fs::SafeFile::open_named(path)?;
+            Ok(BreachIndex(crate::breach::Index::open(file)?))
         }
 
-        pub fn lookup(&self, hash: &[u8; 20]) -> Result<Option<u32>, String> {
-            self.0.lookup(hash)
+        pub fn lookup(&self, hash: &[u8; 20]) -> Result<Option<u32>, Box<dyn std::error::Error>> {
+            Ok(self.0.lookup(hash)?)
         }
     }
 
@@ -69,9 +72,29 @@ pub mod bench {
         crate::plaintext::patterns::grep_pattern()
     }
 
+    /// How many lines of `chunk` (complete lines) hold a secret, for the in-process
+    /// timing of `tests/bench/history.rs`.
+    pub fn history_lines_with_secrets(chunk: &[u8]) -> usize {
+        let mut lines = 0;
+        crate::plaintext::patterns::scan_chunk(chunk, |_, _, _| lines += 1);
+        lines
+    }
+
     /// How many secrets one history line holds.
     pub fn secrets_in_line(line: &[u8]) -> usize {
         crate::plaintext::patterns::find_in_line(line).len()
+    }
+
+    /// What the history scan reports for one line, as `kind: masked line`, if
+    /// anything: for the false-alarm count of `tests/bench/false-alarms.sh`.
+    pub fn history_report(line: &[u8]) -> Option<String> {
+        let hits = crate::plaintext::patterns::find_in_line(line);
+        let first = hits.first()?;
+        Some(format!(
+            "{}: {}",
+            first.kind,
+            crate::plaintext::patterns::mask(line, &hits)
+        ))
     }
 
     impl Judge {

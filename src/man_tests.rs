@@ -60,6 +60,7 @@ fn the_command_page_documents_every_check_and_code() {
     for code in RUNNER_CODES
         .iter()
         .chain(crate::checks::key_passphrase::CODES)
+        .chain([&crate::checks::waivers::EXPIRED])
     {
         assert_mentions(PAGE1, "csi-self-check.1", code);
     }
@@ -74,6 +75,10 @@ fn both_pages_document_every_policy_item_and_key() {
             assert_mentions(PAGE5, "csi-self-check-policy.5", param.key);
         }
     }
+    for key in crate::policy::WAIVER_KEYS {
+        assert_mentions(PAGE5, "csi-self-check-policy.5", key);
+    }
+    assert_mentions(PAGE5, "csi-self-check-policy.5", "waiver");
     for spec in schema::SETTINGS {
         assert_mentions(PAGE5, "csi-self-check-policy.5", spec.id);
         for param in schema::table_keys(spec) {

@@ -34,11 +34,11 @@ pub enum SecretError {
 impl std::fmt::Display for SecretError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            SecretError::TooLong => write!(f, "longer than {MAX_SECRET_BYTES} bytes"),
-            SecretError::NotText => write!(f, "not valid UTF-8 text"),
+            SecretError::TooLong => write!(f, "is longer than {MAX_SECRET_BYTES} bytes"),
+            SecretError::NotText => write!(f, "is not valid UTF-8 text"),
             SecretError::Nul => write!(
                 f,
-                "not accepted: it contains a NUL byte, which ends a password for PAM and every C program"
+                "contains a NUL byte, which ends a password for PAM and every C program"
             ),
             SecretError::Read(reason) => write!(f, "cannot be read: {reason}"),
         }

@@ -67,9 +67,38 @@ pub fn utc_date(secs: i64) -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
+/// The first second (UTC) of a calendar date, the inverse of [`utc_date`] (Howard
+/// Hinnant's days-from-civil): a waiver's expiry date becomes a moment to compare.
+pub fn utc_day_start(year: i64, month: u32, day: u32) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let yoe = year - era * 400;
+    let month = i64::from(month);
+    let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    (era * 146_097 + doe - 719_468) * 86_400
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_and_its_first_second_agree_both_ways() {
+        assert_eq!(utc_day_start(1970, 1, 1), 0);
+        assert_eq!(utc_day_start(2000, 2, 29), 951_782_400);
+        assert_eq!(utc_day_start(2026, 11, 30), 1_796_074_079 - 77_279);
+        for days in [-1000, 0, 59, 365, 11_016, 20_000, 30_000] {
+            let secs = days * 86_400;
+            let date = utc_date(secs);
+            let parts: Vec<i64> = date.split('-').map(|p| p.parse().unwrap_or(0)).collect();
+            assert_eq!(
+                utc_day_start(parts[0], parts[1] as u32, parts[2] as u32),
+                secs,
+                "{date}"
+            );
+        }
+    }
 
     #[test]
     fn moments_are_shown_in_utc() {

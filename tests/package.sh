@@ -32,9 +32,10 @@ expect_same_lines() {
 
 [ "$(id -u)" = 0 ] || skip "needs root: it installs and removes the .deb with dpkg"
 for tool in dpkg dpkg-deb rpmbuild rpm jq man zsh fish ssh-keygen systemd-analyze \
-  desktop-file-validate; do
+  desktop-file-validate unshare; do
   command -v "$tool" >/dev/null 2>&1 || skip "$tool is not installed (tests/run installs it as root)"
 done
+unshare --mount --propagation private true 2>/dev/null || skip "unshare --mount is not allowed here"
 [ -e /usr/share/bash-completion/bash_completion ] ||
   skip "bash-completion is not installed (tests/run installs it as root)"
 # Never clobber a real installation: this test installs and purges its own.
@@ -45,6 +46,20 @@ fi
 [ ! -e /usr/bin/$pkg ] || fail "/usr/bin/$pkg exists but no package owns it; move it away to run this test"
 
 work=$(mktemp -d)
+# Nothing here may read or write the home, keyring or desktop of the account running the
+# test. The installed binary runs in an environment of the test's own: HOME an empty
+# directory, the runtime directory empty, the session bus a socket nobody listens on;
+# and it always gets --home, or a home it cannot reach (the profile.d hook's run below).
+mkdir -m 0755 "$work/env-home"
+mkdir -m 0700 "$work/run"
+sandboxed() {
+  env -i PATH=/usr/bin:/bin HOME="$work/env-home" XDG_RUNTIME_DIR="$work/run" \
+    DBUS_SESSION_BUS_ADDRESS="unix:path=$work/run/no-bus" "$@"
+}
+# rpm keeps its database in ~/.rpmdb on Debian and reads ~/.rpmmacros: it gets a home of
+# its own; cargo, which rpmbuild runs, keeps the toolchain of the account.
+export CARGO_HOME=${CARGO_HOME:-$HOME/.cargo} RUSTUP_HOME=${RUSTUP_HOME:-$HOME/.rustup}
+mkdir -m 0700 "$work/rpm-home"
 installed=false
 cleanup() {
   if $installed; then dpkg -P "$pkg" >/dev/null 2>&1 || :; fi
@@ -63,7 +78,7 @@ deb=$work/$pkg.deb
 say "building the RPM (rpmbuild, in place: reuses the release build)"
 # --nodeps: the BuildRequires name Fedora's cargo and rust, which Debian's rpm database
 # does not hold; the cargo on PATH builds it.
-rpmbuild -bb --nodeps --build-in-place --quiet --define "_topdir $work/rpmbuild" \
+HOME=$work/rpm-home rpmbuild -bb --nodeps --build-in-place --quiet --define "_topdir $work/rpmbuild" \
   src/dist/rpm/$pkg.spec >"$work/rpmbuild.log" 2>&1 || {
   cat "$work/rpmbuild.log" >&2
   fail "rpmbuild failed"
@@ -117,7 +132,7 @@ if dpkg-deb -c "$deb" | grep -q ' \./etc/pam\.d/'; then fail "the .deb installs 
 # site-functions, %license goes to /usr/share/licenses, PAM modules to %{_libdir}/security,
 # the build-id links are rpm's, copyright and the pam-auth-update profile are Debian's,
 # and Debian's rpm does not gzip man pages as Fedora's does.
-rpm -qp --qf '[%{FILEMODES:perms} %{FILEFLAGS:fflags} %{FILENAMES}\n]' "$rpm_file" >"$work/rpm-all"
+HOME=$work/rpm-home rpm -qp --qf '[%{FILEMODES:perms} %{FILEFLAGS:fflags} %{FILENAMES}\n]' "$rpm_file" >"$work/rpm-all"
 awk '/^-/ { print $1, $NF }' "$work/rpm-all" |
   sed -e "s| /usr/share/zsh/site-functions/| /usr/share/zsh/vendor-completions/|" \
     -e "s| /usr/share/licenses/$pkg/| /usr/share/doc/$pkg/|" \
@@ -136,7 +151,7 @@ grep -q "^d.* /etc/$pkg/policy.d$" "$work/rpm-all" || fail "the RPM does not own
 # (Debian's rpm keeps its database in ~/.rpmdb; in the scratch root it is /var/lib/rpm,
 # and it warns that dpkg owns this system: its stderr goes to a log.)
 root=$work/rpmroot
-scratch_rpm() { rpm --root "$root" --dbpath /var/lib/rpm "$@" 2>>"$work/rpm.log"; }
+scratch_rpm() { HOME=$work/rpm-home rpm --root "$root" --dbpath /var/lib/rpm "$@" 2>>"$work/rpm.log"; }
 scratch_rpm --initdb
 scratch_rpm -i --nodeps --noscripts "$rpm_file"
 echo "# edited by tests/package.sh" >>"$root/etc/$pkg/policy.toml"
@@ -155,6 +170,9 @@ done | sort >"$work/installed-files"
 expect_same_lines "the files dpkg installed and the manifest" "$work/manifest" "$work/installed-files"
 expect_eq "the installed policy's mode and owner" "644 root:root" "$(stat -c '%a %U:%G' /etc/$pkg/policy.toml)"
 cmp -s /etc/$pkg/policy.toml policy/default.toml || fail "the installed policy is not policy/default.toml"
+for schema in src/dist/schema/*.schema.json; do
+  cmp -s "$schema" "/usr/share/$pkg/schema/${schema##*/}" || fail "the installed ${schema##*/} is not $schema"
+done
 expect_eq "policy.d" "directory 755 root:root" "$(stat -c '%F %a %U:%G' /etc/$pkg/policy.d)"
 
 # --version, from /usr/bin by PATH.
@@ -164,15 +182,16 @@ expected="$pkg $version"
 if [ -e .git ] && commit=$(git rev-parse --short=12 HEAD 2>/dev/null); then
   expected="$expected (commit $commit)"
 fi
-expect_eq "csi-self-check --version" "$expected" "$(env -i PATH=/usr/bin:/bin $pkg --version)"
+expect_eq "csi-self-check --version" "$expected" "$(sandboxed $pkg --version)"
 expect_eq "command -v" /usr/bin/$pkg "$(env -i PATH=/usr/bin:/bin sh -c "command -v $pkg")"
 
 # The man pages, found by man on its own path and rendered without a warning.
-expect_eq "man -w csi-self-check" /usr/share/man/man1/$pkg.1.gz "$(man -w $pkg)"
-expect_eq "man -w 5 csi-self-check-policy" /usr/share/man/man5/$pkg-policy.5.gz "$(man -w 5 $pkg-policy)"
+expect_eq "man -w csi-self-check" /usr/share/man/man1/$pkg.1.gz "$(sandboxed man -w $pkg)"
+expect_eq "man -w 5 csi-self-check-policy" /usr/share/man/man5/$pkg-policy.5.gz \
+  "$(sandboxed man -w 5 $pkg-policy)"
 for page in "$pkg" "5 $pkg-policy"; do
   # shellcheck disable=SC2086 # "5 NAME" is two arguments
-  warnings=$(MANWIDTH=80 man --warnings -E UTF-8 $page 2>&1 >/dev/null)
+  warnings=$(sandboxed MANWIDTH=80 man --warnings -E UTF-8 $page 2>&1 >/dev/null)
   [ -z "$warnings" ] || fail "man $page: $warnings"
 done
 
@@ -196,12 +215,20 @@ expect_eq "fish completion of 'csi-self-check pol'" policy "$completed"
 
 # The profile.d hook, from /etc/profile.d, under set -eu: silent where not interactive;
 # in an interactive shell it runs the installed binary, which prints nothing without a
-# terminal and exits 0.
+# terminal and exits 0. That run has no --home: it checks the home of the password
+# database, this account's, so it runs in a private mount namespace where that home is
+# an empty tmpfs.
+real_home=$(getent passwd "$(id -u)" | cut -d: -f6)
+without_home() {
+  # shellcheck disable=SC2016 # expanded by the inner shell
+  unshare --mount --propagation private sh -c 'mount -t tmpfs -o mode=0700 tmpfs "$1" && shift && exec "$@"' \
+    without-home "$real_home" "$@"
+}
 for shell in sh bash; do
   out=$(env -i PATH=/usr/bin:/bin HOME="$work" $shell -c "set -eu; . /etc/profile.d/$pkg.sh; echo sourced" 2>&1)
   expect_eq "$shell sourcing the profile.d hook" sourced "$out"
 done
-trace=$(env -i PATH=/usr/bin:/bin HOME="$work" bash --norc --noprofile -i -c \
+trace=$(without_home env -i PATH=/usr/bin:/bin HOME="$work" bash --norc --noprofile -i -c \
   "set -eu; set -x; . /etc/profile.d/$pkg.sh; set +x; echo sourced" </dev/null 2>&1) ||
   fail "the profile.d hook failed in an interactive shell: $trace"
 grep -qx "++* $pkg login" <<<"$trace" || fail "the interactive hook did not run '$pkg login': $trace"
@@ -211,6 +238,35 @@ expect_eq "the interactive hook's output" sourced "$(grep -v '^+' <<<"$trace" | 
 systemd-analyze verify /usr/lib/systemd/system/$pkg-audit.service \
   /usr/lib/systemd/system/$pkg-audit.timer || fail "systemd-analyze verify of the installed units"
 desktop-file-validate /etc/xdg/autostart/$pkg.desktop || fail "the installed autostart entry"
+score=$(systemd-analyze security --offline=true --no-pager /usr/lib/systemd/system/$pkg-audit.service |
+  sed -n "s/^→ Overall exposure level for $pkg-audit.service: \([0-9.]*\) .*/\1/p")
+awk -v s="$score" 'BEGIN { exit !(s != "" && s <= 2.0) }' ||
+  fail "systemd-analyze security rates the installed audit service [$score], above 2.0"
+
+# Where systemd is PID 1, the installed service runs for real, sandbox and all (its
+# output where node_exporter reads it), and the timer starts; elsewhere the integration
+# test tests/integration/service.rs runs its command within the unit's limits instead.
+if [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ] && [ -d /run/systemd/system ]; then
+  textfiles=/var/lib/prometheus/node-exporter
+  prom=$textfiles/$pkg.prom
+  [ ! -e "$prom" ] || fail "$prom exists already; move it away to run this test"
+  made_textfiles=false
+  if [ ! -d $textfiles ]; then mkdir -p $textfiles && made_textfiles=true; fi
+  systemctl daemon-reload
+  say "starting $pkg-audit.service with systemctl"
+  systemctl start $pkg-audit.service || :
+  expect_eq "the audit service's result" success \
+    "$(systemctl show -p Result --value $pkg-audit.service)"
+  grep -qx 'csi_self_check_audit_success 1' "$prom" ||
+    fail "the service's metrics do not say every account was checked: $(cat "$prom")"
+  systemctl start $pkg-audit.timer
+  expect_eq "the timer after systemctl start" active "$(systemctl is-active $pkg-audit.timer)"
+  systemctl stop $pkg-audit.timer
+  rm -f "$prom"
+  if $made_textfiles; then rmdir $textfiles; fi
+else
+  say "systemd is not PID 1 here: the units are verified and rated, not started"
+fi
 
 # The PAM module: libpam finds it by its bare name in its own directory, it exports
 # the password phase, the profile is one pam-auth-update reads, and a password change
@@ -247,21 +303,24 @@ mkdir -m 0700 "$home/.ssh"
 ssh-keygen -q -t ed25519 -N '' -C fixture -f "$home/.ssh/id_ed25519"
 chmod 0644 "$home/.ssh/id_ed25519"
 set +e
-report=$(env -i PATH=/usr/bin:/bin /usr/bin/$pkg --home "$home" --format json --only key-permissions)
+report=$(sandboxed /usr/bin/$pkg --home "$home" --format json --only key-permissions)
 status=$?
 set -e
 expect_eq "exit status on a home with a loose key" 1 "$status"
+tests/schema/validate <(printf '%s\n' "$report") || fail "the installed binary's JSON does not follow its schema"
 jq -e --arg key "$home/.ssh/id_ed25519" \
   'any(.findings[]; .status == "fail" and .path == $key and .code == "private-key-world-accessible")' \
   <<<"$report" >/dev/null || fail "no failure for the loose key in: $report"
-env -i PATH=/usr/bin:/bin /usr/bin/$pkg policy show | grep -q "/etc/$pkg/policy.toml" ||
+sandboxed /usr/bin/$pkg policy show | grep -q "/etc/$pkg/policy.toml" ||
   fail "policy show does not name the installed /etc/$pkg/policy.toml"
+expect_eq "what the installed binary left in its environment's HOME and runtime directory" "" \
+  "$(cd "$work" && find env-home run -mindepth 1)"
 
 # ---- an edited conffile survives a reinstall, dpkg -r keeps it, dpkg -P removes all --
 echo "# edited by tests/package.sh" >>/etc/$pkg/policy.toml
 dpkg -i "$deb" >/dev/null
 grep -qx "# edited by tests/package.sh" /etc/$pkg/policy.toml || fail "reinstalling lost the edit"
-env -i PATH=/usr/bin:/bin /usr/bin/$pkg policy check /etc/$pkg/policy.toml >/dev/null ||
+sandboxed /usr/bin/$pkg policy check /etc/$pkg/policy.toml >/dev/null ||
   fail "the edited policy no longer validates"
 
 say "removing it with dpkg -r"
@@ -286,5 +345,8 @@ expect_eq "status after dpkg -P" not-installed \
 for path in $(awk '{ print $2 }' "$work/manifest") /etc/$pkg/policy.d /etc/$pkg; do
   [ ! -e "$path" ] || fail "$path is left after dpkg -P"
 done
+
+# ---- the Ansible playbook, run for real with this .deb -----------------------------
+tests/ansible.sh "$deb"
 
 echo "tests/package.sh: the .deb and the RPM pass ($((SECONDS - started)) s)"

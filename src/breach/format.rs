@@ -104,6 +104,38 @@ pub fn best_prefix_bits(entries: u64) -> u8 {
         .unwrap_or(24)
 }
 
+/// Why a header was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeaderError {
+    /// Not an index at all.
+    NoMagic,
+    /// An index of another format version.
+    Version(u32),
+    /// The header's own checksum does not match.
+    Checksum,
+    /// Fields no import writes.
+    Fields,
+}
+
+impl std::fmt::Display for HeaderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HeaderError::NoMagic => write!(
+                f,
+                "not a csi-self-check breached-password index (no CSIBRIDX magic); make one with `csi-self-check breach import`"
+            ),
+            HeaderError::Version(version) => write!(
+                f,
+                "index format version {version}, this csi-self-check reads version {VERSION}; import it again"
+            ),
+            HeaderError::Checksum => write!(f, "corrupt: the header's checksum does not match"),
+            HeaderError::Fields => write!(f, "corrupt: impossible header fields"),
+        }
+    }
+}
+
+impl std::error::Error for HeaderError {}
+
 impl Header {
     pub fn encode(&self) -> [u8; HEADER_LEN as usize] {
         let layout = Layout::new(self.prefix_bits, self.entries);
@@ -128,9 +160,9 @@ impl Header {
 
     /// Reads and validates a header: every field the reader relies on is checked
     /// here, once, so that a lookup can trust the layout it derives.
-    pub fn decode(bytes: &[u8; HEADER_LEN as usize]) -> Result<(Header, Layout), String> {
+    pub fn decode(bytes: &[u8; HEADER_LEN as usize]) -> Result<(Header, Layout), HeaderError> {
         if bytes[0..8] != MAGIC {
-            return Err("not a csi-self-check breached-password index (no CSIBRIDX magic); make one with `csi-self-check breach import`".to_owned());
+            return Err(HeaderError::NoMagic);
         }
         let u32_at = |at: usize| {
             u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
@@ -142,17 +174,15 @@ impl Header {
         };
         let version = u32_at(8);
         if version != VERSION {
-            return Err(format!(
-                "index format version {version}, this csi-self-check reads version {VERSION}; import it again"
-            ));
+            return Err(HeaderError::Version(version));
         }
         if u64_at(SUM_AT) != checksum(&bytes[..SUM_AT]) {
-            return Err("corrupt: the header's checksum does not match".to_owned());
+            return Err(HeaderError::Checksum);
         }
         let prefix_bits = bytes[16];
         let entries = u64_at(20);
         if ![8, 16, 24].contains(&prefix_bits) || entries > MAX_ENTRIES {
-            return Err("corrupt: impossible header fields".to_owned());
+            return Err(HeaderError::Fields);
         }
         let layout = Layout::new(prefix_bits, entries);
         let source_len = usize::from(u16::from_le_bytes([bytes[52], bytes[53]]));
@@ -162,7 +192,7 @@ impl Header {
             || u64_at(44) != layout.file_len
             || source_len > MAX_SOURCE
         {
-            return Err("corrupt: impossible header fields".to_owned());
+            return Err(HeaderError::Fields);
         }
         let header = Header {
             prefix_bits,

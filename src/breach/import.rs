@@ -17,7 +17,7 @@ use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 use super::format::{self, BLOCK, HEADER_LEN, Header, Layout, MAX_ENTRIES};
-use crate::fs::{SafeDir, SafeFile};
+use crate::fs::{FsError, SafeDir, SafeFile};
 
 /// A line of the download is 40 hex digits, a colon and a count: far shorter.
 const MAX_LINE: usize = 128;
@@ -46,16 +46,66 @@ pub struct Imported {
 
 /// Why an import failed: a line of the source that is not a Pwned Passwords line
 /// (`Line`), the source unreadable (`Source`), or the index or a scratch file that
-/// could not be written (`Io`).
-#[derive(Debug, PartialEq, Eq)]
+/// could not be made or written (`Io`, `Fs`, `TooMany`).
+#[derive(Debug)]
 pub enum ImportError {
-    Line { line: u64, reason: String },
-    Source(String),
-    Io(String),
+    Line {
+        line: u64,
+        reason: String,
+    },
+    Source(FsError),
+    /// What was being done, and the error.
+    Io {
+        doing: &'static str,
+        error: std::io::Error,
+    },
+    Fs {
+        doing: &'static str,
+        error: FsError,
+    },
+    /// More distinct hashes than an index holds.
+    TooMany,
 }
 
-fn io(what: &str) -> impl Fn(std::io::Error) -> ImportError + '_ {
-    move |e| ImportError::Io(format!("{what}: {e}"))
+impl ImportError {
+    /// Whether the source is to blame (a line of it, or reading it) rather than
+    /// where the index goes.
+    pub fn in_source(&self) -> bool {
+        matches!(self, ImportError::Line { .. } | ImportError::Source(_))
+    }
+}
+
+impl std::fmt::Display for ImportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImportError::Line { line, reason } => write!(f, "line {line}: {reason}"),
+            ImportError::Source(error) => write!(f, "cannot read it: {error}"),
+            ImportError::Io { doing, error } => write!(f, "{doing}: {error}"),
+            ImportError::Fs { doing, error } => write!(f, "{doing}: {error}"),
+            ImportError::TooMany => write!(
+                f,
+                "more than {MAX_ENTRIES} distinct hashes; an index holds at most that many"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ImportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ImportError::Source(error) | ImportError::Fs { error, .. } => Some(error),
+            ImportError::Io { error, .. } => Some(error),
+            ImportError::Line { .. } | ImportError::TooMany => None,
+        }
+    }
+}
+
+fn io(doing: &'static str) -> impl Fn(std::io::Error) -> ImportError {
+    move |error| ImportError::Io { doing, error }
+}
+
+fn fs(doing: &'static str) -> impl Fn(FsError) -> ImportError {
+    move |error| ImportError::Fs { doing, error }
 }
 
 /// How to import.
@@ -96,7 +146,7 @@ pub fn import(
     loop {
         let n = source
             .read_some(&mut chunk[have..])
-            .map_err(|e| ImportError::Source(format!("cannot read it: {e}")))?;
+            .map_err(ImportError::Source)?;
         have += n;
         let mut start = 0;
         while let Some(at) = memchr::memchr(b'\n', &chunk[start..have]) {
@@ -130,7 +180,7 @@ pub fn import(
     let fan_in = sources.len();
     let temp = out
         .create_temp(name)
-        .map_err(|e| ImportError::Io(format!("cannot create the index: {e}")))?;
+        .map_err(fs("cannot create the index"))?;
     let mut writer = IndexWriter::new(temp.file(), prefix_bits, memory / 4 / fan_in as u64);
     merge(sources, memory, |rec| writer.push(&rec))?;
     let entries = writer.finish()?;
@@ -148,7 +198,7 @@ pub fn import(
         .write_all_at(&header.encode(), 0)
         .map_err(io("cannot write the index"))?;
     temp.replace_as(0o644)
-        .map_err(|e| ImportError::Io(format!("cannot put the index in place: {e}")))?;
+        .map_err(fs("cannot put the index in place"))?;
     Ok(Imported {
         file_len: Layout::new(prefix_bits, entries).file_len,
         header,
@@ -287,7 +337,7 @@ fn spill(
 fn new_scratch(scratch: &SafeDir) -> Result<std::fs::File, ImportError> {
     scratch
         .create_scratch()
-        .map_err(|e| ImportError::Io(format!("cannot create a scratch file: {e}")))
+        .map_err(fs("cannot create a scratch file"))
 }
 
 fn write_rec(sink: &mut impl Write, rec: &Rec) -> std::io::Result<()> {
@@ -523,9 +573,7 @@ impl<'f> IndexWriter<'f> {
     /// Closes the table, writes the checksums; returns the number of entries.
     fn finish(mut self) -> Result<u64, ImportError> {
         if self.count > MAX_ENTRIES {
-            return Err(ImportError::Io(format!(
-                "more than {MAX_ENTRIES} distinct hashes; an index holds at most that many"
-            )));
+            return Err(ImportError::TooMany);
         }
         self.close_buckets_before(self.layout.buckets());
         let padding = self.layout.table_len - self.layout.buckets() * 4;

@@ -93,7 +93,13 @@ pub fn look_up(paths: &[String], home: Option<&Path>, password: &[u8]) -> Lookup
             }
             None => (
                 PathBuf::from(configured),
-                SafeFile::open_named(Path::new(configured)),
+                // The built-in system path is the machine's own file; any other
+                // absolute path is the one the policy names.
+                SafeFile::open_named(&if configured == SYSTEM_INDEX {
+                    crate::sysroot::path(configured)
+                } else {
+                    PathBuf::from(configured)
+                }),
             ),
         };
         let file = match opened {
@@ -113,7 +119,7 @@ pub fn look_up(paths: &[String], home: Option<&Path>, password: &[u8]) -> Lookup
                 built: index.header().built,
                 count,
             }),
-            Err(reason) => lookups.unusable.push((path, reason)),
+            Err(error) => lookups.unusable.push((path, error.to_string())),
         }
     }
     lookups
@@ -122,14 +128,9 @@ pub fn look_up(paths: &[String], home: Option<&Path>, password: &[u8]) -> Lookup
 /// A file below the home, reached without following any link on the way: the home
 /// is the person's, and a link there could point at anything.
 fn open_in_home(home: &Path, rel: &Path) -> Result<SafeFile, FsError> {
-    let root = SafeDir::open_root(home)?;
-    let (dir, name) = match (rel.parent(), rel.file_name()) {
-        (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => {
-            (root.open_within(parent)?, name)
-        }
-        (_, Some(name)) => (root, name),
-        _ => return Err(FsError::NotFound),
-    };
-    let seen = dir.lstat(name)?;
-    dir.open_file(name, &seen)
+    match SafeDir::open_root(home)?.open_file_within(rel) {
+        // `~/` alone names no file: there is none to find.
+        Err(FsError::NoFileName) => Err(FsError::NotFound),
+        opened => opened,
+    }
 }

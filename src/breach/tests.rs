@@ -47,7 +47,7 @@ struct Built {
 
 impl Built {
     fn open(&self) -> Result<Index, String> {
-        Index::open(SafeFile::open_named(&self.path).unwrap())
+        Index::open(SafeFile::open_named(&self.path).unwrap()).map_err(|e| e.to_string())
     }
 
     fn bytes(&self) -> Vec<u8> {
@@ -60,7 +60,7 @@ impl Built {
         edit(&mut bytes);
         let path = self.dir.path().join("altered.idx");
         std::fs::write(&path, bytes).unwrap();
-        Index::open(SafeFile::open_named(&path).unwrap())
+        Index::open(SafeFile::open_named(&path).unwrap()).map_err(|e| e.to_string())
     }
 }
 
@@ -285,7 +285,7 @@ fn a_flipped_bit_anywhere_gives_an_error_or_the_right_answer_never_a_wrong_one()
             match index.lookup(hash) {
                 Ok(found) => assert_eq!(found, Some(*count), "flip at {at}"),
                 Err(error) => {
-                    assert!(error.contains("corrupt"), "{error}");
+                    assert!(error.to_string().contains("corrupt"), "{error}");
                     errors += 1;
                 }
             }

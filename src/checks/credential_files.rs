@@ -8,8 +8,6 @@
 //!
 //! Codes: listed in `codes()` below and explained in csi-self-check(1).
 
-use std::path::Path;
-
 use super::{Check, CheckError, Context, Finding, Status};
 use crate::at_rest::{Roots, at_rest};
 use crate::fs::{FsError, perm};
@@ -49,11 +47,8 @@ impl Check for CredentialFiles {
         let level = cx.policy.level(ITEM);
         let roots = Roots::system();
         for entry in FILES {
-            let rel = Path::new(entry.path);
-            let (Some(parent), Some(name)) = (rel.parent(), rel.file_name()) else {
-                continue;
-            };
-            let Ok(dir) = home.open_within(parent) else {
+            let wanted = home.path().join(entry.path);
+            let Some((dir, name)) = home.parent_of(&wanted) else {
                 continue;
             };
             let path = dir.child_path(name);
@@ -79,7 +74,11 @@ impl Check for CredentialFiles {
             let meta = *file.meta();
             let at_rest = at_rest(&roots, &file.location());
             let (verdict, unencrypted) = (at_rest.describe(), at_rest.is_known_unencrypted());
-            let finding = |status, code| Finding::new(ID, ITEM, level, status, code).at(&path);
+            let finding = |status, code| {
+                Finding::new(ID, ITEM, level, status, code)
+                    .at(&path)
+                    .on_line(line)
+            };
             let held = format!("holds a password or token in the clear (line {line})");
             let readable = meta.mode & perm::GROUP_OR_OTHER != 0;
             if readable {

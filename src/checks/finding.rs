@@ -17,6 +17,9 @@ pub enum Status {
     Error,
     /// Met, but not as well as the standard asks ("as close to 0400 as possible").
     Warn,
+    /// A failure or warning that a waiver in the site policy covers: shown and
+    /// counted, never a failure of the run.
+    Waived,
     /// A behavioural requirement, brought back to mind.
     #[allow(
         dead_code,
@@ -35,6 +38,7 @@ impl Status {
             Status::Fail => "fail",
             Status::Error => "error",
             Status::Warn => "warn",
+            Status::Waived => "waived",
             Status::Remind => "remind",
             Status::Skip => "skip",
             Status::Pass => "pass",
@@ -61,6 +65,24 @@ pub struct Finding {
     pub message: String,
     /// A command that fixes it, ready to paste.
     pub fix: Option<String>,
+    /// The line of `path` it is about, counted from 1, where it is about one.
+    pub line: Option<u32>,
+    /// The waiver that covers it, when its status is [`Status::Waived`].
+    pub waiver: Option<Waived>,
+}
+
+/// What a waived finding keeps of its waiver and of itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Waived {
+    /// The status it had before the waiver: `Fail` or `Warn`.
+    pub was: Status,
+    pub reason: String,
+    pub granted_by: String,
+    /// The last day the waiver applies, `YYYY-MM-DD`.
+    pub expires: String,
+    /// The policy file and line of the waiver.
+    pub file: PathBuf,
+    pub file_line: usize,
 }
 
 impl Finding {
@@ -80,6 +102,8 @@ impl Finding {
             path: None,
             message: String::new(),
             fix: None,
+            line: None,
+            waiver: None,
         }
     }
 
@@ -90,6 +114,12 @@ impl Finding {
 
     pub fn says(mut self, message: impl Into<String>) -> Finding {
         self.message = message.into();
+        self
+    }
+
+    /// The line of the file it is about.
+    pub fn on_line(mut self, line: impl TryInto<u32>) -> Finding {
+        self.line = line.try_into().ok();
         self
     }
 

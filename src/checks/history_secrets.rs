@@ -93,6 +93,7 @@ impl Check for HistorySecrets {
                     for leak in &leaks {
                         out.push(
                             finding(Status::Fail, "history-secret")
+                                .on_line(leak.line)
                                 .says(format!(
                                     "line {}: {}: {} ({})",
                                     leak.line,

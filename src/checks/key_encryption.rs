@@ -172,7 +172,7 @@ fn passphrase_command(key: &FoundKey) -> String {
         | KeyFormat::PemOther => {
             format!("openssl pkey -in {file} -aes256 -out {file}.new && mv {file}.new {file}")
         }
-        KeyFormat::Pkcs8Der | KeyFormat::Pkcs1Der | KeyFormat::Sec1Der => {
+        KeyFormat::Pkcs8Der | KeyFormat::Pkcs1Der | KeyFormat::Sec1Der | KeyFormat::DsaDer => {
             format!(
                 "openssl pkey -inform DER -in {file} -aes256 -out {file}.pem && shred -u {file}"
             )

@@ -2,6 +2,8 @@
 //! the normal run, `--only`, `list-checks`, the checklist and the man-page test
 //! (after ripgrep's flag registry).
 
+mod app_password_stores;
+mod cap;
 mod credential_files;
 mod finding;
 mod history_secrets;
@@ -15,8 +17,9 @@ mod password_rules;
 pub mod reminders;
 mod screen_lock;
 mod ssh_client_config;
+pub mod waivers;
 
-pub use finding::{Finding, Status};
+pub use finding::{Finding, Status, Waived};
 
 use std::cell::OnceCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -63,7 +66,7 @@ pub trait Check: Sync {
 }
 
 /// Codes the runner itself files for a check that could not finish.
-pub const RUNNER_CODES: &[&str] = &["check-incomplete", "check-crashed"];
+pub const RUNNER_CODES: &[&str] = &["check-incomplete", "check-crashed", cap::LEFT_OUT];
 
 /// Every check, in report order.
 pub const CHECKS: &[&dyn Check] = &[
@@ -71,6 +74,7 @@ pub const CHECKS: &[&dyn Check] = &[
     &key_encryption::KeyEncryption,
     &ssh_client_config::SshClientConfig,
     &credential_files::CredentialFiles,
+    &app_password_stores::AppPasswordStores,
     &history_settings::HistorySettingsCheck,
     &history_secrets::HistorySecrets,
     &screen_lock::ScreenLock,
@@ -80,7 +84,10 @@ pub const CHECKS: &[&dyn Check] = &[
     &reminders::Reminders,
 ];
 
-/// Why a check could not complete.
+/// Why a check could not complete, in words for the person: the runner files it as
+/// a `check-incomplete` finding and the run goes on. Words rather than an enum of
+/// causes, because nothing matches on it or looks behind it — the sentence is the
+/// whole of what is reported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckError(pub String);
 
@@ -243,15 +250,12 @@ pub struct Selection {
 
 impl Selection {
     /// Validates `--only` ids: each must name a check or a policy item.
-    pub fn new(ids: Vec<String>) -> Result<Selection, String> {
+    pub fn new(ids: Vec<String>) -> Result<Selection, SelectionError> {
         for id in &ids {
             let known = CHECKS.iter().any(|c| c.id() == id)
                 || crate::policy::schema::item_spec(id).is_some();
             if !known {
-                return Err(format!(
-                    "--only: `{}` is neither a check nor a policy item (see `csi-self-check list-checks`)",
-                    crate::sanitize::display_str(id)
-                ));
+                return Err(SelectionError::Unknown(id.clone()));
             }
         }
         Ok(Selection { ids })
@@ -279,6 +283,27 @@ impl Selection {
                 .any(|c| self.names(c.id()) && c.policies().contains(&item))
     }
 }
+
+/// Why `--only` was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SelectionError {
+    /// This id names neither a check nor a policy item.
+    Unknown(String),
+}
+
+impl std::fmt::Display for SelectionError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SelectionError::Unknown(id) => write!(
+                f,
+                "--only: `{}` is neither a check nor a policy item (see `csi-self-check list-checks`)",
+                crate::sanitize::display_str(id)
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SelectionError {}
 
 /// Runs every selected check of `subject`. A check that errs or panics becomes an
 /// error finding of its own and the run goes on.
@@ -318,8 +343,10 @@ pub fn run_all(cx: &Context<'_>, subject: Subject, selection: &Selection) -> Vec
             "{} emitted an undeclared code",
             check.id()
         );
-        findings.extend(out.into_iter().filter(|f| selection.keeps(f)));
+        out.retain(|f| selection.keeps(f));
+        findings.extend(cap::cap(out));
     }
+    waivers::apply(cx, subject, selection, &mut findings);
     findings
 }
 
@@ -355,7 +382,9 @@ mod tests {
     fn only_rejects_unknown_ids_and_accepts_both_kinds() {
         assert!(Selection::new(vec!["key-permissions".into()]).is_ok());
         assert!(Selection::new(vec!["key-security".into()]).is_ok());
-        let err = Selection::new(vec!["nonsense\x1b".into()]).unwrap_err();
+        let err = Selection::new(vec!["nonsense\x1b".into()])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("nonsense\\u{001B}"), "{err}");
     }
 }

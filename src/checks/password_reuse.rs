@@ -84,7 +84,7 @@ impl Check for PasswordReuse {
             }
         };
         let home = cx.home()?;
-        let mut file = match crate::state::read_json::<Fingerprints>(home, cx.account, STATE_FILE) {
+        let file = match crate::state::read_json::<Fingerprints>(home, cx.account, STATE_FILE) {
             None => Fingerprints::default(),
             Some(Ok(file)) => file,
             Some(Err(error)) => {
@@ -139,9 +139,14 @@ impl Check for PasswordReuse {
                 return Err(CheckError("nothing to remember the secret as".to_owned()));
             };
             let today = crate::time::utc_date(cx.now);
-            file.remember(&key_id, mac, request.kind, label.as_str(), today);
-            crate::state::write_json(home, cx.account, STATE_FILE, &file)
-                .map_err(|e| CheckError(format!("the fingerprint was not remembered: {e}")))?;
+            // Remembered into the file as it is now: another run may have remembered
+            // or forgotten others since it was read above.
+            crate::state::update_json::<Fingerprints, _>(home, cx.account, STATE_FILE, |now| {
+                let mut now = now.transpose()?.unwrap_or_default();
+                now.remember(&key_id, mac, request.kind, label.as_str(), today);
+                Ok(Some(now))
+            })
+            .map_err(|e| CheckError(format!("the fingerprint was not remembered: {e}")))?;
             let dropped = if compared.stale > 0 {
                 format!(
                     "; {} fingerprint(s) made under an earlier key were dropped",

@@ -12,7 +12,7 @@ use crate::policy::Level;
 use crate::screen_lock::console::{self, Console};
 use crate::screen_lock::detect::{self, Desktop};
 use crate::screen_lock::gsettings::{self, Family};
-use crate::screen_lock::{Locker, Places, files, read_config, wayland};
+use crate::screen_lock::{ConfigError, Locker, Places, files, read_config, wayland};
 use crate::shells::{self, Shell};
 
 const ID: &str = "screen-lock";
@@ -97,33 +97,35 @@ impl Check for ScreenLock {
 
 /// One desktop's settings, read from its own store.
 fn read(desktop: Desktop, home: &crate::fs::SafeDir, places: &Places) -> Locker {
-    let file = |path: std::path::PathBuf| -> (std::path::PathBuf, Result<Option<String>, String>) {
-        let text = read_config(home, &path);
-        (path, text)
-    };
+    let file =
+        |path: std::path::PathBuf| -> (std::path::PathBuf, Result<Option<String>, ConfigError>) {
+            let text = read_config(home, &path);
+            (path, text)
+        };
     // A file that could not be read safely is named, and its values stay unknown.
     let mut refused: Vec<String> = Vec::new();
-    let mut take = |(path, text): (std::path::PathBuf, Result<Option<String>, String>)| match text {
-        Ok(Some(text)) => Some((path, text)),
-        Ok(None) => None,
-        Err(why) => {
-            refused.push(why);
-            None
-        }
-    };
+    let mut take =
+        |(path, text): (std::path::PathBuf, Result<Option<String>, ConfigError>)| match text {
+            Ok(Some(text)) => Some((path, text)),
+            Ok(None) => None,
+            Err(why) => {
+                refused.push(why.to_string());
+                None
+            }
+        };
     let c = &places.config;
     let mut locker = match desktop {
         Desktop::Gnome => gsettings::read(Family::Gnome, home, places),
         Desktop::Cinnamon => gsettings::read(Family::Cinnamon, home, places),
         Desktop::Mate => gsettings::read(Family::Mate, home, places),
         Desktop::Kde => {
-            let system = take(file("/etc/xdg/kscreenlockerrc".into()));
+            let system = take(file(crate::sysroot::path("/etc/xdg/kscreenlockerrc")));
             let user = take(file(c.join("kscreenlockerrc")));
             files::kde(as_text(&system), as_text(&user))
         }
         Desktop::Xfce => {
             let rel = "xfce4/xfconf/xfce-perchannel-xml/xfce4-screensaver.xml";
-            let system = take(file(std::path::Path::new("/etc/xdg").join(rel)));
+            let system = take(file(crate::sysroot::path("/etc/xdg").join(rel)));
             let user = take(file(c.join(rel)));
             let installed = crate::screen_lock::installed("/usr/bin/xfce4-screensaver");
             if system.is_none() && user.is_none() && !installed {
@@ -137,7 +139,9 @@ fn read(desktop: Desktop, home: &crate::fs::SafeDir, places: &Places) -> Locker 
             }
         }
         Desktop::XScreenSaver => {
-            let system = take(file("/usr/share/X11/app-defaults/XScreenSaver".into()));
+            let system = take(file(crate::sysroot::path(
+                "/usr/share/X11/app-defaults/XScreenSaver",
+            )));
             let user = take(file(places.home.join(".xscreensaver")));
             files::xscreensaver(as_text(&system), as_text(&user))
         }
@@ -146,7 +150,7 @@ fn read(desktop: Desktop, home: &crate::fs::SafeDir, places: &Places) -> Locker 
                 .or_else(|| take(file(places.home.join(".swayidle/config"))));
             let sway = take(file(c.join("sway/config")))
                 .or_else(|| take(file(places.home.join(".sway/config"))))
-                .or_else(|| take(file("/etc/sway/config".into())));
+                .or_else(|| take(file(crate::sysroot::path("/etc/sway/config"))));
             wayland::swayidle(as_text(&idle), as_text(&sway))
         }
         Desktop::Hyprland => {

@@ -61,7 +61,10 @@ impl Check for SshClientConfig {
     fn run(&self, cx: &Context<'_>, out: &mut Vec<Finding>) -> Result<(), CheckError> {
         let home = cx.home()?;
         let mut config = ssh_config::read_user(home);
-        config.extend(ssh_config::read_system(home, Path::new(SYSTEM_DIR)));
+        config.extend(ssh_config::read_system(
+            home,
+            &crate::sysroot::path(SYSTEM_DIR),
+        ));
         let judge = Judge {
             home: home.path(),
             uid: cx.account.uid,
@@ -192,6 +195,7 @@ impl Judge<'_> {
 
     fn overridden(&self, d: &Directive, decider: &Directive) -> Finding {
         self.finding(Status::Pass, "ssh-setting-overridden", &d.file)
+            .on_line(d.line)
             .says(format!(
                 "{}: `{} {}` never takes effect: {} already decided it (`{}`) for these hosts, and ssh keeps the first value it obtains",
                 self.at(&d.file, d.line),
@@ -267,6 +271,7 @@ impl Judge<'_> {
             ),
         };
         self.finding(status, code, &d.file)
+            .on_line(d.line)
             .says(format!("{head}: {effect}{except}"))
             .fix(fix)
     }

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{Setup, absolute, open_home};
-use crate::error::Error;
+use crate::commands::error::Error;
 use crate::exit::ExitStatus;
 use crate::fs::SafeDir;
 use crate::report::emit;
@@ -28,9 +28,10 @@ pub fn confirm(setup: &Setup, media: Option<&Path>) -> Result<ExitStatus, Error>
     let medium = match media {
         Some(path) => {
             let path = absolute(path);
-            Some(SafeDir::open_root(&path).map_err(|e| Error::File {
+            Some(SafeDir::open_root(&path).map_err(|error| Error::Fs {
                 path: path.clone(),
-                reason: format!("--media: {e}"),
+                doing: "--media",
+                error,
             })?)
         }
         None => None,
@@ -42,8 +43,7 @@ pub fn confirm(setup: &Setup, media: Option<&Path>) -> Result<ExitStatus, Error>
         &crate::at_rest::Roots::system(),
         setup.now,
     );
-    crate::state::write_json(&home, &account, crate::backup::STATE_FILE, &done.record)
-        .map_err(Error::Input)?;
+    crate::state::write_json(&home, &account, crate::backup::STATE_FILE, &done.record)?;
     emit(&crate::report::backup::confirmation(
         &keys, &done, setup.now,
     ))?;

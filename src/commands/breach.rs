@@ -5,9 +5,9 @@ use std::ffi::OsStr;
 use std::path::PathBuf;
 
 use super::{Setup, absolute};
-use crate::breach::{self, ITEM, ImportError, MIN_MEMORY, Options};
+use crate::breach::{self, ITEM, MIN_MEMORY, Options};
 use crate::cli::{BreachImportArgs, Format};
-use crate::error::Error;
+use crate::commands::error::Error;
 use crate::exit::ExitStatus;
 use crate::fs::{FsError, SafeDir, SafeFile};
 use crate::sanitize::display_path;
@@ -15,9 +15,10 @@ use crate::sanitize::display_path;
 /// `breach import FILE`.
 pub fn import(setup: &Setup, args: &BreachImportArgs) -> Result<ExitStatus, Error> {
     let source_path = absolute(&args.file);
-    let source = SafeFile::open_named(&source_path).map_err(|e| Error::File {
+    let source = SafeFile::open_named(&source_path).map_err(|error| Error::Fs {
         path: source_path.clone(),
-        reason: e.to_string(),
+        doing: "",
+        error,
     })?;
     let memory = args.memory.saturating_mul(1 << 20);
     if memory < MIN_MEMORY {
@@ -30,9 +31,10 @@ pub fn import(setup: &Setup, args: &BreachImportArgs) -> Result<ExitStatus, Erro
     let scratch = match &args.temp_dir {
         Some(temp) => {
             let temp = absolute(temp);
-            Some(SafeDir::open_root(&temp).map_err(|e| Error::File {
+            Some(SafeDir::open_root(&temp).map_err(|error| Error::Fs {
                 path: temp,
-                reason: format!("--temp-dir: {e}"),
+                doing: "--temp-dir",
+                error,
             })?)
         }
         None => None,
@@ -50,18 +52,13 @@ pub fn import(setup: &Setup, args: &BreachImportArgs) -> Result<ExitStatus, Erro
             prefix_bits: None,
         },
     )
-    .map_err(|e| match e {
-        ImportError::Line { line, reason } => {
-            Error::Input(format!("{}:{line}: {reason}", display_path(&source_path)))
-        }
-        ImportError::Source(reason) => Error::File {
-            path: source_path.clone(),
-            reason,
+    .map_err(|error| Error::Import {
+        path: if error.in_source() {
+            source_path.clone()
+        } else {
+            output.clone()
         },
-        ImportError::Io(reason) => Error::File {
-            path: output.clone(),
-            reason,
-        },
+        error,
     })?;
     let header = &imported.header;
     let per_hash = if header.entries == 0 {
@@ -72,6 +69,8 @@ pub fn import(setup: &Setup, args: &BreachImportArgs) -> Result<ExitStatus, Erro
     let built = crate::time::utc_minute(i64::try_from(header.built).unwrap_or(0));
     let text = match setup.format {
         Format::Json => crate::report::to_json_line(&serde_json::json!({
+            "schema_version": crate::report::SCHEMA_VERSION,
+            "tool": crate::report::Tool::this(),
             "index": crate::sanitize::json_path(&output),
             "hashes": header.entries,
             "source": String::from_utf8_lossy(&header.source),
@@ -103,13 +102,19 @@ fn output_dir(
 ) -> Result<(SafeDir, std::ffi::OsString, PathBuf), Error> {
     let (dir, name, path) = if let Some(output) = &args.output {
         let output = absolute(output);
-        let (Some(parent), Some(name)) = (output.parent(), output.file_name()) else {
-            return Err(Error::Usage("--output: not a file path".to_owned()));
+        let (dir, name) = match SafeDir::split_path(&output) {
+            Ok(split) => split,
+            Err(FsError::NoFileName) => {
+                return Err(Error::Usage("--output: not a file path".to_owned()));
+            }
+            Err(error) => {
+                return Err(Error::Fs {
+                    path: output.parent().unwrap_or(&output).to_owned(),
+                    doing: "--output",
+                    error,
+                });
+            }
         };
-        let dir = SafeDir::open_root(parent).map_err(|e| Error::File {
-            path: parent.to_owned(),
-            reason: format!("--output: {e}"),
-        })?;
         (dir, name.to_owned(), output)
     } else {
         let policy = setup.policy()?;
@@ -121,7 +126,12 @@ fn output_dir(
                     "the policy's breach-indexes has no system path; give --output".to_owned(),
                 ));
             };
-            (PathBuf::from("/"), PathBuf::from(&system[1..]), 0o755)
+            let base = if system == breach::SYSTEM_INDEX {
+                crate::sysroot::path("/")
+            } else {
+                PathBuf::from("/")
+            };
+            (base, PathBuf::from(&system[1..]), 0o755)
         } else {
             let Some(user) = paths.iter().find_map(|p| p.strip_prefix("~/")) else {
                 return Err(Error::Usage(
@@ -132,19 +142,17 @@ fn output_dir(
             (account.home, PathBuf::from(user), 0o700)
         };
         let path = base.join(&rel);
-        let (Some(parent), Some(name)) = (rel.parent(), rel.file_name()) else {
+        if rel.file_name().is_none() {
             return Err(Error::Usage("breach-indexes: not a file path".to_owned()));
-        };
-        let fail = |e: FsError| Error::File {
+        }
+        let fail = |error: FsError| Error::Fs {
             path: path.clone(),
-            reason: format!("cannot make its directory: {e}"),
+            doing: "cannot make its directory",
+            error,
         };
-        let base_dir = SafeDir::open_root(&base).map_err(fail)?;
-        let dir = if parent.as_os_str().is_empty() {
-            base_dir
-        } else {
-            base_dir.create_dirs_within(parent, mode).map_err(fail)?
-        };
+        let (dir, name) = SafeDir::open_root(&base)
+            .and_then(|base| base.create_parent_within(&rel, mode))
+            .map_err(fail)?;
         (dir, name.to_owned(), path)
     };
     if name == OsStr::new("") {

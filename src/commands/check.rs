@@ -6,7 +6,7 @@ use super::{Setup, open_home};
 use crate::account::Account;
 use crate::checks::{self, Context, Finding, Selection, Subject};
 use crate::cli::Format;
-use crate::error::Error;
+use crate::commands::error::Error;
 use crate::exit::ExitStatus;
 use crate::policy::Policy;
 use crate::report::{self, Checklist, Report, emit};
@@ -22,7 +22,7 @@ fn run_checks(
     let progress = crate::report::progress::OnTerminal::for_stderr();
     let cx = Context::new(&account, policy, setup.options, setup.now).showing_progress(&progress);
     let findings = checks::run_all(&cx, Subject::Home, selection);
-    let report = Report::about(&account, findings, policy);
+    let report = Report::about(&account, findings, policy, setup.now);
     Ok((report, (!audit).then_some(account)))
 }
 
@@ -76,19 +76,27 @@ pub fn remember(account: &Account, findings: &[Finding], now: i64) {
         .collect();
     if !reminded.is_empty() {
         use crate::checks::reminders::{STATE_FILE, Shown};
-        let mut shown = crate::state::read_json::<Shown>(&home, account, STATE_FILE)
-            .and_then(Result::ok)
-            .unwrap_or_default();
-        for item in reminded {
-            shown.last_shown.insert(item.to_owned(), now);
-        }
-        let _ = crate::state::write_json(&home, account, STATE_FILE, &shown);
+        // Read again under the lock: another run may have shown others meanwhile.
+        let _ = crate::state::update_json::<Shown, _>(&home, account, STATE_FILE, |current| {
+            let mut shown = current.and_then(Result::ok).unwrap_or_default();
+            for item in reminded {
+                shown.last_shown.insert(item.to_owned(), now);
+            }
+            Ok(Some(shown))
+        });
     }
     let looked_at_backups = findings.iter().any(|f| f.check == "key-backup");
-    if looked_at_backups
-        && let Some(Ok(mut record)) = crate::backup::read_record(&home, account)
-        && crate::backup::note_look(&mut record, &crate::at_rest::Roots::system()).is_some()
-    {
-        let _ = crate::state::write_json(&home, account, crate::backup::STATE_FILE, &record);
+    if looked_at_backups {
+        // The record as it is now, not as the run began: `backup confirm` may have
+        // written a new one meanwhile, which this look must not undo.
+        let roots = crate::at_rest::Roots::system();
+        let _ = crate::state::update_json(&home, account, crate::backup::STATE_FILE, |current| {
+            Ok(match current {
+                Some(Ok(mut record)) => {
+                    crate::backup::note_look(&mut record, &roots).map(|_| record)
+                }
+                _ => None,
+            })
+        });
     }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::absolute;
 use crate::cli::ShellName;
-use crate::error::Error;
+use crate::commands::error::Error;
 use crate::exit::ExitStatus;
 use crate::plaintext::redact;
 use crate::report::emit;
@@ -46,10 +46,7 @@ pub fn redact(file: &Path, yes: bool) -> Result<ExitStatus, Error> {
             emit(&format!("{shown}: {error}\n"))?;
             Ok(ExitStatus::Findings)
         }
-        Err(error) => Err(Error::File {
-            path: file,
-            reason: error.to_string(),
-        }),
+        Err(error) => Err(Error::Redact { path: file, error }),
     }
 }
 

@@ -8,7 +8,7 @@ use super::absolute;
 use super::password::reuse_request;
 use crate::checks::{self, Context, Subject, key_passphrase};
 use crate::cli::KeyringArgs;
-use crate::error::Error;
+use crate::commands::error::Error;
 use crate::exit::ExitStatus;
 use crate::keys::unlock::{self, Verdict};
 use crate::report::Report;
@@ -33,15 +33,16 @@ pub fn check(
         keyring,
         Some(file.clone()),
     )?;
-    let unreadable = |reason: String| Error::File {
+    let bytes = unlock::read_key(&file).map_err(|error| Error::Fs {
         path: file.clone(),
-        reason,
-    };
-    let bytes = unlock::read_key(&file).map_err(|e| unreadable(e.to_string()))?;
+        doing: "",
+        error,
+    })?;
     let Some(found) = crate::keys::inspect(&bytes) else {
-        return Err(unreadable(
-            "holds no private key this tool recognises".to_owned(),
-        ));
+        return Err(Error::File {
+            path: file,
+            reason: "holds no private key this tool recognises".to_owned(),
+        });
     };
     let mut findings = Vec::new();
     if unlock::has_no_passphrase(&found, &bytes) {
@@ -69,7 +70,7 @@ pub fn check(
             ));
         }
     }
-    let report = Report::about(&account, findings, &policy);
+    let report = Report::about(&account, findings, &policy, setup.now);
     setup.render(&report)?;
     Ok(report.exit_status())
 }

@@ -132,7 +132,7 @@ fn pam_account(user: &str) -> Result<Account, String> {
         .ok_or_else(|| format!("PAM_USER {} has no account", display_str(user)))?;
     let euid = nix::unistd::geteuid().as_raw();
     if euid == 0 && account.uid != 0 {
-        crate::privilege::drop_to(&account)?;
+        crate::privilege::drop_to(&account).map_err(|e| e.to_string())?;
     } else if euid != account.uid {
         return Err(format!(
             "running as uid {euid}, not as {} or root; refusing to read their files",
@@ -224,7 +224,7 @@ fn full_check(
     };
     let cx = Context::new(account, policy, options, now);
     let findings = checks::run_all(&cx, Subject::Home, &Selection::default());
-    let report = Report::about(account, findings, policy);
+    let report = Report::about(account, findings, policy, now);
     let failures: Vec<String> = report
         .findings
         .iter()

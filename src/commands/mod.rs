@@ -7,6 +7,7 @@ mod audit;
 mod backup;
 mod breach;
 mod check;
+pub(crate) mod error;
 mod history;
 mod key;
 mod login;
@@ -21,7 +22,7 @@ use crate::checks::{RemindWhen, RunOptions, Selection};
 use crate::cli::{
     self, BackupAction, BreachAction, Command, Format, GlobalArgs, KeyAction, Parsed, PolicyAction,
 };
-use crate::error::Error;
+use crate::commands::error::Error;
 use crate::exit::ExitStatus;
 use crate::fs::SafeDir;
 use crate::policy::{LoadOptions, Policy};
@@ -142,12 +143,12 @@ impl Setup {
             policy_file: self.policy_file.as_deref(),
             ..LoadOptions::default()
         };
-        Ok(crate::policy::load(&options)?)
+        load_policy(&options)
     }
 
     /// The checks and items `--only` names.
     fn selection(&self) -> Result<Selection, Error> {
-        Selection::new(self.only.clone()).map_err(Error::Usage)
+        Ok(Selection::new(self.only.clone())?)
     }
 
     /// Whether any of `--home`, `--policy` or `--only` was given, for the commands
@@ -163,22 +164,36 @@ impl Setup {
     /// someone else owns, the owner is the person checked, and root becomes that
     /// person before reading anything inside.
     fn account(&self) -> Result<(Account, bool), Error> {
-        let invoking = Account::invoking().map_err(Error::Account)?;
+        let invoking = Account::invoking()?;
         let Some(home) = &self.home else {
             return Ok((invoking, false));
         };
-        let dir = SafeDir::open_root(home).map_err(|e| Error::File {
+        let dir = SafeDir::open_root(home).map_err(|error| Error::Fs {
             path: home.clone(),
-            reason: format!("--home: {e}"),
+            doing: "--home",
+            error,
         })?;
         let owner = dir.meta().uid;
-        let audit = nix::unistd::geteuid().is_root() && owner != invoking.uid;
+        let root = nix::unistd::geteuid().is_root();
+        if !root && owner != invoking.uid && !is_own_home(&dir, &invoking) {
+            let whose = Account::name_of_uid(owner).map_or_else(
+                || format!("uid {owner}"),
+                |name| format!("{name} (uid {owner})"),
+            );
+            return Err(Error::File {
+                path: home.clone(),
+                reason: format!(
+                    "--home: it belongs to {whose}, not to you; without root, --home must be your own home or a directory you own"
+                ),
+            });
+        }
+        let audit = root && owner != invoking.uid;
         let mut account = if audit {
             let owner = Account::by_uid(owner).ok_or_else(|| Error::File {
                 path: home.clone(),
                 reason: format!("--home: its owner, uid {owner}, has no account to check it as"),
             })?;
-            crate::privilege::drop_to(&owner).map_err(Error::Account)?;
+            crate::privilege::drop_to(&owner)?;
             owner
         } else {
             invoking
@@ -190,10 +205,47 @@ impl Setup {
     /// Writes `report` in the chosen format.
     fn render(&self, report: &Report) -> Result<(), Error> {
         match self.format {
-            Format::Json => emit(&report.to_json(self.quiet)),
-            Format::Text | Format::Prometheus => emit(&report.to_text(&self.painter, self.quiet)),
+            Format::Json => emit(&report.to_json(self.quiet))?,
+            Format::Text | Format::Prometheus => emit(&report.to_text(&self.painter, self.quiet))?,
         }
+        Ok(())
     }
+}
+
+/// The policy the options name, refused when a waiver names a finding code no check
+/// files: such a waiver would cover nothing, silently.
+fn load_policy(options: &LoadOptions<'_>) -> Result<Policy, Error> {
+    let policy = crate::policy::load(options)?;
+    for waiver in policy.waivers() {
+        let Some(code) = &waiver.code else { continue };
+        if crate::checks::waivers::is_known_code(code) {
+            continue;
+        }
+        let (file, line) = match &waiver.origin {
+            crate::policy::Origin::File { path, line } => (path.clone(), Some(*line)),
+            crate::policy::Origin::Builtin => (PathBuf::from("(built-in default)"), None),
+        };
+        return Err(crate::policy::PolicyError {
+            file,
+            line,
+            key: Some("waiver.code".to_owned()),
+            message: format!(
+                "`{}` is no finding code; csi-self-check(1) lists them",
+                crate::sanitize::display_str(code)
+            ),
+            cause: None,
+        }
+        .into());
+    }
+    Ok(policy)
+}
+
+/// Whether `dir` is `account`'s home from the password database (the same directory,
+/// whoever owns it), the one home besides one's own directories a non-root person may
+/// name with `--home`.
+fn is_own_home(dir: &SafeDir, account: &Account) -> bool {
+    SafeDir::open_root(&account.home)
+        .is_ok_and(|own| own.meta().dev == dir.meta().dev && own.meta().ino == dir.meta().ino)
 }
 
 /// `path` made absolute against the working directory, so that a file named on the
@@ -207,8 +259,9 @@ fn absolute(path: &Path) -> PathBuf {
 
 /// The home directory, open, or the error that names it.
 fn open_home(account: &Account) -> Result<SafeDir, Error> {
-    SafeDir::open_root(&account.home).map_err(|e| Error::File {
+    SafeDir::open_root(&account.home).map_err(|error| Error::Fs {
         path: account.home.clone(),
-        reason: format!("cannot open the home directory: {e}"),
+        doing: "cannot open the home directory",
+        error,
     })
 }

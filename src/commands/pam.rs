@@ -12,7 +12,7 @@
 use super::Setup;
 use crate::account::Account;
 use crate::checks::{self, Context, Selection, Status, Subject};
-use crate::error::Error;
+use crate::commands::error::Error;
 use crate::exit::ExitStatus;
 use crate::policy::{self, LoadOptions};
 use crate::report::Report;
@@ -90,9 +90,7 @@ pub fn run(setup: &Setup) -> Result<ExitStatus, Error> {
                 Severity::Error,
                 &format!("{log_prefix} verdict=error reason=stdin: {error}"),
             );
-            return Err(Error::Input(format!(
-                "standard input: the password is {error}"
-            )));
+            return Err(Error::Stdin(error));
         }
     };
     if secret.is_empty() && phase == "password" {
@@ -118,7 +116,7 @@ pub fn run(setup: &Setup) -> Result<ExitStatus, Error> {
     let account = Account::by_name(&user).unwrap_or_else(|| Account::unknown(&user));
     let cx = Context::with_secret(&account, &policy, &secret, setup.now).system_files_only();
     let findings = checks::run_all(&cx, Subject::Secret, &Selection::default());
-    let report = Report::about(&account, findings, &policy);
+    let report = Report::about(&account, findings, &policy, setup.now);
     let failed: Vec<&str> = report
         .findings
         .iter()

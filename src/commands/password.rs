@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use super::{Setup, absolute, open_home};
 use crate::checks::{self, Context, Subject};
 use crate::cli::KeyringArgs;
-use crate::error::Error;
+use crate::commands::error::Error;
 use crate::exit::ExitStatus;
 use crate::report::Report;
 use crate::report::emit;
@@ -29,7 +29,10 @@ pub fn password(
     let label = remember
         .map(Label::parse)
         .transpose()
-        .map_err(|e| Error::Usage(format!("--remember: {e}")))?;
+        .map_err(|error| Error::Label {
+            option: "--remember",
+            error,
+        })?;
     let (account, audit) = setup.account()?;
     let request = reuse_request(
         audit,
@@ -43,7 +46,7 @@ pub fn password(
         crate::terminal::read_secret(from_stdin, "Password to check (not shown as you type): ")?;
     let cx = Context::with_secret(&account, &policy, &secret, setup.now).reusing(request.as_ref());
     let findings = checks::run_all(&cx, Subject::Secret, &selection);
-    let report = Report::about(&account, findings, &policy);
+    let report = Report::about(&account, findings, &policy, setup.now);
     setup.render(&report)?;
     Ok(report.exit_status())
 }
@@ -68,15 +71,12 @@ pub fn reuse_request(
         return Ok(None);
     }
     let source = match &keyring.keyring_file {
-        Some(path) => KeySource::File(
-            KeyFile::open(
-                &absolute(path),
-                nix::unistd::getuid().as_raw(),
-                keyring.force,
-                &crate::at_rest::Roots::system(),
-            )
-            .map_err(Error::Input)?,
-        ),
+        Some(path) => KeySource::File(KeyFile::open(
+            &absolute(path),
+            nix::unistd::getuid().as_raw(),
+            keyring.force,
+            &crate::at_rest::Roots::system(),
+        )?),
         None => KeySource::SecretService,
     };
     Ok(Some(Request {
@@ -93,7 +93,10 @@ pub fn reuse_request(
 /// fingerprint the person meant to remove.
 pub fn forget(setup: &Setup, label: &str) -> Result<ExitStatus, Error> {
     use crate::reuse::{Fingerprints, STATE_FILE};
-    let label = Label::parse(label).map_err(|e| Error::Usage(format!("--forget: {e}")))?;
+    let label = Label::parse(label).map_err(|error| Error::Label {
+        option: "--forget",
+        error,
+    })?;
     let (account, audit) = setup.account()?;
     if audit {
         return Err(Error::Usage(
@@ -101,18 +104,16 @@ pub fn forget(setup: &Setup, label: &str) -> Result<ExitStatus, Error> {
         ));
     }
     let home = open_home(&account)?;
-    let mut file = match crate::state::read_json::<Fingerprints>(&home, &account, STATE_FILE) {
-        None => Fingerprints::default(),
-        Some(Ok(file)) => file,
-        Some(Err(error)) => return Err(Error::Input(error)),
-    };
     let shown = crate::sanitize::display_str(label.as_str());
-    if file.forget(label.as_str()) == 0 {
+    let file = crate::state::update_json::<Fingerprints, _>(&home, &account, STATE_FILE, |file| {
+        let mut file = file.transpose()?.unwrap_or_default();
+        Ok((file.forget(label.as_str()) > 0).then_some(file))
+    })?;
+    let Some(file) = file else {
         return Err(Error::Input(format!(
             "--forget: no fingerprint is remembered as `{shown}`"
         )));
-    }
-    crate::state::write_json(&home, &account, STATE_FILE, &file).map_err(Error::Input)?;
+    };
     emit(&format!(
         "Forgot the fingerprint remembered as `{shown}`; {} fingerprint(s) remain.\n",
         file.fingerprints.len()

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use super::{Setup, absolute};
 use crate::cli::Format;
-use crate::error::Error;
+use crate::commands::error::Error;
 use crate::exit::ExitStatus;
 use crate::policy::LoadOptions;
 use crate::report::{self, emit};
@@ -12,8 +12,8 @@ use crate::report::{self, emit};
 pub fn show(setup: &Setup) -> Result<ExitStatus, Error> {
     let policy = setup.policy()?;
     match setup.format {
-        Format::Text | Format::Prometheus => emit(&report::policy::render(&policy))?,
-        Format::Json => emit(&report::policy::render_json(&policy))?,
+        Format::Text | Format::Prometheus => emit(&report::policy::render(&policy, setup.now))?,
+        Format::Json => emit(&report::policy::render_json(&policy, setup.now))?,
     }
     Ok(ExitStatus::Clean)
 }
@@ -24,12 +24,9 @@ pub fn check(setup: &Setup, file: &Path) -> Result<ExitStatus, Error> {
         policy_file: Some(&file),
         ..LoadOptions::default()
     };
-    crate::policy::load(&options)?;
+    super::load_policy(&options)?;
     if setup.format == Format::Json {
-        emit(&report::to_json_line(&serde_json::json!({
-            "file": crate::sanitize::json_path(&file),
-            "valid": true,
-        })))?;
+        emit(&report::policy::checked_json(&file))?;
     } else {
         emit(&format!(
             "{}: valid\n",

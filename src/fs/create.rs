@@ -6,12 +6,24 @@
 
 use std::ffi::OsStr;
 use std::io::Write;
+use std::os::fd::OwnedFd;
 use std::path::{Component, Path};
+use std::time::{Duration, Instant};
 
 use nix::errno::Errno;
 use nix::sys::stat::Mode;
 
-use super::{FsError, SafeDir};
+use super::{FsError, Kind, Meta, SafeDir};
+
+/// An exclusive `flock` on a file of a directory, held until dropped; the kernel
+/// drops it too when the process dies, so a killed run never leaves it held.
+#[derive(Debug)]
+pub struct DirLock {
+    _fd: OwnedFd,
+}
+
+/// How often a waiting [`SafeDir::lock`] tries again.
+const LOCK_RETRY: Duration = Duration::from_millis(10);
 
 impl SafeDir {
     /// Opens the directory `rel` below this one, creating each missing component
@@ -33,6 +45,18 @@ impl SafeDir {
             dir = dir.open_dir(name)?;
         }
         Ok(dir)
+    }
+
+    /// The directory that is to hold the file `rel` below this one, made as by
+    /// [`create_dirs_within`](Self::create_dirs_within), and the file's name.
+    pub fn create_parent_within<'r>(
+        &self,
+        rel: &'r Path,
+        mode: u32,
+    ) -> Result<(SafeDir, &'r OsStr), FsError> {
+        let name = rel.file_name().ok_or(FsError::NoFileName)?;
+        let parent = rel.parent().unwrap_or(Path::new(""));
+        Ok((self.create_dirs_within(parent, mode)?, name))
     }
 
     /// A private scratch file for reading back what was written (the sorted runs of
@@ -71,6 +95,62 @@ impl SafeDir {
             }
         }
         Err(FsError::from_errno(Errno::EEXIST))
+    }
+
+    /// Takes the exclusive lock on `name` in this directory (created 0600 when
+    /// missing, never through a link, a regular file only), waiting at most `wait`
+    /// for another holder to let go. `Err(FsError::Os(EWOULDBLOCK))` when it did
+    /// not within `wait`.
+    pub fn lock(&self, name: &OsStr, wait: Duration) -> Result<DirLock, FsError> {
+        use nix::fcntl::{OFlag, openat};
+        use rustix::fs::{FlockOperation, flock};
+        let flags = OFlag::O_RDONLY
+            | OFlag::O_CREAT
+            | OFlag::O_NOFOLLOW
+            | OFlag::O_NONBLOCK
+            | OFlag::O_CLOEXEC
+            | OFlag::O_NOCTTY;
+        let fd = openat(&self.fd, name, flags, Mode::from_bits_truncate(0o600))
+            .map_err(FsError::from_errno)?;
+        let meta = nix::sys::stat::fstat(&fd)
+            .map(|st| Meta::from_stat(&st))
+            .map_err(FsError::from_errno)?;
+        if meta.kind != Kind::Regular {
+            return Err(FsError::NotRegular(meta.kind));
+        }
+        let deadline = Instant::now() + wait;
+        loop {
+            match flock(&fd, FlockOperation::NonBlockingLockExclusive) {
+                Ok(()) => return Ok(DirLock { _fd: fd }),
+                Err(errno)
+                    if errno == rustix::io::Errno::WOULDBLOCK && Instant::now() < deadline =>
+                {
+                    std::thread::sleep(LOCK_RETRY);
+                }
+                Err(errno) => {
+                    return Err(FsError::from_errno(Errno::from_raw(errno.raw_os_error())));
+                }
+            }
+        }
+    }
+
+    /// Removes the temporary files a killed rewrite of `name` left (a kill between
+    /// naming the finished file and renaming it), for a caller that holds the lock
+    /// every rewrite of this directory takes, so none is still in use. At most the
+    /// first `limit` entries are looked at.
+    pub fn remove_stale_temps(&self, name: &OsStr, limit: usize) -> Result<(), FsError> {
+        let (entries, _) = self.entries(limit)?;
+        for entry in entries.iter().filter(|e| super::open::is_temp_of(e, name)) {
+            match nix::unistd::unlinkat(
+                &self.fd,
+                entry.as_os_str(),
+                nix::unistd::UnlinkatFlags::NoRemoveDir,
+            ) {
+                Ok(()) | Err(Errno::ENOENT) => {}
+                Err(errno) => return Err(FsError::from_errno(errno)),
+            }
+        }
+        Ok(())
     }
 
     /// Replaces `name` in this directory with `bytes`, mode `mode`, through a
@@ -112,6 +192,34 @@ mod tests {
             root.create_dirs_within(Path::new("link/x"), 0o700),
             Err(FsError::Symlink { .. })
         ));
+    }
+
+    #[test]
+    fn a_lock_is_exclusive_waits_a_bounded_time_and_ends_with_its_holder() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = SafeDir::open_root(dir.path()).unwrap();
+        let held = root
+            .lock(OsStr::new("lock"), std::time::Duration::ZERO)
+            .unwrap();
+        let again = root.lock(OsStr::new("lock"), std::time::Duration::from_millis(30));
+        assert!(
+            matches!(again, Err(FsError::Os(Errno::EWOULDBLOCK))),
+            "{again:?}"
+        );
+        drop(held);
+        root.lock(OsStr::new("lock"), std::time::Duration::ZERO)
+            .unwrap();
+        let mode = std::fs::metadata(dir.path().join("lock"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        // A link in its place is refused, not followed.
+        std::os::unix::fs::symlink("/etc/passwd", dir.path().join("linked")).unwrap();
+        assert!(
+            root.lock(OsStr::new("linked"), std::time::Duration::ZERO)
+                .is_err()
+        );
     }
 
     #[test]

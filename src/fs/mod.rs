@@ -19,6 +19,7 @@ mod temp_dir;
 #[cfg(test)]
 mod tests;
 
+pub use create::DirLock;
 pub use open::{SafeDir, SafeFile, TempFile};
 pub use temp_dir::PrivateTempDir;
 

@@ -305,12 +305,35 @@ impl SafeDir {
     /// directory no link is followed on the way; a path outside it was chosen by the
     /// person (a HISTFILE, a ZDOTDIR) and is opened as a root.
     pub fn parent_of<'p>(&self, path: &'p Path) -> Option<(SafeDir, &'p OsStr)> {
-        let name = path.file_name()?;
+        self.open_parent(path).ok()
+    }
+
+    /// [`parent_of`](Self::parent_of), saying why the directory could not be
+    /// opened. A path that ends in no name, or names this directory itself, is
+    /// [`FsError::NoFileName`].
+    pub fn open_parent<'p>(&self, path: &'p Path) -> Result<(SafeDir, &'p OsStr), FsError> {
+        let name = path.file_name().ok_or(FsError::NoFileName)?;
         let dir = match path.strip_prefix(&self.path) {
-            Ok(rel) => self.open_within(rel.parent()?).ok()?,
-            Err(_) => SafeDir::open_root(path.parent()?).ok()?,
+            Ok(rel) => self.open_within(rel.parent().ok_or(FsError::NoFileName)?)?,
+            Err(_) => SafeDir::open_root(path.parent().ok_or(FsError::NoFileName)?)?,
         };
-        Some((dir, name))
+        Ok((dir, name))
+    }
+
+    /// Opens the regular file `rel` below this directory, following no link on the
+    /// way or at the end: a file the policy names in a home.
+    pub fn open_file_within(&self, rel: &Path) -> Result<SafeFile, FsError> {
+        let name = rel.file_name().ok_or(FsError::NoFileName)?;
+        let parent = rel.parent().unwrap_or(Path::new(""));
+        let below;
+        let dir = if parent.as_os_str().is_empty() {
+            self
+        } else {
+            below = self.open_within(parent)?;
+            &below
+        };
+        let seen = dir.lstat(name)?;
+        dir.open_file(name, &seen)
     }
 
     /// Opens the directory `rel` below this one, one component at a time, following
@@ -400,6 +423,14 @@ pub(super) fn temp_name(name: &OsStr, attempt: u32) -> OsString {
         temp.push(format!("-{attempt}"));
     }
     temp
+}
+
+/// Whether `entry` is a name [`temp_name`] gives a temporary file for `name`.
+pub(super) fn is_temp_of(entry: &OsStr, name: &OsStr) -> bool {
+    let mut prefix = OsString::from(".");
+    prefix.push(name);
+    prefix.push(".csi-redact-");
+    entry.as_bytes().starts_with(prefix.as_bytes())
 }
 
 fn proc_fd_path(fd: &impl AsRawFd) -> String {

@@ -4,6 +4,7 @@
 
 use std::ffi::OsStr;
 use std::os::unix::fs::symlink;
+use std::path::Path;
 
 use super::{FsError, Kind, SafeDir};
 
@@ -101,6 +102,55 @@ fn a_swap_after_lstat_is_caught() {
     assert_eq!(
         dir.open_file(OsStr::new("key"), &seen).unwrap_err(),
         FsError::NotRegular(Kind::Fifo)
+    );
+}
+
+#[test]
+fn a_path_below_is_reached_without_following_a_link_on_the_way() {
+    let (tmp, dir) = dir();
+    std::fs::create_dir_all(tmp.path().join("a/b")).unwrap();
+    std::fs::write(tmp.path().join("a/b/f"), b"x").unwrap();
+    std::fs::write(tmp.path().join("top"), b"y").unwrap();
+    symlink(tmp.path().join("a"), tmp.path().join("link")).unwrap();
+    assert!(dir.open_file_within(Path::new("a/b/f")).is_ok());
+    assert!(dir.open_file_within(Path::new("top")).is_ok());
+    assert!(matches!(
+        dir.open_file_within(Path::new("link/b/f")),
+        Err(FsError::Symlink { .. })
+    ));
+    assert!(matches!(
+        dir.open_file_within(Path::new("a/b/none")),
+        Err(FsError::NotFound)
+    ));
+    assert!(matches!(
+        dir.open_file_within(Path::new("")),
+        Err(FsError::NoFileName)
+    ));
+    let file = tmp.path().join("a/b/f");
+    let (parent, name) = dir.open_parent(&file).unwrap();
+    assert_eq!(
+        (parent.path(), name),
+        (tmp.path().join("a/b").as_path(), OsStr::new("f"))
+    );
+    assert_eq!(
+        dir.open_parent(&tmp.path().join("link/f")).unwrap_err(),
+        FsError::Symlink {
+            target: Some(tmp.path().join("a").into())
+        }
+    );
+    assert_eq!(
+        dir.open_parent(tmp.path()).unwrap_err(),
+        FsError::NoFileName
+    );
+    // Made on the way, and the name handed back.
+    let (made, name) = dir.create_parent_within(Path::new("c/d/g"), 0o700).unwrap();
+    assert_eq!(
+        (made.path(), name),
+        (tmp.path().join("c/d").as_path(), OsStr::new("g"))
+    );
+    assert_eq!(
+        dir.create_parent_within(Path::new(""), 0o700).unwrap_err(),
+        FsError::NoFileName
     );
 }
 

@@ -24,7 +24,7 @@ pub enum KeyFormat {
     Ssh2,
     /// `PuTTY-User-Key-File-2:` or `-3:`.
     PuttyPpk,
-    /// `-----BEGIN PGP PRIVATE KEY BLOCK-----`.
+    /// `-----BEGIN PGP PRIVATE KEY BLOCK-----` (PGP 2.x: `PGP SECRET KEY BLOCK`).
     PgpArmored,
     /// A gpg-agent key file (`private-keys-v1.d/*.key`) holding key material.
     GnupgAgent,
@@ -38,6 +38,8 @@ pub enum KeyFormat {
     Pkcs1Der,
     /// DER SEC1 `ECPrivateKey`.
     Sec1Der,
+    /// DER DSA private key (OpenSSL's: version, p, q, g, y, x).
+    DsaDer,
     /// PKCS#12 (`.p12`, `.pfx`).
     Pkcs12,
     /// A GNOME keyring file (`~/.local/share/keyrings/*.keyring`).
@@ -64,6 +66,7 @@ impl KeyFormat {
             KeyFormat::Pkcs8EncryptedDer => "encrypted PKCS#8 (DER)",
             KeyFormat::Pkcs1Der => "PKCS#1 RSA (DER)",
             KeyFormat::Sec1Der => "SEC1 EC (DER)",
+            KeyFormat::DsaDer => "DSA (DER)",
             KeyFormat::Pkcs12 => "PKCS#12",
             KeyFormat::GnomeKeyring => "GNOME keyring",
         }
@@ -91,9 +94,9 @@ pub fn locate(prefix: &[u8]) -> Option<(KeyFormat, usize)> {
     if start.starts_with(b"PuTTY-User-Key-File-") {
         return Some((KeyFormat::PuttyPpk, bom));
     }
-    // gpg-agent's canonical S-expression; a `shadowed-private-key` is only a stub
-    // pointing at a smart card and holds no secret.
-    if start.starts_with(b"(11:private-key") || start.starts_with(b"(21:protected-private-key") {
+    // gpg-agent's S-expression; a `shadowed-private-key` is only a stub pointing
+    // at a smart card and holds no secret.
+    if agent_sexp(start).is_some() {
         return Some((KeyFormat::GnupgAgent, bom));
     }
     let mut offset = bom;
@@ -113,8 +116,7 @@ fn classify_line(line: &[u8]) -> Option<KeyFormat> {
     }
     // gpg-agent's extended key format: name/value lines, the key under `Key:`.
     if let Some(rest) = line.strip_prefix(b"Key:") {
-        let rest = trim_start(rest);
-        if rest.starts_with(b"(private-key") || rest.starts_with(b"(protected-private-key") {
+        if agent_sexp(trim_start(rest)).is_some() {
             return Some(KeyFormat::GnupgAgent);
         }
     }
@@ -126,10 +128,29 @@ fn classify_line(line: &[u8]) -> Option<KeyFormat> {
         b"DSA PRIVATE KEY" => KeyFormat::PemDsa,
         b"PRIVATE KEY" => KeyFormat::Pkcs8,
         b"ENCRYPTED PRIVATE KEY" => KeyFormat::Pkcs8Encrypted,
-        b"PGP PRIVATE KEY BLOCK" => KeyFormat::PgpArmored,
+        b"PGP PRIVATE KEY BLOCK" | b"PGP SECRET KEY BLOCK" => KeyFormat::PgpArmored,
         other if other.ends_with(b" PRIVATE KEY") => KeyFormat::PemOther,
         _ => return None,
     })
+}
+
+/// A gpg-agent key S-expression at the start of `text`: the canonical form
+/// (`(11:private-key`) gpg-agent writes, or the advanced, readable one (`(private-key
+/// (rsa (n #00…#)…`) it also reads, as gpgsm's sample keys are written. `Some(true)`
+/// when the secret is protected (`protected-private-key`).
+pub fn agent_sexp(text: &[u8]) -> Option<bool> {
+    if text.starts_with(b"(11:private-key") {
+        return Some(false);
+    }
+    if text.starts_with(b"(21:protected-private-key") {
+        return Some(true);
+    }
+    let inner = trim_start(text.strip_prefix(b"(")?);
+    let (protected, after) = match inner.strip_prefix(b"protected-private-key") {
+        Some(after) => (true, after),
+        None => (false, inner.strip_prefix(b"private-key")?),
+    };
+    matches!(after.first(), Some(b'(' | b' ' | b'\t' | b'\r' | b'\n')).then_some(protected)
 }
 
 fn trim_start(bytes: &[u8]) -> &[u8] {
@@ -185,6 +206,16 @@ mod tests {
             (b"(11:private-key(3:rsa", KeyFormat::GnupgAgent),
             (b"(21:protected-private-key(3:rsa", KeyFormat::GnupgAgent),
             (
+                b"(private-key\n (rsa\n  (n #00e0ce#)",
+                KeyFormat::GnupgAgent,
+            ),
+            (b"\n( protected-private-key (ecc", KeyFormat::GnupgAgent),
+            (
+                b"-----BEGIN PGP SECRET KEY BLOCK-----\n",
+                KeyFormat::PgpArmored,
+            ),
+            (b"-----BEGIN EdDSA PRIVATE KEY-----\n", KeyFormat::PemOther),
+            (
                 b"Created: 20260101T000000\nKey: (protected-private-key (ecc",
                 KeyFormat::GnupgAgent,
             ),
@@ -219,6 +250,8 @@ mod tests {
             b"-----BEGIN PGP PUBLIC KEY BLOCK-----\n",
             b"|1|abc=|def= ssh-ed25519 AAAA\n",
             b"(20:shadowed-private-key(3:rsa",
+            b"(shadowed-private-key (rsa",
+            b"(private-keys are kept in private-keys-v1.d)",
             b"Host *\n  IdentityFile ~/.ssh/id_rsa\n",
             b"",
             &[0u8; 4096],

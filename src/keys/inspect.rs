@@ -6,6 +6,7 @@
 
 use base64ct::{Base64, Base64Unpadded, Encoding};
 use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
 
 use super::format::{self, KeyFormat};
 
@@ -65,31 +66,33 @@ pub fn inspect(prefix: &[u8]) -> Option<Inspection> {
 }
 
 /// Protection, and the public key blob where the format shows it. `None` means it is
-/// not a private key after all (a GnuPG stub on a smart card).
+/// not a private key after all: a body that does not decode to what its label
+/// promises (a template, an example, a redacted key), or a GnuPG stub on a smart
+/// card.
 fn text_protection(
     format: KeyFormat,
     whole: &[u8],
     after: &[u8],
 ) -> Option<(Protection, Option<Vec<u8>>)> {
     Some(match format {
-        KeyFormat::OpenSsh => match openssh(after) {
-            Some((encrypted, public)) => (
-                if encrypted {
-                    Protection::Encrypted
-                } else {
-                    Protection::Unencrypted
-                },
-                public,
-            ),
-            None => (Protection::Unknown, None),
-        },
-        KeyFormat::PemRsa | KeyFormat::PemEc | KeyFormat::PemDsa => (pem_headers(after), None),
-        KeyFormat::Pkcs8 => (Protection::Unencrypted, None),
-        KeyFormat::Pkcs8Encrypted => (Protection::Encrypted, None),
-        KeyFormat::PemOther => (Protection::Unknown, None),
-        KeyFormat::Ssh2 => (ssh2(after), None),
-        KeyFormat::PuttyPpk => ppk(whole),
-        KeyFormat::GnupgAgent => (gnupg_agent(whole), None),
+        KeyFormat::OpenSsh => {
+            let (encrypted, public) = openssh(after)?;
+            let protection = if encrypted {
+                Protection::Encrypted
+            } else {
+                Protection::Unencrypted
+            };
+            (protection, Some(public))
+        }
+        KeyFormat::PemRsa
+        | KeyFormat::PemEc
+        | KeyFormat::PemDsa
+        | KeyFormat::Pkcs8
+        | KeyFormat::Pkcs8Encrypted
+        | KeyFormat::PemOther => (super::pem::protection(after)?, None),
+        KeyFormat::Ssh2 => (ssh2(after)?, None),
+        KeyFormat::PuttyPpk => ppk(whole)?,
+        KeyFormat::GnupgAgent => (gnupg_agent(whole)?, None),
         KeyFormat::PgpArmored => (pgp(&super::openpgp_dearmor(whole)?)?, None),
         _ => (Protection::Unknown, None),
     })
@@ -131,56 +134,47 @@ pub fn openssh_blob(prefix: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// The DER inside a `-----BEGIN ENCRYPTED PRIVATE KEY-----` block.
-pub fn encrypted_pkcs8_der(prefix: &[u8]) -> Option<Vec<u8>> {
+pub fn encrypted_pkcs8_der(prefix: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
     let (KeyFormat::Pkcs8Encrypted, offset) = format::locate(prefix)? else {
         return None;
     };
-    base64_body(
-        lines(&prefix[offset..]),
-        b"-----END ENCRYPTED PRIVATE KEY-----",
-    )
+    super::pem::body(&prefix[offset..])
 }
 
 /// openssh-key-v1 (OpenSSH's PROTOCOL.key): magic, cipher name, KDF name, KDF
-/// options, key count, then the public keys in the clear. Cipher `none` is
-/// unencrypted. Returns whether it is encrypted, and the first public key.
-fn openssh(after: &[u8]) -> Option<(bool, Option<Vec<u8>>)> {
-    let blob = base64_body(lines(after), b"-----END OPENSSH PRIVATE KEY-----")?;
+/// options, key count, the public keys in the clear, then the private section.
+/// Cipher `none` is unencrypted. Returns whether it is encrypted, and the first
+/// public key; `None` when the body is not that structure.
+fn openssh(after: &[u8]) -> Option<(bool, Vec<u8>)> {
+    let blob = Zeroizing::new(base64_body(
+        lines(after),
+        b"-----END OPENSSH PRIVATE KEY-----",
+    )?);
     let mut rest = blob.strip_prefix(b"openssh-key-v1\0")?;
     let cipher = ssh_string(&mut rest)?;
-    let _kdf = ssh_string(&mut rest)?;
+    let kdf = ssh_string(&mut rest)?;
     let _kdf_options = ssh_string(&mut rest)?;
     let count = u32::from_be_bytes(rest.get(..4)?.try_into().ok()?);
     rest = &rest[4..];
-    let public = if count >= 1 {
-        ssh_string(&mut rest).map(<[u8]>::to_vec)
-    } else {
-        None
-    };
-    Some((cipher != b"none", public))
-}
-
-/// RFC 1421 headers of a legacy PEM key: `Proc-Type: 4,ENCRYPTED` with `DEK-Info`.
-fn pem_headers(after: &[u8]) -> Protection {
-    let mut proc_type = None;
-    let mut dek_info = false;
-    for line in lines(after).take(4) {
-        if let Some(value) = line.strip_prefix(b"Proc-Type:") {
-            proc_type = Some(value.trim_ascii() == b"4,ENCRYPTED");
-        } else if line.starts_with(b"DEK-Info:") {
-            dek_info = true;
-        }
+    if count == 0 || cipher.is_empty() || kdf.is_empty() {
+        return None;
     }
-    match (proc_type, dek_info) {
-        (None, false) => Protection::Unencrypted,
-        (Some(true), true) => Protection::Encrypted,
-        _ => Protection::Unknown,
+    let public = ssh_string(&mut rest)?.to_vec();
+    for _ in 1..count.min(1024) {
+        ssh_string(&mut rest)?;
     }
+    let private = ssh_string(&mut rest)?;
+    let encrypted = cipher != b"none";
+    // In the clear, the private section opens with two equal check integers.
+    if !encrypted && (private.len() < 8 || private[..4] != private[4..8]) {
+        return None;
+    }
+    Some((encrypted, public))
 }
 
 /// ssh.com's format: header lines (continued with a trailing `\`), then a blob of
 /// magic 0x3f6ff9eb, length, key type, and cipher name (`none` or `3des-cbc`).
-fn ssh2(after: &[u8]) -> Protection {
+fn ssh2(after: &[u8]) -> Option<Protection> {
     let mut body = Vec::new();
     let mut continued = false;
     for line in lines(after) {
@@ -193,79 +187,69 @@ fn ssh2(after: &[u8]) -> Protection {
             body.extend_from_slice(line);
         }
     }
-    let Some(blob) = std::str::from_utf8(&body)
-        .ok()
-        .and_then(|text| Base64::decode_vec(text).ok())
-    else {
-        return Protection::Unknown;
-    };
-    let parse = || {
-        let mut rest = blob.strip_prefix(&[0x3f, 0x6f, 0xf9, 0xeb])?.get(4..)?;
-        let _key_type = ssh_string(&mut rest)?;
-        ssh_string(&mut rest).map(|cipher| cipher == b"none")
-    };
-    match parse() {
-        Some(true) => Protection::Unencrypted,
-        Some(false) => Protection::Encrypted,
-        None => Protection::Unknown,
-    }
+    let blob = Zeroizing::new(Base64::decode_vec(std::str::from_utf8(&body).ok()?).ok()?);
+    let mut rest = blob.strip_prefix(&[0x3f, 0x6f, 0xf9, 0xeb])?.get(4..)?;
+    let _key_type = ssh_string(&mut rest)?;
+    Some(if ssh_string(&mut rest)? == b"none" {
+        Protection::Unencrypted
+    } else {
+        Protection::Encrypted
+    })
 }
 
 /// PuTTY's PPK v2 and v3: `Encryption: none` is unencrypted; `Public-Lines: N`
-/// holds the public key blob, which gives the same fingerprint as OpenSSH's.
-fn ppk(whole: &[u8]) -> (Protection, Option<Vec<u8>>) {
-    let mut protection = Protection::Unknown;
+/// holds the public key blob, which gives the same fingerprint as OpenSSH's. A
+/// file without the encryption line, a public key and private lines that decode is
+/// not a key.
+fn ppk(whole: &[u8]) -> Option<(Protection, Option<Vec<u8>>)> {
+    let mut protection = None;
     let mut public = None;
+    let mut private = false;
     let mut all = lines(whole);
     while let Some(line) = all.next() {
         if let Some(value) = line.strip_prefix(b"Encryption:") {
-            protection = if value.trim_ascii() == b"none" {
+            protection = Some(if value.trim_ascii() == b"none" {
                 Protection::Unencrypted
             } else {
                 Protection::Encrypted
-            };
+            });
         } else if let Some(count) = line.strip_prefix(b"Public-Lines:") {
-            let count: usize = std::str::from_utf8(count.trim_ascii())
-                .ok()
-                .and_then(|c| c.parse().ok())
-                .unwrap_or(0);
-            let text: Vec<u8> = all
-                .by_ref()
-                .take(count.min(64))
-                .flatten()
-                .copied()
-                .collect();
-            public = std::str::from_utf8(&text)
-                .ok()
-                .and_then(|t| Base64::decode_vec(t).ok());
+            public = Some(base64_lines(&mut all, count)?);
+        } else if let Some(count) = line.strip_prefix(b"Private-Lines:") {
+            private = !base64_lines(&mut all, count)?.is_empty();
         }
     }
-    (protection, public)
+    let public = public.filter(|p| !p.is_empty())?;
+    private.then_some((protection?, Some(public.to_vec())))
+}
+
+/// The `N` lines after a PPK `…-Lines: N` header, decoded.
+fn base64_lines<'a>(
+    lines: &mut impl Iterator<Item = &'a [u8]>,
+    count: &[u8],
+) -> Option<Zeroizing<Vec<u8>>> {
+    let count: usize = std::str::from_utf8(count.trim_ascii()).ok()?.parse().ok()?;
+    let text: Zeroizing<Vec<u8>> =
+        Zeroizing::new(lines.take(count.min(256)).flatten().copied().collect());
+    Base64::decode_vec(std::str::from_utf8(&text).ok()?)
+        .ok()
+        .map(Zeroizing::new)
 }
 
 /// gpg-agent's `private-keys-v1.d` files: `private-key` is in the clear,
-/// `protected-private-key` is encrypted, in the bare S-expression and in the
-/// extended format's `Key:` line alike.
-fn gnupg_agent(whole: &[u8]) -> Protection {
-    let start = whole.trim_ascii_start();
-    if start.starts_with(b"(11:private-key") {
-        return Protection::Unencrypted;
-    }
-    if start.starts_with(b"(21:protected-private-key") {
-        return Protection::Encrypted;
-    }
-    for line in lines(whole) {
-        if let Some(rest) = line.strip_prefix(b"Key:") {
-            let rest = rest.trim_ascii_start();
-            if rest.starts_with(b"(private-key") {
-                return Protection::Unencrypted;
-            }
-            if rest.starts_with(b"(protected-private-key") {
-                return Protection::Encrypted;
-            }
-        }
-    }
-    Protection::Unknown
+/// `protected-private-key` is encrypted, in the bare S-expression (canonical or
+/// readable) and in the extended format's `Key:` line alike.
+fn gnupg_agent(whole: &[u8]) -> Option<Protection> {
+    let protected = format::agent_sexp(whole.trim_ascii_start()).or_else(|| {
+        lines(whole)
+            .filter_map(|line| line.strip_prefix(b"Key:"))
+            .find_map(|rest| format::agent_sexp(rest.trim_ascii_start()))
+    })?;
+    Some(if protected {
+        Protection::Encrypted
+    } else {
+        Protection::Unencrypted
+    })
 }
 
 /// OpenPGP secret key packets; `None` when they hold only stubs (keys on a card).
@@ -280,12 +264,21 @@ fn binary(prefix: &[u8]) -> Option<(KeyFormat, Protection, Option<Vec<u8>>)> {
     if prefix.starts_with(b"GnomeKeyring\n\r\0\n") {
         return Some((KeyFormat::GnomeKeyring, Protection::Encrypted, None));
     }
-    if prefix.starts_with(b"[keyring]")
-        && lines(prefix).any(|l| l.starts_with(b"display-name=") || l.starts_with(b"ctime="))
-    {
+    if is_text_keyring(prefix) {
         return Some((KeyFormat::GnomeKeyring, Protection::Unencrypted, None));
     }
     super::binary_key(prefix)
+}
+
+/// gnome-keyring's text format (a GKeyFile): blank and `#` lines, then the
+/// `[keyring]` group with its `display-name=` or `ctime=`. gnome-keyring's own
+/// fixtures open with a blank line.
+fn is_text_keyring(prefix: &[u8]) -> bool {
+    let mut content = lines(prefix).filter(|l| !l.is_empty() && !l.starts_with(b"#"));
+    content.next() == Some(b"[keyring]")
+        && content
+            .take_while(|l| !l.starts_with(b"["))
+            .any(|l| l.starts_with(b"display-name=") || l.starts_with(b"ctime="))
 }
 
 #[cfg(test)]

@@ -60,52 +60,163 @@ fn openssh_cipher_none_is_unencrypted_at_any_wrap_and_line_ending() {
 }
 
 #[test]
-fn a_damaged_openssh_key_is_unknown_never_safe() {
+fn a_damaged_openssh_body_is_no_key() {
     let (file, _) = openssh_file(b"none", 70, "\n");
     let text = String::from_utf8(file).unwrap();
     let damaged = text.replacen("b3BlbnNzaC1rZXktdjE", "AAAAAAAAAAAAAAAAAAA", 1);
-    assert_eq!(
-        inspect(damaged.as_bytes()).unwrap().protection,
-        Protection::Unknown
-    );
+    assert_eq!(inspect(damaged.as_bytes()), None);
     let truncated = &text.as_bytes()[..60];
-    assert_eq!(inspect(truncated).unwrap().protection, Protection::Unknown);
+    assert_eq!(inspect(truncated), None);
     // Every truncation is handled without a panic.
     for end in 0..text.len() {
         let _ = inspect(&text.as_bytes()[..end]);
     }
 }
 
+fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    crate::keys::ber::put_header(&mut out, tag, content.len());
+    out.extend_from_slice(content);
+    out
+}
+
+/// `-----BEGIN {label}-----`, the headers, the DER in base64 at 64 columns, END.
+fn pem(label: &str, headers: &str, der: &[u8]) -> Vec<u8> {
+    let text = Base64::encode_string(der);
+    let mut file = format!("-----BEGIN {label}-----\n{headers}");
+    for chunk in text.as_bytes().chunks(64) {
+        file.push_str(std::str::from_utf8(chunk).unwrap());
+        file.push('\n');
+    }
+    file.push_str(&format!("-----END {label}-----\n"));
+    file.into_bytes()
+}
+
+/// The shapes of the structures each label promises, with filler numbers.
+fn pkcs1() -> Vec<u8> {
+    let ints: Vec<u8> = (0..9u8).flat_map(|i| tlv(0x02, &[i + 1])).collect();
+    tlv(0x30, &[tlv(0x02, &[0]), ints[3..].to_vec()].concat())
+}
+
+fn pkcs8() -> Vec<u8> {
+    // Ed25519: version 0, AlgorithmIdentifier { 1.3.101.112 }, the seed.
+    let algorithm = tlv(0x30, &tlv(0x06, &[0x2B, 0x65, 0x70]));
+    let seed = tlv(0x04, &tlv(0x04, &[9; 32]));
+    tlv(0x30, &[tlv(0x02, &[0]), algorithm, seed].concat())
+}
+
+fn sec1() -> Vec<u8> {
+    tlv(0x30, &[tlv(0x02, &[1]), tlv(0x04, &[9; 32])].concat())
+}
+
 #[test]
 fn legacy_pem_headers_mark_encryption() {
-    let plain = b"-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----\n";
-    assert_eq!(inspect(plain).unwrap().protection, Protection::Unencrypted);
-    let encrypted = b"-----BEGIN EC PRIVATE KEY-----\r\nProc-Type: 4,ENCRYPTED\r\nDEK-Info: AES-128-CBC,00FF\r\n\r\nMIIE\r\n-----END EC PRIVATE KEY-----\r\n";
-    let found = inspect(encrypted).unwrap();
+    let plain = pem("RSA PRIVATE KEY", "", &pkcs1());
+    let found = inspect(&plain).unwrap();
+    assert_eq!(
+        (found.format, found.protection),
+        (KeyFormat::PemRsa, Protection::Unencrypted)
+    );
+    let encrypted = pem(
+        "EC PRIVATE KEY",
+        "Proc-Type: 4,ENCRYPTED\r\nDEK-Info: AES-128-CBC,00FF\r\n\r\n",
+        &[0x5A; 48],
+    );
+    let found = inspect(&encrypted).unwrap();
     assert_eq!(
         (found.format, found.protection),
         (KeyFormat::PemEc, Protection::Encrypted)
     );
-    let odd = b"-----BEGIN DSA PRIVATE KEY-----\nProc-Type: 4,SOMETHING\n\nMIIE\n";
-    assert_eq!(inspect(odd).unwrap().protection, Protection::Unknown);
-}
-
-#[test]
-fn pkcs8_labels_decide() {
     assert_eq!(
-        inspect(b"-----BEGIN PRIVATE KEY-----\nMC4C\n")
+        inspect(&pem("EC PRIVATE KEY", "", &sec1()))
             .unwrap()
             .protection,
         Protection::Unencrypted
     );
+    // Headers no tool writes, or ciphertext of no whole block: no key.
+    let odd = pem("DSA PRIVATE KEY", "Proc-Type: 4,SOMETHING\n\n", &[0x5A; 48]);
+    assert_eq!(inspect(&odd), None);
+    let ragged = pem(
+        "RSA PRIVATE KEY",
+        "Proc-Type: 4,ENCRYPTED\nDEK-Info: DES-EDE3-CBC,00FF\n\n",
+        &[0x5A; 13],
+    );
+    assert_eq!(inspect(&ragged), None);
+}
+
+#[test]
+fn pkcs8_labels_decide() {
+    let found = inspect(&pem("PRIVATE KEY", "", &pkcs8())).unwrap();
     assert_eq!(
-        inspect(b"-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIF\n")
+        (found.format, found.protection),
+        (KeyFormat::Pkcs8, Protection::Unencrypted)
+    );
+    // PBES2 whose parameters cannot be read: the empty password cannot be tried,
+    // and the structure says encrypted.
+    let pbes2 = tlv(
+        0x30,
+        &[
+            tlv(
+                0x06,
+                &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x05, 0x0D],
+            ),
+            tlv(0x30, &[]),
+        ]
+        .concat(),
+    );
+    let encrypted = tlv(0x30, &[pbes2, tlv(0x04, &[0x5A; 48])].concat());
+    let found = inspect(&pem("ENCRYPTED PRIVATE KEY", "", &encrypted)).unwrap();
+    assert_eq!(
+        (found.format, found.protection),
+        (KeyFormat::Pkcs8Encrypted, Protection::Encrypted)
+    );
+    // The same body under another label is still what it is.
+    assert_eq!(
+        inspect(&pem("RSA PRIVATE KEY", "", &pkcs8()))
             .unwrap()
             .protection,
-        Protection::Encrypted
+        Protection::Unencrypted
+    );
+    // An EdDSA label (an early draft of RFC 8410, still written by some tools)
+    // around PKCS#8.
+    let eddsa = inspect(&pem("EdDSA PRIVATE KEY", "", &pkcs8())).unwrap();
+    assert_eq!(
+        (eddsa.format, eddsa.protection),
+        (KeyFormat::PemOther, Protection::Unencrypted)
     );
 }
 
+#[test]
+fn a_pem_label_without_a_key_in_it_is_no_key() {
+    // A public key mislabelled as private (a real server's habit).
+    let spki = tlv(
+        0x30,
+        &[
+            tlv(0x30, &tlv(0x06, &[0x2B, 0x65, 0x70])),
+            tlv(0x03, &[0; 33]),
+        ]
+        .concat(),
+    );
+    let cases: Vec<Vec<u8>> = vec![
+        b"-----BEGIN RSA PRIVATE KEY-----\n{{ vault_ssh_key }}\n-----END RSA PRIVATE KEY-----\n".to_vec(),
+        b"-----BEGIN OPENSSH PRIVATE KEY-----\n${SSH_KEY}\n-----END OPENSSH PRIVATE KEY-----\n".to_vec(),
+        b"-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC...\n-----END PRIVATE KEY-----\n".to_vec(),
+        b"-----BEGIN RSA PRIVATE KEY-----\nXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX\n-----END RSA PRIVATE KEY-----\n".to_vec(),
+        b"-----BEGIN EC PRIVATE KEY-----\n-----END EC PRIVATE KEY-----\n".to_vec(),
+        b"-----BEGIN PRIVATE KEY-----\n<your key here>\n-----END PRIVATE KEY-----\n".to_vec(),
+        b"-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIF\n-----END ENCRYPTED PRIVATE KEY-----\n".to_vec(),
+        b"-----BEGIN PGP PRIVATE KEY BLOCK-----\n\n[redacted]\n-----END PGP PRIVATE KEY BLOCK-----\n".to_vec(),
+        b"---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----\nAAAA\n---- END SSH2 ENCRYPTED PRIVATE KEY ----\n".to_vec(),
+        b"PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: example\n".to_vec(),
+        // No END line: a block cut off mid-sentence in documentation.
+        pem("PRIVATE KEY", "", &pkcs8())[..40].to_vec(),
+        pem("EdDSA PRIVATE KEY", "", &spki),
+        pem("PRIVATE KEY", "", &spki),
+    ];
+    for case in &cases {
+        assert_eq!(inspect(case), None, "{}", String::from_utf8_lossy(case));
+    }
+}
 #[test]
 fn ssh2_cipher_field_decides() {
     let file = |cipher: &[u8]| {
@@ -184,6 +295,19 @@ fn gnupg_agent_keys_in_both_layouts() {
         Protection::Encrypted
     );
     assert_eq!(inspect(b"(20:shadowed-private-key(3:rsa"), None);
+    // The readable (advanced) form, as gpgsm's sample keys are written.
+    let readable = b"(private-key\n (rsa\n  (n #00e0ce9f#)\n  (e #010001#)\n  (d #046129f#)))\n";
+    assert_eq!(
+        inspect(readable).unwrap().protection,
+        Protection::Unencrypted
+    );
+    let protected =
+        b"(protected-private-key\n (rsa\n  (n #00e0ce9f#)\n  (protected openpgp-s2k3-sha1-aes-cbc";
+    assert_eq!(
+        inspect(protected).unwrap().protection,
+        Protection::Encrypted
+    );
+    assert_eq!(inspect(b"(shadowed-private-key\n (rsa\n"), None);
 }
 
 #[test]
@@ -196,10 +320,19 @@ fn gnome_keyrings_by_their_first_bytes() {
     let plain =
         inspect(b"[keyring]\ndisplay-name=Login\nctime=0\n\n[1]\nsecret=hunter2\n").unwrap();
     assert_eq!(plain.protection, Protection::Unencrypted);
+    // gnome-keyring's own fixture opens with a blank line.
+    let blank_first =
+        inspect(b"\n[keyring]\ndisplay-name=plain\nctime=0\nmtime=0\n\n[1]\nsecret=x\n").unwrap();
+    assert_eq!(blank_first.protection, Protection::Unencrypted);
     assert_eq!(
         inspect(b"[keyring]\nsomething=else\n"),
         None,
         "an unrelated INI file"
+    );
+    assert_eq!(
+        inspect(b"[general]\n[keyring]\ndisplay-name=x\n"),
+        None,
+        "a settings file with a keyring section"
     );
 }
 

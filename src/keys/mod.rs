@@ -1,10 +1,14 @@
 //! Private keys: recognising them by content in every common format, and telling
 //! encrypted ones from unencrypted ones.
 
+mod ber;
 pub mod der;
 pub mod format;
 mod inspect;
 pub mod openpgp;
+mod pbe;
+mod pem;
+mod pkcs12;
 pub mod scan;
 pub mod unlock;
 
@@ -39,19 +43,28 @@ fn binary_key(prefix: &[u8]) -> Option<(KeyFormat, Protection, Option<Vec<u8>>)>
     if !der::looks_like_der(prefix) {
         return None;
     }
+    if pkcs12::looks_like_pfx(prefix) {
+        // A PKCS#12 file without a key bag is a truststore, not a key.
+        let protection = match pkcs12::classify(prefix)? {
+            pkcs12::Pkcs12Protection::OpensWithEmptyPassword => Protection::Unencrypted,
+            pkcs12::Pkcs12Protection::NeedsPassword => Protection::Encrypted,
+            pkcs12::Pkcs12Protection::Unknown => Protection::Unknown,
+        };
+        return Some((KeyFormat::Pkcs12, protection, None));
+    }
     let (format, protection) = match der::classify_der(prefix)? {
         der::DerKey::Pkcs8 => (KeyFormat::Pkcs8Der, Protection::Unencrypted),
-        der::DerKey::Pkcs8Encrypted => (KeyFormat::Pkcs8EncryptedDer, Protection::Encrypted),
+        der::DerKey::Pkcs8Encrypted => (KeyFormat::Pkcs8EncryptedDer, pem::encrypted_pkcs8(prefix)),
         der::DerKey::Pkcs1Rsa => (KeyFormat::Pkcs1Der, Protection::Unencrypted),
         der::DerKey::Sec1Ec => (KeyFormat::Sec1Der, Protection::Unencrypted),
-        der::DerKey::Pkcs12(p12) => (
-            KeyFormat::Pkcs12,
-            match p12 {
-                der::Pkcs12Protection::OpensWithEmptyPassword => Protection::Unencrypted,
-                der::Pkcs12Protection::NeedsPassword => Protection::Encrypted,
-                der::Pkcs12Protection::Unknown => Protection::Unknown,
-            },
-        ),
+        der::DerKey::Dsa => (KeyFormat::DsaDer, Protection::Unencrypted),
     };
     Some((format, protection, None))
+}
+
+/// How many bytes of a file must be read to judge it, when the first
+/// `KEY_PREFIX_BYTES` are not enough: a PKCS#12 file is read whole (a truststore
+/// of a hundred certificates runs past 64 KiB, and its bags come in any order).
+pub fn wants_whole_file(prefix: &[u8]) -> bool {
+    pkcs12::looks_like_pfx(prefix)
 }

@@ -21,17 +21,21 @@ pub enum PgpProtection {
     Unknown,
 }
 
-const ARMOR_BEGIN: &[u8] = b"-----BEGIN PGP PRIVATE KEY BLOCK-----";
+/// The armor lines of a secret key block: OpenPGP's, and PGP 2.x's older name.
+const ARMOR_BEGIN: [&[u8]; 2] = [
+    b"-----BEGIN PGP PRIVATE KEY BLOCK-----",
+    b"-----BEGIN PGP SECRET KEY BLOCK-----",
+];
 const TAG_SECRET_KEY: u8 = 5;
 const TAG_SECRET_SUBKEY: u8 = 7;
 
 /// GnuPG's private S2K type (RFC 4880 reserves 100–110 for such extensions).
 const S2K_GNU: u8 = 101;
 
-/// Decodes an ASCII-armored block's base64 body (after the armor header lines and the empty line that ends them; stops at the `=XXXX` CRC-24 line or the `-----END` line; tolerates CRLF). Returns the binary packets, or None when malformed. Input is the whole text; find the `-----BEGIN PGP PRIVATE KEY BLOCK-----` line yourself.
+/// Decodes an ASCII-armored block's base64 body (after the armor header lines and the empty line that ends them; stops at the `=XXXX` CRC-24 line or the `-----END` line; tolerates CRLF). Returns the binary packets, or None when malformed. Input is the whole text, with its `-----BEGIN PGP PRIVATE KEY BLOCK-----` (or PGP 2.x's `SECRET KEY BLOCK`) line.
 pub fn dearmor(text: &[u8]) -> Option<Vec<u8>> {
     let mut lines = text.split(|&b| b == b'\n').map(<[u8]>::trim_ascii);
-    lines.find(|line| *line == ARMOR_BEGIN)?;
+    lines.find(|line| ARMOR_BEGIN.contains(line))?;
     let mut body = Vec::new();
     let mut in_headers = true;
     let mut complete = false;
@@ -166,7 +170,7 @@ pub fn is_plausible_key_file(bytes: &[u8]) -> bool {
     // A plausibility bound for recognising a packet, not a judgement of the key:
     // the clock is read here rather than handed down.
     let now = u64::try_from(crate::time::now()).unwrap_or(u64::MAX);
-    if !(3..=6).contains(&version)
+    if !(2..=6).contains(&version)
         || created < 788_918_400
         || created > now.saturating_add(31_536_000)
     {
@@ -631,6 +635,12 @@ mod tests {
         // Seen through a short prefix, the first packets still decode.
         let cut = &f.plain.secret_armored[..f.plain.secret_armored.len() / 2];
         assert_eq!(armored(cut), Some(PgpProtection::Unencrypted));
+        // PGP 2.x named the block a secret key block.
+        let old_name = text.replace("PGP PRIVATE KEY BLOCK", "PGP SECRET KEY BLOCK");
+        assert_eq!(
+            armored(old_name.as_bytes()),
+            Some(PgpProtection::Unencrypted)
+        );
     }
 
     #[test]
@@ -851,7 +861,7 @@ mod tests {
             let _ = looks_like_secret_key_packet(&buf);
             let _ = dearmor(&buf);
         }
-        let mut text = ARMOR_BEGIN.to_vec();
+        let mut text = ARMOR_BEGIN[0].to_vec();
         text.extend_from_slice(b"\n\n");
         for _ in 0..2000 {
             text.extend_from_slice(b"=\n:\n\n====\r\nA\n");

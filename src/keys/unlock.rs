@@ -8,8 +8,9 @@ use std::path::Path;
 
 use zeroize::Zeroizing;
 
-use super::der::{DerKey, classify_der, pkcs12_mac_verifies};
-use super::scan::KEY_PREFIX_BYTES;
+use super::der::{DerKey, classify_der};
+use super::pkcs12::mac_verifies as pkcs12_mac_verifies;
+use super::scan::read_key_bytes;
 use super::{Inspection, KeyFormat, Protection, encrypted_pkcs8_der, openssh_blob};
 use crate::fs::{FsError, SafeFile};
 use crate::secret::Secret;
@@ -26,7 +27,7 @@ pub enum Verdict {
 /// Reads the key file safely: links along the path are the caller's choice, the
 /// file itself must not be a link, a FIFO or a device.
 pub fn read_key(path: &Path) -> Result<Zeroizing<Vec<u8>>, FsError> {
-    SafeFile::open_last_unfollowed(path)?.read_prefix(KEY_PREFIX_BYTES)
+    read_key_bytes(&mut SafeFile::open_last_unfollowed(path)?)
 }
 
 /// Whether the key has no passphrase at all. Unencrypted DER keys are recognised by
@@ -35,7 +36,7 @@ pub fn has_no_passphrase(found: &Inspection, bytes: &[u8]) -> bool {
     found.protection == Protection::Unencrypted
         || matches!(
             classify_der(bytes),
-            Some(DerKey::Pkcs8 | DerKey::Pkcs1Rsa | DerKey::Sec1Ec)
+            Some(DerKey::Pkcs8 | DerKey::Pkcs1Rsa | DerKey::Sec1Ec | DerKey::Dsa)
         )
 }
 
@@ -61,11 +62,11 @@ pub fn verify(format: KeyFormat, bytes: &[u8], passphrase: &Secret) -> Verdict {
             let der = if format == KeyFormat::Pkcs8Encrypted {
                 encrypted_pkcs8_der(bytes)
             } else {
-                Some(bytes.to_vec())
+                Some(Zeroizing::new(bytes.to_vec()))
             };
             let Some(info) = der
                 .as_deref()
-                .and_then(|d| pkcs8::EncryptedPrivateKeyInfo::try_from(d).ok())
+                .and_then(|d| pkcs8::EncryptedPrivateKeyInfo::try_from(d.as_slice()).ok())
             else {
                 return Verdict::CannotVerify;
             };

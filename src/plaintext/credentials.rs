@@ -114,7 +114,7 @@ pub const FILES: &[CredentialFile] = &[
     },
     CredentialFile {
         path: ".gem/credentials",
-        detect: Detector::Yaml(&[":rubygems_api_key"]),
+        detect: Detector::Yaml(&["rubygems_api_key"]),
         instead: "gem signin with a scoped, expiring API key, kept out of files where possible",
     },
     CredentialFile {
@@ -235,17 +235,37 @@ impl Detector {
     }
 }
 
+/// `key = value` or `key: value`, the key bare, quoted (`"token" = …`, TOML and YAML
+/// allow it) or a YAML symbol (`:rubygems_api_key: …`, as `gem signin` writes it).
 fn find_key(text: &[u8], keys: &[&str], separator: u8) -> Option<usize> {
     for (number, line) in lines(text) {
         if line.starts_with(b"#") || line.starts_with(b";") {
             continue;
         }
-        let Some(at) = line.iter().position(|&b| b == separator) else {
+        let line = line.strip_prefix(b"- ").unwrap_or(line).trim_ascii_start();
+        // A YAML symbol's leading colon is not the separator.
+        let (line, symbol) = match line.strip_prefix(b":") {
+            Some(rest) if separator == b':' => (rest, true),
+            _ => (line, false),
+        };
+        let (key, rest) = match line.first() {
+            Some(&q) if (q == b'"' || q == b'\'') && !symbol => {
+                let Some(close) = line[1..].iter().position(|&b| b == q) else {
+                    continue;
+                };
+                (&line[1..=close], &line[close + 2..])
+            }
+            _ => {
+                let Some(at) = line.iter().position(|&b| b == separator) else {
+                    continue;
+                };
+                (line[..at].trim_ascii(), &line[at..])
+            }
+        };
+        let Some(value) = rest.trim_ascii_start().strip_prefix(&[separator]) else {
             continue;
         };
-        let key = line[..at].trim_ascii().trim_ascii_start();
-        let key = key.strip_prefix(b"- ").unwrap_or(key);
-        if keys.iter().any(|k| key.eq_ignore_ascii_case(k.as_bytes())) && real(&line[at + 1..]) {
+        if keys.iter().any(|k| key.eq_ignore_ascii_case(k.as_bytes())) && real(value) {
             return Some(number);
         }
     }
@@ -395,138 +415,5 @@ fn msmtp(text: &[u8]) -> Option<usize> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn detect(path: &str, text: &str) -> Option<usize> {
-        let entry = FILES.iter().find(|f| f.path == path).expect("in the table");
-        entry.detect.detect(text.as_bytes())
-    }
-
-    #[test]
-    fn each_file_is_reported_only_when_it_holds_a_secret() {
-        let cases: &[(&str, &str, Option<usize>)] = &[
-            (
-                ".netrc",
-                "machine example.org\n  login alice\n  password hunter2hunter2\n",
-                Some(3),
-            ),
-            (".netrc", "machine example.org login alice\n", None),
-            (
-                ".pgpass",
-                "# comment\ndb.example.org:5432:app:alice:S3cret\n",
-                Some(2),
-            ),
-            (".pgpass", "db.example.org:5432:app:alice:\n", None),
-            (
-                ".my.cnf",
-                "[client]\nuser=alice\npassword = W1ldcat!\n",
-                Some(3),
-            ),
-            (".my.cnf", "[client]\nuser=alice\n", None),
-            (
-                ".git-credentials",
-                "https://alice:ghp_abc123@github.com\n",
-                Some(1),
-            ),
-            (".git-credentials", "https://alice@github.com\n", None),
-            (
-                ".docker/config.json",
-                "{\n  \"auths\": {\n    \"registry.example.org\": {\n      \"auth\": \"YWxpY2U6aHVudGVyMg==\"\n    }\n  }\n}\n",
-                Some(4),
-            ),
-            (
-                ".docker/config.json",
-                "{\n  \"auths\": {\"registry.example.org\": {}},\n  \"credsStore\": \"secretservice\"\n}\n",
-                None,
-            ),
-            (
-                ".aws/credentials",
-                "[default]\naws_access_key_id = AKIA...\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG\n",
-                Some(3),
-            ),
-            (
-                ".aws/config",
-                "[profile x]\ncredential_process = /usr/bin/aws-vault exec x --json\n",
-                None,
-            ),
-            (
-                ".kube/config",
-                "users:\n- name: admin\n  user:\n    token: eyJhbGciOi\n",
-                Some(4),
-            ),
-            (
-                ".kube/config",
-                "users:\n- name: admin\n  user:\n    exec:\n      command: kubelogin\n",
-                None,
-            ),
-            (
-                ".npmrc",
-                "//registry.npmjs.org/:_authToken=npm_abcdef\n",
-                Some(1),
-            ),
-            (
-                ".npmrc",
-                "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n",
-                None,
-            ),
-            (
-                ".pypirc",
-                "[pypi]\nusername = __token__\npassword = pypi-AgEIcHlwaS5vcmc\n",
-                Some(3),
-            ),
-            (
-                ".config/gh/hosts.yml",
-                "github.com:\n    oauth_token: gho_abcdef\n    user: alice\n",
-                Some(2),
-            ),
-            (
-                ".config/gh/hosts.yml",
-                "github.com:\n    user: alice\n    git_protocol: https\n",
-                None,
-            ),
-            (
-                ".m2/settings.xml",
-                "<server><id>x</id><password>plain</password></server>\n",
-                Some(1),
-            ),
-            (
-                ".m2/settings.xml",
-                "<server><password>{COQLCE6DU6GtcS5P=}</password></server>\n",
-                None,
-            ),
-            (
-                ".terraform.d/credentials.tfrc.json",
-                "{\"credentials\": {\"app.terraform.io\": {\n\"token\": \"abc.atlasv1.def\"\n}}}\n",
-                Some(2),
-            ),
-            (".vault-token", "hvs.CAESIabc\n", Some(1)),
-            (".vault-token", "\n", None),
-            (
-                ".config/rclone/rclone.conf",
-                "[remote]\ntype = sftp\npass = 0bscur3d\n",
-                Some(3),
-            ),
-            (
-                ".msmtprc",
-                "account default\npasswordeval pass show mail\n",
-                None,
-            ),
-            (".msmtprc", "account default\npassword hunter2\n", Some(2)),
-        ];
-        for (path, text, line) in cases {
-            assert_eq!(detect(path, text), *line, "{path}: {text:?}");
-        }
-    }
-
-    #[test]
-    fn placeholders_are_not_secrets() {
-        for value in ["", "$PASSWORD", "<password>", "changeme", "\"\""] {
-            assert_eq!(
-                detect(".my.cnf", &format!("password={value}\n")),
-                None,
-                "{value}"
-            );
-        }
-    }
-}
+#[path = "credentials_tests.rs"]
+mod tests;

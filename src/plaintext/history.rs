@@ -4,6 +4,7 @@
 //! chunk matched in one pass, and only a masked copy of a line ever leaves here.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, mpsc};
 
 use zeroize::Zeroizing;
 
@@ -164,22 +165,115 @@ pub fn for_each_chunk(
     }
 }
 
-/// Every secret in a file, with the line it is on, the line masked.
+/// Every secret in a file, with the line it is on, the line masked. The file is read
+/// on this thread and its chunks scanned on up to `MAX_WORKERS` others at once, so that
+/// a large history takes the time of reading it rather than of matching it; leaks come
+/// back in the file's order all the same.
 pub fn leaks(mut file: SafeFile) -> Result<Vec<Leak>, FsError> {
-    let mut found = Vec::new();
-    for_each_chunk(&mut file, |chunk, line_base| {
-        patterns::scan_chunk(chunk, |index, start, hits: &[Hit]| {
-            let line_end =
-                memchr::memchr(b'\n', &chunk[start..]).map_or(chunk.len(), |e| start + e);
-            let masked = patterns::mask(&chunk[start..line_end], hits);
-            for hit in hits {
-                found.push(Leak {
-                    line: line_base + index as u64 + 1,
-                    kind: hit.kind,
-                    masked: masked.clone(),
-                });
-            }
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(MAX_WORKERS);
+    if workers < 2 {
+        let mut found = Vec::new();
+        for_each_chunk(&mut file, |chunk, line_base| {
+            found.extend(chunk_leaks(chunk, line_base));
+        })?;
+        return Ok(found);
+    }
+    let (work, jobs) = mpsc::sync_channel::<(usize, u64, Zeroizing<Vec<u8>>)>(workers * 2);
+    let jobs = Mutex::new(jobs);
+    let (done, results) = mpsc::channel::<(usize, Vec<Leak>)>();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let (jobs, done) = (&jobs, done.clone());
+            scope.spawn(move || {
+                loop {
+                    // The lock is held only to take a job, never while scanning.
+                    let job = match jobs.lock() {
+                        Ok(jobs) => jobs.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok((seq, line_base, chunk)) = job else {
+                        return;
+                    };
+                    if done.send((seq, chunk_leaks(&chunk, line_base))).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(done);
+        let read = for_each_owned_chunk(&mut file, |seq, line_base, chunk| {
+            // A send fails only when every worker is gone, and then nothing is left to do.
+            let _ = work.send((seq, line_base, chunk));
         });
-    })?;
-    Ok(found)
+        drop(work);
+        let mut found: Vec<(usize, Vec<Leak>)> = results.iter().collect();
+        read?;
+        found.sort_unstable_by_key(|(seq, _)| *seq);
+        Ok(found.into_iter().flat_map(|(_, leaks)| leaks).collect())
+    })
+}
+
+/// At most this many threads scan one file.
+const MAX_WORKERS: usize = 4;
+
+/// The secrets in one chunk of whole lines whose first line is `line_base` + 1.
+fn chunk_leaks(chunk: &[u8], line_base: u64) -> Vec<Leak> {
+    let mut found = Vec::new();
+    patterns::scan_chunk(chunk, |index, start, hits: &[Hit]| {
+        let line_end = memchr::memchr(b'\n', &chunk[start..]).map_or(chunk.len(), |e| start + e);
+        let masked = patterns::mask(&chunk[start..line_end], hits);
+        for hit in hits {
+            found.push(Leak {
+                line: line_base + index as u64 + 1,
+                kind: hit.kind,
+                masked: masked.clone(),
+            });
+        }
+    });
+    found
+}
+
+/// As `for_each_chunk`, but each chunk is a buffer of its own, handed over with its
+/// place in the file (`seq`) and the number of lines before it, so that it can be
+/// scanned on another thread. Every buffer is wiped when dropped.
+fn for_each_owned_chunk(
+    file: &mut SafeFile,
+    mut each: impl FnMut(usize, u64, Zeroizing<Vec<u8>>),
+) -> Result<(), FsError> {
+    let mut carry: Zeroizing<Vec<u8>> = Zeroizing::new(Vec::new());
+    let (mut seq, mut line_base) = (0, 0u64);
+    loop {
+        let mut buf = Zeroizing::new(vec![0u8; CHUNK_BYTES]);
+        let mut filled = carry.len();
+        buf[..filled].copy_from_slice(&carry);
+        carry.clear();
+        let mut at_end = false;
+        while filled < buf.len() {
+            let n = file.read_some(&mut buf[filled..])?;
+            if n == 0 {
+                at_end = true;
+                break;
+            }
+            filled += n;
+        }
+        if filled == 0 {
+            return Ok(());
+        }
+        // A line longer than a chunk is handed over in pieces.
+        let end = match memchr::memrchr(b'\n', &buf[..filled]) {
+            Some(last) if !at_end => last + 1,
+            _ => filled,
+        };
+        carry.extend_from_slice(&buf[end..filled]);
+        buf.truncate(end);
+        let lines = memchr::memchr_iter(b'\n', &buf).count() as u64;
+        each(seq, line_base, buf);
+        seq += 1;
+        line_base += lines;
+        if at_end && carry.is_empty() {
+            return Ok(());
+        }
+    }
 }

@@ -1,6 +1,22 @@
 //! Secrets in the clear: in shell and REPL history files, and in credential files.
 
+mod commands;
 pub mod credentials;
+mod engine;
+#[cfg(test)]
+mod example_lines;
+#[cfg(test)]
+pub(crate) mod forms;
+#[cfg(test)]
+mod generated_lines;
 pub mod history;
 pub mod patterns;
+mod predicates;
 pub mod redact;
+mod rules;
+#[cfg(test)]
+pub(crate) mod shapes;
+mod spans;
+pub(crate) mod tokens;
+#[cfg(test)]
+mod tokens_tests;

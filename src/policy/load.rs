@@ -10,11 +10,16 @@ use std::path::{Component, Path, PathBuf};
 use toml::de::{DeTable, DeValue};
 
 use super::schema::{self, ParamKind, ParamSpec};
+use super::waiver;
 use super::{BUILTIN, Level, Origin, Policy, PolicyError, Setting, Value};
 use crate::fs::{FsError, Meta, SafeDir, SafeFile, perm};
 
 /// Where the site's policy lives.
 pub const SYSTEM_DIR: &str = "/etc/csi-self-check";
+
+/// [`SYSTEM_DIR`] where this build reads it (see `sysroot`).
+static SITE_DIR: std::sync::LazyLock<PathBuf> =
+    std::sync::LazyLock::new(|| crate::sysroot::path(SYSTEM_DIR));
 
 /// A policy file larger than this is refused rather than read.
 const MAX_POLICY_BYTES: usize = 1 << 20;
@@ -34,7 +39,7 @@ impl Default for LoadOptions<'_> {
     fn default() -> Self {
         LoadOptions {
             policy_file: None,
-            system_dir: Path::new(SYSTEM_DIR),
+            system_dir: SITE_DIR.as_path(),
             trusted_owner: 0,
         }
     }
@@ -60,6 +65,15 @@ fn error(
         line,
         key: key.map(str::to_owned),
         message: message.into(),
+        cause: None,
+    }
+}
+
+/// A file or directory of the policy that could not be read, and what was being done.
+fn unreadable(file: &Path, doing: &str, cause: FsError) -> PolicyError {
+    PolicyError {
+        cause: Some(cause),
+        ..error(file, None, None, doing)
     }
 }
 
@@ -102,6 +116,7 @@ pub fn builtin() -> Result<Policy, PolicyError> {
     let mut policy = Policy {
         settings: Default::default(),
         files: Vec::new(),
+        waivers: Vec::new(),
     };
     parse_into(&mut policy, builtin_path, BUILTIN, None)?;
     for spec in schema::tables() {
@@ -138,11 +153,10 @@ fn in_system_location(path: &Path, system_dir: &Path) -> bool {
 }
 
 fn read_policy_file(path: &Path) -> Result<(String, Meta), PolicyError> {
-    let mut file = SafeFile::open_named(path)
-        .map_err(|e| error(path, None, None, format!("cannot read: {e}")))?;
+    let mut file = SafeFile::open_named(path).map_err(|e| unreadable(path, "cannot read", e))?;
     let bytes = file
         .read_prefix(MAX_POLICY_BYTES + 1)
-        .map_err(|e| error(path, None, None, format!("cannot read: {e}")))?;
+        .map_err(|e| unreadable(path, "cannot read", e))?;
     if bytes.len() > MAX_POLICY_BYTES {
         return Err(error(
             path,
@@ -170,7 +184,7 @@ fn system_files(system_dir: &Path, trusted_owner: u32) -> Result<Vec<PathBuf>, P
     let dir = match SafeDir::open_root(system_dir) {
         Ok(dir) => dir,
         Err(FsError::NotFound) => return Ok(files),
-        Err(e) => return Err(error(system_dir, None, None, format!("cannot open: {e}"))),
+        Err(e) => return Err(unreadable(system_dir, "cannot open", e)),
     };
     if !site_owned(dir.meta(), trusted_owner) {
         return Err(error(
@@ -180,9 +194,7 @@ fn system_files(system_dir: &Path, trusted_owner: u32) -> Result<Vec<PathBuf>, P
             "refusing a site policy directory that is not owned by root or is writable by group or others",
         ));
     }
-    let entry_error = |name: &str, e: FsError| {
-        error(&dir.child_path(OsStr::new(name)), None, None, e.to_string())
-    };
+    let entry_error = |name: &str, e: FsError| unreadable(&dir.child_path(OsStr::new(name)), "", e);
     match dir.lstat(OsStr::new("policy.toml")) {
         Ok(_) => files.push(dir.child_path(OsStr::new("policy.toml"))),
         Err(FsError::NotFound) => {}
@@ -203,7 +215,7 @@ fn system_files(system_dir: &Path, trusted_owner: u32) -> Result<Vec<PathBuf>, P
     }
     let (names, _) = dropins
         .entries(10_000)
-        .map_err(|e| error(dropins.path(), None, None, e.to_string()))?;
+        .map_err(|e| unreadable(dropins.path(), "", e))?;
     for name in names {
         let bytes = name.as_bytes();
         if bytes.ends_with(b".toml") && !bytes.starts_with(b".") {
@@ -246,6 +258,10 @@ fn parse_into(
     for (item_key, item_value) in document.get_ref() {
         let id = item_key.get_ref().as_ref();
         let line = line_at(text, item_key.span().start);
+        if id == "waiver" {
+            parse_waivers(policy, path, text, line, item_value.get_ref(), trust)?;
+            continue;
+        }
         let spec = schema::item_spec(id)
             .or_else(|| schema::settings_spec(id))
             .ok_or_else(|| {
@@ -300,6 +316,54 @@ fn parse_into(
                 },
             );
         }
+    }
+    Ok(())
+}
+
+/// The `[[waiver]]` tables of a site file; a personal file may hold none.
+fn parse_waivers(
+    policy: &mut Policy,
+    path: &Path,
+    text: &str,
+    line: usize,
+    value: &DeValue<'_>,
+    trust: Option<Trust>,
+) -> Result<(), PolicyError> {
+    if trust == Some(Trust::Personal) {
+        return Err(error(
+            path,
+            Some(line),
+            Some("waiver"),
+            format!(
+                "a personal policy file cannot waive anything; waivers belong to the site policy, {SYSTEM_DIR}/policy.toml or policy.d/"
+            ),
+        ));
+    }
+    let DeValue::Array(tables) = value else {
+        return Err(error(
+            path,
+            Some(line),
+            Some("waiver"),
+            "expected [[waiver]] tables, one for each waiver",
+        ));
+    };
+    for table in tables.iter() {
+        let table_line = line_at(text, table.span().start);
+        let DeValue::Table(keys) = table.get_ref() else {
+            return Err(error(
+                path,
+                Some(table_line),
+                Some("waiver"),
+                "expected [[waiver]] tables, one for each waiver",
+            ));
+        };
+        let origin = Origin::File {
+            path: path.to_owned(),
+            line: table_line,
+        };
+        let waiver = waiver::parse(keys, table_line, origin, &|offset| line_at(text, offset))
+            .map_err(|(line, key, message)| error(path, Some(line), Some(&key), message))?;
+        policy.waivers.push(waiver);
     }
     Ok(())
 }

@@ -344,7 +344,7 @@ fn a_fifo_policy_file_does_not_block() {
         trusted_owner: 0,
     };
     let err = load(&options).unwrap_err();
-    assert!(err.message.contains("FIFO"), "{err}");
+    assert!(err.to_string().contains("FIFO"), "{err}");
 }
 
 #[test]
@@ -360,5 +360,166 @@ fn every_file_in_the_policy_directory_loads() {
             };
             load(&options).unwrap_or_else(|e| panic!("{e}"));
         }
+    }
+}
+
+fn site(text: &str) -> Result<Policy, PolicyError> {
+    let mut policy = builtin().unwrap();
+    apply(&mut policy, Path::new("site.toml"), text, Trust::System).map(|()| policy)
+}
+
+const ROLE_ACCOUNT_WAIVER: &str = "[key-security]\nmax-mode = \"0400\"\n\n[[waiver]]\nitem = \"key-passwords\"\npaths = [\"~/.ssh/deploy_*\"]\naccounts = [\"deploy\", \"backup\"]\nreason = \"2.1.1 Role Accounts: the nightly deploy runs unattended\"\ngranted-by = \"Jane Admin, ticket SEC-42\"\nexpires = 2027-03-31\n\n[[waiver]]\ncode = \"credential-file-plaintext\"\naccounts = [\"webapp\"]\nreason = \"2.1.1 Data Access Passwords\"\ngranted-by = \"J\"\nexpires = 2020-01-31\n";
+
+#[test]
+fn the_site_may_waive_with_a_reason_a_granter_and_an_expiry() {
+    let policy = site(ROLE_ACCOUNT_WAIVER).unwrap();
+    let [role, data] = policy.waivers() else {
+        panic!("{:?}", policy.waivers());
+    };
+    assert_eq!(role.item, Some("key-passwords"));
+    assert_eq!(role.code, None);
+    assert_eq!(role.accounts, ["deploy", "backup"]);
+    assert_eq!(role.expires, "2027-03-31");
+    assert_eq!(
+        role.origin,
+        Origin::File {
+            path: PathBuf::from("site.toml"),
+            line: 4
+        }
+    );
+    // In force through the last day (UTC), not a second longer.
+    let last_day = crate::time::utc_day_start(2027, 3, 31);
+    assert!(role.in_force(last_day + 86_399));
+    assert!(!role.in_force(last_day + 86_400));
+    let home = Path::new("/home/deploy");
+    let key = Path::new("/home/deploy/.ssh/deploy_ed25519");
+    assert!(role.covers(
+        "deploy",
+        home,
+        "key-passwords",
+        "key-unencrypted",
+        Some(key)
+    ));
+    assert!(!role.covers("alice", home, "key-passwords", "key-unencrypted", Some(key)));
+    assert!(!role.covers(
+        "deploy",
+        home,
+        "key-security",
+        "private-key-group-readable",
+        Some(key)
+    ));
+    assert!(!role.covers("deploy", home, "key-passwords", "key-unencrypted", None));
+    assert!(!role.covers(
+        "deploy",
+        home,
+        "key-passwords",
+        "key-unencrypted",
+        Some(Path::new("/home/deploy/.ssh/id_rsa"))
+    ));
+    // A code alone covers that code in any item, any path.
+    assert!(data.covers(
+        "webapp",
+        home,
+        "password-usage",
+        "credential-file-plaintext",
+        None
+    ));
+    assert!(!data.in_force(last_day));
+}
+
+#[test]
+fn a_personal_file_can_never_waive() {
+    let err = personal(ROLE_ACCOUNT_WAIVER).unwrap_err();
+    assert_eq!((err.line, err.key.as_deref()), (Some(4), Some("waiver")));
+    assert!(
+        err.message.contains("a personal policy file cannot waive"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_waiver_says_what_whose_why_who_and_until_when() {
+    let cases = [
+        (
+            "[[waiver]]\nitem = \"key-passwords\"\naccounts = [\"a\"]\nreason = \"r\"\ngranted-by = \"g\"\n",
+            1,
+            "waiver",
+            "needs expires",
+        ),
+        (
+            "[[waiver]]\naccounts = [\"a\"]\nreason = \"r\"\ngranted-by = \"g\"\nexpires = 2027-01-01\n",
+            1,
+            "waiver",
+            "needs an item or a code",
+        ),
+        (
+            "[[waiver]]\nitem = \"nope\"\n",
+            2,
+            "waiver.item",
+            "unknown policy item",
+        ),
+        (
+            "[[waiver]]\ncode = \"Key Unencrypted\"\n",
+            2,
+            "waiver.code",
+            "expected a finding code",
+        ),
+        (
+            "[[waiver]]\npaths = [\"relative/*\"]\n",
+            2,
+            "waiver.paths",
+            "starting with",
+        ),
+        (
+            "[[waiver]]\naccounts = [\"a:b\"]\n",
+            2,
+            "waiver.accounts",
+            "account names",
+        ),
+        (
+            "[[waiver]]\nreason = \"\"\n",
+            2,
+            "waiver.reason",
+            "expected words",
+        ),
+        (
+            "[[waiver]]\nexpires = 2027-01-01T10:00:00Z\n",
+            2,
+            "waiver.expires",
+            "a date such as",
+        ),
+        (
+            "[[waiver]]\nexpires = \"2027-01-01\"\n",
+            2,
+            "waiver.expires",
+            "a date such as",
+        ),
+        (
+            "[[waiver]]\nuntil = 2027-01-01\n",
+            2,
+            "waiver.until",
+            "unknown key; [[waiver]] takes item, code",
+        ),
+        (
+            "[[waiver]]\naccounts = \"a\"\n",
+            2,
+            "waiver.accounts",
+            "a list of strings",
+        ),
+        (
+            "[waiver]\nitem = \"key-passwords\"\n",
+            1,
+            "waiver",
+            "expected [[waiver]] tables",
+        ),
+    ];
+    for (text, line, key, words) in cases {
+        let err = site(text).unwrap_err();
+        assert_eq!(
+            (err.line, err.key.as_deref()),
+            (Some(line), Some(key)),
+            "{text}: {err}"
+        );
+        assert!(err.message.contains(words), "{text}: {err}");
     }
 }

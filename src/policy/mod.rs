@@ -5,16 +5,22 @@
 
 mod load;
 pub mod schema;
+mod waiver;
 
 #[cfg(test)]
 pub use load::builtin;
 pub use load::{LoadOptions, load, show_value};
+#[cfg(test)]
+pub use waiver::KEYS as WAIVER_KEYS;
+pub use waiver::Waiver;
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 
 use serde::Serialize;
+
+use crate::fs::FsError;
 
 /// The built-in default, the standard itself.
 pub const BUILTIN: &str = include_str!("../../policy/default.toml");
@@ -107,6 +113,8 @@ pub struct Policy {
     settings: BTreeMap<(&'static str, &'static str), Setting>,
     /// The files applied over the built-in default, in order.
     files: Vec<PathBuf>,
+    /// The site's waivers, expired ones included, in the order written.
+    waivers: Vec<Waiver>,
 }
 
 impl Policy {
@@ -164,15 +172,23 @@ impl Policy {
     pub fn files(&self) -> &[PathBuf] {
         &self.files
     }
+
+    /// The site's waivers, expired ones included.
+    pub fn waivers(&self) -> &[Waiver] {
+        &self.waivers
+    }
 }
 
-/// A policy file that cannot be used: which file, which line, which key, and why.
+/// A policy file that cannot be used: which file, which line, which key, and why —
+/// the words, and the filesystem's reason when a file or directory could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PolicyError {
     pub file: PathBuf,
     pub line: Option<usize>,
     pub key: Option<String>,
+    /// What was wrong or being done; may be empty when `cause` says it all.
     pub message: String,
+    pub cause: Option<FsError>,
 }
 
 impl fmt::Display for PolicyError {
@@ -184,8 +200,26 @@ impl fmt::Display for PolicyError {
         if let Some(key) = &self.key {
             write!(f, ": `{}`", crate::sanitize::display_str(key))?;
         }
-        write!(f, ": {}", crate::sanitize::display_str(&self.message))
+        let cause = self
+            .cause
+            .as_ref()
+            .map(|cause| crate::sanitize::display_str(&cause.to_string()));
+        match cause {
+            Some(cause) if self.message.is_empty() => write!(f, ": {cause}"),
+            Some(cause) => write!(
+                f,
+                ": {}: {cause}",
+                crate::sanitize::display_str(&self.message)
+            ),
+            None => write!(f, ": {}", crate::sanitize::display_str(&self.message)),
+        }
     }
 }
 
-impl std::error::Error for PolicyError {}
+impl std::error::Error for PolicyError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause
+            .as_ref()
+            .map(|cause| cause as &(dyn std::error::Error + 'static))
+    }
+}

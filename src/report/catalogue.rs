@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::json::to_line;
+use super::json::{SCHEMA_VERSION, Tool, to_line};
 use crate::checks::CHECKS;
 use crate::policy::schema;
 
@@ -24,9 +24,19 @@ fn entries() -> Vec<Entry> {
         .collect()
 }
 
-/// One JSON array, an object a check.
+/// One JSON document: the registry, an object a check.
 pub fn json() -> String {
-    to_line(&entries())
+    #[derive(Serialize)]
+    struct Document {
+        schema_version: u32,
+        tool: Tool,
+        checks: Vec<Entry>,
+    }
+    to_line(&Document {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool::this(),
+        checks: entries(),
+    })
 }
 
 /// Each check with its policy items and summary, then the behavioural items that no

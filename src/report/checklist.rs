@@ -37,6 +37,9 @@ pub struct Checklist {
     pub contact: String,
     pub items: Vec<Item>,
     pub policy_files: Vec<PathBuf>,
+    /// The machine and the moment of the run it comes from.
+    pub host: String,
+    pub time: i64,
 }
 
 impl Checklist {
@@ -85,6 +88,8 @@ impl Checklist {
             contact: policy.text("incident-reporting", "contact").to_owned(),
             items,
             policy_files: report.policy_files.clone(),
+            host: report.host.clone(),
+            time: report.time,
         }
     }
 
@@ -93,6 +98,8 @@ impl Checklist {
         struct Document<'a> {
             schema_version: u32,
             tool: Tool,
+            host: &'a str,
+            time: String,
             user: &'a str,
             home: String,
             date: &'a str,
@@ -102,6 +109,8 @@ impl Checklist {
         to_line(&Document {
             schema_version: SCHEMA_VERSION,
             tool: Tool::this(),
+            host: &self.host,
+            time: crate::time::utc_second(self.time),
             user: &self.user,
             home: json_path(&self.home),
             date: &self.date,
@@ -136,7 +145,8 @@ impl Checklist {
         );
         out.push_str(
             "\n[x] met   [!] not met: run csi-self-check for details   [~] met, could be better\n\
-             [?] could not be checked   [ ] behavioural: tick it yourself when it holds\n",
+             [w] met under a site waiver   [?] could not be checked\n\
+             [ ] behavioural: tick it yourself when it holds\n",
         );
         let mut section = "";
         for item in &self.items {
@@ -153,6 +163,7 @@ impl Checklist {
                 Some(Status::Pass) => ("[x]", "checked: met".to_owned()),
                 Some(Status::Fail) => ("[!]", "checked: NOT met".to_owned()),
                 Some(Status::Warn) => ("[~]", "checked: met, could be better".to_owned()),
+                Some(Status::Waived) => ("[w]", "checked: met under a site waiver".to_owned()),
                 Some(Status::Error) => ("[?]", "checked: could not be checked".to_owned()),
                 Some(Status::Skip | Status::Remind) => {
                     ("[?]", "checked: nothing to judge".to_owned())
@@ -169,15 +180,17 @@ impl Checklist {
     }
 }
 
-/// Fail outranks error, error outranks warn, warn outranks pass; only skips is a skip.
+/// Fail outranks error, error outranks warn, warn outranks waived, waived outranks pass;
+/// only skips is a skip.
 fn verdict(statuses: impl Iterator<Item = Status>) -> Status {
     let rank = |s: Status| match s {
         Status::Fail => 0,
         Status::Error => 1,
         Status::Warn => 2,
-        Status::Pass => 3,
-        Status::Remind => 4,
-        Status::Skip => 5,
+        Status::Waived => 3,
+        Status::Pass => 4,
+        Status::Remind => 5,
+        Status::Skip => 6,
     };
     statuses.min_by_key(|s| rank(*s)).map_or(Status::Pass, |s| {
         if s == Status::Skip { Status::Skip } else { s }

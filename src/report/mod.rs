@@ -12,7 +12,7 @@ pub mod progress;
 mod text;
 
 pub use checklist::Checklist;
-pub use json::{SCHEMA_VERSION, to_line as to_json_line};
+pub use json::{SCHEMA_VERSION, Tool, to_line as to_json_line};
 pub use text::{Colour, Painter};
 
 use std::collections::BTreeMap;
@@ -23,7 +23,6 @@ use serde::Serialize;
 
 use crate::account::Account;
 use crate::checks::{Finding, Status};
-use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::policy::{Level, Policy, schema};
 
@@ -39,6 +38,9 @@ pub struct Report {
     pub policy_files: Vec<PathBuf>,
     /// Each item's title and level, as the effective policy words them.
     pub items: BTreeMap<&'static str, (String, Level)>,
+    /// The machine the run was on, and the run's moment (seconds since the epoch).
+    pub host: String,
+    pub time: i64,
 }
 
 /// How many findings have each status.
@@ -47,6 +49,7 @@ pub struct Summary {
     pub pass: usize,
     pub fail: usize,
     pub warn: usize,
+    pub waived: usize,
     pub remind: usize,
     pub skip: usize,
     pub error: usize,
@@ -58,6 +61,7 @@ impl Summary {
             Status::Pass => self.pass += 1,
             Status::Fail => self.fail += 1,
             Status::Warn => self.warn += 1,
+            Status::Waived => self.waived += 1,
             Status::Remind => self.remind += 1,
             Status::Skip => self.skip += 1,
             Status::Error => self.error += 1,
@@ -73,7 +77,13 @@ fn item_order(id: &str) -> usize {
 }
 
 impl Report {
-    pub fn new(user: String, home: PathBuf, mut findings: Vec<Finding>, policy: &Policy) -> Report {
+    pub fn new(
+        user: String,
+        home: PathBuf,
+        mut findings: Vec<Finding>,
+        policy: &Policy,
+        time: i64,
+    ) -> Report {
         let failing_items: Vec<&'static str> = findings
             .iter()
             .filter(|f| f.is_must_failure())
@@ -108,12 +118,20 @@ impl Report {
             findings,
             policy_files: policy.files().to_vec(),
             items,
+            host: hostname(),
+            time,
         }
     }
 
-    /// The report of `findings` about `account`'s home.
-    pub fn about(account: &Account, findings: Vec<Finding>, policy: &Policy) -> Report {
-        Report::new(account.name.clone(), account.home.clone(), findings, policy)
+    /// The report of `findings` about `account`'s home, made at `time`.
+    pub fn about(account: &Account, findings: Vec<Finding>, policy: &Policy, time: i64) -> Report {
+        Report::new(
+            account.name.clone(),
+            account.home.clone(),
+            findings,
+            policy,
+            time,
+        )
     }
 
     pub fn summary(&self) -> Summary {
@@ -155,20 +173,44 @@ impl Report {
     }
 }
 
+/// This machine's name, for the documents that say where they were made; empty if
+/// the kernel will not say.
+pub fn hostname() -> String {
+    nix::unistd::gethostname()
+        .map(|h| h.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Writing the report failed (other than a closed pipe, which is silent).
+#[derive(Debug)]
+pub struct OutputError(std::io::Error);
+
+impl std::fmt::Display for OutputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot write the report: {}", self.0)
+    }
+}
+
+impl std::error::Error for OutputError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
 /// Writes to stdout. A closed pipe (`| head`) ends the output quietly, as in ripgrep.
-pub fn emit(text: &str) -> Result<(), Error> {
+pub fn emit(text: &str) -> Result<(), OutputError> {
     let mut stdout = std::io::stdout().lock();
     match stdout
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())
     {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Output(e)),
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(OutputError(e)),
         _ => Ok(()),
     }
 }
 
 /// The one line a failed run prints on stderr.
-pub fn print_error(error: &Error) {
+pub fn print_error(error: &dyn std::error::Error) {
     let line = error.to_string();
     let line = line.lines().next().unwrap_or("error");
     let _ = writeln!(std::io::stderr().lock(), "csi-self-check: error: {line}");

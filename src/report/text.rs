@@ -83,6 +83,7 @@ impl Painter {
             Status::Fail => label.red().bold().to_string(),
             Status::Error => label.red().to_string(),
             Status::Warn => label.yellow().to_string(),
+            Status::Waived => label.blue().to_string(),
             Status::Remind => label.cyan().to_string(),
             Status::Skip => label.dimmed().to_string(),
             Status::Pass => label.green().to_string(),
@@ -165,10 +166,11 @@ pub fn report(report: &Report, painter: &Painter, quiet: bool) -> String {
             .count();
         let _ = writeln!(
             out,
-            "\n{must} must-level failure{} — {} fail, {} warn, {} pass, {} skip, {} error, {} remind",
+            "\n{must} must-level failure{} — {} fail, {} warn, {} waived, {} pass, {} skip, {} error, {} remind",
             if must == 1 { "" } else { "s" },
             s.fail,
             s.warn,
+            s.waived,
             s.pass,
             s.skip,
             s.error,
@@ -198,6 +200,21 @@ fn write_finding(
         }
     }
     let _ = writeln!(out, "{message}");
+    if let Some(waiver) = &finding.waiver {
+        let _ = writeln!(
+            out,
+            "{:9}{}",
+            "",
+            painter.dim(&format!(
+                "waived until {} by {}: {} ({}:{})",
+                waiver.expires,
+                display_str(&waiver.granted_by),
+                display_str(&waiver.reason),
+                display_path(&waiver.file),
+                waiver.file_line
+            ))
+        );
+    }
     if let Some(fix) = &finding.fix {
         let _ = writeln!(
             out,

@@ -100,7 +100,7 @@ fn secret_service_now(create: bool) -> Fetched {
         Err(KeyringError::NoEntry) if create => {
             let key = match FingerprintKey::generate() {
                 Ok(key) => key,
-                Err(error) => return Fetched::Unavailable(error),
+                Err(error) => return Fetched::Unavailable(error.to_string()),
             };
             match entry.set_secret(key.to_base64().as_bytes()) {
                 Ok(()) => Fetched::Key(key),
@@ -135,6 +135,80 @@ fn one_line(text: &str) -> String {
     display_str(&short)
 }
 
+/// Why a `--keyring-file` is refused; each names the file.
+#[derive(Debug)]
+pub enum KeyFileError {
+    /// The path ends in no file name.
+    NoFileName { path: PathBuf },
+    /// The directory it is in could not be opened.
+    Directory { path: PathBuf, error: FsError },
+    /// The file is there but could not be opened or read.
+    Unusable { path: PathBuf, error: FsError },
+    /// The file belongs to this user id, not to the person.
+    NotYours { path: PathBuf, uid: u32 },
+    /// The file has this mode, readable or writable by others.
+    Mode { path: PathBuf, mode: u32 },
+    /// The file holds no fingerprint key.
+    NotAKey { path: PathBuf },
+    /// The file is on a filesystem not known to be encrypted, and not forced.
+    NotEncrypted { path: PathBuf, at_rest: AtRest },
+}
+
+impl KeyFileError {
+    /// The file refused, as it was named.
+    pub fn path(&self) -> &Path {
+        match self {
+            KeyFileError::NoFileName { path }
+            | KeyFileError::Directory { path, .. }
+            | KeyFileError::Unusable { path, .. }
+            | KeyFileError::NotYours { path, .. }
+            | KeyFileError::Mode { path, .. }
+            | KeyFileError::NotAKey { path }
+            | KeyFileError::NotEncrypted { path, .. } => path,
+        }
+    }
+}
+
+impl std::fmt::Display for KeyFileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let path = self.path();
+        write!(f, "--keyring-file {}: ", display_path(path))?;
+        match self {
+            KeyFileError::NoFileName { .. } => write!(f, "not a file name"),
+            KeyFileError::Directory { error, .. } => write!(f, "its directory {error}"),
+            KeyFileError::Unusable { error, .. } => write!(f, "{error}"),
+            KeyFileError::NotYours { uid, .. } => write!(
+                f,
+                "belongs to uid {uid}, not to you; a key file must be yours alone"
+            ),
+            KeyFileError::Mode { mode, .. } => write!(
+                f,
+                "has mode {mode:04o}; a key file must be 0600, readable by you alone (chmod 600 {})",
+                crate::sanitize::shell_word(path.as_os_str())
+            ),
+            KeyFileError::NotAKey { .. } => {
+                write!(f, "does not hold a fingerprint key (32 bytes in base64)")
+            }
+            KeyFileError::NotEncrypted { at_rest, .. } => write!(
+                f,
+                "is on a filesystem not known to be encrypted ({}); a copy of the disk would hold the key beside the fingerprints (--force to use it anyway)",
+                at_rest.describe()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for KeyFileError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            KeyFileError::Directory { error, .. } | KeyFileError::Unusable { error, .. } => {
+                Some(error)
+            }
+            _ => None,
+        }
+    }
+}
+
 /// A `--keyring-file`, opened and judged before the password is asked for.
 pub struct KeyFile {
     dir: SafeDir,
@@ -147,44 +221,52 @@ impl KeyFile {
     /// Opens PATH (links along the way are the user's choice; the file itself must
     /// not be one) and judges it. A missing file is fine: it is made on the first
     /// `--remember`, in a directory whose filesystem passes the same test.
-    pub fn open(path: &Path, uid: u32, force: bool, roots: &Roots) -> Result<KeyFile, String> {
-        let shown = display_path(path);
-        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
-            return Err(format!("--keyring-file {shown}: not a file name"));
+    pub fn open(
+        path: &Path,
+        uid: u32,
+        force: bool,
+        roots: &Roots,
+    ) -> Result<KeyFile, KeyFileError> {
+        let path_buf = || path.to_owned();
+        let (dir, name) = SafeDir::split_path(path).map_err(|error| match error {
+            FsError::NoFileName => KeyFileError::NoFileName { path: path_buf() },
+            error => KeyFileError::Directory {
+                path: path_buf(),
+                error,
+            },
+        })?;
+        let unusable = |error| KeyFileError::Unusable {
+            path: path_buf(),
+            error,
         };
-        let fail = |why: String| format!("--keyring-file {shown}: {why}");
-        let dir = SafeDir::open_root(parent).map_err(|e| fail(format!("its directory {e}")))?;
         let (key, place) = match dir.lstat(name) {
             Err(FsError::NotFound) => (None, dir.location()),
-            Err(error) => return Err(fail(error.to_string())),
+            Err(error) => return Err(unusable(error)),
             Ok(meta) => {
-                let mut file = dir
-                    .open_file(name, &meta)
-                    .map_err(|e| fail(e.to_string()))?;
+                let mut file = dir.open_file(name, &meta).map_err(unusable)?;
                 let meta = *file.meta();
                 if meta.uid != uid {
-                    return Err(fail(format!(
-                        "belongs to uid {}, not to you; a key file must be yours alone",
-                        meta.uid
-                    )));
+                    return Err(KeyFileError::NotYours {
+                        path: path_buf(),
+                        uid: meta.uid,
+                    });
                 }
                 if meta.mode & 0o077 != 0 {
-                    return Err(fail(format!(
-                        "has mode {:04o}; a key file must be 0600, readable by you alone (chmod 600 {})",
-                        meta.mode,
-                        crate::sanitize::shell_word(path.as_os_str())
-                    )));
+                    return Err(KeyFileError::Mode {
+                        path: path_buf(),
+                        mode: meta.mode,
+                    });
                 }
-                let bytes = file
-                    .read_prefix(KEY_FILE_LIMIT)
-                    .map_err(|e| fail(e.to_string()))?;
-                let key = FingerprintKey::from_base64(&bytes).ok_or_else(|| {
-                    fail("does not hold a fingerprint key (32 bytes in base64)".to_owned())
-                })?;
+                let bytes = file.read_prefix(KEY_FILE_LIMIT).map_err(unusable)?;
+                let key = FingerprintKey::from_base64(&bytes)
+                    .ok_or_else(|| KeyFileError::NotAKey { path: path_buf() })?;
                 (Some(key), file.location())
             }
         };
-        judge_place(roots, &place, force).map_err(fail)?;
+        judge_place(roots, &place, force).map_err(|at_rest| KeyFileError::NotEncrypted {
+            path: path_buf(),
+            at_rest,
+        })?;
         Ok(KeyFile {
             dir,
             name: name.to_owned(),
@@ -202,7 +284,7 @@ impl KeyFile {
         }
         let key = match FingerprintKey::generate() {
             Ok(key) => key,
-            Err(error) => return Fetched::Unavailable(error),
+            Err(error) => return Fetched::Unavailable(error.to_string()),
         };
         let mut text = Zeroizing::new(key.to_base64().as_bytes().to_vec());
         text.push(b'\n');
@@ -216,16 +298,14 @@ impl KeyFile {
     }
 }
 
-/// A key file must be on a filesystem known to be encrypted, unless forced.
-fn judge_place(roots: &Roots, place: &Location, force: bool) -> Result<(), String> {
+/// A key file must be on a filesystem known to be encrypted, unless forced; the
+/// verdict that refused it otherwise.
+fn judge_place(roots: &Roots, place: &Location, force: bool) -> Result<(), AtRest> {
     let verdict = at_rest(roots, place);
     match verdict {
         AtRest::BlockEncrypted { .. } | AtRest::FileEncrypted { .. } => Ok(()),
         _ if force => Ok(()),
-        _ => Err(format!(
-            "is on a filesystem not known to be encrypted ({}); a copy of the disk would hold the key beside the fingerprints (--force to use it anyway)",
-            verdict.describe()
-        )),
+        _ => Err(verdict),
     }
 }
 
@@ -255,7 +335,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("fp.key");
         // Missing: refused on a filesystem not known to be encrypted, made with --force.
-        let err = KeyFile::open(&path, uid(), false, &roots).err().unwrap();
+        let err = KeyFile::open(&path, uid(), false, &roots)
+            .err()
+            .unwrap()
+            .to_string();
         assert!(err.contains("not known to be encrypted"), "{err}");
         let file = KeyFile::open(&path, uid(), true, &roots).unwrap();
         assert!(matches!(file.fetch(false), Fetched::Absent));
@@ -271,20 +354,32 @@ mod tests {
         assert_eq!(read.id(), made.id());
         // Readable by others: refused even with --force.
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-        let err = KeyFile::open(&path, uid(), true, &roots).err().unwrap();
+        let err = KeyFile::open(&path, uid(), true, &roots)
+            .err()
+            .unwrap()
+            .to_string();
         assert!(err.contains("mode 0644"), "{err}");
         // Someone else's: refused even with --force.
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-        let err = KeyFile::open(&path, uid() + 1, true, &roots).err().unwrap();
+        let err = KeyFile::open(&path, uid() + 1, true, &roots)
+            .err()
+            .unwrap()
+            .to_string();
         assert!(err.contains("not to you"), "{err}");
         // A link is never followed.
         let link = dir.path().join("link.key");
         std::os::unix::fs::symlink(&path, &link).unwrap();
-        let err = KeyFile::open(&link, uid(), true, &roots).err().unwrap();
+        let err = KeyFile::open(&link, uid(), true, &roots)
+            .err()
+            .unwrap()
+            .to_string();
         assert!(err.contains("symbolic link"), "{err}");
         // Garbage is refused, not replaced.
         std::fs::write(&path, b"not a key\n").unwrap();
-        let err = KeyFile::open(&path, uid(), true, &roots).err().unwrap();
+        let err = KeyFile::open(&path, uid(), true, &roots)
+            .err()
+            .unwrap()
+            .to_string();
         assert!(err.contains("does not hold a fingerprint key"), "{err}");
     }
 }

@@ -18,6 +18,7 @@
 
 pub mod keystore;
 
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use base64ct::{Base64, Encoding};
@@ -61,15 +62,15 @@ pub struct Label(String);
 impl Label {
     /// A label from the command line: 1 to 100 characters, no control characters,
     /// not only spaces.
-    pub fn parse(text: &str) -> Result<Label, String> {
+    pub fn parse(text: &str) -> Result<Label, LabelError> {
         if text.trim().is_empty() {
-            return Err("a label must not be empty".to_owned());
+            return Err(LabelError::Empty);
         }
         if text.chars().count() > MAX_LABEL_CHARS {
-            return Err(format!("a label is at most {MAX_LABEL_CHARS} characters"));
+            return Err(LabelError::TooLong);
         }
         if text.chars().any(char::is_control) {
-            return Err("a label must not hold control characters".to_owned());
+            return Err(LabelError::Control);
         }
         Ok(Label(text.to_owned()))
     }
@@ -82,6 +83,42 @@ impl Label {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// Why a label was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LabelError {
+    Empty,
+    TooLong,
+    Control,
+}
+
+impl fmt::Display for LabelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LabelError::Empty => write!(f, "a label must not be empty"),
+            LabelError::TooLong => write!(f, "a label is at most {MAX_LABEL_CHARS} characters"),
+            LabelError::Control => write!(f, "a label must not hold control characters"),
+        }
+    }
+}
+
+impl std::error::Error for LabelError {}
+
+/// The kernel gave no random bytes for a new fingerprint key.
+#[derive(Debug)]
+pub struct RandomError(getrandom::Error);
+
+impl fmt::Display for RandomError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "no random bytes for a new key: {}", self.0)
+    }
+}
+
+impl std::error::Error for RandomError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
     }
 }
 
@@ -99,10 +136,9 @@ pub struct FingerprintKey(Zeroizing<[u8; KEY_BYTES]>);
 
 impl FingerprintKey {
     /// A new random key from the kernel's generator.
-    pub fn generate() -> Result<FingerprintKey, String> {
+    pub fn generate() -> Result<FingerprintKey, RandomError> {
         let mut key = Zeroizing::new([0u8; KEY_BYTES]);
-        getrandom::getrandom(key.as_mut())
-            .map_err(|e| format!("no random bytes for a new key: {e}"))?;
+        getrandom::getrandom(key.as_mut()).map_err(RandomError)?;
         Ok(FingerprintKey(key))
     }
 

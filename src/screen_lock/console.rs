@@ -22,7 +22,7 @@ pub struct Console {
 /// person's is read (tmux 3.2's search order).
 fn tmux_files(places: &Places) -> (PathBuf, [PathBuf; 3]) {
     (
-        PathBuf::from("/etc/tmux.conf"),
+        crate::sysroot::path("/etc/tmux.conf"),
         [
             places.home.join(".tmux.conf"),
             places.config.join("tmux/tmux.conf"),

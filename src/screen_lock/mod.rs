@@ -153,28 +153,51 @@ pub fn own_environment(account: &Account) -> bool {
         && env_home.is_some_and(|home| home == account.home)
 }
 
+/// A configuration file that is there but was not read.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub error: FsError,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {}",
+            crate::sanitize::display_path(&self.path),
+            self.error
+        )
+    }
+}
+
+impl std::error::Error for ConfigError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
 /// A bounded read of a configuration file, refusing links and anything that is not a
 /// regular file; `Ok(None)` when it does not exist.
-pub fn read_config(home: &SafeDir, path: &Path) -> Result<Option<String>, String> {
-    let shown = crate::sanitize::display_path(path);
+pub fn read_config(home: &SafeDir, path: &Path) -> Result<Option<String>, ConfigError> {
+    let refused = |error| ConfigError {
+        path: path.to_owned(),
+        error,
+    };
     let Some((dir, name)) = home.parent_of(path) else {
         return Ok(None);
     };
     let meta = match dir.lstat(name) {
         Ok(meta) => meta,
         Err(FsError::NotFound) => return Ok(None),
-        Err(e) => return Err(format!("{shown} {e}")),
+        Err(e) => return Err(refused(e)),
     };
     if meta.kind == Kind::Symlink {
         let target = dir.read_link(name);
-        return Err(format!("{shown} {}", FsError::Symlink { target }));
+        return Err(refused(FsError::Symlink { target }));
     }
-    let mut file = dir
-        .open_file(name, &meta)
-        .map_err(|e| format!("{shown} {e}"))?;
-    let bytes = file
-        .read_prefix(MAX_CONFIG)
-        .map_err(|e| format!("{shown} {e}"))?;
+    let mut file = dir.open_file(name, &meta).map_err(refused)?;
+    let bytes = file.read_prefix(MAX_CONFIG).map_err(refused)?;
     Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
 }
 
@@ -187,12 +210,8 @@ pub fn exists(home: &SafeDir, path: &Path) -> bool {
 /// Whether a system program is installed, by its fixed path (a link counts, as
 /// `/usr/bin/x-terminal-emulator` style alternatives are links).
 pub fn installed(path: &str) -> bool {
-    let path = Path::new(path);
-    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
-        return false;
-    };
-    SafeDir::open_root(dir)
-        .and_then(|dir| dir.lstat(name))
+    SafeDir::split_path(Path::new(path))
+        .and_then(|(dir, name)| dir.lstat(name))
         .is_ok_and(|meta| matches!(meta.kind, Kind::Regular | Kind::Symlink))
 }
 

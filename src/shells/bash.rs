@@ -1,7 +1,7 @@
 //! bash: where its history goes and whether a leading space keeps a command out,
 //! from the login and interactive files in the order bash reads them.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::rc::{RcFiles, Vars, dir_files, keeps_nothing};
 use super::{HistorySettings, Shell, Sourced};
@@ -80,10 +80,11 @@ pub(super) fn bash(files: &mut RcFiles<'_>) -> HistorySettings {
 /// The files bash reads, in its order: login files, then the interactive rc files.
 pub(super) fn bash_paths(files: &RcFiles<'_>) -> Vec<PathBuf> {
     let h = files.home.path();
-    let mut paths = vec![PathBuf::from("/etc/profile")];
-    paths.extend(dir_files(Path::new("/etc/profile.d"), ".sh"));
-    paths.push(PathBuf::from("/etc/bash.bashrc"));
-    paths.push(PathBuf::from("/etc/bashrc"));
+    let system = crate::sysroot::path;
+    let mut paths = vec![system("/etc/profile")];
+    paths.extend(dir_files(&system("/etc/profile.d"), ".sh"));
+    paths.push(system("/etc/bash.bashrc"));
+    paths.push(system("/etc/bashrc"));
     // bash reads the first of these that exists.
     if let Some(first) = [".bash_profile", ".bash_login", ".profile"]
         .iter()

@@ -136,9 +136,9 @@ pub(super) fn fish(files: &mut RcFiles<'_>) -> HistorySettings {
     let mut snippets: Vec<(std::ffi::OsString, PathBuf)> = Vec::new();
     for dir in [
         config.join("conf.d"),
-        PathBuf::from("/etc/fish/conf.d"),
-        PathBuf::from("/usr/local/share/fish/vendor_conf.d"),
-        PathBuf::from("/usr/share/fish/vendor_conf.d"),
+        crate::sysroot::path("/etc/fish/conf.d"),
+        crate::sysroot::path("/usr/local/share/fish/vendor_conf.d"),
+        crate::sysroot::path("/usr/share/fish/vendor_conf.d"),
     ] {
         for path in dir_files(&dir, ".fish") {
             let name = path.file_name().map(OsStr::to_owned).unwrap_or_default();
@@ -149,7 +149,7 @@ pub(super) fn fish(files: &mut RcFiles<'_>) -> HistorySettings {
     }
     snippets.sort();
     let mut paths: Vec<PathBuf> = snippets.into_iter().map(|(_, path)| path).collect();
-    paths.push(PathBuf::from("/etc/fish/config.fish"));
+    paths.push(crate::sysroot::path("/etc/fish/config.fish"));
     paths.push(config.join("config.fish"));
     for path in paths {
         // Lines inside a function body run only when it is called.
@@ -195,7 +195,7 @@ pub(super) fn fish(files: &mut RcFiles<'_>) -> HistorySettings {
     }
     for functions in [
         config.join("functions"),
-        PathBuf::from("/etc/fish/functions"),
+        crate::sysroot::path("/etc/fish/functions"),
     ] {
         let path = functions.join("fish_should_add_to_history.fish");
         if state.custom_filter.is_none() && files.exists(&path) {

@@ -132,7 +132,7 @@ pub fn read(home: &SafeDir, state_dir: &Path, uid: u32, shell: Shell) -> Lookup 
 }
 
 /// The fields of a record, or why it is not one.
-fn parse(bytes: &[u8], shell: Shell) -> Result<Vec<(String, String)>, String> {
+pub(crate) fn parse(bytes: &[u8], shell: Shell) -> Result<Vec<(String, String)>, String> {
     let body = bytes
         .strip_suffix(b"end\0")
         .ok_or("incomplete (no end mark at its end)")?;

@@ -43,7 +43,7 @@ pub fn rc_variable(home: &SafeDir, shell: Shell, name: &str) -> Option<RcVariabl
         .iter()
         .map(|p| match p.strip_prefix('~') {
             Some(dot) => h.join(dot),
-            None => PathBuf::from(p),
+            None => crate::sysroot::path(p),
         })
         .collect(),
         Shell::Fish => return None,

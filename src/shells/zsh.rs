@@ -33,7 +33,7 @@ pub(super) fn zsh(files: &mut RcFiles<'_>) -> HistorySettings {
     let mut option = Sourced::default("unset");
     for step in steps {
         let paths: Vec<PathBuf> = match step {
-            ZshStep::System(paths) => paths.iter().map(PathBuf::from).collect(),
+            ZshStep::System(paths) => paths.iter().map(crate::sysroot::path).collect(),
             ZshStep::Dot(name) => {
                 let dir = vars
                     .0

@@ -30,18 +30,38 @@ pub fn split_line(line: &[u8]) -> Result<Option<(String, Vec<OsString>)>, LineEr
         .iter()
         .position(|&b| !is_space(b))
         .unwrap_or(line.len());
-    let line = &line[start..];
+    let mut line = &line[start..];
+    // ssh's first word of `=ForwardAgent yes` is empty, and then it takes the
+    // keyword from what follows the `=` (readconf.c: "Ignore leading whitespace"):
+    // the directive counts.
+    if let Some(after) = line.strip_prefix(b"=") {
+        line = trim_start(after);
+    }
     if line.is_empty() || line[0] == b'#' {
         return Ok(None);
     }
     // The keyword ends at whitespace or the first `=`; after it, whitespace and at
-    // most one `=` (so `Keyword = value` and `Keyword=value` both work).
-    let key_end = line
-        .iter()
-        .position(|&b| is_space(b) || b == b'=' || b == b'"')
-        .unwrap_or(line.len());
-    let keyword = String::from_utf8_lossy(&line[..key_end]).to_ascii_lowercase();
-    let mut rest = &line[key_end..];
+    // most one `=` (so `Keyword = value` and `Keyword=value` both work). A quoted
+    // keyword (`"ForwardAgent" yes`) is what is between the quotes, as for ssh.
+    let (keyword, mut rest) = match line.strip_prefix(b"\"") {
+        Some(quoted) => match quoted.iter().position(|&b| b == b'"') {
+            Some(close) => (&quoted[..close], &quoted[close + 1..]),
+            // ssh drops a line whose keyword's quote is never closed.
+            None => return Ok(None),
+        },
+        None => {
+            let key_end = line
+                .iter()
+                .position(|&b| is_space(b) || b == b'=' || b == b'"')
+                .unwrap_or(line.len());
+            (&line[..key_end], &line[key_end..])
+        }
+    };
+    // An empty keyword (`= =x`, `"" x`): ssh ignores the line.
+    if keyword.is_empty() {
+        return Ok(None);
+    }
+    let keyword = String::from_utf8_lossy(keyword).to_ascii_lowercase();
     rest = trim_start(rest);
     if let Some(after) = rest.strip_prefix(b"=") {
         rest = trim_start(after);

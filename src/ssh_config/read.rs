@@ -251,16 +251,18 @@ impl<'a> Reader<'a> {
     fn open(&self, path: &Path) -> Result<SafeFile, FsError> {
         let mut path = path.to_owned();
         for _ in 0..MAX_LINKS {
-            let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
-                return Err(FsError::NotFound);
+            let (dir, name) = match self.home.open_parent(&path) {
+                Ok(found) => found,
+                // A path that names no file is one ssh finds nothing at.
+                Err(FsError::NoFileName) => return Err(FsError::NotFound),
+                Err(error) => return Err(error),
             };
-            let dir = self.open_dir(parent)?;
             let meta = dir.lstat(name)?;
             if meta.kind == Kind::Symlink && !path.starts_with(self.home.path()) {
                 let target = dir
                     .read_link(name)
                     .ok_or(FsError::Symlink { target: None })?;
-                path = normalize(&parent.join(target));
+                path = normalize(&dir.path().join(target));
                 continue;
             }
             return dir.open_file(name, &meta);

@@ -76,6 +76,19 @@ fn lines_split_as_readconf_splits_them() {
     assert_eq!(line("Keyword==x"), Some(("keyword".into(), args(&["=x"]))));
     assert_eq!(line("# ForwardAgent yes"), None);
     assert_eq!(line("   "), None);
+    // As `ssh -G` reads them (found by the ssh-config fuzz target): a leading `=`
+    // is an empty first word and the keyword follows; a quoted keyword counts.
+    assert_eq!(
+        line(" =ForwardAgent yes"),
+        Some(("forwardagent".into(), args(&["yes"])))
+    );
+    assert_eq!(
+        line("\"ForwardAgent\" yes"),
+        Some(("forwardagent".into(), args(&["yes"])))
+    );
+    assert_eq!(line("= =ForwardAgent yes"), None);
+    assert_eq!(line("\"\" yes"), None);
+    assert_eq!(line("="), None);
     assert_eq!(split_line(b"ForwardAgent"), Err(LineError::NoArgument));
     assert_eq!(
         split_line(b"ForwardAgent # yes"),

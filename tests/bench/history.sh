@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
 # Benchmark: the history scan on a generated history of about 200 MB holding a known
-# number of secrets, side by side with `grep -cE` on the same patterns (the scan's
-# own expression, printed by `cargo bench --bench history -- --pattern`).
+# number of secrets, side by side with ripgrep (`rg -c`) and `grep -cE` on the same
+# patterns (the scan's own expression, printed by `cargo bench --bench history --
+# --pattern`). Then the scan
+# alone, in process and pass by pass (`-- --scan`), on a synthetic zsh history of the
+# same size: no start-up, no file reading, the first pass apart from the steady state.
 #
 #   tests/bench/history.sh [MEGABYTES]     # default 200
 #
-# grep's count goes to a file: with its output on /dev/null (hyperfine's default),
-# GNU grep stops at the first match.
+# The counts go to a file: with their output on /dev/null (hyperfine's default), GNU
+# grep and ripgrep both stop at the first match.
 #
-# Not a test: speed is compared, never asserted. Needs python3 and hyperfine.
+# Not a test: speed is compared, never asserted. Needs python3, hyperfine and ripgrep
+# (installed when run as root).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 megabytes=${1:-200}
-command -v hyperfine >/dev/null || { [ "$(id -u)" = 0 ] && apt-get install -y -qq hyperfine >/dev/null; }
+for tool in hyperfine:hyperfine rg:ripgrep; do
+  command -v "${tool%%:*}" >/dev/null || { [ "$(id -u)" = 0 ] && apt-get install -y -qq "${tool#*:}" >/dev/null; }
+done
 cargo build --release --quiet
 pattern=$(cargo bench --quiet --bench history -- --pattern 2>/dev/null)
 bin=$PWD/target/release/csi-self-check
@@ -46,9 +52,11 @@ size=$(du -m "$home/.bash_history" | cut -f1)
 found=$("$bin" --home "$home" --only history-secrets --format json | python3 -c 'import json,sys; print(sum(1 for f in json.load(sys.stdin)["findings"] if f["code"] == "history-secret"))' || true)
 printf '%s\n' "$pattern" > "$work/pattern"
 grepped=$(LC_ALL=C grep -a -cE -f "$work/pattern" "$home/.bash_history" || true)
-echo "history: ${size} MB, ${planted} secrets planted; csi-self-check reports ${found}; grep -cE counts ${grepped} lines"
+rged=$(rg -a -c -f "$work/pattern" "$home/.bash_history" || true)
+echo "history: ${size} MB, ${planted} secrets planted; csi-self-check reports ${found}; rg -c counts ${rged} lines, grep -cE ${grepped}"
 hyperfine --warmup 1 --runs ${RUNS:-5} --ignore-failure --export-markdown "$work/table.md" \
   -n "csi-self-check history scan" "$bin --home $home --only history-secrets --format json > /dev/null" \
-  -n "grep -cE (same patterns, LC_ALL=C)" "LC_ALL=C grep -a -cE -f $work/pattern $home/.bash_history > $work/count" \
-  -n "grep -cE (same patterns, C.UTF-8)" "LC_ALL=C.UTF-8 grep -a -cE -f $work/pattern $home/.bash_history > $work/count" >&2
+  -n "rg -c (same patterns)" "rg -a -c -f $work/pattern $home/.bash_history > $work/count" \
+  -n "grep -cE (same patterns, LC_ALL=C)" "LC_ALL=C grep -a -cE -f $work/pattern $home/.bash_history > $work/count" >&2
 cat "$work/table.md"
+cargo bench --quiet --bench history -- --scan "$megabytes"

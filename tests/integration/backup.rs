@@ -4,7 +4,6 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::Command;
 
 use crate::util::{Cli, Home, have, is_root, skip};
 
@@ -79,7 +78,7 @@ fn a_confirmed_backup_stops_the_reminder_until_a_new_key_appears() {
         confirm.stdout
     );
     // The fingerprint is the one ssh-keygen prints.
-    let listed = Command::new("ssh-keygen")
+    let listed = crate::util::tool("ssh-keygen")
         .arg("-lf")
         .arg(first.with_extension("pub"))
         .output()
@@ -178,7 +177,7 @@ fn gnupg_keys_match_their_public_export_and_revocations_are_reminded() {
     let home = Home::new();
     let gnupg = home.dir(".gnupg", 0o700);
     let gpg = |args: &[&str]| {
-        let out = Command::new("gpg")
+        let out = crate::util::tool("gpg")
             .args(["--batch", "--homedir", gnupg.to_str().unwrap()])
             .args([
                 "--pinentry-mode",
@@ -204,7 +203,7 @@ fn gnupg_keys_match_their_public_export_and_revocations_are_reminded() {
         "never",
     ]);
     let public = gpg(&["--armor", "--export", "alice@example.org"]);
-    let _ = Command::new("gpgconf")
+    let _ = crate::util::tool("gpgconf")
         .args(["--homedir", gnupg.to_str().unwrap(), "--kill", "all"])
         .status();
     let medium = tempfile::tempdir().unwrap();

@@ -12,8 +12,9 @@ fn global_options_work_before_and_after_subcommands() {
     assert_eq!(before.code, 0);
     assert_eq!(before.stdout, after.stdout);
     let list = before.json();
-    assert_eq!(list[0]["id"], "key-permissions");
-    assert_eq!(list[0]["policies"][0], "key-security");
+    assert_eq!(list["schema_version"], 2);
+    assert_eq!(list["checks"][0]["id"], "key-permissions");
+    assert_eq!(list["checks"][0]["policies"][0], "key-security");
     let a = Cli::new(["--home", h, "checklist", "--format", "json"]).run();
     let b = Cli::new(["checklist", "--home", h, "--format", "json"]).run();
     assert_eq!(a.json()["items"], b.json()["items"]);
@@ -28,18 +29,21 @@ fn global_options_work_before_and_after_subcommands() {
 /// Runs the text report on a pseudo-terminal (util-linux `script`), where `auto` sees
 /// a terminal.
 fn on_a_terminal(home: &Home, env: &[(&str, &str)]) -> String {
-    let command = format!("{} --home {}", crate::util::BIN, home.path().display());
     let term = env
         .iter()
         .find(|(k, _)| *k == "TERM")
         .map_or("xterm", |(_, v)| *v);
+    let mut cli = Cli::new(["--home", home.path().to_str().unwrap()]).env("TERM", term);
+    for (key, value) in env.iter().filter(|(k, _)| *k != "TERM") {
+        cli = cli.env(key, value);
+    }
+    let line = cli.shell_line();
     let out = std::process::Command::new("script")
-        .args(["-q", "-e", "-c", &command, "/dev/null"])
+        .args(["-q", "-e", "-c", line.text(), "/dev/null"])
         .env_clear()
         .env("PATH", "/usr/bin:/bin")
         .env("SHELL", "/bin/sh")
         .env("TERM", term)
-        .envs(env.iter().filter(|(k, _)| *k != "TERM").copied())
         .stdin(std::process::Stdio::null())
         .output()
         .unwrap();

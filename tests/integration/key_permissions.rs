@@ -135,7 +135,7 @@ fn public_material_is_never_flagged() {
     let pubkey = home.join(".ssh/id_ed25519.pub");
     chmod(&pubkey, 0o666);
     let ca = home.keygen("ca", None, None, 0o600);
-    let out = std::process::Command::new("ssh-keygen")
+    let out = crate::util::tool("ssh-keygen")
         .args(["-q", "-s"])
         .arg(&ca)
         .args(["-I", "test", "-n", "alice"])

@@ -428,6 +428,7 @@ fn without_a_keyring_nothing_is_remembered_and_nothing_falls_back_to_disk() {
     ])
     .env("HOME", h)
     .env("XDG_RUNTIME_DIR", runtime.path().to_str().unwrap())
+    .no_bus_address()
     .stdin(format!("{BANK}\n").as_bytes())
     .run();
     never_shown(&absent);

@@ -3,14 +3,13 @@
 //! once, nothing encrypted or public is; --deep finds strays; --fix repairs modes.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::util::{Cli, Home, Run, chmod, have};
 
 const PASS: &str = "Pass-phrase-1";
 
 fn run_tool(program: &str, args: &[&str]) {
-    let out = Command::new(program).args(args).output().unwrap();
+    let out = crate::util::tool(program).args(args).output().unwrap();
     assert!(
         out.status.success(),
         "{program} {args:?}: {}",
@@ -233,7 +232,7 @@ fn every_format(home: &Home) -> (Vec<(PathBuf, &'static str)>, Vec<PathBuf>) {
     }
     // Exported secret keys: armored and binary, protected or not.
     let export = |who: &str, passphrase: &str, armor: bool, file: &str| {
-        let out = Command::new("gpg")
+        let out = crate::util::tool("gpg")
             .args([
                 "--batch",
                 "--homedir",
@@ -274,7 +273,7 @@ fn every_format(home: &Home) -> (Vec<(PathBuf, &'static str)>, Vec<PathBuf>) {
         false,
         "guarded-export.gpg",
     ));
-    let _ = Command::new("gpgconf")
+    let _ = crate::util::tool("gpgconf")
         .args(["--homedir", p(&gnupg), "--kill", "all"])
         .status();
     // GNOME keyrings: the binary format is encrypted, the text one is not.
@@ -746,7 +745,7 @@ fn fingerprints_match_ssh_keygen() {
     }
     let home = Home::with_ssh();
     let key = home.keygen(".ssh/id_ed25519", Some(PASS), None, 0o400);
-    let listed = Command::new("ssh-keygen")
+    let listed = crate::util::tool("ssh-keygen")
         .args(["-l", "-f", &format!("{}.pub", key.display())])
         .output()
         .unwrap();

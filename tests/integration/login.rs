@@ -4,11 +4,13 @@
 //! real PAM stack (pamtester) for a real account made by useradd.
 
 use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::util::{BIN, Cli, Home, TestUser, Tmux, chmod, have, is_root, skip};
+use crate::util::{
+    BIN, Cli, Home, PamService, ShellLine, TestUser, Tmux, chmod, have, is_root, quote, skip,
+};
 
 const HOOK: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -30,12 +32,14 @@ fn on_terminal(name: &str, command: &str) -> String {
     tmux.screen_with_colours()
 }
 
-/// `csi-self-check --home HOME login …` with a clean environment, as a shell line.
-fn login_line(home: &Home, extra: &str) -> String {
-    format!(
-        "env -i PATH=/usr/bin:/bin TERM=dumb {BIN} --home {} login {extra}",
-        home.path().display()
-    )
+/// `csi-self-check --home HOME login` with a clean environment and `TERM` (and
+/// `NO_COLOR` when given), as a shell line.
+fn login_line(home: &Home, term: &str, no_color: Option<&str>) -> ShellLine {
+    let mut cli = Cli::new(["--home", home.path().to_str().unwrap(), "login"]).env("TERM", term);
+    if let Some(value) = no_color {
+        cli = cli.env("NO_COLOR", value);
+    }
+    cli.shell_line()
 }
 
 fn loose_key(home: &Home) -> PathBuf {
@@ -55,7 +59,7 @@ fn login_is_silent_without_a_terminal() {
     assert_eq!(run.stderr, "");
     // From a non-interactive shell, as scp and `ssh host cmd` run it.
     let out = Command::new("bash")
-        .args(["-c", &login_line(&home, "")])
+        .args(["-c", login_line(&home, "dumb", None).text()])
         .stdin(Stdio::null())
         .output()
         .unwrap();
@@ -72,7 +76,8 @@ fn an_interactive_login_names_the_loose_key_on_stderr_only() {
     let home = Home::with_ssh();
     loose_key(&home);
     // stdout thrown away: the warning is still there, so it went to stderr.
-    let screen = on_terminal("stderr", &format!("{} >/dev/null", login_line(&home, "")));
+    let line = login_line(&home, "dumb", None);
+    let screen = on_terminal("stderr", &format!("{} >/dev/null", line.text()));
     let named: Vec<&str> = screen
         .lines()
         .filter(|l| l.contains("~/.ssh/id_ed25519"))
@@ -93,20 +98,20 @@ fn an_interactive_login_names_the_loose_key_on_stderr_only() {
         "coloured under TERM=dumb:\n{screen:?}"
     );
     // A terminal that takes colour gets it, unless NO_COLOR says otherwise.
-    let coloured = login_line(&home, "").replace("TERM=dumb", "TERM=xterm");
-    let screen = on_terminal("colour", &coloured);
+    let coloured = login_line(&home, "xterm", None);
+    let screen = on_terminal("colour", coloured.text());
     assert!(
         screen.contains("\x1b[31mcsi-self-check: FAIL"),
         "{screen:?}"
     );
-    let screen = on_terminal("nocolour", &coloured.replace("env -i", "env -i NO_COLOR=1"));
+    let screen = on_terminal("nocolour", login_line(&home, "xterm", Some("1")).text());
     assert!(screen.contains("csi-self-check: FAIL"), "{screen:?}");
     assert!(
         !screen.contains("\x1b[31m"),
         "coloured under NO_COLOR:\n{screen:?}"
     );
     // stderr thrown away: nothing is left on the screen, so nothing went to stdout.
-    let screen = on_terminal("stdout", &format!("{} 2>/dev/null", login_line(&home, "")));
+    let screen = on_terminal("stdout", &format!("{} 2>/dev/null", line.text()));
     assert!(screen.trim_start().starts_with("EXIT=0"), "{screen}");
 }
 
@@ -118,13 +123,14 @@ fn logins_between_full_checks_print_the_cached_summary() {
     }
     let home = Home::with_ssh();
     loose_key(&home);
-    let first = on_terminal("first", &login_line(&home, ""));
+    let line = login_line(&home, "dumb", None);
+    let first = on_terminal("first", line.text());
     assert!(first.contains("id_ed25519"), "{first}");
     let summary = home.join(".local/state/csi-self-check/login-summary.json");
     assert!(summary.exists());
     // Fixed now, but the next login within the interval still reads the summary.
     chmod(&home.join(".ssh/id_ed25519"), 0o600);
-    let cached = on_terminal("cached", &login_line(&home, ""));
+    let cached = on_terminal("cached", line.text());
     assert!(cached.contains("id_ed25519"), "{cached}");
     assert!(
         !cached.contains("remind"),
@@ -135,39 +141,58 @@ fn logins_between_full_checks_print_the_cached_summary() {
     let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
     doc["written_at"] = serde_json::json!(doc["written_at"].as_i64().unwrap() - 2 * 86_400);
     std::fs::write(&summary, doc.to_string()).unwrap();
-    let fresh = on_terminal("fresh", &login_line(&home, ""));
+    let fresh = on_terminal("fresh", line.text());
     assert!(!fresh.contains("id_ed25519"), "{fresh}");
 }
 
 #[test]
-fn a_hushlogin_and_the_deadline_are_respected() {
-    let test = "a_hushlogin_and_the_deadline_are_respected";
+fn a_hushlogin_is_respected_and_a_big_home_keeps_the_limits() {
+    let test = "a_hushlogin_is_respected_and_a_big_home_keeps_the_limits";
     if !have("tmux", test) || !have("ssh-keygen", test) {
         return;
     }
     let home = Home::with_ssh();
     loose_key(&home);
     home.file(".hushlogin", b"", 0o644);
-    let screen = on_terminal("hush", &login_line(&home, ""));
+    let screen = on_terminal("hush", login_line(&home, "dumb", None).text());
     assert!(screen.trim_start().starts_with("EXIT=0"), "{screen}");
     std::fs::remove_file(home.join(".hushlogin")).unwrap();
-    // A deadline no full check can meet on a home this big: what is known is
-    // printed, with a word, and the login goes on.
+    // A home with many entries and the shortest deadline the policy allows: whether
+    // the check finishes in time depends on the machine (the deadline itself is
+    // proven without timing by the unit tests of `within` in src/commands/login.rs),
+    // but either way the login goes on, with at most `max-lines` lines.
     for i in 0..20_000 {
         home.file(format!(".ssh/f{i}"), b"x", 0o600);
     }
-    let policy = home.file("policy.toml", b"[login]\ndeadline-ms = 50\n", 0o644);
-    let start = Instant::now();
-    let screen = on_terminal(
-        "deadline",
-        &format!(
-            "env -i PATH=/usr/bin:/bin TERM=dumb {BIN} --home {} --policy {} login",
-            home.path().display(),
-            policy.display()
-        ),
+    let policy = home.file(
+        "policy.toml",
+        b"[login]\ndeadline-ms = 50\nmax-lines = 3\n",
+        0o644,
     );
-    assert!(start.elapsed() < Duration::from_secs(10));
-    assert!(screen.contains("did not finish within 50 ms"), "{screen}");
+    let line = Cli::new([
+        "--home",
+        home.path().to_str().unwrap(),
+        "--policy",
+        policy.to_str().unwrap(),
+        "login",
+    ])
+    .env("TERM", "dumb")
+    .shell_line();
+    let screen = on_terminal("deadline", line.text());
+    let printed: Vec<&str> = screen
+        .lines()
+        .take_while(|l| !l.starts_with("EXIT="))
+        .filter(|l| l.starts_with("csi-self-check: "))
+        .collect();
+    assert!(!printed.is_empty(), "{screen}");
+    assert!(printed.len() <= 3, "{screen}");
+    assert!(
+        printed.iter().any(|l| l.contains("id_ed25519"))
+            || printed
+                .iter()
+                .any(|l| l.contains("did not finish within 50 ms")),
+        "{screen}"
+    );
     assert!(screen.contains("EXIT=0"), "{screen}");
 }
 
@@ -175,13 +200,31 @@ fn a_hushlogin_and_the_deadline_are_respected() {
 fn the_profile_hook_is_posix_silent_and_leaves_no_variable() {
     let test = "the_profile_hook_is_posix_silent_and_leaves_no_variable";
     let home = Home::with_ssh();
-    let bin_dir = Path::new(BIN)
-        .parent()
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_owned();
-    let path = format!("{bin_dir}:/usr/bin:/bin");
+    // The hook runs `csi-self-check login`, which checks the home of the password
+    // database: on PATH is a stand-in that notes each call and runs the binary on the
+    // fixture home instead, in the runner's environment.
+    let line = Cli::new(["--home", home.path().to_str().unwrap()]).shell_line();
+    let bin_dir = tempfile::tempdir().unwrap();
+    let called = bin_dir.path().join("called");
+    let stand_in = format!(
+        "#!/bin/sh\n: > {}\nexec {} \"$@\"\n",
+        quote(called.as_os_str()),
+        line.text()
+    );
+    std::fs::write(bin_dir.path().join("csi-self-check"), stand_in).unwrap();
+    chmod(&bin_dir.path().join("csi-self-check"), 0o755);
+    let path = format!("{}:/usr/bin:/bin", bin_dir.path().display());
+    // `shell args…` with the stand-in first on PATH, in the fixture home.
+    let in_shell = |shell: &str, args: &[&str]| {
+        Command::new(shell)
+            .args(args)
+            .env_clear()
+            .env("PATH", &path)
+            .env("HOME", home.path())
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
     let mut shells = vec!["sh", "bash"];
     if have("dash", test) {
         shells.push("dash");
@@ -198,18 +241,25 @@ fn the_profile_hook_is_posix_silent_and_leaves_no_variable() {
             b = before.display(),
             a = after.display()
         );
-        let out = Command::new(shell)
-            .args(["-c", &script])
-            .env_clear()
-            .env("PATH", &path)
-            .env("HOME", home.path())
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
+        let out = in_shell(shell, &["-c", &script]);
         assert!(out.status.success(), "{shell}: {out:?}");
         assert_eq!(String::from_utf8_lossy(&out.stdout), "done\n", "{shell}");
         assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{shell}");
+        assert!(
+            !called.exists(),
+            "{shell}: csi-self-check ran, not interactive"
+        );
     }
+    // An interactive shell does run it (through the stand-in, on the fixture home).
+    let out = in_shell(
+        "bash",
+        &["--norc", "--noprofile", "-i", "-c", &format!(". {HOOK}")],
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        called.exists(),
+        "an interactive shell did not run it: {out:?}"
+    );
     // Without csi-self-check on PATH it does nothing, quietly.
     let out = Command::new("sh")
         .args(["-c", &format!("set -eu; . {HOOK}; echo done")])
@@ -238,33 +288,17 @@ fn the_autostart_entry_is_valid() {
     assert!(text.contains("Exec=csi-self-check login --notify"));
 }
 
-/// A PAM service whose session phase runs the login mode; removed when dropped.
-struct SessionService {
-    name: String,
-    path: PathBuf,
-}
-
-impl SessionService {
-    fn new() -> SessionService {
-        let name = format!("csi-self-check-session-{}", std::process::id());
-        let path = PathBuf::from("/etc/pam.d").join(&name);
-        std::fs::write(
-            &path,
-            format!(
-                "auth required pam_permit.so\n\
-                 account required pam_permit.so\n\
-                 session optional pam_exec.so stdout {BIN} login\n"
-            ),
-        )
-        .unwrap();
-        SessionService { name, path }
-    }
-}
-
-impl Drop for SessionService {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
-    }
+/// A PAM service whose session phase runs the login mode.
+fn session_service() -> PamService {
+    PamService::new(
+        "session",
+        &format!(
+            "auth required pam_permit.so\n\
+             account required pam_permit.so\n\
+             password required pam_deny.so\n\
+             session optional pam_exec.so stdout {BIN} login\n"
+        ),
+    )
 }
 
 #[test]
@@ -280,7 +314,7 @@ fn the_pam_session_hook_warns_as_the_user_and_never_reads_what_they_cannot() {
     let ssh = user.home.join(".ssh");
     std::fs::create_dir_all(&ssh).unwrap();
     let key = ssh.join("id_ed25519");
-    let made = Command::new("ssh-keygen")
+    let made = crate::util::tool("ssh-keygen")
         .args([
             "-q",
             "-t",
@@ -304,8 +338,8 @@ fn the_pam_session_hook_warns_as_the_user_and_never_reads_what_they_cannot() {
     assert!(chown.success());
     chmod(&ssh, 0o700);
     chmod(&key, 0o640);
-    let service = SessionService::new();
-    let out = Command::new("timeout")
+    let service = session_service();
+    let out = crate::util::tool("timeout")
         .args([
             "60",
             "pamtester",

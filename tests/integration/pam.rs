@@ -2,7 +2,6 @@
 //! pam_exec, driven by pamtester, and the system log captured on /dev/log.
 
 use std::os::unix::net::UnixDatagram;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -10,52 +9,25 @@ use std::time::Duration;
 
 use crate::breach::{BREACHED, download, import};
 use crate::password::TRIED;
-use crate::util::{BIN, have, is_root, skip};
+use crate::util::{BIN, PamService, have, is_root, skip};
 
-/// The service file; removed when dropped.
-pub struct Service {
-    pub name: String,
-    path: PathBuf,
-}
-
-impl Service {
-    /// `tag` keeps the services of tests running at once apart (and their log lines).
-    fn new(tag: &str) -> Service {
-        // As the README documents: requisite in the password phase, so a rejected
-        // password is never stored; the auth line tells at login.
-        Service::with_text(
-            tag,
-            &format!(
-                "auth requisite pam_exec.so expose_authtok stdout quiet {BIN} pam\n\
-                 auth required pam_permit.so\n\
-                 account required pam_permit.so\n\
-                 password requisite pam_exec.so expose_authtok stdout quiet {BIN} pam\n\
-                 password required pam_permit.so\n\
-                 session required pam_permit.so\n"
-            ),
-        )
-    }
-
-    /// A service file of the test's own with `text`, which must name all four
-    /// facilities so that nothing falls through to `other`.
-    pub fn with_text(tag: &str, text: &str) -> Service {
-        for facility in ["auth", "account", "password", "session"] {
-            assert!(
-                text.lines().any(|l| l.starts_with(facility)),
-                "the service names no {facility} line"
-            );
-        }
-        let name = format!("csi-self-check-test-{}-{tag}", std::process::id());
-        let path = PathBuf::from("/etc/pam.d").join(&name);
-        std::fs::write(&path, text).unwrap();
-        Service { name, path }
-    }
-}
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
-    }
+/// The service: the helper in the auth and password phases. `tag` keeps the
+/// services of tests running at once apart (and their log lines).
+fn service(tag: &str) -> PamService {
+    // As the README documents: requisite in the password phase, so a rejected
+    // password is never stored; the auth line tells at login. No session is opened
+    // through it.
+    PamService::new(
+        tag,
+        &format!(
+            "auth requisite pam_exec.so expose_authtok stdout quiet {BIN} pam\n\
+             auth required pam_permit.so\n\
+             account required pam_permit.so\n\
+             password requisite pam_exec.so expose_authtok stdout quiet {BIN} pam\n\
+             password required pam_permit.so\n\
+             session required pam_deny.so\n"
+        ),
+    )
 }
 
 /// The system log while the test runs: a socket of our own on /dev/log when no
@@ -115,8 +87,8 @@ impl Drop for Log {
 }
 
 /// `pamtester SERVICE nobody OPERATION` with the lines typed at its prompts.
-fn pamtester(service: &Service, operation: &str, typed: &str) -> (i32, String) {
-    let mut command = Command::new("pamtester");
+fn pamtester(service: &PamService, operation: &str, typed: &str) -> (i32, String) {
+    let mut command = crate::util::tool("pamtester");
     command.args(["-v", &service.name, "nobody", operation]);
     pamtester_run(command, operation, typed)
 }
@@ -163,7 +135,7 @@ fn a_real_pam_stack_accepts_good_passwords_and_rejects_bad_ones() {
         return;
     }
     let log = Log::capture();
-    let service = Service::new("stack");
+    let service = service("stack");
 
     let (code, out) = pamtester(&service, "authenticate", "vX9#qL2!mR7$kT4@\n");
     assert_eq!(code, 0, "{out}");
@@ -342,9 +314,9 @@ fn a_real_pam_stack_rejects_a_breached_password_with_its_count() {
         &download(2000, &[(BREACHED, 42), ("Br3ached-in-PAM!", 1234)]),
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let service = Service::new("breach");
+    let service = service("breach");
     let in_namespace = |typed: &str| {
-        let mut command = Command::new("unshare");
+        let mut command = crate::util::tool("unshare");
         command.args([
             "--mount",
             "--propagation",

@@ -7,15 +7,12 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use crate::pam::{Service, pamtester_run};
-use crate::util::{BIN, TestUser, have, is_root, skip};
+use crate::pam::pamtester_run;
+use crate::util::{BIN, PamService, TestUser, have, is_root, skip};
 
 /// The module as cargo built it for the tests (the main crate's dev-dependency).
 fn module() -> PathBuf {
-    let path = std::path::Path::new(BIN)
-        .parent()
-        .unwrap()
-        .join("deps/libpam_csi_self_check.so");
+    let path = crate::util::built("deps/libpam_csi_self_check.so");
     assert!(
         path.exists(),
         "{} is missing: cargo builds it as a dev-dependency of the tests",
@@ -26,8 +23,8 @@ fn module() -> PathBuf {
 
 /// A service file of the test's own: the module's password lines between
 /// pam_permit for the other three facilities.
-fn service_with(tag: &str, password_lines: &str) -> Service {
-    Service::with_text(
+fn service_with(tag: &str, password_lines: &str) -> PamService {
+    PamService::new(
         tag,
         &format!(
             "auth required pam_permit.so\n\
@@ -50,7 +47,7 @@ fn shadow(user: &str) -> String {
 }
 
 /// `pamtester -v SERVICE USER chauthtok` with `typed` at its prompts.
-fn chauthtok(service: &Service, user: &str, typed: &str) -> (i32, String) {
+fn chauthtok(service: &PamService, user: &str, typed: &str) -> (i32, String) {
     let mut command = Command::new("pamtester");
     command.args(["-v", &service.name, user, "chauthtok"]);
     pamtester_run(command, "chauthtok", typed)

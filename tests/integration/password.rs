@@ -213,7 +213,7 @@ fn only_visible_characters_count_and_a_nul_is_bad_input() {
         assert_eq!(run.code, 2, "{}", run.stdout);
         assert_eq!(
             run.stderr.trim(),
-            "csi-self-check: error: standard input: the password is not accepted: it contains a NUL byte, which ends a password for PAM and every C program"
+            "csi-self-check: error: standard input: the password contains a NUL byte, which ends a password for PAM and every C program"
         );
     }
 }
@@ -260,16 +260,10 @@ fn the_policy_sets_the_minimum_score_and_length() {
         b"[password-entropy]\nmin-score = 4\nmin-length = 20\n",
         0o644,
     );
-    let run = Cli::new([
-        "--policy",
-        strict.to_str().unwrap(),
-        "password",
-        "--stdin",
-        "--format",
-        "json",
-    ])
-    .stdin(b"vX9#qL2!mR7$kT4@")
-    .run();
+    let run = check_stdin(
+        b"vX9#qL2!mR7$kT4@",
+        &["--policy", strict.to_str().unwrap(), "--format", "json"],
+    );
     assert_eq!(run.code, 1);
     assert_eq!(run.codes(), ["password-too-short"]);
     assert!(run.stdout.contains("shorter than 20 characters"));
@@ -278,9 +272,7 @@ fn the_policy_sets_the_minimum_score_and_length() {
         b"[password-entropy]\nmin-guesses-log10 = 6\n",
         0o644,
     );
-    let run = Cli::new(["--policy", loose.to_str().unwrap(), "password", "--stdin"])
-        .stdin(b"Password1!")
-        .run();
+    let run = check_stdin(b"Password1!", &["--policy", loose.to_str().unwrap()]);
     assert_eq!(
         run.code, 2,
         "a personal file cannot lower the score: {}",
@@ -292,14 +284,12 @@ fn the_policy_sets_the_minimum_score_and_length() {
 #[test]
 fn without_a_terminal_it_points_to_stdin() {
     // setsid: a new session has no controlling terminal, so /dev/tty cannot open.
-    let out = std::process::Command::new("setsid")
-        .args(["-w", crate::util::BIN, "password"])
-        .env_clear()
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let home = Home::with_ssh();
+    let run = Cli::new(["--home", home.path().to_str().unwrap(), "password"])
+        .via(&["setsid", "-w"])
+        .run();
+    assert_eq!(run.code, 2);
+    let stderr = &run.stderr;
     assert!(
         stderr.contains("cannot read a password from the terminal") && stderr.contains("--stdin"),
         "{stderr}"

@@ -174,29 +174,15 @@ fn a_redact_that_is_not_confirmed_leaves_the_original_intact() {
     let bash = home.join(".bash_history");
     let before = read(&bash);
     // No terminal to ask on (a new session) and no --yes: nothing is replaced.
-    let out = std::process::Command::new("setsid")
-        .args([
-            "-w",
-            crate::util::BIN,
-            "history",
-            "--redact",
-            bash.to_str().unwrap(),
-        ])
-        .env_clear()
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("nothing was replaced"));
+    let out = Cli::new(["history", "--redact", bash.to_str().unwrap()])
+        .via(&["setsid", "-w"])
+        .run();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stdout.contains("nothing was replaced"));
     assert_eq!(read(&bash), before, "the original is untouched");
     assert_eq!(listing(home.path()), names, "the temporary file is removed");
     for secret in SECRETS {
-        assert!(!String::from_utf8_lossy(&out.stdout).contains(secret));
+        assert!(!out.stdout.contains(secret));
     }
 }
 
@@ -286,5 +272,209 @@ fn the_file_histfile_names_is_scanned_too() {
         hits.iter()
             .any(|f| f["path"] == named.to_str().unwrap() && f["code"] == "history-secret"),
         "{hits:#?}"
+    );
+}
+
+// The forms of the unit tests, as plain data.
+#[path = "../../src/plaintext/forms.rs"]
+#[allow(dead_code)]
+mod forms;
+
+/// Pseudo-random secrets for the planted forms, the same on every run.
+fn secret_for(seed: u64, alphabet: &[u8]) -> String {
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let alnum = forms::Alphabet::Alnum.bytes();
+    // AWS's secret keys are forty characters, no more, no less.
+    let len = if alphabet.ends_with(b"/+") {
+        40
+    } else {
+        10 + (next() % 12) as usize
+    };
+    (0..len)
+        .map(|i| {
+            let set = if i == 0 || i == len - 1 {
+                alnum
+            } else {
+                alphabet
+            };
+            char::from(set[(next() % set.len() as u64) as usize])
+        })
+        .collect()
+}
+
+/// Each form with a made-up secret: (line, secret).
+fn planted_forms() -> Vec<(String, String)> {
+    forms::FORMS
+        .iter()
+        .enumerate()
+        .map(|(i, &(_, template, alphabet))| {
+            let random = secret_for(i as u64 + 1, alphabet.bytes());
+            let (line, _, secret) = forms::plant(template, &random);
+            (line, secret)
+        })
+        .collect()
+}
+
+/// A history in each shell's own format: bash (plain), zsh (extended: `: epoch:0;`)
+/// and fish (`- cmd:` with its backslash escapes, then `when:`).
+fn histories(lines: &[String]) -> [(&'static str, String); 3] {
+    let mut bash = String::new();
+    let mut zsh = String::new();
+    let mut fish = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        bash.push_str(&format!("{line}\n"));
+        zsh.push_str(&format!(": {}:0;{line}\n", 1_700_000_000 + i));
+        let escaped = line.replace('\\', "\\\\");
+        fish.push_str(&format!(
+            "- cmd: {escaped}\n  when: {}\n",
+            1_700_000_000 + i
+        ));
+    }
+    [
+        (".bash_history", bash),
+        (".zsh_history", zsh),
+        (".local/share/fish/fish_history", fish),
+    ]
+}
+
+/// No 6-character piece of any secret in what a run printed, but for pieces of the
+/// format's own fixed text that a kind names too (`bedrock` of `bedrock-api-key-…`).
+fn no_piece_shown(run: &Run, secrets: &[String]) {
+    let kinds: String = tokens::TOKENS
+        .iter()
+        .map(|t| t.kind.to_lowercase())
+        .collect();
+    for secret in secrets {
+        for piece in secret.as_bytes().windows(6) {
+            let piece = String::from_utf8_lossy(piece);
+            if kinds.contains(&piece.to_lowercase()) {
+                continue;
+            }
+            let shown = |out: &str| out.lines().find(|l| l.contains(&*piece)).map(str::to_owned);
+            let line = shown(&run.stdout).or_else(|| shown(&run.stderr));
+            assert!(
+                line.is_none(),
+                "{piece:?} of {secret:?} was printed: {line:?}"
+            );
+        }
+    }
+}
+
+/// For every form: found in bash, zsh and fish histories, one finding per line, masked
+/// whole in JSON and text, and removed by `history --redact` with every other byte kept.
+fn found_masked_and_redacted(planted: &[(String, String)]) {
+    // A check reports at most 200 findings (the rest in one line): three histories
+    // of 60 lines each stay within it.
+    for batch in planted.chunks(60) {
+        found_masked_and_redacted_in_one_home(batch);
+    }
+}
+
+fn found_masked_and_redacted_in_one_home(planted: &[(String, String)]) {
+    let lines: Vec<String> = planted.iter().map(|(l, _)| l.clone()).collect();
+    let secrets: Vec<String> = planted.iter().map(|(_, s)| s.clone()).collect();
+    let home = Home::new();
+    home.dir(".local", 0o700);
+    home.dir(".local/share", 0o700);
+    home.dir(".local/share/fish", 0o700);
+    let files = histories(&lines);
+    for (rel, text) in &files {
+        home.file(rel, text.as_bytes(), 0o600);
+    }
+    let run = Cli::json(&home, &["--only", "history-secrets"]);
+    no_piece_shown(&run, &secrets);
+    let found = findings(&run, "history-secrets");
+    for (rel, _) in &files {
+        let path = home.join(rel);
+        let count = found
+            .iter()
+            .filter(|f| f["code"] == "history-secret" && f["path"] == path.to_str().unwrap())
+            .count();
+        assert_eq!(count, lines.len(), "{rel}: {found:#?}");
+    }
+    let text = Cli::new([
+        "--home",
+        home.path().to_str().unwrap(),
+        "--only",
+        "history-secrets",
+    ])
+    .run();
+    no_piece_shown(&text, &secrets);
+    for (rel, before) in &files {
+        let path = home.join(rel);
+        let run = Cli::new(["history", "--redact", path.to_str().unwrap(), "--yes"]).run();
+        assert_eq!(run.code, 0, "{rel}: {}", run.stderr);
+        no_piece_shown(&run, &secrets);
+        let mut expected = before.clone();
+        for secret in &secrets {
+            assert!(expected.contains(secret.as_str()), "{secret}");
+            expected = expected.replacen(secret.as_str(), "<redacted>", 1);
+        }
+        assert_eq!(String::from_utf8(read(&path)).unwrap(), expected, "{rel}");
+    }
+}
+
+#[test]
+fn every_command_line_and_repl_form_in_every_shell() {
+    found_masked_and_redacted(&planted_forms());
+}
+
+// The token formats and the code that makes examples of them.
+#[path = "../../src/plaintext/shapes.rs"]
+#[allow(dead_code)]
+mod shapes;
+#[path = "../../src/plaintext/tokens.rs"]
+#[allow(dead_code)]
+mod tokens;
+
+/// Each token format, made from its shape, in one of the places a token stands.
+fn planted_tokens() -> Vec<(String, String)> {
+    tokens::TOKENS
+        .iter()
+        .enumerate()
+        .map(|(i, token)| {
+            let whole = shapes::example(token, i as u64 + 100);
+            let secret = shapes::secret_of(token, &whole);
+            let context = shapes::CONTEXTS[i % shapes::CONTEXTS.len()];
+            (context.replace("<T>", &whole), secret)
+        })
+        .collect()
+}
+
+#[test]
+fn every_token_format_in_every_shell() {
+    found_masked_and_redacted(&planted_tokens());
+}
+
+#[test]
+fn gem_credentials_as_gem_signin_writes_them_are_reported() {
+    let home = Home::new();
+    home.dir(".gem", 0o700);
+    let format = tokens::TOKENS
+        .iter()
+        .find(|t| t.id == "rubygems-api-token")
+        .unwrap();
+    let key = shapes::example(format, 42);
+    let path = home.file(
+        ".gem/credentials",
+        format!("---\n:rubygems_api_key: {key}\n").as_bytes(),
+        0o600,
+    );
+    let run = Cli::json(&home, &["--only", "credential-files"]);
+    assert!(!run.stdout.contains(&key[9..]), "{}", run.stdout);
+    let gem: Vec<serde_json::Value> = findings(&run, "credential-files")
+        .into_iter()
+        .filter(|f| f["path"] == path.to_str().unwrap())
+        .collect();
+    assert!(
+        gem.iter()
+            .any(|f| f["status"] == "fail" && f["message"].as_str().unwrap().contains("line 2")),
+        "{gem:#?}"
     );
 }

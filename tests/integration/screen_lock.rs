@@ -130,8 +130,9 @@ fn gnome_idle_delay_0_is_a_must_failure_naming_the_key() {
     // Someone else's environment (HOME is not the checked home) is not trusted:
     // XDG_CURRENT_DESKTOP is ignored and nothing names GNOME.
     let path = home.path().to_str().unwrap();
+    let elsewhere = Home::new();
     let mut cli = Cli::new(["--home", path, "--format", "json", "--only", "screen-lock"])
-        .env("HOME", "/nonexistent/elsewhere");
+        .env("HOME", elsewhere.path().to_str().unwrap());
     for (key, value) in env {
         cli = cli.env(key, value);
     }

@@ -184,3 +184,34 @@ fn a_fifo_include_and_a_linked_config_are_reported_not_read() {
         message(&run, "ssh-config-not-read").contains("(included at ~/.ssh/config:1) is a FIFO")
     );
 }
+
+/// The system config the check reads is the one in the run's system root, never this
+/// machine's /etc/ssh: a test plants its own, and it is reported with its path.
+#[test]
+fn the_system_config_is_read_from_the_run_s_system_root() {
+    let home = Home::with_ssh();
+    let sysroot = tempfile::tempdir().unwrap();
+    let etc_ssh = sysroot.path().join("etc/ssh");
+    std::fs::create_dir_all(&etc_ssh).unwrap();
+    let system = etc_ssh.join("ssh_config");
+    std::fs::write(&system, "Host *\n  ForwardAgent yes\n").unwrap();
+    let run = Cli::new([
+        "--home",
+        home.path().to_str().unwrap(),
+        "--format",
+        "json",
+        "--only",
+        "ssh-client-config",
+    ])
+    .env(crate::util::SYSROOT_VAR, sysroot.path().to_str().unwrap())
+    .run();
+    assert_eq!(
+        run.findings_for(&system),
+        [triple("fail", "should", "ssh-forward-agent-all-hosts")],
+        "{}",
+        run.stdout
+    );
+    // The run's own empty system root: nothing of the machine's /etc/ssh is read.
+    let run = Cli::json(&home, &["--only", "ssh-client-config"]);
+    assert!(!run.stdout.contains("/etc/ssh"), "{}", run.stdout);
+}

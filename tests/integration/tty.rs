@@ -6,7 +6,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::util::{BIN, Home, Tmux, have, listing};
+use crate::util::{Cli, Home, Tmux, have, listing, quote};
 
 #[test]
 fn the_typed_password_never_reaches_the_screen() {
@@ -14,10 +14,15 @@ fn the_typed_password_never_reaches_the_screen() {
         return;
     }
     let home = Home::with_ssh();
-    let command = format!(
-        "{BIN} --home {} password --color never; echo EXIT=$?; sleep 60",
-        home.path().display()
-    );
+    let line = Cli::new([
+        "--home",
+        home.path().to_str().unwrap(),
+        "password",
+        "--color",
+        "never",
+    ])
+    .shell_line();
+    let command = format!("{}; echo EXIT=$?; sleep 60", line.text());
     let tmux = Tmux::start("password", &command);
     tmux.wait_for("Password to check");
     let typed = "Kettle-Blue-42!";
@@ -97,10 +102,16 @@ fn redact_stopped_at_the_prompt(test: &str, stop: Stop) {
     let pidfile = scratch.path().join("pid");
     // The outer shell gets the Ctrl-C too: its trap keeps it alive to report how
     // the redact ended (a handled signal, unlike an ignored one, is not inherited).
+    let line = Cli::new(["history", "--redact", history.to_str().unwrap()]).shell_line();
+    // exec all the way (sh, then env): the pid written is the redact's.
+    let inner = format!(
+        "echo $$ > {}; exec {}",
+        quote(pidfile.as_os_str()),
+        line.text()
+    );
     let command = format!(
-        "trap : INT; sh -c 'echo $$ > {}; exec {BIN} history --redact {}'; echo EXIT=$?; sleep 60",
-        pidfile.display(),
-        history.display()
+        "trap : INT; sh -c {}; echo EXIT=$?; sleep 60",
+        quote(std::ffi::OsStr::new(&inner))
     );
     let tmux = Tmux::start(test, &command);
     tmux.wait_for("[y/N]");

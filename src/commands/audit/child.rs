@@ -15,7 +15,7 @@ use nix::unistd::Pid;
 use super::super::Setup;
 use crate::account::Account;
 use crate::checks::{self, Context, RemindWhen, RunOptions, Subject};
-use crate::error::Error;
+use crate::commands::error::Error;
 use crate::exit::ExitStatus;
 use crate::fs::SafeFile;
 use crate::process::Helper;
@@ -33,12 +33,14 @@ const POLL: Duration = Duration::from_millis(5);
 /// The parent's side: runs `audit-user` for `account` with `args` (the options
 /// passed on, before the subcommand), kills it at `deadline`.
 pub fn run(account: &Account, args: &[OsString], deadline: Duration) -> UserRun {
+    let checked = crate::time::now();
     let start = Instant::now();
     let (outcome, ran_as_uid) = supervise(account, args, deadline);
     UserRun {
         account: account.clone(),
         outcome,
         ran_as_uid,
+        checked,
         elapsed: start.elapsed(),
     }
 }
@@ -57,6 +59,10 @@ fn supervise(account: &Account, args: &[OsString], deadline: Duration) -> (Outco
         .keep_stderr(MAX_STDERR)
         // Its own process group, so that a helper it started dies with it.
         .own_process_group();
+    // A test build's system root reaches the child too, so that the audit and its
+    // children read the same site files (see sysroot.rs).
+    #[cfg(debug_assertions)]
+    helper.pass_env(crate::sysroot::TEST_SYSROOT_VAR);
     let mut child = match helper.spawn() {
         Ok(child) => child,
         Err(e) => {
@@ -202,13 +208,8 @@ pub fn child(setup: &Setup, user: &str) -> Result<ExitStatus, Error> {
     }
     let policy = setup.policy()?;
     let selection = setup.selection()?;
-    let account = Account::by_name(user).ok_or_else(|| {
-        Error::Account(format!(
-            "`{}` has no entry in the password database",
-            crate::sanitize::display_str(user)
-        ))
-    })?;
-    crate::privilege::drop_to(&account).map_err(Error::Account)?;
+    let account = Account::named(user)?;
+    crate::privilege::drop_to(&account)?;
     let options = RunOptions {
         deep: setup.options.deep,
         fix: false,
@@ -216,7 +217,7 @@ pub fn child(setup: &Setup, user: &str) -> Result<ExitStatus, Error> {
     };
     let cx = Context::new(&account, &policy, options, setup.now);
     let findings = checks::run_all(&cx, Subject::Home, &selection);
-    let report = Report::about(&account, findings, &policy);
+    let report = Report::about(&account, findings, &policy, setup.now);
     emit(&report.to_json(false))?;
     Ok(report.exit_status())
 }
@@ -249,7 +250,7 @@ mod tests {
 
     #[test]
     fn a_report_counts_only_from_the_right_user_and_uid() {
-        let good = br#"{"schema_version":1,"user":"alice","findings":[]}"#;
+        let good = br#"{"schema_version":2,"user":"alice","findings":[]}"#;
         assert!(matches!(
             judge(&alice(), &EXITED, Some(1001), good, b""),
             Outcome::Ok(_)
@@ -263,7 +264,7 @@ mod tests {
             judge(&alice(), &EXITED, None, good, b""),
             Outcome::Failed(_)
         ));
-        let other = br#"{"schema_version":1,"user":"bob","findings":[]}"#;
+        let other = br#"{"schema_version":2,"user":"bob","findings":[]}"#;
         assert!(matches!(
             judge(&alice(), &EXITED, Some(1001), other, b""),
             Outcome::Failed(_)

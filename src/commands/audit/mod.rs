@@ -11,20 +11,22 @@ mod child;
 
 pub use child::child;
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use super::{Setup, absolute};
 use crate::accounts;
 use crate::cli::{AuditArgs, Format};
-use crate::error::Error;
+use crate::commands::error::Error;
 use crate::exit::ExitStatus;
-use crate::fs::SafeDir;
+use crate::fs::{FsError, SafeDir};
 use crate::report::audit as render;
 
 /// The mode of `--output`: node_exporter runs as its own user and must read it.
 const OUTPUT_MODE: u32 = 0o644;
+/// The most of the previous metrics file read back for its last success.
+const MAX_PREVIOUS_OUTPUT: usize = 64 << 20;
 
 pub fn run(setup: &Setup, args: &AuditArgs) -> Result<ExitStatus, Error> {
     if setup.home.is_some() {
@@ -51,59 +53,77 @@ pub fn run(setup: &Setup, args: &AuditArgs) -> Result<ExitStatus, Error> {
         Some(path) => Some(output_dir(path)?),
         None => None,
     };
-    let accounts = accounts::select(args.all_users, &args.users).map_err(|e| match e {
-        accounts::AccountsError::File { path, reason } => Error::File { path, reason },
-        other => Error::Usage(other.to_string()),
-    })?;
+    let accounts = accounts::select(args.all_users, &args.users)?;
     let passed_on = passed_on(setup);
     let deadline = Duration::from_secs_f64(args.timeout_per_user);
+    let started = crate::time::now_precise();
     let clock = Instant::now();
     let users = accounts
         .iter()
         .map(|account| child::run(account, &passed_on, deadline))
         .collect();
     let audit = render::Audit {
-        host: nix::unistd::gethostname()
-            .map(|h| h.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        started: crate::time::now_precise(),
+        host: crate::report::hostname(),
+        started,
         duration: clock.elapsed().as_secs_f64(),
         users,
+        previous_success: match (&output, setup.format) {
+            (Some((dir, name)), Format::Prometheus) => previous_success(dir, name),
+            _ => None,
+        },
+        timeout: args.timeout_per_user,
     };
     let text = match setup.format {
         Format::Text => render::text(&audit),
-        Format::Json => render::json(&audit, args.timeout_per_user),
+        Format::Json => render::json(&audit),
         Format::Prometheus => render::prometheus(&audit),
     };
     match output {
         Some((dir, name)) => dir
             .write_atomic(&name, text.as_bytes(), OUTPUT_MODE)
-            .map_err(|e| Error::File {
+            .map_err(|error| Error::Fs {
                 path: dir.child_path(&name),
-                reason: format!("--output: cannot write it: {e}"),
+                doing: "--output: cannot write it",
+                error,
             })?,
         None => crate::report::emit(&text)?,
     }
-    Ok(if audit.users.iter().any(render::needs_attention) {
-        ExitStatus::Findings
-    } else {
-        ExitStatus::Clean
-    })
+    Ok(
+        if audit
+            .users
+            .iter()
+            .all(|run| run.verdict() == render::Verdict::Compliant)
+        {
+            ExitStatus::Clean
+        } else {
+            ExitStatus::Findings
+        },
+    )
+}
+
+/// The last success the metrics file about to be replaced records: the audit's own
+/// output, in a directory only root writes. Unreadable or absent means none.
+fn previous_success(dir: &SafeDir, name: &OsStr) -> Option<f64> {
+    let mut file = dir.open_listed_file(name).ok()?;
+    let text = file.read_prefix(MAX_PREVIOUS_OUTPUT).ok()?;
+    render::last_success_in(&String::from_utf8_lossy(&text))
 }
 
 /// The directory `--output` goes to, open, and the file's name in it.
 fn output_dir(path: &Path) -> Result<(SafeDir, OsString), Error> {
     let path = absolute(path);
-    let failed = |reason: String| Error::File {
-        path: path.clone(),
-        reason: format!("--output: {reason}"),
-    };
-    let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
-        return Err(failed("names no file".to_owned()));
-    };
-    let dir = SafeDir::open_root(parent)
-        .map_err(|e| failed(format!("its directory cannot be opened: {e}")))?;
-    Ok((dir, name.to_owned()))
+    match SafeDir::split_path(&path) {
+        Ok((dir, name)) => Ok((dir, name.to_owned())),
+        Err(FsError::NoFileName) => Err(Error::File {
+            path,
+            reason: "--output: names no file".to_owned(),
+        }),
+        Err(error) => Err(Error::Fs {
+            path,
+            doing: "--output: its directory cannot be opened",
+            error,
+        }),
+    }
 }
 
 /// The options every child gets: the same policy, checks and depth as the audit.

@@ -10,9 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
-use super::{
-    Event, FoundKey, KEY_PREFIX_BYTES, MIN_KEY_BYTES, Scanner, Store, WalkProgress, event_path,
-};
+use super::{Event, FoundKey, MIN_KEY_BYTES, Scanner, Store, WalkProgress, event_path};
 use crate::fs::{FsError, SafeDir};
 use crate::keys::inspect;
 
@@ -188,7 +186,7 @@ fn read_listed(dir: Arc<SafeDir>, name: OsString, seen: &HashSet<(u64, u64)>) ->
     {
         return None;
     }
-    let inspection = match file.read_prefix(KEY_PREFIX_BYTES) {
+    let inspection = match super::read_key_bytes(&mut file) {
         Ok(prefix) => inspect(&prefix)?,
         Err(error) => {
             return Some(Event::Passed {

@@ -16,17 +16,26 @@ use std::sync::Arc;
 
 mod deep;
 
+use zeroize::Zeroizing;
+
 use super::{Inspection, inspect};
-use crate::fs::{FsError, Kind, Location, Meta, SafeDir};
+use crate::fs::{FsError, Kind, Location, Meta, SafeDir, SafeFile};
 
 /// Enough for any key; nothing beyond it is read.
 pub const KEY_PREFIX_BYTES: usize = 64 * 1024;
+/// The most read of a PKCS#12 file, which is read whole (see
+/// [`crate::keys::wants_whole_file`]).
+const MAX_WHOLE_FILE_BYTES: usize = 1 << 20;
 /// The shortest key marker, `(11:private-key`; a smaller file is not opened.
 pub const MIN_KEY_BYTES: u64 = 15;
 /// How deep below a key store's top the scan goes.
 const MAX_DEPTH: usize = 4;
 /// Entries looked at per directory in the key stores.
 pub const MAX_ENTRIES: usize = 250_000;
+/// Entries looked at in all the key stores together: what a scan keeps grows with
+/// each (a key's path, metadata and verdict, some hundreds of bytes), and this bounds
+/// a run's memory on a home with a hundred thousand files in `~/.ssh`.
+pub const MAX_VISITED: usize = 50_000;
 
 /// Where a key store is, and what its directory must be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -152,6 +161,8 @@ struct Scanner<'a> {
     events: Vec<Event>,
     /// Files already inspected, by device and inode: a key reached twice is one file.
     seen: HashSet<(u64, u64)>,
+    /// Entries looked at so far, against [`MAX_VISITED`].
+    visited: usize,
 }
 
 /// Scans the key stores below `home`.
@@ -160,6 +171,7 @@ pub fn scan(home: &SafeDir, options: &ScanOptions) -> KeyScan {
         home,
         events: Vec::new(),
         seen: HashSet::new(),
+        visited: 0,
     };
     for (rel, store) in Store::ROOTS {
         scanner.store(rel, store);
@@ -256,7 +268,20 @@ impl Scanner<'_> {
                 FsError::TooManyEntries(MAX_ENTRIES).to_string(),
             );
         }
-        for name in names {
+        let total = names.len();
+        for (done, name) in names.into_iter().enumerate() {
+            if self.visited >= MAX_VISITED {
+                self.passed(
+                    dir.path().to_owned(),
+                    "too-many-entries",
+                    format!(
+                        "the key stores hold more than {MAX_VISITED} entries altogether; the last {} here were not looked at",
+                        total - done
+                    ),
+                );
+                break;
+            }
+            self.visited += 1;
             self.visit(&dir, name, store, depth);
         }
     }
@@ -368,7 +393,7 @@ impl Scanner<'_> {
                 return self.passed(path, code, error.to_string());
             }
         };
-        let inspection = match file.read_prefix(KEY_PREFIX_BYTES) {
+        let inspection = match read_key_bytes(&mut file) {
             Ok(prefix) => inspect(&prefix),
             Err(error) => return self.passed(path, "unreadable", error.to_string()),
         };
@@ -390,17 +415,9 @@ impl Scanner<'_> {
     /// its directory path are followed, because the person chose that path; the
     /// last component never is.
     fn named(&mut self, path: &Path) {
-        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+        let Some((dir, name)) = self.home.parent_of(path) else {
             return;
         };
-        let dir = match path.strip_prefix(self.home.path()) {
-            Ok(rel) => match rel.parent() {
-                Some(rel_parent) => self.home.open_within(rel_parent),
-                None => SafeDir::open_root(self.home.path()),
-            },
-            Err(_) => SafeDir::open_root(parent),
-        };
-        let Ok(dir) = dir else { return };
         let Ok(meta) = dir.lstat(name) else { return };
         let dir = Arc::new(dir);
         match meta.kind {
@@ -425,6 +442,22 @@ impl Scanner<'_> {
             .filter_map(|d| d.args.first());
         identity_paths(values, self.home.path())
     }
+}
+
+/// What a key can be: the first [`KEY_PREFIX_BYTES`] of a file, or the whole of
+/// a PKCS#12 file up to a MiB.
+pub fn read_key_bytes(file: &mut SafeFile) -> Result<Zeroizing<Vec<u8>>, FsError> {
+    let prefix = file.read_prefix(KEY_PREFIX_BYTES)?;
+    let longer = file.meta().size > KEY_PREFIX_BYTES as u64;
+    if prefix.len() < KEY_PREFIX_BYTES || !longer || !super::wants_whole_file(&prefix) {
+        return Ok(prefix);
+    }
+    let rest = file.read_prefix(MAX_WHOLE_FILE_BYTES - KEY_PREFIX_BYTES)?;
+    // One buffer of the final size, so that no reallocation leaves a copy unwiped.
+    let mut whole = Zeroizing::new(Vec::with_capacity(prefix.len() + rest.len()));
+    whole.extend_from_slice(&prefix);
+    whole.extend_from_slice(&rest);
+    Ok(whole)
 }
 
 fn event_path(event: &Event) -> &Path {

@@ -6,7 +6,7 @@
 //! refuses with one line per reason, anything else is a failure to check.
 
 use std::io::{Read, Write};
-use std::os::fd::AsFd;
+use std::os::fd::{AsFd, OwnedFd};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -18,6 +18,11 @@ pub const DEFAULT_HELPER: &str = "/usr/bin/csi-self-check";
 
 /// How long a check may take: the helper's own estimate gives up after two seconds.
 pub const DEADLINE: Duration = Duration::from_secs(10);
+
+/// The most of a password put in the pipe: less than any pipe's capacity (a page), so
+/// writing it never waits for a reader, and more than the helper accepts (512
+/// bytes), so a longer one is still refused as too long.
+const HANDED_OVER: usize = 4096;
 
 /// The most of the helper's output read; more is a failure.
 const MAX_OUTPUT: usize = 16 * 1024;
@@ -45,6 +50,16 @@ pub struct Request<'a> {
 /// Runs `helper pam` on `token` and waits at most `deadline`.
 pub fn judge(helper: &Path, request: &Request<'_>, token: &[u8], deadline: Duration) -> Verdict {
     let started = Instant::now();
+    // The password goes into the pipe before the helper starts, and our read end is
+    // open while we write: a helper that exits without reading (a policy it cannot
+    // load) is then judged by its exit status, and the host program (`passwd`, where
+    // SIGPIPE kills) never writes to a pipe nobody holds.
+    let stdin = match filled_pipe(token) {
+        Ok(stdin) => stdin,
+        Err(error) => {
+            return Verdict::Failed(format!("the password could not be handed over: {error}"));
+        }
+    };
     let mut child = match Command::new(helper)
         .arg("pam")
         .env_clear()
@@ -52,7 +67,7 @@ pub fn judge(helper: &Path, request: &Request<'_>, token: &[u8], deadline: Durat
         .env("PAM_TYPE", "password")
         .env("PAM_USER", request.user)
         .env("PAM_SERVICE", request.service)
-        .stdin(Stdio::piped())
+        .stdin(Stdio::from(stdin))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -60,15 +75,6 @@ pub fn judge(helper: &Path, request: &Request<'_>, token: &[u8], deadline: Durat
         Ok(child) => child,
         Err(error) => return Verdict::Failed(format!("{} cannot run: {error}", helper.display())),
     };
-    // At most 512 bytes: the pipe holds them whether or not the helper reads.
-    if let Some(mut stdin) = child.stdin.take()
-        && let Err(error) = stdin.write_all(token)
-    {
-        return stop(
-            child,
-            format!("the password could not be handed over: {error}"),
-        );
-    }
     let output = match read_within(&mut child, started + deadline) {
         Ok(output) => output,
         Err(reason) => return stop(child, reason),
@@ -89,6 +95,14 @@ pub fn judge(helper: &Path, request: &Request<'_>, token: &[u8], deadline: Durat
         Some(code) => Verdict::Failed(format!("the helper failed (exit status {code})")),
         None => Verdict::Failed("the helper was killed by a signal".to_owned()),
     }
+}
+
+/// A pipe holding `token` (at most [`HANDED_OVER`] bytes of it), its write end
+/// closed: the read end, for the helper's standard input.
+fn filled_pipe(token: &[u8]) -> std::io::Result<OwnedFd> {
+    let (read, write) = nix::unistd::pipe()?;
+    std::fs::File::from(write).write_all(&token[..token.len().min(HANDED_OVER)])?;
+    Ok(read)
 }
 
 /// The helper's standard output until it closes, within the deadline.
@@ -200,10 +214,11 @@ exit 0"#,
     #[test]
     fn anything_but_a_verdict_is_a_failure() {
         let (_dir, helper) = script("exit 2");
-        assert!(matches!(
-            judge(&helper, &REQUEST, b"x", DEADLINE),
-            Verdict::Failed(reason) if reason.contains("exit status 2")
-        ));
+        let verdict = judge(&helper, &REQUEST, b"x", DEADLINE);
+        assert!(
+            matches!(&verdict, Verdict::Failed(reason) if reason.contains("exit status 2")),
+            "{verdict:?}"
+        );
         let (_dir, helper) = script("kill -9 $$");
         assert!(matches!(
             judge(&helper, &REQUEST, b"x", DEADLINE),

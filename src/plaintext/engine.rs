@@ -1,0 +1,545 @@
+//! Histories run to hundreds of megabytes and almost no line holds a secret, so the scan
+//! is built around a literal prefilter: one Aho-Corasick automaton (a DFA) looks for
+//! every rule's trigger words over the whole chunk in a single pass, and only a line
+//! that contains one is handed to the precise regular expressions, and only to the rules
+//! its words can start. With the token table's prefixes there are a few hundred words:
+//! packed SIMD ("Teddy") searchers, fast on a few dozen, then need ten passes and their
+//! fingerprints collide on ordinary text, and the one DFA pass measured 1.6 times faster
+//! (README, "Speed"). The automaton matches bytes exactly, so words whose case varies
+//! (`password`, `Token`, `API_KEY`) are listed in their lower, upper and capitalised
+//! forms, and a rare spelling such as `pAsSwOrD=` is knowingly missed.
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
+use regex::bytes::{CaptureLocations, Regex, RegexBuilder};
+
+use super::patterns::Hit;
+use super::predicates::{glued_to_variable, is_placeholder, segment_end, single_quoted};
+use super::rules::{Check, Extract, Find, specs};
+use super::spans::{Extend, extend_all};
+
+/// A set of rules, by index: room for four times 64.
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct RuleSet([u64; 4]);
+
+impl RuleSet {
+    const CAPACITY: usize = 256;
+    const ALL: RuleSet = RuleSet([u64::MAX; 4]);
+
+    fn one(index: usize) -> RuleSet {
+        let mut set = RuleSet::default();
+        set.0[index / 64] |= 1 << (index % 64);
+        set
+    }
+
+    fn add(&mut self, other: RuleSet) {
+        for (a, b) in self.0.iter_mut().zip(other.0) {
+            *a |= b;
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.iter().all(|&w| w == 0)
+    }
+
+    /// The indices in the set, in order.
+    fn indices(self) -> impl Iterator<Item = usize> {
+        self.0.into_iter().enumerate().flat_map(|(i, mut word)| {
+            std::iter::from_fn(move || {
+                if word == 0 {
+                    return None;
+                }
+                let bit = word.trailing_zeros() as usize;
+                word &= word - 1;
+                Some(i * 64 + bit)
+            })
+        })
+    }
+}
+
+/// `patterns::find_in_line`, on the engine every scan shares.
+pub(super) fn find_in_line(line: &[u8]) -> Vec<Hit> {
+    let engine = &*ENGINE;
+    let mut scratch = Scratch::new(engine);
+    let line = strip_cr(line);
+    engine.run(line, engine.trigger_mask(line), &mut scratch);
+    scratch.hits
+}
+
+/// What the one rule with this id finds on a line, spans not extended: for the tests
+/// of each token format.
+#[cfg(test)]
+pub(super) fn find_by_rule(id: &str, line: &[u8]) -> Option<Vec<Range<usize>>> {
+    let engine = &*ENGINE;
+    let index = engine.rules.iter().position(|r| r.id == id)?;
+    let rule = &engine.rules[index];
+    let mut locs = rule.re.capture_locations();
+    let mut raw = Vec::new();
+    rule.each_match(line, 0, line.len(), &mut locs, &mut raw, index);
+    Some(raw.into_iter().map(|(span, _, _)| span).collect())
+}
+
+/// `patterns::scan_chunk`, on the engine every scan shares.
+pub(super) fn scan_chunk(chunk: &[u8], found: impl FnMut(usize, usize, &[Hit])) {
+    ENGINE.scan(chunk, found);
+}
+
+fn strip_cr(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// Newlines in `bytes`, counted in blocks so that the compiler vectorises the loop.
+fn count_newlines(bytes: &[u8]) -> usize {
+    let mut blocks = bytes.chunks_exact(64);
+    let mut n = 0;
+    for block in &mut blocks {
+        n += usize::from(block.iter().map(|&b| u8::from(b == b'\n')).sum::<u8>());
+    }
+    n + blocks.remainder().iter().filter(|&&b| b == b'\n').count()
+}
+
+/// The first `\n`, 32 bytes at a time so that the compiler turns each block into a
+/// vector compare and a mask.
+fn first_newline(bytes: &[u8]) -> Option<usize> {
+    let mut blocks = bytes.chunks_exact(32);
+    let mut base = 0;
+    for block in &mut blocks {
+        let bits = newline_bits(block);
+        if bits != 0 {
+            return Some(base + bits.trailing_zeros() as usize);
+        }
+        base += 32;
+    }
+    blocks
+        .remainder()
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|i| base + i)
+}
+
+/// The last `\n`, as `first_newline` but from the end.
+fn last_newline(bytes: &[u8]) -> Option<usize> {
+    let mut blocks = bytes.rchunks_exact(32);
+    let mut end = bytes.len();
+    for block in &mut blocks {
+        end -= 32;
+        let bits = newline_bits(block);
+        if bits != 0 {
+            return Some(end + 31 - bits.leading_zeros() as usize);
+        }
+    }
+    blocks.remainder().iter().rposition(|&b| b == b'\n')
+}
+
+fn newline_bits(block: &[u8]) -> u32 {
+    block
+        .iter()
+        .enumerate()
+        .fold(0, |bits, (i, &b)| bits | (u32::from(b == b'\n') << i))
+}
+
+/// The literal prefilter over every trigger word.
+struct Searcher(AhoCorasick);
+
+impl Searcher {
+    fn build(words: &[&[u8]]) -> Searcher {
+        Searcher(
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostFirst)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(words)
+                .expect("a few hundred short literals always build"),
+        )
+    }
+
+    /// The leftmost trigger starting at or after `at`: (start, pattern index).
+    fn find_from(&self, haystack: &[u8], at: usize) -> Option<(usize, usize)> {
+        if at > haystack.len() {
+            return None;
+        }
+        self.0
+            .find(Input::new(haystack).span(at..haystack.len()))
+            .map(|m| (m.start(), m.pattern().as_usize()))
+    }
+}
+
+struct Rule {
+    /// The token format's id, by which the tests run one format alone.
+    #[cfg_attr(not(test), allow(dead_code))]
+    id: &'static str,
+    kind: &'static str,
+    cmd: Option<Regex>,
+    anchored: bool,
+    re: Regex,
+    context: bool,
+    check: Check,
+    extract: Extract,
+    extend: Extend,
+    needs: Vec<Need>,
+}
+
+/// A parsed entry of `Spec::needs`.
+struct Need {
+    literal: &'static [u8],
+    ignore_case: bool,
+    then_non_space: bool,
+}
+
+impl Need {
+    fn parse(need: &'static str) -> Need {
+        let (ignore_case, rest) = need.strip_prefix('~').map_or((false, need), |r| (true, r));
+        let (then_non_space, literal) = rest
+            .strip_suffix(r"\S")
+            .map_or((false, rest), |l| (true, l));
+        Need {
+            literal: literal.as_bytes(),
+            ignore_case,
+            then_non_space,
+        }
+    }
+
+    fn found_in(&self, line: &[u8], bytes: &ByteSet) -> bool {
+        let Some((&first, rest)) = self.literal.split_first() else {
+            return true;
+        };
+        // Most needs fail here: a line without an `@` or `=` needs no scan for one.
+        let present = |b: u8| {
+            bytes.has(b)
+                || (self.ignore_case
+                    && (bytes.has(b.to_ascii_lowercase()) || bytes.has(b.to_ascii_uppercase())))
+        };
+        if !self.literal.iter().all(|&b| present(b)) {
+            return false;
+        }
+        if rest.is_empty() && !self.ignore_case && !self.then_non_space {
+            return line.contains(&first);
+        }
+        let same = |a: &u8, b: &u8| {
+            if self.ignore_case {
+                a.eq_ignore_ascii_case(b)
+            } else {
+                a == b
+            }
+        };
+        // Comparing only where the first byte matches keeps this a cheap scan of the line.
+        line.iter().enumerate().any(|(i, b)| {
+            same(b, &first)
+                && line
+                    .get(i + 1..i + self.literal.len())
+                    .is_some_and(|here| here.iter().zip(rest).all(|(a, b)| same(a, b)))
+                && (!self.then_non_space
+                    || line
+                        .get(i + self.literal.len())
+                        .is_some_and(|b| !b.is_ascii_whitespace()))
+        })
+    }
+}
+
+/// The bytes a line holds, gathered in one pass so that each rule's `needs` can be
+/// refused without scanning the line again.
+struct ByteSet([u64; 4]);
+
+impl ByteSet {
+    fn of(line: &[u8]) -> ByteSet {
+        let mut set = [0u64; 4];
+        for &b in line {
+            set[usize::from(b >> 6)] |= 1 << (b & 63);
+        }
+        ByteSet(set)
+    }
+
+    fn has(&self, b: u8) -> bool {
+        self.0[usize::from(b >> 6)] & (1 << (b & 63)) != 0
+    }
+}
+
+struct Engine {
+    rules: Vec<Rule>,
+    /// Per searcher, per pattern: the rules that trigger word can start.
+    searchers: Vec<(Searcher, Vec<RuleSet>)>,
+}
+
+static ENGINE: LazyLock<Engine> = LazyLock::new(Engine::build);
+
+fn compile(pattern: &str) -> Regex {
+    // Unicode off: `.` and `[^']` then match any byte, so invalid UTF-8 neither hides a
+    // secret nor sends the regex engine to its slow path, and `\b` stays ASCII.
+    RegexBuilder::new(pattern)
+        .unicode(false)
+        .build()
+        .expect("the rule table's patterns are tested to compile")
+}
+
+/// The case variants a `~word` trigger stands for.
+fn trigger_words(trigger: &str) -> Vec<Vec<u8>> {
+    let Some(word) = trigger.strip_prefix('~') else {
+        return vec![trigger.as_bytes().to_vec()];
+    };
+    let lower = word.to_ascii_lowercase().into_bytes();
+    let upper = word.to_ascii_uppercase().into_bytes();
+    let mut capital = lower.clone();
+    if let Some(c) = capital.first_mut() {
+        c.make_ascii_uppercase();
+    }
+    vec![lower, upper, capital]
+}
+
+impl Engine {
+    fn build() -> Engine {
+        let specs = specs();
+        assert!(
+            specs.len() <= RuleSet::CAPACITY,
+            "too many rules for a RuleSet"
+        );
+        let mut words: Vec<(Vec<u8>, RuleSet)> = Vec::new();
+        for (i, spec) in specs.iter().enumerate() {
+            for w in spec.triggers.iter().flat_map(|t| trigger_words(t)) {
+                match words.iter_mut().find(|(known, _)| *known == w) {
+                    Some((_, mask)) => mask.add(RuleSet::one(i)),
+                    None => words.push((w, RuleSet::one(i))),
+                }
+            }
+        }
+        // A searcher reports one pattern per position, so a word that begins with another
+        // word would hide it: fold the longer one into the shorter.
+        let mut i = 0;
+        while i < words.len() {
+            let longer = (0..words.len()).find(|&j| {
+                j != i && words[j].0.len() > words[i].0.len() && words[j].0.starts_with(&words[i].0)
+            });
+            match longer {
+                Some(j) => {
+                    let (_, mask) = words.remove(j);
+                    // The shorter word moved down if the longer one stood before it; look
+                    // at it again, as more may begin with it.
+                    if j < i {
+                        i -= 1;
+                    }
+                    words[i].1.add(mask);
+                }
+                None => i += 1,
+            }
+        }
+        let literals: Vec<&[u8]> = words.iter().map(|(w, _)| w.as_slice()).collect();
+        let masks = words.iter().map(|&(_, m)| m).collect();
+        let searchers = vec![(Searcher::build(&literals), masks)];
+        let rules = specs
+            .into_iter()
+            .map(|s| {
+                let (cmd, anchored) = match s.find {
+                    Find::Line => (None, false),
+                    Find::Command { cmd, anchored } => (Some(compile(cmd)), anchored),
+                };
+                Rule {
+                    id: s.id,
+                    kind: s.kind,
+                    cmd,
+                    anchored,
+                    re: compile(&s.pattern),
+                    context: s.context,
+                    check: s.check,
+                    extract: s.extract,
+                    extend: s.extend,
+                    needs: s.needs.iter().map(|n| Need::parse(n)).collect(),
+                }
+            })
+            .collect();
+        Engine { rules, searchers }
+    }
+
+    /// The rules whose trigger words occur in `line`.
+    fn trigger_mask(&self, line: &[u8]) -> RuleSet {
+        let mut mask = RuleSet::default();
+        for (searcher, masks) in &self.searchers {
+            let mut at = 0;
+            while let Some((start, pattern)) = searcher.find_from(line, at) {
+                mask.add(masks.get(pattern).copied().unwrap_or(RuleSet::ALL));
+                at = start + 1;
+            }
+        }
+        mask
+    }
+
+    fn scan(&self, chunk: &[u8], mut found: impl FnMut(usize, usize, &[Hit])) {
+        let mut scratch = Scratch::new(self);
+        let mut next: Vec<Option<(usize, usize)>> = self
+            .searchers
+            .iter()
+            .map(|(s, _)| s.find_from(chunk, 0))
+            .collect();
+        // Everything before `done` belongs to lines already handled.
+        let mut done = 0;
+        let (mut counted_to, mut line_index) = (0, 0);
+        while let Some(first) = next.iter().flatten().map(|&(start, _)| start).min() {
+            let start = last_newline(&chunk[done..first]).map_or(done, |i| done + i + 1);
+            let end = first_newline(&chunk[first..]).map_or(chunk.len(), |i| first + i);
+            let mut mask = RuleSet::default();
+            for (slot, (searcher, masks)) in next.iter_mut().zip(&self.searchers) {
+                while let Some((at, pattern)) = *slot {
+                    if at >= end {
+                        break;
+                    }
+                    mask.add(masks.get(pattern).copied().unwrap_or(RuleSet::ALL));
+                    *slot = searcher.find_from(chunk, at + 1);
+                }
+            }
+            self.run(strip_cr(&chunk[start..end]), mask, &mut scratch);
+            if !scratch.hits.is_empty() {
+                line_index += count_newlines(&chunk[counted_to..start]);
+                counted_to = start;
+                found(line_index, start, &scratch.hits);
+            }
+            done = end;
+        }
+    }
+
+    /// Runs the rules in `mask` over one line and leaves the merged hits in `scratch.hits`.
+    fn run(&self, line: &[u8], mask: RuleSet, scratch: &mut Scratch) {
+        scratch.raw.clear();
+        scratch.hits.clear();
+        if mask.is_empty() {
+            return;
+        }
+        let bytes = ByteSet::of(line);
+        for index in mask.indices() {
+            let (Some(rule), Some(locs)) = (self.rules.get(index), scratch.locs.get_mut(index))
+            else {
+                continue;
+            };
+            if !rule.needs.is_empty() && !rule.needs.iter().any(|n| n.found_in(line, &bytes)) {
+                continue;
+            }
+            let locs = locs.get_or_insert_with(|| rule.re.capture_locations());
+            match &rule.cmd {
+                None => rule.each_match(line, 0, line.len(), locs, &mut scratch.raw, index),
+                Some(cmd) => {
+                    let mut at = 0;
+                    while let Some(c) = cmd.find_at(line, at) {
+                        let end = segment_end(line, c.end());
+                        rule.each_match(line, c.end(), end, locs, &mut scratch.raw, index);
+                        // Later occurrences inside this segment were covered by this one.
+                        at = end.max(c.end()).max(c.start() + 1);
+                        if at > line.len() {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        scratch
+            .raw
+            .sort_unstable_by_key(|(span, _, (_, priority))| (span.start, *priority));
+        extend_all(line, &mut scratch.raw);
+        for (secret, _, (kind, _)) in scratch.raw.drain(..) {
+            match scratch.hits.last_mut() {
+                // Overlapping finds become one hit so that no part of either is left out.
+                Some(last) if secret.start < last.secret.end => {
+                    last.secret.end = last.secret.end.max(secret.end);
+                }
+                _ => scratch.hits.push(Hit { kind, secret }),
+            }
+        }
+    }
+}
+
+impl Rule {
+    /// Every acceptable match of the rule's regex within `line[from..to]`.
+    fn each_match(
+        &self,
+        line: &[u8],
+        from: usize,
+        to: usize,
+        locs: &mut CaptureLocations,
+        out: &mut Vec<RawHit>,
+        priority: usize,
+    ) {
+        let Some(haystack) = line.get(from..to) else {
+            return;
+        };
+        let mut at = 0;
+        while at <= haystack.len() {
+            let Some(m) = self.re.captures_read_at(locs, haystack, at) else {
+                break;
+            };
+            if let Some(secret) = self.secret(line, from, locs) {
+                out.push((secret, self.extend, (self.kind, priority)));
+            }
+            // A hit that runs to the end of the line covers every later match.
+            if self.anchored || self.extract == Extract::ToLineEnd {
+                break;
+            }
+            at = if m.end() > m.start() {
+                m.end()
+            } else {
+                m.start() + 1
+            };
+        }
+    }
+
+    /// The secret's range in `line` for a match at offset `from`, if it passes the checks.
+    fn secret(&self, line: &[u8], from: usize, locs: &CaptureLocations) -> Option<Range<usize>> {
+        let shift = |(s, e): (usize, usize)| from + s..from + e;
+        let first = if self.context { 2 } else { 1 };
+        let context = if self.context {
+            locs.get(1).map(shift)
+        } else {
+            None
+        };
+        let mut secret = match self.extract {
+            Extract::ToLineEnd => {
+                let start = from + locs.get(0)?.0;
+                let end = line
+                    .iter()
+                    .rposition(|b| !b.is_ascii_whitespace())
+                    .map_or(start, |i| i + 1);
+                start..end.max(start)
+            }
+            Extract::Group | Extract::GroupTrimEscapedNewline => {
+                (first..locs.len()).find_map(|g| locs.get(g)).map(shift)?
+            }
+        };
+        if self.extract == Extract::GroupTrimEscapedNewline {
+            while line
+                .get(secret.clone())
+                .is_some_and(|s| s.ends_with(b"\\n"))
+            {
+                secret.end -= 2;
+            }
+        }
+        let value = line.get(secret.clone())?;
+        if is_placeholder(value, || single_quoted(line, secret.start))
+            || glued_to_variable(line, secret.end)
+            || !(self.check)(line, context, secret.clone())
+        {
+            return None;
+        }
+        Some(secret)
+    }
+}
+
+/// A secret as one rule found it: its span as matched, how far it reaches, and its
+/// kind and the rule's place in the table (the earlier rule names a shared secret).
+type RawHit = (Range<usize>, Extend, (&'static str, usize));
+
+/// Per-scan buffers, so that a line with a trigger allocates nothing once warm.
+struct Scratch {
+    locs: Vec<Option<CaptureLocations>>,
+    raw: Vec<RawHit>,
+    hits: Vec<Hit>,
+}
+
+impl Scratch {
+    fn new(engine: &Engine) -> Scratch {
+        Scratch {
+            locs: engine.rules.iter().map(|_| None).collect(),
+            raw: Vec::new(),
+            hits: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "engine_tests.rs"]
+mod tests;

@@ -1,0 +1,93 @@
+//! Unit tests of the engine: every speed-up (the trigger-word prefilter, the `needs`
+//! shortcuts, the vectorised newline search) must change only how fast secrets are
+//! found, never which; and the rule table must compile.
+
+use super::*;
+use crate::plaintext::example_lines::table;
+use crate::plaintext::generated_lines::generated_lines;
+use crate::plaintext::patterns::grep_pattern;
+
+#[test]
+fn every_pattern_compiles() {
+    for spec in specs() {
+        assert!(
+            RegexBuilder::new(&spec.pattern)
+                .unicode(false)
+                .build()
+                .is_ok(),
+            "{}",
+            spec.pattern
+        );
+        if let Find::Command { cmd, .. } = spec.find {
+            assert!(
+                RegexBuilder::new(cmd).unicode(false).build().is_ok(),
+                "{cmd}"
+            );
+        }
+    }
+    assert!(
+        RegexBuilder::new(&grep_pattern())
+            .unicode(false)
+            .build()
+            .is_ok()
+    );
+    // Forces the LazyLock, whose `expect`s are thus covered too.
+    assert!(!ENGINE.rules.is_empty());
+}
+
+/// The prefilter never hides a rule that would match: running every rule on every line
+/// gives the same result as running only the triggered ones.
+#[test]
+fn triggers_cover_every_rule() {
+    let engine = &*ENGINE;
+    let mut scratch = Scratch::new(engine);
+    for line in table()
+        .into_iter()
+        .map(|(l, _)| l)
+        .chain(generated_lines(3000))
+    {
+        let line = strip_cr(&line).to_vec();
+        let triggered = find_in_line(&line);
+        engine.run(&line, RuleSet::ALL, &mut scratch);
+        assert_eq!(
+            triggered,
+            scratch.hits,
+            "{}",
+            String::from_utf8_lossy(&line)
+        );
+    }
+}
+
+/// The quick `needs` tests never turn away a line the regex would match.
+#[test]
+fn needs_are_sound() {
+    let mut bare = Engine::build();
+    for rule in &mut bare.rules {
+        rule.needs.clear();
+    }
+    let (mut with, mut without) = (Scratch::new(&ENGINE), Scratch::new(&bare));
+    for line in table()
+        .into_iter()
+        .map(|(l, _)| l)
+        .chain(generated_lines(3000))
+    {
+        let line = strip_cr(&line);
+        ENGINE.run(line, RuleSet::ALL, &mut with);
+        bare.run(line, RuleSet::ALL, &mut without);
+        assert_eq!(with.hits, without.hits, "{}", String::from_utf8_lossy(line));
+    }
+}
+
+#[test]
+fn newline_search_agrees_with_the_obvious_one() {
+    let mut bytes = [b'a'; 200];
+    for at in [0, 1, 31, 32, 33, 63, 64, 100, 167, 168, 199] {
+        bytes[at] = b'\n';
+        for len in [0, 1, 31, 32, 33, 64, 65, 100, 168, 169, 200] {
+            let h = &bytes[..len];
+            assert_eq!(first_newline(h), h.iter().position(|&b| b == b'\n'));
+            assert_eq!(last_newline(h), h.iter().rposition(|&b| b == b'\n'));
+            assert_eq!(count_newlines(h), h.iter().filter(|&&b| b == b'\n').count());
+        }
+    }
+}

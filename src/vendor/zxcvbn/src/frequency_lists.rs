@@ -22,6 +22,8 @@ pub enum DictionaryType {
     UsTvAndFilm,
     /// The caller's `user_inputs`.
     UserInputs,
+    /// The caller's n-th further list (csi-self-check patch: `omnimatch_with`).
+    Extra(usize),
 }
 
 /// One frequency list, sorted by word, with each word's rank (its 1-based position

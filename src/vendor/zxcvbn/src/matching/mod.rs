@@ -39,9 +39,31 @@ impl Match {
 /// Every match of every pattern in `password` (csi-self-check patch: public).
 #[allow(clippy::implicit_hasher)]
 pub fn omnimatch(password: &str, user_inputs: &HashMap<String, usize>) -> Vec<Match> {
+    omnimatch_with(
+        password,
+        &Dictionaries {
+            user_inputs,
+            extra: &[],
+        },
+    )
+}
+
+/// The caller's dictionaries: its user inputs and any further ranked lists
+/// (csi-self-check patch: word lists of other languages, matched like the built-in
+/// ones — lower-cased, reversed and with look-alike characters).
+pub struct Dictionaries<'a> {
+    /// The words of the person (`DictionaryType::UserInputs`).
+    pub user_inputs: &'a HashMap<String, usize>,
+    /// Further lists; a match in the n-th is `DictionaryType::Extra(n)`.
+    pub extra: &'a [&'a dyn Ranked],
+}
+
+/// Every match of every pattern in `password`, with the caller's dictionaries
+/// (csi-self-check patch).
+pub fn omnimatch_with(password: &str, dictionaries: &Dictionaries<'_>) -> Vec<Match> {
     let mut matches: Vec<Match> = MATCHERS
         .iter()
-        .flat_map(|x| x.get_matches(password, user_inputs))
+        .flat_map(|x| x.get_matches(password, dictionaries))
         .collect();
     matches.sort_unstable_by(|a, b| {
         let range1 = a.range_inclusive();
@@ -82,7 +104,7 @@ lazy_static! {
 }
 
 trait Matcher: Send + Sync {
-    fn get_matches(&self, password: &str, user_inputs: &HashMap<String, usize>) -> Vec<Match>;
+    fn get_matches(&self, password: &str, user_inputs: &Dictionaries<'_>) -> Vec<Match>;
 }
 
 lazy_static! {
@@ -115,7 +137,7 @@ impl Ranked for HashMap<String, usize> {
 struct DictionaryMatch {}
 
 impl Matcher for DictionaryMatch {
-    fn get_matches(&self, password: &str, user_inputs: &HashMap<String, usize>) -> Vec<Match> {
+    fn get_matches(&self, password: &str, user_inputs: &Dictionaries<'_>) -> Vec<Match> {
         let password_lower_string = password.to_lowercase();
         let password_lower = CharIndexableStr::from(password_lower_string.as_str());
 
@@ -163,8 +185,16 @@ impl Matcher for DictionaryMatch {
             &mut matches,
             password,
             DictionaryType::UserInputs,
-            user_inputs,
+            user_inputs.user_inputs,
         );
+        for (n, ranked_list) in user_inputs.extra.iter().enumerate() {
+            do_trials(
+                &mut matches,
+                password,
+                DictionaryType::Extra(n),
+                *ranked_list,
+            );
+        }
 
         matches
     }
@@ -173,7 +203,7 @@ impl Matcher for DictionaryMatch {
 struct ReverseDictionaryMatch {}
 
 impl Matcher for ReverseDictionaryMatch {
-    fn get_matches(&self, password: &str, user_inputs: &HashMap<String, usize>) -> Vec<Match> {
+    fn get_matches(&self, password: &str, user_inputs: &Dictionaries<'_>) -> Vec<Match> {
         let reversed_password = password.chars().rev().collect::<String>();
         (DictionaryMatch {})
             .get_matches(&reversed_password, user_inputs)
@@ -196,7 +226,7 @@ impl Matcher for ReverseDictionaryMatch {
 struct L33tMatch {}
 
 impl Matcher for L33tMatch {
-    fn get_matches(&self, password: &str, user_inputs: &HashMap<String, usize>) -> Vec<Match> {
+    fn get_matches(&self, password: &str, user_inputs: &Dictionaries<'_>) -> Vec<Match> {
         let mut matches = Vec::new();
         for sub in enumerate_l33t_replacements(&relevant_l33t_subtable(password)) {
             if sub.is_empty() {
@@ -324,7 +354,7 @@ fn enumerate_l33t_replacements(table: &HashMap<char, Vec<char>>) -> Vec<HashMap<
 struct SpatialMatch {}
 
 impl Matcher for SpatialMatch {
-    fn get_matches(&self, password: &str, _user_inputs: &HashMap<String, usize>) -> Vec<Match> {
+    fn get_matches(&self, password: &str, _user_inputs: &Dictionaries<'_>) -> Vec<Match> {
         GRAPHS
             .iter()
             .flat_map(|(graph_name, graph)| spatial_match_helper(password, graph, graph_name))
@@ -424,7 +454,7 @@ fn spatial_match_helper(
 struct RepeatMatch {}
 
 impl Matcher for RepeatMatch {
-    fn get_matches(&self, password: &str, user_inputs: &HashMap<String, usize>) -> Vec<Match> {
+    fn get_matches(&self, password: &str, user_inputs: &Dictionaries<'_>) -> Vec<Match> {
         lazy_static! {
             static ref GREEDY_REGEX: FancyRegex = FancyRegex::new(r"(.+)\1+").unwrap();
             static ref LAZY_REGEX: FancyRegex = FancyRegex::new(r"(.+?)\1+").unwrap();
@@ -480,7 +510,7 @@ impl Matcher for RepeatMatch {
             // recursively match and score the base string
             let base_analysis = super::scoring::most_guessable_match_sequence(
                 &base_token,
-                &omnimatch(&base_token, user_inputs),
+                &omnimatch_with(&base_token, user_inputs),
                 false,
             );
             let base_matches = base_analysis.sequence;
@@ -522,7 +552,7 @@ const MAX_DELTA: i32 = 5;
 struct SequenceMatch {}
 
 impl Matcher for SequenceMatch {
-    fn get_matches(&self, password: &str, _user_inputs: &HashMap<String, usize>) -> Vec<Match> {
+    fn get_matches(&self, password: &str, _user_inputs: &Dictionaries<'_>) -> Vec<Match> {
         fn update(i: usize, j: usize, delta: i32, password: &str, matches: &mut Vec<Match>) {
             let delta_abs = delta.abs();
             if (j - i > 1 || delta_abs == 1) && (0 < delta_abs && delta_abs <= MAX_DELTA) {
@@ -587,7 +617,7 @@ impl Matcher for SequenceMatch {
 struct RegexMatch {}
 
 impl Matcher for RegexMatch {
-    fn get_matches(&self, password: &str, _user_inputs: &HashMap<String, usize>) -> Vec<Match> {
+    fn get_matches(&self, password: &str, _user_inputs: &Dictionaries<'_>) -> Vec<Match> {
         // csi-self-check patch: the one regex, recent_year (`19[0-9]{2}|20[0-9]{2}`),
         // found by a scan with the regex's leftmost, non-overlapping matches:
         // compiling it cost more than the rest of a short password's matching.
@@ -641,7 +671,7 @@ impl Matcher for RegexMatch {
 struct DateMatch {}
 
 impl Matcher for DateMatch {
-    fn get_matches(&self, password: &str, _user_inputs: &HashMap<String, usize>) -> Vec<Match> {
+    fn get_matches(&self, password: &str, _user_inputs: &Dictionaries<'_>) -> Vec<Match> {
         let mut matches = Vec::new();
         let char_indexable = CharIndexableStr::from(password);
 
@@ -874,6 +904,7 @@ lazy_static! {
 mod tests {
     use crate::matching;
     use crate::matching::patterns::*;
+    use crate::matching::Dictionaries;
     use crate::matching::Matcher;
     use std::collections::HashMap;
 
@@ -900,7 +931,13 @@ mod tests {
 
     #[test]
     fn test_dictionary_matches_words_that_contain_other_words() {
-        let matches = (matching::DictionaryMatch {}).get_matches("motherboard", &HashMap::new());
+        let matches = (matching::DictionaryMatch {}).get_matches(
+            "motherboard",
+            &Dictionaries {
+                user_inputs: &HashMap::new(),
+                extra: &[],
+            },
+        );
         let patterns = ["mother", "motherboard", "board"];
         let ijs = [(0, 5), (0, 10), (6, 10)];
         for (k, &pattern) in patterns.iter().enumerate() {
@@ -918,7 +955,13 @@ mod tests {
 
     #[test]
     fn test_dictionary_matches_multiple_words_when_they_overlap() {
-        let matches = (matching::DictionaryMatch {}).get_matches("1abcdef12", &HashMap::new());
+        let matches = (matching::DictionaryMatch {}).get_matches(
+            "1abcdef12",
+            &Dictionaries {
+                user_inputs: &HashMap::new(),
+                extra: &[],
+            },
+        );
         let patterns = ["1abcdef", "abcdef12"];
         let ijs = [(0, 6), (1, 8)];
         for (k, &pattern) in patterns.iter().enumerate() {
@@ -936,7 +979,13 @@ mod tests {
 
     #[test]
     fn test_dictionary_ignores_uppercasing() {
-        let matches = (matching::DictionaryMatch {}).get_matches("BoaRdZ", &HashMap::new());
+        let matches = (matching::DictionaryMatch {}).get_matches(
+            "BoaRdZ",
+            &Dictionaries {
+                user_inputs: &HashMap::new(),
+                extra: &[],
+            },
+        );
         let patterns = ["BoaRd"];
         let ijs = [(0, 4)];
         for (k, &pattern) in patterns.iter().enumerate() {
@@ -954,7 +1003,13 @@ mod tests {
 
     #[test]
     fn test_dictionary_identifies_words_surrounded_by_non_words() {
-        let matches = (matching::DictionaryMatch {}).get_matches("asdf1234&*", &HashMap::new());
+        let matches = (matching::DictionaryMatch {}).get_matches(
+            "asdf1234&*",
+            &Dictionaries {
+                user_inputs: &HashMap::new(),
+                extra: &[],
+            },
+        );
         let patterns = ["asdf", "asdf1234"];
         let ijs = [(0, 3), (0, 7)];
         for (k, &pattern) in patterns.iter().enumerate() {
@@ -977,7 +1032,13 @@ mod tests {
             .iter()
             .cloned()
             .collect::<HashMap<String, usize>>();
-        let matches = (matching::DictionaryMatch {}).get_matches("bejeebus", &user_inputs);
+        let matches = (matching::DictionaryMatch {}).get_matches(
+            "bejeebus",
+            &Dictionaries {
+                user_inputs: &user_inputs,
+                extra: &[],
+            },
+        );
         let patterns = ["bejeebus"];
         let ijs = [(0, 7)];
         for (k, &pattern) in patterns.iter().enumerate() {
@@ -996,7 +1057,13 @@ mod tests {
 
     #[test]
     fn test_dictionary_matches_against_reversed_words() {
-        let matches = (matching::ReverseDictionaryMatch {}).get_matches("rehtom", &HashMap::new());
+        let matches = (matching::ReverseDictionaryMatch {}).get_matches(
+            "rehtom",
+            &Dictionaries {
+                user_inputs: &HashMap::new(),
+                extra: &[],
+            },
+        );
         let patterns = ["rehtom"];
         let ijs = [(0, 5)];
         for (k, &pattern) in patterns.iter().enumerate() {
@@ -1069,7 +1136,13 @@ mod tests {
 
     #[test]
     fn test_dictionary_matches_against_l33t_words() {
-        let matches = (matching::L33tMatch {}).get_matches("m0th3r", &HashMap::new());
+        let matches = (matching::L33tMatch {}).get_matches(
+            "m0th3r",
+            &Dictionaries {
+                user_inputs: &HashMap::new(),
+                extra: &[],
+            },
+        );
         let patterns = ["m0th3r"];
         let ijs = [(0, 5)];
         for (k, &pattern) in patterns.iter().enumerate() {
@@ -1088,7 +1161,13 @@ mod tests {
 
     #[test]
     fn test_dictionary_matches_overlapping_l33ted_words() {
-        let matches = (matching::L33tMatch {}).get_matches("p@ssw0rd", &HashMap::new());
+        let matches = (matching::L33tMatch {}).get_matches(
+            "p@ssw0rd",
+            &Dictionaries {
+                user_inputs: &HashMap::new(),
+                extra: &[],
+            },
+        );
         let patterns = ["p@ss", "@ssw0rd"];
         let ijs = [(0, 3), (1, 7)];
         for (k, &pattern) in patterns.iter().enumerate() {
@@ -1107,20 +1186,38 @@ mod tests {
 
     #[test]
     fn test_doesnt_match_when_multiple_l33t_subs_needed_for_same_letter() {
-        let matches = (matching::L33tMatch {}).get_matches("p4@ssword", &HashMap::new());
+        let matches = (matching::L33tMatch {}).get_matches(
+            "p4@ssword",
+            &Dictionaries {
+                user_inputs: &HashMap::new(),
+                extra: &[],
+            },
+        );
         assert!(!matches.iter().any(|m| &m.token == "p4@ssword"));
     }
 
     #[test]
     fn test_doesnt_match_single_character_l33ted_words() {
-        let matches = (matching::L33tMatch {}).get_matches("4 ( @", &HashMap::new());
+        let matches = (matching::L33tMatch {}).get_matches(
+            "4 ( @",
+            &Dictionaries {
+                user_inputs: &HashMap::new(),
+                extra: &[],
+            },
+        );
         assert!(matches.is_empty());
     }
 
     #[test]
     fn test_doesnt_match_1_and_2_char_spatial_patterns() {
         for password in &["", "/", "qw", "*/"] {
-            let result = (matching::SpatialMatch {}).get_matches(password, &HashMap::new());
+            let result = (matching::SpatialMatch {}).get_matches(
+                password,
+                &Dictionaries {
+                    user_inputs: &HashMap::new(),
+                    extra: &[],
+                },
+            );
             assert!(!result.into_iter().any(|m| m.token == *password));
         }
     }
@@ -1129,7 +1226,13 @@ mod tests {
     fn test_matches_spatial_patterns_surrounded_by_non_spatial_patterns() {
         let password = "6tfGHJ";
         let m = (matching::SpatialMatch {})
-            .get_matches(password, &HashMap::new())
+            .get_matches(
+                password,
+                &Dictionaries {
+                    user_inputs: &HashMap::new(),
+                    extra: &[],
+                },
+            )
             .into_iter()
             .find(|m| m.token == *password)
             .unwrap();
@@ -1162,7 +1265,13 @@ mod tests {
             (";qoaOQ:Aoq;a", "dvorak", 11, 4),
         ];
         for (password, keyboard, turns, shifts) in test_data {
-            let matches = (matching::SpatialMatch {}).get_matches(password, &HashMap::new());
+            let matches = (matching::SpatialMatch {}).get_matches(
+                password,
+                &Dictionaries {
+                    user_inputs: &HashMap::new(),
+                    extra: &[],
+                },
+            );
             let m = matches
                 .into_iter()
                 .find(|m| {
@@ -1188,7 +1297,13 @@ mod tests {
     fn test_doesnt_match_len_1_sequences() {
         for &password in &["", "a", "1"] {
             assert_eq!(
-                (matching::SequenceMatch {}).get_matches(password, &HashMap::new()),
+                (matching::SequenceMatch {}).get_matches(
+                    password,
+                    &Dictionaries {
+                        user_inputs: &HashMap::new(),
+                        extra: &[]
+                    }
+                ),
                 Vec::new()
             );
         }
@@ -1197,7 +1312,13 @@ mod tests {
     #[test]
     fn test_matches_overlapping_sequences() {
         let password = "abcbabc";
-        let matches = (matching::SequenceMatch {}).get_matches(password, &HashMap::new());
+        let matches = (matching::SequenceMatch {}).get_matches(
+            password,
+            &Dictionaries {
+                user_inputs: &HashMap::new(),
+                extra: &[],
+            },
+        );
         for &(pattern, i, j, ascending) in &[
             ("abc", 0, 2, true),
             ("cba", 2, 4, false),
@@ -1219,7 +1340,13 @@ mod tests {
     #[test]
     fn test_matches_embedded_sequence_patterns() {
         let password = "!jihg22";
-        let matches = (matching::SequenceMatch {}).get_matches(password, &HashMap::new());
+        let matches = (matching::SequenceMatch {}).get_matches(
+            password,
+            &Dictionaries {
+                user_inputs: &HashMap::new(),
+                extra: &[],
+            },
+        );
         let m = matches.iter().find(|m| &m.token == "jihg").unwrap();
         let p = if let MatchPattern::Sequence(ref p) = m.pattern {
             p
@@ -1248,7 +1375,13 @@ mod tests {
             ("97531", "digits", false),
         ];
         for &(pattern, name, is_ascending) in &test_data {
-            let matches = (matching::SequenceMatch {}).get_matches(pattern, &HashMap::new());
+            let matches = (matching::SequenceMatch {}).get_matches(
+                pattern,
+                &Dictionaries {
+                    user_inputs: &HashMap::new(),
+                    extra: &[],
+                },
+            );
             let m = matches.iter().find(|m| m.token == *pattern).unwrap();
             assert_eq!(m.i, 0);
             assert_eq!(m.j, pattern.len() - 1);
@@ -1266,7 +1399,13 @@ mod tests {
     fn test_doesnt_match_len_1_repeat_patterns() {
         for &password in &["", "#"] {
             assert_eq!(
-                (matching::RepeatMatch {}).get_matches(password, &HashMap::new()),
+                (matching::RepeatMatch {}).get_matches(
+                    password,
+                    &Dictionaries {
+                        user_inputs: &HashMap::new(),
+                        extra: &[]
+                    }
+                ),
                 Vec::new()
             );
         }
@@ -1276,7 +1415,13 @@ mod tests {
     fn test_matches_embedded_repeat_patterns() {
         let password = "y4@&&&&&u%7";
         let (i, j) = (3, 7);
-        let matches = (matching::RepeatMatch {}).get_matches(password, &HashMap::new());
+        let matches = (matching::RepeatMatch {}).get_matches(
+            password,
+            &Dictionaries {
+                user_inputs: &HashMap::new(),
+                extra: &[],
+            },
+        );
         let m = matches.iter().find(|m| &m.token == "&&&&&").unwrap();
         assert_eq!(m.i, i);
         assert_eq!(m.j, j);
@@ -1293,7 +1438,13 @@ mod tests {
         for len in 3..13 {
             for &chr in &['a', 'Z', '4', '&'] {
                 let password = (0..len).map(|_| chr).collect::<String>();
-                let matches = (matching::RepeatMatch {}).get_matches(&password, &HashMap::new());
+                let matches = (matching::RepeatMatch {}).get_matches(
+                    &password,
+                    &Dictionaries {
+                        user_inputs: &HashMap::new(),
+                        extra: &[],
+                    },
+                );
                 let m = matches
                     .iter()
                     .find(|m| {
@@ -1314,7 +1465,13 @@ mod tests {
     #[test]
     fn test_multiple_adjacent_repeats() {
         let password = "BBB1111aaaaa@@@@@@";
-        let matches = (matching::RepeatMatch {}).get_matches(password, &HashMap::new());
+        let matches = (matching::RepeatMatch {}).get_matches(
+            password,
+            &Dictionaries {
+                user_inputs: &HashMap::new(),
+                extra: &[],
+            },
+        );
         let test_data = [
             ("BBB", 0, 2),
             ("1111", 3, 6),
@@ -1337,7 +1494,13 @@ mod tests {
     #[test]
     fn test_multiple_non_adjacent_repeats() {
         let password = "2818BBBbzsdf1111@*&@!aaaaaEUDA@@@@@@1729";
-        let matches = (matching::RepeatMatch {}).get_matches(password, &HashMap::new());
+        let matches = (matching::RepeatMatch {}).get_matches(
+            password,
+            &Dictionaries {
+                user_inputs: &HashMap::new(),
+                extra: &[],
+            },
+        );
         let test_data = [
             ("BBB", 4, 6),
             ("1111", 12, 15),
@@ -1361,7 +1524,13 @@ mod tests {
     fn test_multiple_character_repeats() {
         let password = "abab";
         let (i, j) = (0, 3);
-        let matches = (matching::RepeatMatch {}).get_matches(password, &HashMap::new());
+        let matches = (matching::RepeatMatch {}).get_matches(
+            password,
+            &Dictionaries {
+                user_inputs: &HashMap::new(),
+                extra: &[],
+            },
+        );
         let m = matches.iter().find(|m| m.token == *password).unwrap();
         assert_eq!(m.i, i);
         assert_eq!(m.j, j);
@@ -1377,7 +1546,13 @@ mod tests {
     fn test_matches_longest_repeat() {
         let password = "aabaab";
         let (i, j) = (0, 5);
-        let matches = (matching::RepeatMatch {}).get_matches(password, &HashMap::new());
+        let matches = (matching::RepeatMatch {}).get_matches(
+            password,
+            &Dictionaries {
+                user_inputs: &HashMap::new(),
+                extra: &[],
+            },
+        );
         let m = matches.iter().find(|m| m.token == *password).unwrap();
         assert_eq!(m.i, i);
         assert_eq!(m.j, j);
@@ -1393,7 +1568,13 @@ mod tests {
     fn test_identifies_simplest_repeat() {
         let password = "abababab";
         let (i, j) = (0, 7);
-        let matches = (matching::RepeatMatch {}).get_matches(password, &HashMap::new());
+        let matches = (matching::RepeatMatch {}).get_matches(
+            password,
+            &Dictionaries {
+                user_inputs: &HashMap::new(),
+                extra: &[],
+            },
+        );
         let m = matches.iter().find(|m| m.token == *password).unwrap();
         assert_eq!(m.i, i);
         assert_eq!(m.j, j);
@@ -1409,7 +1590,13 @@ mod tests {
     fn test_identifies_repeat_with_multibyte_utf8() {
         let password = "x\u{1F431}\u{1F436}\u{1F431}\u{1F436}";
         let (i, j) = (1, 4);
-        let matches = (matching::RepeatMatch {}).get_matches(password, &HashMap::new());
+        let matches = (matching::RepeatMatch {}).get_matches(
+            password,
+            &Dictionaries {
+                user_inputs: &HashMap::new(),
+                extra: &[],
+            },
+        );
         let m = matches.iter().find(|m| m.token == password[1..]).unwrap();
         assert_eq!(m.i, i);
         assert_eq!(m.j, j);
@@ -1425,7 +1612,13 @@ mod tests {
     fn test_regex_matching() {
         let test_data = [("1922", "recent_year"), ("2017", "recent_year")];
         for &(pattern, name) in &test_data {
-            let matches = (matching::RegexMatch {}).get_matches(pattern, &HashMap::new());
+            let matches = (matching::RegexMatch {}).get_matches(
+                pattern,
+                &Dictionaries {
+                    user_inputs: &HashMap::new(),
+                    extra: &[],
+                },
+            );
             let m = matches.iter().find(|m| m.token == *pattern).unwrap();
             assert_eq!(m.i, 0);
             assert_eq!(m.j, pattern.len() - 1);
@@ -1443,7 +1636,13 @@ mod tests {
         let separators = ["", " ", "-", "/", "\\", "_", "."];
         for sep in &separators {
             let password = format!("13{}2{}1921", sep, sep);
-            let matches = (matching::DateMatch {}).get_matches(&password, &HashMap::new());
+            let matches = (matching::DateMatch {}).get_matches(
+                &password,
+                &Dictionaries {
+                    user_inputs: &HashMap::new(),
+                    extra: &[],
+                },
+            );
             let m = matches.iter().find(|m| m.token == password).unwrap();
             assert_eq!(m.i, 0);
             assert_eq!(m.j, password.len() - 1);
@@ -1463,7 +1662,13 @@ mod tests {
     fn test_date_matches_year_closest_to_reference_year() {
         let now = time::OffsetDateTime::now_utc();
         let password = format!("1115{}", now.year() % 100);
-        let matches = (matching::DateMatch {}).get_matches(&password, &HashMap::new());
+        let matches = (matching::DateMatch {}).get_matches(
+            &password,
+            &Dictionaries {
+                user_inputs: &HashMap::new(),
+                extra: &[],
+            },
+        );
         let m = matches.iter().find(|m| m.token == password).unwrap();
         assert_eq!(m.i, 0);
         assert_eq!(m.j, password.len() - 1);
@@ -1483,7 +1688,13 @@ mod tests {
         let test_data = [(1, 1, 1999), (11, 8, 2000), (9, 12, 2005), (22, 11, 1551)];
         for &(day, month, year) in &test_data {
             let password = format!("{}{}{}", year, month, day);
-            let matches = (matching::DateMatch {}).get_matches(&password, &HashMap::new());
+            let matches = (matching::DateMatch {}).get_matches(
+                &password,
+                &Dictionaries {
+                    user_inputs: &HashMap::new(),
+                    extra: &[],
+                },
+            );
             let m = matches.iter().find(|m| m.token == password).unwrap();
             assert_eq!(m.i, 0);
             assert_eq!(m.j, password.len() - 1);
@@ -1497,7 +1708,13 @@ mod tests {
         }
         for &(day, month, year) in &test_data {
             let password = format!("{}.{}.{}", year, month, day);
-            let matches = (matching::DateMatch {}).get_matches(&password, &HashMap::new());
+            let matches = (matching::DateMatch {}).get_matches(
+                &password,
+                &Dictionaries {
+                    user_inputs: &HashMap::new(),
+                    extra: &[],
+                },
+            );
             let m = matches.iter().find(|m| m.token == password).unwrap();
             assert_eq!(m.i, 0);
             assert_eq!(m.j, password.len() - 1);
@@ -1514,7 +1731,13 @@ mod tests {
     #[test]
     fn test_matching_zero_padded_dates() {
         let password = "02/02/02";
-        let matches = (matching::DateMatch {}).get_matches(password, &HashMap::new());
+        let matches = (matching::DateMatch {}).get_matches(
+            password,
+            &Dictionaries {
+                user_inputs: &HashMap::new(),
+                extra: &[],
+            },
+        );
         let m = matches.iter().find(|m| m.token == password).unwrap();
         assert_eq!(m.i, 0);
         assert_eq!(m.j, password.len() - 1);
@@ -1532,7 +1755,13 @@ mod tests {
     #[test]
     fn test_matching_embedded_dates() {
         let password = "a1/1/91!";
-        let matches = (matching::DateMatch {}).get_matches(password, &HashMap::new());
+        let matches = (matching::DateMatch {}).get_matches(
+            password,
+            &Dictionaries {
+                user_inputs: &HashMap::new(),
+                extra: &[],
+            },
+        );
         let m = matches.iter().find(|m| &m.token == "1/1/91").unwrap();
         assert_eq!(m.i, 1);
         assert_eq!(m.j, password.len() - 2);
@@ -1550,7 +1779,13 @@ mod tests {
     #[test]
     fn test_matching_overlapping_dates() {
         let password = "12/20/1991.12.20";
-        let matches = (matching::DateMatch {}).get_matches(password, &HashMap::new());
+        let matches = (matching::DateMatch {}).get_matches(
+            password,
+            &Dictionaries {
+                user_inputs: &HashMap::new(),
+                extra: &[],
+            },
+        );
         let m = matches.iter().find(|m| &m.token == "12/20/1991").unwrap();
         assert_eq!(m.i, 0);
         assert_eq!(m.j, 9);
@@ -1580,7 +1815,13 @@ mod tests {
     #[test]
     fn test_matches_dates_padded_by_non_ambiguous_digits() {
         let password = "912/20/919";
-        let matches = (matching::DateMatch {}).get_matches(password, &HashMap::new());
+        let matches = (matching::DateMatch {}).get_matches(
+            password,
+            &Dictionaries {
+                user_inputs: &HashMap::new(),
+                extra: &[],
+            },
+        );
         let m = matches.iter().find(|m| &m.token == "12/20/91").unwrap();
         assert_eq!(m.i, 1);
         assert_eq!(m.j, password.len() - 2);
@@ -1597,7 +1838,16 @@ mod tests {
 
     #[test]
     fn test_omnimatch() {
-        assert_eq!(matching::omnimatch("", &HashMap::new()), Vec::new());
+        assert_eq!(
+            matching::omnimatch(
+                "",
+                &Dictionaries {
+                    user_inputs: &HashMap::new(),
+                    extra: &[]
+                }
+            ),
+            Vec::new()
+        );
         let password = "r0sebudmaelstrom11/20/91aaaa";
         let expected = [
             ("dictionary", 0, 6),
@@ -1605,7 +1855,13 @@ mod tests {
             ("date", 16, 23),
             ("repeat", 24, 27),
         ];
-        let matches = matching::omnimatch(password, &HashMap::new());
+        let matches = matching::omnimatch(
+            password,
+            &Dictionaries {
+                user_inputs: &HashMap::new(),
+                extra: &[],
+            },
+        );
         for &(pattern_name, i, j) in &expected {
             assert!(matches
                 .iter()

@@ -4,7 +4,7 @@
 //!
 //! Reads: the password, the account's login and real name, the host name, and the
 //! breached-password indexes of the policy's `breach-indexes` (only those outside
-//! the home in the PAM helper).
+//! the home in the PAM helper), and the word lists of its `word-lists` (likewise).
 //! Never: puts any part of the password, or of its hash, in a finding; each message
 //! says only which rule failed, how many guesses it would take, the patterns it is
 //! made of by kind (a listed word as the list spells it), fixed-text advice, and
@@ -12,8 +12,11 @@
 //!
 //! Codes: listed in `codes()` below and explained in csi-self-check(1).
 
+use std::sync::Arc;
+
 use super::{Check, CheckError, Context, Finding, Status, Subject};
 use crate::breach;
+use crate::password::lists::WordIndex;
 use crate::password::{self, Estimate, Rules};
 
 const ID: &str = "password-rules";
@@ -45,6 +48,7 @@ impl Check for PasswordRules {
             "password-easy-to-guess",
             "password-breached",
             "password-breach-index-unusable",
+            "password-word-list-unusable",
             "password-estimate-failed",
             "password-not-text",
         ]
@@ -74,7 +78,8 @@ impl Check for PasswordRules {
         }
         let breach = breached(cx, text, out);
         let inputs = password::user_inputs(&cx.account.name, &cx.account.gecos);
-        match password::estimate(text, &inputs) {
+        let lists = word_lists(cx, out);
+        match password::estimate(text, &inputs, &lists) {
             Ok(estimate) if estimate.guesses_log10 < rules.min_guesses_log10 as f64 => {
                 let although = if broken.is_empty() {
                     ", although it meets every composition rule"
@@ -103,6 +108,28 @@ impl Check for PasswordRules {
         }
         Ok(())
     }
+}
+
+/// The policy's word lists, compiled; a list that cannot be used is a finding, and
+/// the estimate goes on without it.
+fn word_lists(cx: &Context<'_>, out: &mut Vec<Finding>) -> Arc<[WordIndex]> {
+    let level = cx.policy.level(ITEM);
+    let loaded = password::lists::load(
+        cx.policy.list(ITEM, "word-lists"),
+        cx.personal_files(),
+        &crate::sysroot::path(password::lists::SYSTEM_DIR),
+    );
+    for (path, reason) in &loaded.unusable {
+        out.push(
+            Finding::new(ID, ITEM, level, Status::Error, "password-word-list-unusable")
+                .says(format!(
+                    "The word list cannot be used, so its words were not looked for in the password: {}",
+                    crate::sanitize::display_str(reason)
+                ))
+                .at(path),
+        );
+    }
+    Arc::from(loaded.lists)
 }
 
 /// Looks the password up in the policy's breach indexes; a hit at least as frequent

@@ -3,12 +3,14 @@
 //! panic. The estimate runs on its own thread under a deadline; a panic or a time-out
 //! becomes an error the caller reports, never a crash or a hang.
 
+use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
 use zeroize::Zeroizing;
 
 use super::guesses::{Decomposition, SCORED_CHARS, cheapest};
+use super::lists::WordIndex;
 
 /// The name of the estimator's thread; the panic hook keeps quiet for it, as its
 /// failure is reported as a finding.
@@ -48,18 +50,24 @@ impl std::fmt::Display for EstimateError {
 pub fn warm_up() {
     let _ = std::thread::Builder::new()
         .name(THREAD_NAME.to_owned())
-        .spawn(|| drop(cheapest("warm-up", &[])));
+        .spawn(|| drop(cheapest("warm-up", &[], &[])));
 }
 
-/// Estimates `password`, with `user_inputs` as the words an attacker would try first.
-pub fn estimate(password: &str, user_inputs: &[String]) -> Result<Estimate, EstimateError> {
+/// Estimates `password`, with `user_inputs` as the words an attacker would try first
+/// and `lists` as the policy's further word lists.
+pub fn estimate(
+    password: &str,
+    user_inputs: &[String],
+    lists: &Arc<[WordIndex]>,
+) -> Result<Estimate, EstimateError> {
     let capped: Zeroizing<String> = Zeroizing::new(password.chars().take(SCORED_CHARS).collect());
     let inputs = user_inputs.to_vec();
+    let lists = Arc::clone(lists);
     let (tx, rx) = mpsc::channel();
     std::thread::Builder::new()
         .name(THREAD_NAME.to_owned())
         .spawn(move || {
-            let _ = tx.send(cheapest(&capped, &inputs));
+            let _ = tx.send(cheapest(&capped, &inputs, &lists));
         })
         .map_err(|_| EstimateError::Crashed)?;
     rx.recv_timeout(DEADLINE).map_err(|e| match e {
@@ -73,6 +81,10 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
+    fn no_lists() -> Arc<[WordIndex]> {
+        Arc::from(Vec::new())
+    }
+
     #[test]
     fn the_panic_hook_keeps_quiet_for_the_estimator() {
         assert!(THREAD_NAME.starts_with(crate::harden::QUIET_PANIC_PREFIX));
@@ -80,9 +92,9 @@ mod tests {
 
     #[test]
     fn common_passwords_are_cheap_and_random_ones_dear() {
-        let common = estimate("Password1!", &[]).unwrap();
+        let common = estimate("Password1!", &[], &no_lists()).unwrap();
         assert!(common.guesses_log10 < 6.0, "{common:?}");
-        let random = estimate("vX9#qL2!mR7$kT4@", &[]).unwrap();
+        let random = estimate("vX9#qL2!mR7$kT4@", &[], &no_lists()).unwrap();
         assert!(random.guesses_log10 > 20.0, "{random:?}");
     }
 
@@ -98,7 +110,7 @@ mod tests {
         ];
         for input in &inputs {
             let started = std::time::Instant::now();
-            match estimate(input, &["x".repeat(512)]) {
+            match estimate(input, &["x".repeat(512)], &no_lists()) {
                 Ok(e) => assert!(e.guesses_log10.is_finite()),
                 Err(e) => panic!("{e} on a {}-byte input", input.len()),
             }

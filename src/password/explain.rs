@@ -30,16 +30,26 @@ fn piece(piece: &Piece) -> String {
             reversed,
             substituted,
         } => {
-            let what = match list {
-                WordList::Common => "a common word",
-                WordList::Name => "a common first name",
-                WordList::Surname => "a common surname",
-                WordList::Account => "a word from your account (login, name or host name)",
+            let (what, from) = match list {
+                WordList::Common => ("a common word", String::new()),
+                WordList::Name => ("a common first name", String::new()),
+                WordList::Surname => ("a common surname", String::new()),
+                WordList::Account => (
+                    "a word from your account (login, name or host name)",
+                    String::new(),
+                ),
+                WordList::Listed(name) => (
+                    "a word",
+                    format!(
+                        " from the word list '{}'",
+                        crate::sanitize::display_str(name)
+                    ),
+                ),
             };
             let mut phrase = if word.is_empty() {
-                what.to_owned()
+                format!("{what}{from}")
             } else {
-                format!("{what} '{}'", crate::sanitize::display_str(word))
+                format!("{what} '{}'{from}", crate::sanitize::display_str(word))
             };
             let case = match case {
                 Case::Lower => None,

@@ -14,6 +14,8 @@ use zeroize::Zeroizing;
 use zxcvbn::DictionaryType;
 use zxcvbn::matching::patterns::MatchPattern;
 
+use super::lists::WordIndex;
+
 /// What is scored; longer input only costs time (zxcvbn's own cap).
 pub const SCORED_CHARS: usize = 100;
 
@@ -63,6 +65,8 @@ pub enum WordList {
     Surname,
     /// The person's login, real name or host name.
     Account,
+    /// A list of the policy's `word-lists`, by its file name.
+    Listed(String),
 }
 
 /// How a word's letters were changed.
@@ -132,8 +136,8 @@ const UNREACHED: State = State {
 };
 
 /// The cheapest decomposition of `password`, with `user_inputs` as words an attacker
-/// tries first.
-pub fn cheapest(password: &str, user_inputs: &[String]) -> Decomposition {
+/// tries first and `lists` as further ranked word lists.
+pub fn cheapest(password: &str, user_inputs: &[String], lists: &[WordIndex]) -> Decomposition {
     let scored: Zeroizing<String> = Zeroizing::new(password.chars().take(SCORED_CHARS).collect());
     let classes: Vec<u8> = scored.chars().map(class::of).collect();
     let n = classes.len();
@@ -151,13 +155,18 @@ pub fn cheapest(password: &str, user_inputs: &[String]) -> Decomposition {
             (capped.to_lowercase(), rank + 1)
         })
         .collect();
-    let mut matches = zxcvbn::omnimatch(&scored, &inputs);
+    let extra: Vec<&dyn zxcvbn::Ranked> = lists.iter().map(|l| l as &dyn zxcvbn::Ranked).collect();
+    let dictionaries = zxcvbn::Dictionaries {
+        user_inputs: &inputs,
+        extra: &extra,
+    };
+    let mut matches = zxcvbn::omnimatch_with(&scored, &dictionaries);
     matches.retain(plausible);
     let mut costs: Vec<f64> = matches
         .iter_mut()
         .map(|m| (zxcvbn::estimate_guesses(m, &scored).max(1) as f64).log10())
         .collect();
-    repeats_in_any_case(&scored, &inputs, &mut matches, &mut costs);
+    repeats_in_any_case(&scored, &dictionaries, &mut matches, &mut costs);
     let mut by_end: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (index, m) in matches.iter().enumerate() {
         if m.j < n && m.i <= m.j {
@@ -207,7 +216,11 @@ pub fn cheapest(password: &str, user_inputs: &[String]) -> Decomposition {
     while let Some(step) = states[at(k, pieces, unmatched)].step {
         let start = match step {
             Step::Match(index) => {
-                found.push(describe(&matches[index].pattern, &matches[index].token));
+                found.push(describe(
+                    &matches[index].pattern,
+                    &matches[index].token,
+                    lists,
+                ));
                 matches[index].i
             }
             Step::Unmatched(start) => {
@@ -264,7 +277,7 @@ fn plausible(m: &zxcvbn::Match) -> bool {
 /// the other matches.
 fn repeats_in_any_case(
     scored: &str,
-    inputs: &HashMap<String, usize>,
+    dictionaries: &zxcvbn::Dictionaries<'_>,
     matches: &mut Vec<zxcvbn::Match>,
     costs: &mut Vec<f64>,
 ) {
@@ -272,7 +285,7 @@ fn repeats_in_any_case(
     if *lower == scored || lower.chars().count() != scored.chars().count() {
         return;
     }
-    for mut m in zxcvbn::omnimatch(&lower, inputs) {
+    for mut m in zxcvbn::omnimatch_with(&lower, dictionaries) {
         if !matches!(m.pattern, MatchPattern::Repeat(_)) {
             continue;
         }
@@ -336,7 +349,7 @@ fn log10_factorial(n: usize) -> f64 {
 }
 
 /// A zxcvbn match as a piece, naming only what is not the person's own spelling.
-fn describe(pattern: &MatchPattern, token: &str) -> Piece {
+fn describe(pattern: &MatchPattern, token: &str, lists: &[WordIndex]) -> Piece {
     let mut chars = token.chars();
     if let (Some(only), None) = (chars.next(), chars.next()) {
         // One character that zxcvbn read as a word (`!` as a look-alike `i`) says
@@ -353,6 +366,9 @@ fn describe(pattern: &MatchPattern, token: &str) -> Piece {
                 DictionaryType::FemaleNames | DictionaryType::MaleNames => WordList::Name,
                 DictionaryType::Surnames => WordList::Surname,
                 DictionaryType::UserInputs => WordList::Account,
+                DictionaryType::Extra(n) => {
+                    WordList::Listed(lists.get(n).map(|l| l.name.clone()).unwrap_or_default())
+                }
                 _ => WordList::Common,
             },
             case: case_of(token),
@@ -396,13 +412,13 @@ mod tests {
     use super::*;
 
     fn log10(password: &str) -> f64 {
-        cheapest(password, &[]).guesses_log10
+        cheapest(password, &[], &[]).guesses_log10
     }
 
     #[test]
     fn a_common_word_with_a_year_and_a_symbol_is_cheap() {
         for password in ["Dolphin2024!", "Captain2024!"] {
-            let found = cheapest(password, &[]);
+            let found = cheapest(password, &[], &[]);
             assert!(found.guesses_log10 < 8.0, "{password}: {found:?}");
             assert!(matches!(
                 &found.pieces[0],
@@ -427,7 +443,7 @@ mod tests {
         // 95^8 is about 6.6e15; a match found inside it may only lower that a little.
         let random = log10("F5_mK6Vn");
         assert!(random > 14.0, "{random}");
-        let letters = cheapest("xqzjv", &[]);
+        let letters = cheapest("xqzjv", &[], &[]);
         assert_eq!(letters.pieces.len(), 1, "{letters:?}");
         assert!((letters.guesses_log10 - 5.0 * 26f64.log10()).abs() < 1e-9);
     }
@@ -453,7 +469,7 @@ mod tests {
     #[test]
     fn the_account_s_names_are_tried_first() {
         let alone = log10("Wilhelmina1987!");
-        let known = cheapest("Wilhelmina1987!", &["wilhelmina".to_owned()]);
+        let known = cheapest("Wilhelmina1987!", &["wilhelmina".to_owned()], &[]);
         assert!(known.guesses_log10 < alone, "{known:?} vs {alone}");
         assert!(matches!(
             &known.pieces[0],
@@ -466,7 +482,7 @@ mod tests {
 
     #[test]
     fn a_word_that_is_the_whole_password_is_not_named() {
-        let found = cheapest("kettle", &[]);
+        let found = cheapest("kettle", &[], &[]);
         assert!(
             matches!(&found.pieces[..], [Piece::Word { word, .. }] if word.is_empty()),
             "{found:?}"
@@ -475,7 +491,7 @@ mod tests {
 
     #[test]
     fn the_empty_password_costs_nothing() {
-        assert_eq!(cheapest("", &[]).guesses_log10, 0.0);
+        assert_eq!(cheapest("", &[], &[]).guesses_log10, 0.0);
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod composition;
 mod estimate;
 pub mod explain;
 mod guesses;
+pub mod lists;
 
 pub use composition::broken_rules;
 pub use estimate::{Estimate, estimate, warm_up};

@@ -72,6 +72,7 @@ pub const ITEMS: &[ItemSpec] = &[
             p("min-score", ParamKind::AtLeast { min: 0, max: 4 }),
             p("pam-allow-missing-token", ParamKind::Permit),
             p("breach-indexes", ParamKind::Paths),
+            p("word-lists", ParamKind::Paths),
             p(
                 "breach-min-count",
                 ParamKind::AtMost {

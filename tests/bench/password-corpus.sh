@@ -67,6 +67,9 @@ verdicts() { # verdicts TOOL SET -> accept/reject lines
   local set=$work/sets/$2
   case $1 in
     after) "$after_exe" --verdicts "$set" ;;
+    # The same with cracklib's small list (cracklib-runtime, installed above) as
+    # the policy's word-lists: a list the corpus was not built from.
+    lists) "$after_exe" --verdicts "$set" --word-list /usr/share/dict/cracklib-small ;;
     before) "$before_exe" --verdicts "$set" ;;
     pwscore)
       unshare -m sh -c 'mount --bind "$1" /etc/security/pwquality.conf &&
@@ -79,9 +82,10 @@ verdicts() { # verdicts TOOL SET -> accept/reject lines
       sed -e 's/^OK:.*/accept/' -e 's/^Bad passphrase.*/reject/' ;;
   esac
 }
-tools=(after pwscore passwdqc4 passwdqc)
+tools=(after lists pwscore passwdqc4 passwdqc)
 [ -z "$before" ] || tools=(before "${tools[@]}")
-declare -A names=([before]="csi-self-check before" [after]="csi-self-check" [pwscore]="pwscore (CSI rules)"
+declare -A names=([before]="csi-self-check before" [after]="csi-self-check"
+  [lists]="csi-self-check, word-lists = cracklib-small" [pwscore]="pwscore (CSI rules)"
   [passwdqc4]="passwdqc, 4 classes" [passwdqc]="passwdqc default")
 declare -A rows=(
   [mangled-django]="Django's common passwords mangled to meet the rules, accepted"

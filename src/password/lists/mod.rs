@@ -82,8 +82,9 @@ fn current_index(path: &Path, id: SourceId, name: String) -> Option<WordIndex> {
     if file.meta().size > MAX_INDEX_BYTES as u64 {
         return None;
     }
-    let bytes = file.read_prefix(MAX_INDEX_BYTES).ok()?;
-    let index = WordIndex::from_bytes(bytes.to_vec(), name).ok()?;
+    // Word lists are public: the buffer need not be wiped, and is not copied.
+    let mut bytes = file.read_prefix(MAX_INDEX_BYTES).ok()?;
+    let index = WordIndex::from_bytes(std::mem::take(&mut *bytes), name).ok()?;
     (index.source() == id).then_some(index)
 }
 

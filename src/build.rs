@@ -41,10 +41,14 @@ fn main() {
 
     let out = PathBuf::from(env("OUT_DIR")).join("completions");
     std::fs::create_dir_all(&out).expect("create OUT_DIR/completions");
-    let mut command = cli::Cli::command();
+    let mut command = visible(&cli::Cli::command());
     for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
-        clap_complete::generate_to(shell, &mut command, "csi-self-check", &out)
+        let path = clap_complete::generate_to(shell, &mut command, "csi-self-check", &out)
             .expect("write a completion script");
+        if shell == Shell::Bash {
+            let script = std::fs::read_to_string(&path).expect("read the bash completion");
+            std::fs::write(&path, bash_fixed(&script)).expect("write the bash completion");
+        }
     }
     if let Some(profile_dir) = profile_dir(&out) {
         let beside = profile_dir.join("completions");
@@ -55,6 +59,54 @@ fn main() {
                 .expect("copy a completion script beside the binary");
         }
     }
+}
+
+/// The command line as the completions offer it: `command` without its hidden
+/// subcommands (the audit's internal `audit-user`), which clap_complete would list.
+/// clap can add subcommands but not remove one, so the tree is built again from the
+/// parts a completion reads: names, descriptions, arguments. (clap takes only
+/// `'static` names here; a build script leaking a few short strings is harmless.)
+fn visible(command: &clap::Command) -> clap::Command {
+    let mut fresh = clap::Command::new(command.get_name().to_owned().leak() as &str)
+        .disable_help_subcommand(true)
+        .args(command.get_arguments().cloned())
+        .subcommands(
+            command
+                .get_subcommands()
+                .filter(|sub| !sub.is_hide_set())
+                .map(visible),
+        );
+    if let Some(about) = command.get_about() {
+        fresh = fresh.about(about.clone());
+    }
+    if let Some(version) = command.get_version() {
+        fresh = fresh.version(version.to_owned().leak() as &str);
+    }
+    fresh
+}
+
+/// Two repairs to clap_complete's bash script. With a hyphen in the program's name it
+/// names each subcommand's case differently where it is chosen
+/// (`csi__self__check__subcmd__key`) and where it is handled
+/// (`csi__subcmd__self__subcmd__check__subcmd__key`), so no subcommand's words were
+/// ever offered; and it offers file names for `--users`, which names accounts. A
+/// change in clap_complete that makes either repair miss stops the build.
+fn bash_fixed(script: &str) -> String {
+    let misnamed = "csi__subcmd__self__subcmd__check";
+    assert!(
+        script.contains(misnamed),
+        "clap_complete no longer misnames the subcommands; drop this repair"
+    );
+    let script = script.replace(misnamed, "csi__self__check");
+    let files_for_users = "--users)\n                    COMPREPLY=($(compgen -f \"${cur}\"))";
+    assert!(
+        script.contains(files_for_users),
+        "clap_complete's bash script for --users changed; update this repair"
+    );
+    script.replace(
+        files_for_users,
+        "--users)\n                    COMPREPLY=($(compgen -u -- \"${cur##*,}\"))",
+    )
 }
 
 fn env(name: &str) -> String {

@@ -44,8 +44,9 @@ pub struct Cli {
     #[arg(long)]
     pub deep: bool,
 
-    /// Tighten the mode of every private key that is too open to the policy's mode
-    /// (regular files you own with one link only; contents are never touched)
+    /// Make every change of mode the report's fixes name: keys, credential and
+    /// history files, key stores, ~/.ssh and the home (yours, inside the home, files
+    /// with one link only, never through a link; contents are never touched)
     #[arg(long)]
     pub fix: bool,
 
@@ -87,9 +88,77 @@ pub struct GlobalArgs {
     #[arg(long, short, global = true)]
     pub quiet: bool,
 
+    /// Show every finding in full: what passed, what was not looked at and each
+    /// reminder, not one line for each
+    #[arg(long, short, global = true, conflicts_with = "quiet")]
+    pub verbose: bool,
+
     /// Run only these checks or policy items (comma-separated ids)
-    #[arg(long, global = true, value_delimiter = ',', value_name = "ID")]
+    #[arg(long, global = true, value_delimiter = ',', value_name = "ID", value_parser = OfferedIds, hide_possible_values = true)]
     pub only: Vec<String>,
+}
+
+/// Every id `--only` takes: the checks' and the policy items' (a test in `commands`
+/// keeps this list equal to the registry). The completions offer them; the run itself
+/// validates what is given, with its own message.
+pub const ONLY_IDS: &[&str] = &[
+    "key-permissions",
+    "key-encryption",
+    "ssh-client-config",
+    "credential-files",
+    "history-settings",
+    "history-secrets",
+    "app-password-stores",
+    "screen-lock",
+    "password-rules",
+    "password-fingerprints",
+    "key-backup",
+    "reminders",
+    "password-dissemination",
+    "host-authentication",
+    "password-usage",
+    "password-entropy",
+    "ssh-proxycommand",
+    "desktop-locking",
+    "password-reuse",
+    "software-installation",
+    "relocate-information-offsite",
+    "key-security",
+    "key-passwords",
+    "encryption-backups",
+    "stolen-missing-equipment",
+    "password-sharing",
+    "role-accounts",
+    "data-access-passwords",
+    "self-access",
+    "incident-reporting",
+];
+
+/// Takes any word (the run judges it), and offers [`ONLY_IDS`] to the completions.
+#[derive(Clone, Copy, Debug)]
+pub struct OfferedIds;
+
+impl clap::builder::TypedValueParser for OfferedIds {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            ONLY_IDS
+                .iter()
+                .map(|id| clap::builder::PossibleValue::new(*id)),
+        ))
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -121,9 +190,16 @@ pub enum Command {
     /// the user in PAM_USER, the system policy only; exit 0 accepts
     Pam,
     /// Work with one key file
+    #[command(arg_required_else_help = false)]
     Key {
         #[command(subcommand)]
         action: KeyAction,
+    },
+    /// Say what a finding code means, which policy item it serves and why, how to
+    /// fix it, and what its check reads
+    Explain {
+        /// The finding code, as the report shows it (key-unencrypted, …)
+        code: String,
     },
     /// Secrets in a history file
     History {
@@ -157,11 +233,13 @@ pub enum Command {
         notify: bool,
     },
     /// Offline key backups
+    #[command(arg_required_else_help = false)]
     Backup {
         #[command(subcommand)]
         action: BackupAction,
     },
     /// The offline index of breached passwords (Have I Been Pwned's Pwned Passwords)
+    #[command(arg_required_else_help = false)]
     Breach {
         #[command(subcommand)]
         action: BreachAction,
@@ -172,6 +250,7 @@ pub enum Command {
         action: WordListsAction,
     },
     /// Show the effective policy or validate a policy file
+    #[command(arg_required_else_help = false)]
     Policy {
         #[command(subcommand)]
         action: PolicyAction,
@@ -199,7 +278,7 @@ pub struct AuditArgs {
 
     /// Only these accounts (comma-separated names); with --all-users each must be
     /// one of its accounts
-    #[arg(long, value_delimiter = ',', value_name = "NAME")]
+    #[arg(long, value_delimiter = ',', value_name = "NAME", value_hint = clap::ValueHint::Username)]
     pub users: Vec<String>,
 
     /// Write the output to FILE atomically (a temporary file in the same directory,
@@ -267,6 +346,17 @@ pub enum KeyAction {
         remember: bool,
         #[command(flatten)]
         keyring: KeyringArgs,
+    },
+    /// Put a passphrase on the unencrypted private key FILE, in place: asked twice
+    /// without echo, judged by the password rules and refused when weak; OpenSSH keys
+    /// stay OpenSSH keys, PEM and PKCS#8 keys become encrypted PKCS#8; the file keeps
+    /// its owner and mode, and is replaced only once the new one opens to the same key
+    Protect {
+        /// The private key file
+        file: PathBuf,
+        /// Read the passphrase once from standard input instead (for scripts)
+        #[arg(long)]
+        stdin: bool,
     },
 }
 
@@ -357,36 +447,123 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Parsed {
                 let _ = error.print();
                 Parsed::Printed
             }
-            kind => {
-                // A stray word on the command line may be a password typed in the wrong
-                // place; say what was wrong without repeating it.
-                let stray = error
-                    .get(ContextKind::InvalidArg)
-                    .or_else(|| error.get(ContextKind::InvalidSubcommand));
-                let stray_word =
-                    matches!(stray, Some(ContextValue::String(word)) if !word.starts_with('-'));
-                if stray_word
-                    && matches!(
-                        kind,
-                        ErrorKind::UnknownArgument | ErrorKind::InvalidSubcommand
-                    )
-                {
-                    return Parsed::Usage(
-                        "unexpected word on the command line (not repeated here, in case it was a secret); see --help"
-                            .to_owned(),
-                    );
-                }
-                // clap's message, up to its first blank line, on one line.
-                let rendered = error.render().to_string();
-                let message: Vec<&str> = rendered
-                    .lines()
-                    .map(str::trim)
-                    .take_while(|line| !line.is_empty())
-                    .collect();
-                Parsed::Usage(message.join(" ").trim_start_matches("error: ").to_owned())
-            }
+            kind => Parsed::Usage(usage_line(&error, kind)),
         },
     }
+}
+
+/// One line for a usage error. A stray word on the command line may be a password
+/// typed in the wrong place, so it is not repeated — unless it is within a small edit
+/// distance of a command or option at that place: then it is a typo, and the line
+/// says what was meant.
+fn usage_line(error: &clap::Error, kind: ErrorKind) -> String {
+    let strings = |context| match error.get(context) {
+        Some(ContextValue::String(word)) => vec![word.clone()],
+        Some(ContextValue::Strings(words)) => words.clone(),
+        _ => Vec::new(),
+    };
+    if kind == ErrorKind::MissingSubcommand {
+        let parent = strings(ContextKind::InvalidSubcommand).join(" ");
+        let hidden = hidden_commands();
+        let choices: Vec<String> = strings(ContextKind::ValidSubcommand)
+            .into_iter()
+            .filter(|name| !hidden.contains(name))
+            .collect();
+        return format!(
+            "`{parent}` needs a subcommand: {}; see `{parent} --help`",
+            choices.join(", ")
+        );
+    }
+    let stray = strings(ContextKind::InvalidArg)
+        .into_iter()
+        .chain(strings(ContextKind::InvalidSubcommand))
+        .next();
+    if let Some(word) = stray.filter(|_| {
+        matches!(
+            kind,
+            ErrorKind::UnknownArgument | ErrorKind::InvalidSubcommand
+        )
+    }) {
+        // An option's value after `=` is never repeated either.
+        let word = word.split('=').next().unwrap_or_default().to_owned();
+        let suggested = strings(ContextKind::SuggestedSubcommand)
+            .into_iter()
+            .chain(strings(ContextKind::SuggestedArg))
+            .filter(|candidate| !hidden_commands().contains(candidate))
+            .find(|candidate| is_typo_of(&word, candidate));
+        let what = if word.starts_with('-') {
+            "option"
+        } else {
+            "command"
+        };
+        if let Some(meant) = suggested {
+            return format!("unknown {what} '{word}'; did you mean '{meant}'? (see --help)");
+        }
+        if !word.starts_with('-') {
+            return "unexpected word on the command line (not repeated here, in case it was a secret); see --help"
+                .to_owned();
+        }
+    }
+    // clap's message, up to its first blank line, on one line.
+    let rendered = error.render().to_string();
+    let message: Vec<&str> = rendered
+        .lines()
+        .map(str::trim)
+        .take_while(|line| !line.is_empty())
+        .collect();
+    message.join(" ").trim_start_matches("error: ").to_owned()
+}
+
+/// The names of the commands kept out of help, suggestions and completions.
+pub fn hidden_commands() -> Vec<String> {
+    let mut hidden = Vec::new();
+    let mut stack = vec![<Cli as clap::CommandFactory>::command()];
+    while let Some(command) = stack.pop() {
+        for sub in command.get_subcommands() {
+            if sub.is_hide_set() {
+                hidden.push(sub.get_name().to_owned());
+            }
+            stack.push(sub.clone());
+        }
+    }
+    hidden
+}
+
+/// Whether `word` is a typo of `name`: within one edit (a letter added, dropped,
+/// changed, or two swapped) for a short word, two for a longer one. Leading dashes
+/// are not counted, and a word that is the name is no typo.
+pub fn is_typo_of(word: &str, name: &str) -> bool {
+    let word = word.trim_start_matches('-');
+    let name = name.trim_start_matches('-');
+    let limit = if name.chars().count() <= 4 { 1 } else { 2 };
+    word != name && !word.is_empty() && edit_distance(word, name) <= limit
+}
+
+/// The optimal string alignment distance: insertions, deletions, substitutions and
+/// transpositions of neighbours, each counting one.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = best;
+        }
+    }
+    rows[a.len()][b.len()]
 }
 
 /// The clap definition, for the man-page test.

@@ -12,12 +12,7 @@ const PAGE5: &str = include_str!("../man/csi-self-check-policy.5");
 
 /// The page as a reader sees its words: roff escapes and font changes removed.
 fn words(page: &str) -> String {
-    page.replace("\\-", "-")
-        .replace("\\(dq", "\"")
-        .replace("\\fB", "")
-        .replace("\\fI", "")
-        .replace("\\fR", "")
-        .replace("\\fP", "")
+    crate::report::explain::plain_words(page)
 }
 
 fn assert_mentions(page: &str, name: &str, what: &str) {

@@ -22,9 +22,11 @@ pub const LEFT_OUT: &str = "findings-left-out";
 /// `out`, a check's findings, cut to the bound: when there are more than
 /// [`FINDINGS_PER_CHECK`], the worst (failures first, in the order found) are kept
 /// and one finding, as bad as the worst left out, says how many of each status
-/// were left out. Every message is cut at [`MESSAGE_LIMIT`] bytes, and a fix longer
-/// than [`FIX_LIMIT`] is left out.
-pub fn cap(mut out: Vec<Finding>) -> Vec<Finding> {
+/// were left out. `unmade` are findings the check counted but never made (each a
+/// sample and how many like it), so that a home with millions of matches costs no
+/// memory for them; they count as left out too. Every message is cut at
+/// [`MESSAGE_LIMIT`] bytes, and a fix longer than [`FIX_LIMIT`] is left out.
+pub fn cap(mut out: Vec<Finding>, unmade: &[(Finding, usize)]) -> Vec<Finding> {
     for finding in &mut out {
         cut_message(&mut finding.message);
         if let Some(fix) = finding.fix.take_if(|fix| fix.len() > FIX_LIMIT) {
@@ -34,27 +36,43 @@ pub fn cap(mut out: Vec<Finding>) -> Vec<Finding> {
             ));
         }
     }
-    if out.len() <= FINDINGS_PER_CHECK {
+    let unmade: Vec<(&Finding, usize)> = unmade
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(f, n)| (f, *n))
+        .collect();
+    if out.len() <= FINDINGS_PER_CHECK && unmade.is_empty() {
         return out;
     }
     out.sort_by_key(|f| f.status);
-    let left_out = out.split_off(FINDINGS_PER_CHECK);
-    let worst = &left_out[0];
+    let left_out = out.split_off(out.len().min(FINDINGS_PER_CHECK));
     let mut counts: Vec<(Status, usize)> = Vec::new();
-    for finding in &left_out {
+    let every = left_out
+        .iter()
+        .map(|f| (f, 1))
+        .chain(unmade.iter().copied());
+    for (finding, n) in every {
         match counts.iter_mut().find(|(s, _)| *s == finding.status) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((finding.status, 1)),
+            Some((_, count)) => *count += n,
+            None => counts.push((finding.status, n)),
         }
     }
+    counts.sort_by_key(|(status, _)| *status);
+    let Some(worst) = left_out
+        .iter()
+        .chain(unmade.iter().map(|(f, _)| *f))
+        .min_by_key(|f| f.status)
+    else {
+        return out;
+    };
+    let total: usize = counts.iter().map(|(_, n)| n).sum();
     let counted: Vec<String> = counts
         .iter()
         .map(|(status, n)| format!("{n} {}", status.as_str()))
         .collect();
     let summary = Finding::new(worst.check, worst.policy, worst.level, worst.status, LEFT_OUT)
         .says(format!(
-            "{} more finding(s) of this check were left out ({}); a check reports at most {FINDINGS_PER_CHECK}, the worst first: deal with these and run it again",
-            left_out.len(),
+            "{total} more finding(s) of this check were left out ({}); a check reports at most {FINDINGS_PER_CHECK}, the worst first: deal with these and run it again",
             counted.join(", ")
         ));
     out.push(summary);
@@ -97,7 +115,7 @@ mod tests {
         let out: Vec<Finding> = (0..FINDINGS_PER_CHECK)
             .map(|n| finding(Status::Pass, n))
             .collect();
-        let capped = cap(out);
+        let capped = cap(out, &[]);
         assert_eq!(capped.len(), FINDINGS_PER_CHECK);
         assert_eq!(capped[7].message, "finding 7");
     }
@@ -107,7 +125,7 @@ mod tests {
         let mut out: Vec<Finding> = (0..10_000).map(|n| finding(Status::Pass, n)).collect();
         out.push(finding(Status::Fail, 10_000));
         out.extend((0..500).map(|n| finding(Status::Warn, n)));
-        let capped = cap(out);
+        let capped = cap(out, &[]);
         assert_eq!(capped.len(), FINDINGS_PER_CHECK + 1);
         assert_eq!(capped[0].status, Status::Fail);
         assert!(
@@ -128,10 +146,38 @@ mod tests {
     }
 
     #[test]
+    fn findings_counted_but_never_made_are_left_out_in_the_same_line() {
+        let out: Vec<Finding> = (0..150).map(|n| finding(Status::Fail, n)).collect();
+        let capped = cap(out, &[(finding(Status::Fail, 0), 39_850)]);
+        assert_eq!(capped.len(), 151);
+        let last = capped.last().unwrap();
+        assert_eq!((last.code, last.status), (LEFT_OUT, Status::Fail));
+        assert!(
+            last.message
+                .starts_with("39850 more finding(s) of this check were left out (39850 fail)"),
+            "{}",
+            last.message
+        );
+        // With more made than the bound, both are counted.
+        let out: Vec<Finding> = (0..300).map(|n| finding(Status::Pass, n)).collect();
+        let capped = cap(out, &[(finding(Status::Fail, 0), 7)]);
+        assert!(
+            capped
+                .last()
+                .unwrap()
+                .message
+                .starts_with("107 more finding(s) of this check were left out (7 fail, 100 pass)"),
+            "{}",
+            capped.last().unwrap().message
+        );
+        assert_eq!(capped.last().unwrap().status, Status::Fail);
+    }
+
+    #[test]
     fn long_messages_are_cut_at_a_character_boundary() {
         let mut long = finding(Status::Fail, 0);
         long.message = "é".repeat(MESSAGE_LIMIT);
-        let capped = cap(vec![long]);
+        let capped = cap(vec![long], &[]);
         let message = &capped[0].message;
         assert!(message.len() < MESSAGE_LIMIT + 64, "{}", message.len());
         assert!(message.ends_with(&format!("({MESSAGE_LIMIT} more bytes left out)")));
@@ -143,7 +189,7 @@ mod tests {
         short.fix = Some("chmod 600 -- k0".to_owned());
         let mut long = finding(Status::Fail, 1);
         long.fix = Some(format!("chmod 600 --{}", " k".repeat(FIX_LIMIT)));
-        let capped = cap(vec![short, long]);
+        let capped = cap(vec![short, long], &[]);
         assert_eq!(capped[0].fix.as_deref(), Some("chmod 600 -- k0"));
         assert_eq!(capped[1].fix, None);
         assert!(

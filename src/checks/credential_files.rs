@@ -8,7 +8,7 @@
 //!
 //! Codes: listed in `codes()` below and explained in csi-self-check(1).
 
-use super::{Check, CheckError, Context, Finding, Status};
+use super::{Check, CheckError, Context, Finding, ModeFix, Status};
 use crate::at_rest::{Roots, at_rest};
 use crate::fs::{FsError, perm};
 use crate::plaintext::credentials::FILES;
@@ -88,11 +88,13 @@ impl Check for CredentialFiles {
                             "{held}, and others can read it (mode {}); {verdict}",
                             perm::octal(meta.mode)
                         ))
+                        .on(&verdict)
                         .fix(format!(
                             "chmod 600 {}; better, use {}",
                             shell_word(path.as_os_str()),
-                            entry.instead
-                        )),
+                            entry.instead()
+                        ))
+                        .fixes_mode(&path, ModeFix::Set(0o600)),
                 );
             }
             if unencrypted {
@@ -101,7 +103,8 @@ impl Check for CredentialFiles {
                         .says(format!(
                             "{held} on a filesystem that is not encrypted: {verdict}"
                         ))
-                        .fix(format!("use {}", entry.instead)),
+                        .on(&verdict)
+                        .fix(format!("use {}", entry.instead())),
                 );
             }
             if !readable && !unencrypted {
@@ -112,7 +115,8 @@ impl Check for CredentialFiles {
                             "{held}, mode {}; {verdict}",
                             perm::octal(meta.mode)
                         ))
-                        .fix(format!("use {}", entry.instead)),
+                        .on(&verdict)
+                        .fix(format!("use {}", entry.instead())),
                 );
             }
         }

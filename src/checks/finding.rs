@@ -69,6 +69,11 @@ pub struct Finding {
     pub line: Option<u32>,
     /// The waiver that covers it, when its status is [`Status::Waived`].
     pub waiver: Option<Waived>,
+    /// Whether the file's filesystem is encrypted, in the words the message ends
+    /// with: a fact many findings share, which the text report says once.
+    pub at_rest: Option<String>,
+    /// The mode changes the printed fix makes, path by path, for `--fix` to apply.
+    pub modes: Vec<(PathBuf, ModeFix)>,
 }
 
 /// What a waived finding keeps of its waiver and of itself.
@@ -83,6 +88,25 @@ pub struct Waived {
     /// The policy file and line of the waiver.
     pub file: PathBuf,
     pub file_line: usize,
+}
+
+/// A change of mode, as a printed `chmod` makes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModeFix {
+    /// `chmod 600`: exactly these bits.
+    Set(u32),
+    /// `chmod go-w`: these bits removed.
+    Clear(u32),
+}
+
+impl ModeFix {
+    /// The mode a file of `mode` gets.
+    pub fn applied_to(self, mode: u32) -> u32 {
+        match self {
+            ModeFix::Set(bits) => bits,
+            ModeFix::Clear(bits) => mode & !bits,
+        }
+    }
 }
 
 impl Finding {
@@ -104,6 +128,8 @@ impl Finding {
             fix: None,
             line: None,
             waiver: None,
+            at_rest: None,
+            modes: Vec::new(),
         }
     }
 
@@ -125,6 +151,18 @@ impl Finding {
 
     pub fn fix(mut self, command: impl Into<String>) -> Finding {
         self.fix = Some(command.into());
+        self
+    }
+
+    /// Notes that the fix changes `path`'s mode so, which `--fix` may do itself.
+    pub fn fixes_mode(mut self, path: &Path, fix: ModeFix) -> Finding {
+        self.modes.push((path.to_owned(), fix));
+        self
+    }
+
+    /// Notes the at-rest verdict the message states (see [`Finding::at_rest`]).
+    pub fn on(mut self, at_rest: impl Into<String>) -> Finding {
+        self.at_rest = Some(at_rest.into());
         self
     }
 

@@ -9,7 +9,7 @@
 //!
 //! Codes: listed in `codes()` below and explained in csi-self-check(1).
 
-use super::{Check, CheckError, Context, Finding, Status};
+use super::{Check, CheckError, Context, Finding, ModeFix, Status, cap};
 use crate::at_rest::{Roots, at_rest};
 use crate::fs::{Kind, perm};
 use crate::plaintext::history::{self, HistoryFile};
@@ -80,7 +80,8 @@ impl Check for HistorySecrets {
                         out.push(
                             finding(Status::Fail, "history-file-open")
                                 .says(format!("history file has mode {}; it must be 0600, as what was typed is private", perm::octal(meta.mode)))
-                                .fix(format!("chmod 600 {}", shell_word(path.as_os_str()))),
+                                .fix(format!("chmod 600 {}", shell_word(path.as_os_str())))
+                                .fixes_mode(&path, ModeFix::Set(0o600)),
                         );
                     }
                     if leaks.is_empty() {
@@ -90,7 +91,13 @@ impl Check for HistorySecrets {
                         );
                         continue;
                     }
-                    for leak in &leaks {
+                    // Past the report's bound a secret is counted, not made into a
+                    // finding: a history full of them costs no memory for each.
+                    let room = cap::FINDINGS_PER_CHECK.saturating_sub(out.len());
+                    if leaks.len() > room {
+                        cx.left_unmade(finding(Status::Fail, "history-secret"), leaks.len() - room);
+                    }
+                    for leak in leaks.iter().take(room) {
                         out.push(
                             finding(Status::Fail, "history-secret")
                                 .on_line(leak.line)
@@ -101,6 +108,7 @@ impl Check for HistorySecrets {
                                     leak.masked,
                                     verdict.describe()
                                 ))
+                                .on(verdict.describe())
                                 .fix(format!(
                                     "csi-self-check history --redact {}",
                                     shell_word(path.as_os_str())
@@ -113,7 +121,7 @@ impl Check for HistorySecrets {
                             leaks.len(),
                             if leaks.len() == 1 { "" } else { "s" },
                             verdict.describe()
-                        )));
+                        )).on(verdict.describe()));
                     }
                 }
                 HistoryFile::NotRegular { path, kind, target } => {

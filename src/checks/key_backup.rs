@@ -150,7 +150,7 @@ fn judge(
     let shown = display_str(&medium.path);
     if backup::never_unplugged(medium) {
         out.push(
-            finding(Status::Warn, "backup-medium-never-unplugged")
+            finding(Status::Fail, "backup-medium-never-unplugged")
                 .says(format!(
                     "the backup medium {shown} was mounted every time this was run ({} times since {}): a backup that stays connected is not offline",
                     medium.looks,
@@ -172,7 +172,9 @@ fn judge(
     }
     if medium.encrypted == Some(false) {
         out.push(
+            // "The filesystem this key backup exists on should be encrypted."
             finding(Status::Warn, "backup-medium-unencrypted")
+                .level(Level::Should)
                 .says(format!(
                     "the backup on {shown} is on a filesystem that is not encrypted: {}",
                     medium.at_rest

@@ -133,19 +133,31 @@ fn judge(group: &[&FoundKey], level: Level, home: &Path) -> Finding {
     } else {
         ""
     };
+    let at_rest = (status == Status::Fail).then(|| {
+        crate::at_rest::at_rest(&crate::at_rest::Roots::system(), &subject.location).describe()
+    });
     let message = match status {
         Status::Fail => format!(
             "{what}{fingerprint} is stored without a passphrase{found_where}: anyone who reads the file has the key{also} — {}",
-            crate::at_rest::at_rest(&crate::at_rest::Roots::system(), &subject.location).describe()
+            at_rest.as_deref().unwrap_or_default()
         ),
         Status::Warn => format!(
             "{what}{fingerprint} looks like a key, but whether it is encrypted could not be read; it is not assumed safe{also}"
         ),
         _ => format!("{what}{fingerprint} is encrypted with a passphrase{also}"),
     };
-    let finding = Finding::new(ID, ITEM, level, status, code)
+    // Protection that could not be read is no known shortfall: a should-level warning.
+    let level = if status == Status::Warn {
+        Level::Should
+    } else {
+        level
+    };
+    let mut finding = Finding::new(ID, ITEM, level, status, code)
         .at(&subject.path)
         .says(message);
+    if let Some(at_rest) = at_rest {
+        finding = finding.on(at_rest);
+    }
     match status {
         Status::Fail => finding.fix(passphrase_command(subject)),
         _ => finding,
@@ -160,24 +172,29 @@ fn passphrase_command(key: &FoundKey) -> String {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    // `key protect` replaces the file whole, so it works whatever the key's mode
+    // (0400 included, where ssh-keygen -p cannot save); a tool that rewrites the
+    // file in place gets write permission for the moment it needs it.
     match key.inspection.format {
-        KeyFormat::OpenSsh | KeyFormat::Ssh2 => format!("ssh-keygen -p -f {file}"),
-        KeyFormat::PemRsa | KeyFormat::PemEc | KeyFormat::PemDsa if key.store == Store::Ssh => {
-            format!("ssh-keygen -p -f {file}")
-        }
-        KeyFormat::PemRsa
+        KeyFormat::OpenSsh
+        | KeyFormat::PemRsa
         | KeyFormat::PemEc
-        | KeyFormat::PemDsa
         | KeyFormat::Pkcs8
-        | KeyFormat::PemOther => {
+        | KeyFormat::Pkcs8Der => format!("csi-self-check key protect {file}"),
+        KeyFormat::Ssh2 | KeyFormat::PemDsa if key.store == Store::Ssh => {
+            format!("chmod u+w {file} && ssh-keygen -p -f {file} && chmod u-w {file}")
+        }
+        KeyFormat::PemDsa | KeyFormat::PemOther | KeyFormat::Ssh2 => {
             format!("openssl pkey -in {file} -aes256 -out {file}.new && mv {file}.new {file}")
         }
-        KeyFormat::Pkcs8Der | KeyFormat::Pkcs1Der | KeyFormat::Sec1Der | KeyFormat::DsaDer => {
+        KeyFormat::Pkcs1Der | KeyFormat::Sec1Der | KeyFormat::DsaDer => {
             format!(
                 "openssl pkey -inform DER -in {file} -aes256 -out {file}.pem && shred -u {file}"
             )
         }
-        KeyFormat::PuttyPpk => format!("puttygen {file} -P -O private -o {file}"),
+        KeyFormat::PuttyPpk => format!(
+            "chmod u+w {file} && puttygen {file} -P -O private -o {file} && chmod u-w {file}"
+        ),
         KeyFormat::GnupgAgent => {
             let keygrip = name.trim_end_matches(".key");
             format!(

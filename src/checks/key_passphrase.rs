@@ -39,7 +39,7 @@ pub fn unencrypted(policy: &Policy, file: &Path, format: KeyFormat) -> Finding {
             what(format)
         ))
         .fix(format!(
-            "ssh-keygen -p -f {} (or the format's own tool; see csi-self-check --only key-encryption)",
+            "csi-self-check key protect {} (or the format's own tool; see csi-self-check --only key-encryption)",
             shell_word(file.as_os_str())
         ))
 }

@@ -1,7 +1,7 @@
 //! Key permissions (policy `key-security`): who can read the private keys in every
 //! key store, and whether OpenSSH would trust the home, `~/.ssh` and its control
-//! files. With `--fix`, modes that are too open are tightened to the policy's mode
-//! through a descriptor opened without following links.
+//! files. Each mode that is too open carries the change its fix makes, which
+//! `--fix` applies after the checks (see `commands::fix`).
 //!
 //! Reads: nothing itself beyond the home's `fstat`; it judges what the shared key
 //! scan found (see `keys::scan`). Never: follows a link, opens a FIFO, socket or
@@ -12,7 +12,7 @@
 use std::path::Path;
 
 use super::key_encryption::{group_by_identity, short};
-use super::{Check, CheckError, Context, Finding, Status};
+use super::{Check, CheckError, Context, Finding, ModeFix, Status};
 use crate::account::Account;
 use crate::fs::perm::{self, Access, Who};
 use crate::fs::{Meta, SafeDir};
@@ -127,7 +127,7 @@ impl Check for KeyPermissions {
             }
         }
         for group in group_by_identity(scan.keys()) {
-            judge.check_key(&group, cx.options.fix, out);
+            judge.check_key(&group, out);
         }
         Ok(())
     }
@@ -230,7 +230,8 @@ impl Judge<'_> {
                     .says(format!(
                         "the home directory is writable by others (mode {mode}); {consequence}"
                     ))
-                    .fix(fix),
+                    .fix(fix)
+                    .fixes_mode(path, ModeFix::Clear(0o022)),
             );
         } else if perm::grants(meta.mode, Who::Group, Access::Write) {
             let private_group = meta.gid == self.account.gid
@@ -245,7 +246,7 @@ impl Judge<'_> {
                         "the home directory is writable by its group (mode {mode}); {consequence}"
                     ))
             };
-            out.push(finding.fix(fix));
+            out.push(finding.fix(fix).fixes_mode(path, ModeFix::Clear(0o022)));
         } else {
             out.push(self.finding(Status::Pass, "home-ok", path).says(format!(
                 "the home directory is not writable by others (mode {mode})"
@@ -293,7 +294,8 @@ impl Judge<'_> {
                         perm::octal(meta.mode),
                         perm::octal(self.dir_max_mode)
                     ))
-                    .fix(Self::chmod(self.dir_max_mode, &[path])),
+                    .fix(Self::chmod(self.dir_max_mode, &[path]))
+                    .fixes_mode(path, ModeFix::Set(self.dir_max_mode)),
             );
         }
         if good {
@@ -348,7 +350,8 @@ impl Judge<'_> {
                         "{what} is writable by group or others (mode {}); {consequence}",
                         perm::octal(meta.mode)
                     ))
-                    .fix(format!("chmod go-w {}", shell_word(path.as_os_str()))),
+                    .fix(format!("chmod go-w {}", shell_word(path.as_os_str())))
+                    .fixes_mode(path, ModeFix::Clear(0o022)),
             );
         }
         if good && control != Control::PassExtension {
@@ -417,9 +420,10 @@ impl Judge<'_> {
         }
     }
 
-    /// One key, at one or more paths: one finding for its mode (the worst copy), one
-    /// for any copy someone else owns, and with `--fix` the modes tightened.
-    fn check_key(&self, group: &[&FoundKey], fix: bool, out: &mut Vec<Finding>) {
+    /// One key, at one or more paths: one finding for its mode (the worst copy), with
+    /// the change its fix makes to each offending copy, and one for any copy someone
+    /// else owns.
+    fn check_key(&self, group: &[&FoundKey], out: &mut Vec<Finding>) {
         let first = group[0];
         let what = match first.inspection.format {
             KeyFormat::GnomeKeyring => "GNOME keyring".to_owned(),
@@ -451,12 +455,6 @@ impl Judge<'_> {
             .filter(|(_, p)| p.is_some())
             .map(|(k, _)| *k)
             .collect();
-        if fix && problem.code != "private-key-ssh-refuses" {
-            if let Some(finding) = self.fix(&what, &offending) {
-                out.push(finding);
-                return;
-            }
-        }
         let allowed = perm::octal(self.max_mode);
         let ssh = "OpenSSH refuses to use a private key that its group or others can access";
         let detail = match problem.code {
@@ -481,15 +479,28 @@ impl Judge<'_> {
         } else {
             ";"
         };
-        out.push(
-            self.finding(problem.status, problem.code, &subject.path)
-                .level(problem.level)
-                .says(format!(
-                    "{what} {} ({modes}){separator} {detail}",
-                    problem.clause
-                ))
-                .fix(fix_command),
-        );
+        let mode_fix = if problem.code == "private-key-ssh-refuses" {
+            ModeFix::Clear(perm::GROUP_OR_OTHER)
+        } else {
+            ModeFix::Set(self.max_mode)
+        };
+        let mut finding = self
+            .finding(problem.status, problem.code, &subject.path)
+            .level(problem.level)
+            .says(format!(
+                "{what} {} ({modes}){separator} {detail}",
+                problem.clause
+            ))
+            .fix(fix_command);
+        let changed = if problem.code == "private-key-ssh-refuses" {
+            &[subject][..]
+        } else {
+            &offending[..]
+        };
+        for key in changed {
+            finding = finding.fixes_mode(&key.path, mode_fix);
+        }
+        out.push(finding);
     }
 
     /// "mode 0644" for one path; "~/a 0644, ~/b 0400" for several.
@@ -502,33 +513,5 @@ impl Judge<'_> {
             .map(|k| format!("{} {}", short(&k.path, self.home), perm::octal(k.meta.mode)))
             .collect();
         format!("at {} places: {}", group.len(), each.join(", "))
-    }
-
-    /// Tightens each offending copy to the policy's mode through its descriptor. A
-    /// finding saying what changed, or `None` when any copy could not be changed
-    /// (then the problem is reported as it stands).
-    fn fix(&self, what: &str, offending: &[&FoundKey]) -> Option<Finding> {
-        let mut changes = Vec::new();
-        for key in offending {
-            match key
-                .dir
-                .tighten_mode(&key.name, &key.meta, self.max_mode, self.account.uid)
-            {
-                Ok(old) => changes.push(format!(
-                    "{}: {} → {}",
-                    short(&key.path, self.home),
-                    perm::octal(old),
-                    perm::octal(self.max_mode)
-                )),
-                Err(_) => return None,
-            }
-        }
-        Some(
-            self.finding(Status::Pass, "private-key-mode-fixed", &offending[0].path)
-                .says(format!(
-                    "{what}: mode changed by --fix, {}",
-                    changes.join(", ")
-                )),
-        )
     }
 }

@@ -5,6 +5,7 @@
 mod app_password_stores;
 mod cap;
 mod credential_files;
+pub mod explain;
 mod finding;
 mod history_secrets;
 mod history_settings;
@@ -19,9 +20,9 @@ mod screen_lock;
 mod ssh_client_config;
 pub mod waivers;
 
-pub use finding::{Finding, Status, Waived};
+pub use finding::{Finding, ModeFix, Status, Waived};
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::account::Account;
@@ -106,7 +107,8 @@ pub enum RemindWhen {
 pub struct RunOptions {
     /// `--deep`: look for keys in the whole home, not only the key stores.
     pub deep: bool,
-    /// `--fix`: tighten the modes of keys that are too open.
+    /// `--fix`: after the checks (which only look), the command applies the mode
+    /// fixes their findings carry.
     pub fix: bool,
     pub remind: RemindWhen,
 }
@@ -131,6 +133,8 @@ pub struct Context<'a> {
     system_files_only: bool,
     /// Where the `--deep` walk says how it goes; nowhere unless the command asks.
     progress: Option<&'a dyn WalkProgress>,
+    /// Findings the running check counted past the bound instead of making them.
+    unmade: RefCell<Vec<(Finding, usize)>>,
 }
 
 impl<'a> Context<'a> {
@@ -151,6 +155,7 @@ impl<'a> Context<'a> {
             reuse: None,
             system_files_only: false,
             progress: None,
+            unmade: RefCell::new(Vec::new()),
         }
     }
 
@@ -172,6 +177,7 @@ impl<'a> Context<'a> {
             reuse: None,
             system_files_only: false,
             progress: None,
+            unmade: RefCell::new(Vec::new()),
         }
     }
 
@@ -212,6 +218,13 @@ impl<'a> Context<'a> {
 
     /// The open home directory, or why it could not be opened. Every check starts
     /// from this one descriptor.
+    /// Says that the running check found `count` more findings like `like` and,
+    /// past the report's bound, did not make them: the runner counts them in the
+    /// check's one line of what was left out.
+    pub fn left_unmade(&self, like: Finding, count: usize) {
+        self.unmade.borrow_mut().push((like, count));
+    }
+
     pub fn home(&self) -> Result<&SafeDir, CheckError> {
         let home = self
             .home
@@ -343,8 +356,16 @@ pub fn run_all(cx: &Context<'_>, subject: Subject, selection: &Selection) -> Vec
             "{} emitted an undeclared code",
             check.id()
         );
+        debug_assert!(
+            out.iter()
+                .all(|f| f.status != Status::Warn || !f.level.is_must()),
+            "{} warned at must level: a must-level shortfall is a failure",
+            check.id()
+        );
         out.retain(|f| selection.keeps(f));
-        findings.extend(cap::cap(out));
+        let mut unmade = std::mem::take(&mut *cx.unmade.borrow_mut());
+        unmade.retain(|(like, _)| selection.keeps(like));
+        findings.extend(cap::cap(out, &unmade));
     }
     waivers::apply(cx, subject, selection, &mut findings);
     findings

@@ -164,17 +164,18 @@ fn breached(cx: &Context<'_>, text: &str, out: &mut Vec<Finding>) -> Option<Stri
     if let Some((count, index)) = seen
         && u64::from(count) >= min
     {
+        // The index counts sightings of the password across breaches, not breaches.
         let times = if count >= breach::format::MAX_COUNT {
-            format!("at least {count} breaches")
+            format!("at least {count} times")
         } else if count == 1 {
-            "1 breach".to_owned()
+            "once".to_owned()
         } else {
-            format!("{count} breaches")
+            format!("{count} times")
         };
         out.push(
             finding(Status::Fail, "password-breached")
                 .says(format!(
-                    "The password is known to attackers: found in {times} (index of {}); choose one never used anywhere",
+                    "The password is known to attackers: seen {times} in breached-password lists (index of {}); choose one never used anywhere",
                     built(index.built)
                 ))
                 .at(&index.path),
@@ -186,7 +187,7 @@ fn breached(cx: &Context<'_>, text: &str, out: &mut Vec<Finding>) -> Option<Stri
     }
     Some(match (seen, lookups.consulted.first()) {
         (Some((count, index)), _) => format!(
-            "found in {count} breaches (index of {}), fewer than the policy's {min}",
+            "seen {count} times in breached-password lists (index of {}), fewer than the policy's {min}",
             built(index.built)
         ),
         (None, Some(index)) => format!(

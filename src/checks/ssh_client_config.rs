@@ -270,10 +270,18 @@ impl Judge<'_> {
                 ),
             ),
         };
-        self.finding(status, code, &d.file)
+        let finding = self
+            .finding(status, code, &d.file)
             .on_line(d.line)
             .says(format!("{head}: {effect}{except}"))
-            .fix(fix)
+            .fix(fix);
+        // A warning is never a must-level shortfall, whatever the policy raised the
+        // item to: only a setting for every host fails.
+        if status == Status::Warn && self.level.is_must() {
+            finding.level(Level::Should)
+        } else {
+            finding
+        }
     }
 
     /// How to undo a line: remove it from the user's file, or, for the system's,

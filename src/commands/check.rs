@@ -19,20 +19,43 @@ fn run_checks(
     selection: &Selection,
 ) -> Result<(Report, Option<Account>), Error> {
     let (account, audit) = setup.account()?;
-    let progress = crate::report::progress::OnTerminal::for_stderr();
-    let cx = Context::new(&account, policy, setup.options, setup.now).showing_progress(&progress);
-    let findings = checks::run_all(&cx, Subject::Home, selection);
-    let report = Report::about(&account, findings, policy, setup.now);
+    let report = checked(setup, &account, policy, selection);
     Ok((report, (!audit).then_some(account)))
+}
+
+/// The report of the selected checks on `account`'s home.
+fn checked(setup: &Setup, account: &Account, policy: &Policy, selection: &Selection) -> Report {
+    let progress = crate::report::progress::OnTerminal::for_stderr();
+    let cx = Context::new(account, policy, setup.options, setup.now).showing_progress(&progress);
+    let findings = checks::run_all(&cx, Subject::Home, selection);
+    Report::about(account, findings, policy, setup.now)
 }
 
 pub fn check(setup: &Setup) -> Result<ExitStatus, Error> {
     let policy = setup.policy()?;
     let selection = setup.selection()?;
-    let (report, own) = run_checks(setup, &policy, &selection)?;
+    let (account, audit) = setup.account()?;
+    let mut report = checked(setup, &account, &policy, &selection);
+    if setup.options.fix {
+        let changes = super::fix::apply(&account, &report.findings);
+        if !changes.is_empty() {
+            // The report is of the home as --fix left it.
+            let before = std::mem::take(&mut report.findings);
+            report = checked(setup, &account, &policy, &selection);
+            report
+                .findings
+                .extend(super::fix::key_findings(&before, &changes, &report.home));
+            report.changes = changes;
+        }
+    }
     setup.render(&report)?;
-    if let Some(account) = own {
+    if !audit {
         remember(&account, &report.findings, setup.now);
+        // A run of every check is what the login lines tell of next; a run of a few
+        // (--only) would tell too little.
+        if setup.only.is_empty() {
+            super::login::write_summary(&report, &account, setup.now);
+        }
     }
     Ok(report.exit_status())
 }

@@ -8,6 +8,7 @@ mod backup;
 mod breach;
 mod check;
 pub(crate) mod error;
+mod fix;
 mod history;
 mod key;
 mod login;
@@ -28,7 +29,7 @@ use crate::commands::error::Error;
 use crate::exit::ExitStatus;
 use crate::fs::SafeDir;
 use crate::policy::{LoadOptions, Policy};
-use crate::report::{Colour, Painter, Report, emit};
+use crate::report::{Colour, Painter, Report, TextOptions, emit};
 
 pub fn run() -> Result<ExitStatus, Error> {
     let cli = match cli::parse(std::env::args_os()) {
@@ -63,6 +64,7 @@ pub fn run() -> Result<ExitStatus, Error> {
             None => password::password(&setup, *stdin, remember.as_deref(), keyring),
         },
         Some(Command::Pam) => pam::run(&setup),
+        Some(Command::Explain { code }) => explain(&setup, code),
         Some(Command::History { redact, yes }) => history::redact(redact, *yes),
         Some(Command::ShellHook { shell }) => history::shell_hook(*shell),
         Some(Command::Login { notify }) => {
@@ -79,6 +81,9 @@ pub fn run() -> Result<ExitStatus, Error> {
                     keyring,
                 },
         }) => key::check(&setup, file, *stdin, *remember, keyring),
+        Some(Command::Key {
+            action: KeyAction::Protect { file, stdin },
+        }) => key::protect(&setup, file, *stdin),
         Some(Command::Backup {
             action: BackupAction::Confirm { media },
         }) => backup::confirm(&setup, media.as_deref()),
@@ -97,6 +102,28 @@ pub fn run() -> Result<ExitStatus, Error> {
     }
 }
 
+/// `explain CODE`: the code told in full, from the man page and the policy in effect.
+fn explain(setup: &Setup, code: &str) -> Result<ExitStatus, Error> {
+    let policy = setup.policy()?;
+    let width = crate::report::wrap::stdout_width();
+    match crate::report::explain::text(code, &policy, width) {
+        Some(text) => {
+            emit(&text)?;
+            Ok(ExitStatus::Clean)
+        }
+        None => {
+            // A word that is no code is not repeated, unless it is a typo of one.
+            let known = crate::report::explain::all_codes();
+            Err(Error::Usage(
+                match known.iter().find(|k| cli::is_typo_of(code, k)) {
+                    Some(meant) => format!("explain: no such finding code; did you mean `{meant}`?"),
+                    None => "explain: no such finding code; the report shows each finding's code, and csi-self-check(1) lists them".to_owned(),
+                },
+            ))
+        }
+    }
+}
+
 /// The command line, resolved once: what every command needs of the global options,
 /// with relative paths made absolute and the colour decided.
 pub(crate) struct Setup {
@@ -109,6 +136,7 @@ pub(crate) struct Setup {
     pub format: Format,
     pub painter: Painter,
     pub quiet: bool,
+    pub verbose: bool,
     /// `--deep`, `--fix`, `--remind`.
     pub options: RunOptions,
     /// The run's moment, read once; every check of the run is judged at it.
@@ -129,6 +157,7 @@ impl Setup {
             format: global.format,
             painter: Painter::for_stdout(colour),
             quiet: global.quiet,
+            verbose: global.verbose,
             options: RunOptions {
                 deep: cli.deep,
                 fix: cli.fix,
@@ -153,7 +182,16 @@ impl Setup {
 
     /// The checks and items `--only` names.
     fn selection(&self) -> Result<Selection, Error> {
-        Ok(Selection::new(self.only.clone())?)
+        Selection::new(self.only.clone()).map_err(|error| {
+            let crate::checks::SelectionError::Unknown(id) = &error;
+            match cli::ONLY_IDS
+                .iter()
+                .find(|known| cli::is_typo_of(id, known))
+            {
+                Some(meant) => Error::Usage(format!("{error}; did you mean `{meant}`?")),
+                None => Error::Selection(error),
+            }
+        })
     }
 
     /// Whether any of `--home`, `--policy` or `--only` was given, for the commands
@@ -211,7 +249,14 @@ impl Setup {
     fn render(&self, report: &Report) -> Result<(), Error> {
         match self.format {
             Format::Json => emit(&report.to_json(self.quiet))?,
-            Format::Text | Format::Prometheus => emit(&report.to_text(&self.painter, self.quiet))?,
+            Format::Text | Format::Prometheus => {
+                let options = TextOptions {
+                    quiet: self.quiet,
+                    verbose: self.verbose,
+                    width: crate::report::wrap::stdout_width(),
+                };
+                emit(&report.to_text(&self.painter, options))?
+            }
         }
         Ok(())
     }
@@ -269,4 +314,22 @@ fn open_home(account: &Account) -> Result<SafeDir, Error> {
         doing: "cannot open the home directory",
         error,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    /// The completions offer `cli::ONLY_IDS` after `--only`: every check and policy
+    /// item, and nothing else.
+    #[test]
+    fn the_ids_completions_offer_are_the_registry() {
+        let mut registry: Vec<&str> = crate::checks::CHECKS
+            .iter()
+            .map(|check| check.id())
+            .chain(crate::policy::schema::ITEMS.iter().map(|spec| spec.id))
+            .collect();
+        let mut offered = crate::cli::ONLY_IDS.to_vec();
+        registry.sort_unstable();
+        offered.sort_unstable();
+        assert_eq!(offered, registry, "update cli::ONLY_IDS");
+    }
 }

@@ -116,7 +116,7 @@ pub fn run(setup: &Setup) -> Result<ExitStatus, Error> {
     let account = Account::by_name(&user).unwrap_or_else(|| Account::unknown(&user));
     let cx = Context::with_secret(&account, &policy, &secret, setup.now).system_files_only();
     let findings = checks::run_all(&cx, Subject::Secret, &Selection::default());
-    let report = Report::about(&account, findings, &policy, setup.now);
+    let report = Report::about(&account, findings, &policy, setup.now).of_a_secret();
     let failed: Vec<&str> = report
         .findings
         .iter()

@@ -46,7 +46,7 @@ pub fn password(
         crate::terminal::read_secret(from_stdin, "Password to check (not shown as you type): ")?;
     let cx = Context::with_secret(&account, &policy, &secret, setup.now).reusing(request.as_ref());
     let findings = checks::run_all(&cx, Subject::Secret, &selection);
-    let report = Report::about(&account, findings, &policy, setup.now);
+    let report = Report::about(&account, findings, &policy, setup.now).of_a_secret();
     setup.render(&report)?;
     Ok(report.exit_status())
 }

@@ -2,18 +2,22 @@
 //! records in it — with the care the reading side takes: relative to an open
 //! directory, never through a link, private modes from the start, and every file
 //! replaced whole (a temporary file, flushed, renamed), so a crash or a second run
-//! at the same moment leaves the old record or the new one, never half of one.
+//! at the same moment leaves the old record or the new one, never half of one; and
+//! the one rewrite of a person's file that proves the new content first
+//! (`key protect`).
 
 use std::ffi::OsStr;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::os::fd::OwnedFd;
 use std::path::{Component, Path};
 use std::time::{Duration, Instant};
 
 use nix::errno::Errno;
+use nix::fcntl::OFlag;
 use nix::sys::stat::Mode;
+use zeroize::Zeroizing;
 
-use super::{FsError, Kind, Meta, SafeDir};
+use super::{FsError, Kind, Meta, SafeDir, TempFile};
 
 /// An exclusive `flock` on a file of a directory, held until dropped; the kernel
 /// drops it too when the process dies, so a killed run never leaves it held.
@@ -164,6 +168,66 @@ impl SafeDir {
         })?;
         temp.replace_as(mode)
     }
+}
+
+impl SafeDir {
+    /// Replaces `name`, which `seen` described, with `bytes` — atomically, with the
+    /// owner and mode it has — only after `prove` has accepted the bytes read back
+    /// from the new file, and only while `name` is still the file `seen` described
+    /// (same inode, size and modification time). `Ok(Err(…))`: `prove` refused, and
+    /// nothing was replaced.
+    pub fn rewrite_proven<E>(
+        &self,
+        name: &OsStr,
+        seen: &Meta,
+        bytes: &[u8],
+        prove: impl FnOnce(&[u8]) -> Result<(), E>,
+    ) -> Result<Result<(), E>, FsError> {
+        let temp = self.create_temp(name)?;
+        let mut file = temp.file();
+        file.write_all(bytes).map_err(io_error)?;
+        file.sync_all().map_err(io_error)?;
+        let back = read_back(&temp, bytes.len())?;
+        if let Err(refused) = prove(&back) {
+            return Ok(Err(refused));
+        }
+        let now = self.lstat(name)?;
+        if !now.same_file(seen) || now.size != seen.size || now.modified != seen.modified {
+            return Err(FsError::Changed);
+        }
+        temp.replace(seen)?;
+        Ok(Ok(()))
+    }
+}
+
+fn io_error(error: std::io::Error) -> FsError {
+    FsError::from_errno(error.raw_os_error().map_or(Errno::EIO, Errno::from_raw))
+}
+
+/// What the temporary file holds, read through a descriptor of its own (it was
+/// opened for writing only): by its name, or through /proc for an unnamed one. At
+/// most one byte more than `expected`, so that a longer file shows.
+fn read_back(temp: &TempFile<'_>, expected: usize) -> Result<Zeroizing<Vec<u8>>, FsError> {
+    let flags = OFlag::O_RDONLY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+    let fd = match &temp.name {
+        Some(name) => nix::fcntl::openat(&temp.dir.fd, name.as_os_str(), flags, Mode::empty()),
+        None => nix::fcntl::open(
+            super::open::proc_fd_path(&temp.file).as_str(),
+            OFlag::O_RDONLY | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        ),
+    }
+    .map_err(FsError::from_errno)?;
+    let ours = nix::sys::stat::fstat(&temp.file).map_err(FsError::from_errno)?;
+    if !super::open::fstat_meta(&fd)?.same_file(&Meta::from_stat(&ours)) {
+        return Err(FsError::Changed);
+    }
+    let mut back = Zeroizing::new(Vec::with_capacity(expected + 1));
+    std::fs::File::from(fd)
+        .take(u64::try_from(expected).unwrap_or(u64::MAX) + 1)
+        .read_to_end(&mut back)
+        .map_err(io_error)?;
+    Ok(back)
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@
 //! - the open descriptor is `fstat`ed and must still be the same regular file;
 //! - reads stop at a bound the caller gives.
 
+mod chmod;
 mod create;
 mod open;
 pub mod perm;
@@ -85,6 +86,8 @@ pub struct Meta {
     pub ino: u64,
     /// The inode's change time (seconds, nanoseconds): a rewrite in place shows here.
     pub changed: (i64, i64),
+    /// The content's modification time (seconds, nanoseconds).
+    pub modified: (i64, i64),
 }
 
 impl Meta {
@@ -99,6 +102,7 @@ impl Meta {
             dev: st.st_dev,
             ino: st.st_ino,
             changed: (st.st_ctime, st.st_ctime_nsec),
+            modified: (st.st_mtime, st.st_mtime_nsec),
         }
     }
 

@@ -21,7 +21,7 @@ fn base_flags() -> OFlag {
     OFlag::O_RDONLY | OFlag::O_NOFOLLOW | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC | OFlag::O_NOCTTY
 }
 
-fn fstat_meta(fd: &OwnedFd) -> Result<Meta, FsError> {
+pub(super) fn fstat_meta(fd: &OwnedFd) -> Result<Meta, FsError> {
     fstat(fd)
         .map(|st| Meta::from_stat(&st))
         .map_err(FsError::from_errno)
@@ -352,30 +352,6 @@ impl SafeDir {
         Ok(dir)
     }
 
-    /// Sets the mode of a regular file to `mode` through a descriptor opened without
-    /// following links — never `chmod` by path — and only when the file is still what
-    /// `seen` described, belongs to `owner`, and has no other name (a hard link could
-    /// be someone else's file). Returns the old mode.
-    pub fn tighten_mode(
-        &self,
-        name: &OsStr,
-        seen: &Meta,
-        mode: u32,
-        owner: u32,
-    ) -> Result<u32, FsError> {
-        let file = self.open_file(name, seen)?;
-        let meta = *file.meta();
-        if meta.uid != owner {
-            return Err(FsError::NotOwned(meta.uid));
-        }
-        if meta.nlink != 1 {
-            return Err(FsError::HardLinked(meta.nlink));
-        }
-        nix::sys::stat::fchmod(&file.file, Mode::from_bits_truncate(mode))
-            .map_err(FsError::from_errno)?;
-        Ok(meta.mode)
-    }
-
     /// The names in this directory (without `.` and `..`), sorted bytewise, at most
     /// `limit` of them; the flag says whether more were left out.
     pub fn entries(&self, limit: usize) -> Result<(Vec<OsString>, bool), FsError> {
@@ -433,7 +409,7 @@ pub(super) fn is_temp_of(entry: &OsStr, name: &OsStr) -> bool {
     entry.as_bytes().starts_with(prefix.as_bytes())
 }
 
-fn proc_fd_path(fd: &impl AsRawFd) -> String {
+pub(super) fn proc_fd_path(fd: &impl AsRawFd) -> String {
     format!("/proc/self/fd/{}", fd.as_raw_fd())
 }
 
@@ -443,11 +419,11 @@ fn proc_fd_path(fd: &impl AsRawFd) -> String {
 /// one is removed.
 #[derive(Debug)]
 pub struct TempFile<'d> {
-    dir: &'d SafeDir,
-    file: std::fs::File,
+    pub(super) dir: &'d SafeDir,
+    pub(super) file: std::fs::File,
     for_name: OsString,
     /// Its name in `dir`; `None` while it has none.
-    name: Option<OsString>,
+    pub(super) name: Option<OsString>,
 }
 
 impl TempFile<'_> {
@@ -519,7 +495,7 @@ impl Drop for TempFile<'_> {
 /// A regular file, open for reading, with the `fstat` taken on its descriptor.
 #[derive(Debug)]
 pub struct SafeFile {
-    file: std::fs::File,
+    pub(super) file: std::fs::File,
     meta: Meta,
 }
 

@@ -133,6 +133,25 @@ pub fn openssh_blob(prefix: &[u8]) -> Option<Vec<u8>> {
     )
 }
 
+/// The DER inside an unencrypted PEM block of a private key: PKCS#1, SEC1 or PKCS#8.
+pub fn pem_der(prefix: &[u8]) -> Option<Vec<u8>> {
+    let (format, offset) = format::locate(prefix)?;
+    let end: &[u8] = match format {
+        KeyFormat::PemRsa => b"-----END RSA PRIVATE KEY-----",
+        KeyFormat::PemEc => b"-----END EC PRIVATE KEY-----",
+        KeyFormat::Pkcs8 => b"-----END PRIVATE KEY-----",
+        _ => return None,
+    };
+    // Headers (`Proc-Type: 4,ENCRYPTED`) mean the old PEM encryption: not this.
+    if lines(&prefix[offset..])
+        .next()
+        .is_some_and(|line| line.contains(&b':'))
+    {
+        return None;
+    }
+    base64_body(lines(&prefix[offset..]), end)
+}
+
 /// The DER inside a `-----BEGIN ENCRYPTED PRIVATE KEY-----` block.
 pub fn encrypted_pkcs8_der(prefix: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
     let (KeyFormat::Pkcs8Encrypted, offset) = format::locate(prefix)? else {

@@ -9,11 +9,12 @@ pub mod openpgp;
 mod pbe;
 mod pem;
 mod pkcs12;
+pub mod protect;
 pub mod scan;
 pub mod unlock;
 
 pub use format::KeyFormat;
-pub use inspect::{Inspection, Protection, encrypted_pkcs8_der, inspect, openssh_blob};
+pub use inspect::{Inspection, Protection, encrypted_pkcs8_der, inspect, openssh_blob, pem_der};
 
 fn openpgp_dearmor(text: &[u8]) -> Option<Vec<u8>> {
     openpgp::dearmor(text)

@@ -10,16 +10,30 @@ pub struct CredentialFile {
     pub path: &'static str,
     /// How to find a secret in its content.
     pub detect: Detector,
-    /// What to use instead, for the finding's fix.
-    pub instead: &'static str,
+    /// What to use instead, for the finding's fix (see [`CredentialFile::instead`]).
+    instead: &'static str,
 }
+
+impl CredentialFile {
+    /// What to use instead, with git's keyring helper as this machine has it.
+    pub fn instead(&self) -> String {
+        self.instead
+            .replace(GIT_KEYRING, &super::advice::git_keyring())
+            .replace(GIT_KEYRING_BRIEF, &super::advice::git_keyring_brief())
+    }
+}
+
+/// Where an `instead` names git's keyring helper, which depends on the machine.
+const GIT_KEYRING: &str = "{git-keyring}";
+/// The same, briefly.
+const GIT_KEYRING_BRIEF: &str = "{git-keyring-brief}";
 
 /// The table, after keyscan-anchors §4 (LaZagne, linPEAS, gitleaks, the tools' docs).
 pub const FILES: &[CredentialFile] = &[
     CredentialFile {
         path: ".netrc",
         detect: Detector::Netrc,
-        instead: "a credential helper or the keyring; for curl and git, git config credential.helper libsecret",
+        instead: "a credential helper or the keyring; for git: {git-keyring-brief}",
     },
     CredentialFile {
         path: ".pgpass",
@@ -34,12 +48,12 @@ pub const FILES: &[CredentialFile] = &[
     CredentialFile {
         path: ".git-credentials",
         detect: Detector::UrlPassword,
-        instead: "git config --global credential.helper libsecret (then delete this file)",
+        instead: "{git-keyring} (then delete this file)",
     },
     CredentialFile {
         path: ".config/git/credentials",
         detect: Detector::UrlPassword,
-        instead: "git config --global credential.helper libsecret (then delete this file)",
+        instead: "{git-keyring} (then delete this file)",
     },
     CredentialFile {
         path: ".docker/config.json",

@@ -1,5 +1,6 @@
 //! Secrets in the clear: in shell and REPL history files, and in credential files.
 
+pub mod advice;
 mod commands;
 pub mod credentials;
 mod engine;

@@ -11,6 +11,8 @@ struct Entry {
     id: &'static str,
     policies: &'static [&'static str],
     summary: &'static str,
+    /// The finding codes it reports (see `explain CODE`).
+    codes: &'static [&'static str],
 }
 
 fn entries() -> Vec<Entry> {
@@ -20,6 +22,7 @@ fn entries() -> Vec<Entry> {
             id: c.id(),
             policies: c.policies(),
             summary: c.summary(),
+            codes: c.codes(),
         })
         .collect()
 }

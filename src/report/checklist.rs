@@ -146,7 +146,7 @@ impl Checklist {
         out.push_str(
             "\n[x] met   [!] not met: run csi-self-check for details   [~] met, could be better\n\
              [w] met under a site waiver   [?] could not be checked\n\
-             [ ] behavioural: tick it yourself when it holds\n",
+             [ ] to do, or behavioural: tick it when it holds\n",
         );
         let mut section = "";
         for item in &self.items {
@@ -165,9 +165,10 @@ impl Checklist {
                 Some(Status::Warn) => ("[~]", "checked: met, could be better".to_owned()),
                 Some(Status::Waived) => ("[w]", "checked: met under a site waiver".to_owned()),
                 Some(Status::Error) => ("[?]", "checked: could not be checked".to_owned()),
-                Some(Status::Skip | Status::Remind) => {
-                    ("[?]", "checked: nothing to judge".to_owned())
-                }
+                Some(Status::Skip) => ("[?]", "checked: nothing to judge".to_owned()),
+                // A check's reminder (no backup confirmed, no lock found) is
+                // something to do, as the report says: never "nothing to judge".
+                Some(Status::Remind) => ("[ ]", "checked: to do, see the report".to_owned()),
             };
             let title = display_str(&item.title);
             let line = format!("{mark} {:<11}{title:<34}{note}", level_label(item.level));

@@ -46,6 +46,15 @@ struct JsonReport<'a> {
     home: String,
     findings: Vec<JsonFinding<'a>>,
     summary: Summary,
+    /// The modes `--fix` changed (empty without it).
+    changes: Vec<JsonChange>,
+}
+
+#[derive(Serialize)]
+struct JsonChange {
+    path: String,
+    from: String,
+    to: String,
 }
 
 #[derive(Serialize)]
@@ -108,6 +117,15 @@ pub fn report(report: &Report, quiet: bool) -> String {
         home: json_path(&report.home),
         findings: report.visible(quiet).map(JsonFinding::from).collect(),
         summary: report.summary(),
+        changes: report
+            .changes
+            .iter()
+            .map(|c| JsonChange {
+                path: json_path(&c.path),
+                from: crate::fs::perm::octal(c.from),
+                to: crate::fs::perm::octal(c.to),
+            })
+            .collect(),
     };
     to_line(&document)
 }

@@ -1,17 +1,20 @@
-//! The login lines: the few lines a login prints, each a finding cut to a glance's
-//! length, failures first, then reminders, then a pointer to the rest — written to
+//! The login lines: the few lines a login prints, one per file with a must-level
+//! problem (exposed private keys first), each cut to the terminal's width, then a
+//! line counting the files left; a reminder only when no problem is left. Written to
 //! the interactive session's standard error, or to standard output for pam_exec to
 //! relay.
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
+use super::entries::{self, Entry};
 use super::text::{Colour, Painter, short_path};
-use crate::checks::{Finding, Status};
+use super::wrap::cut;
+use crate::checks::Finding;
 use crate::sanitize::display_str;
 
-/// A line is cut here: a login warning is read at a glance.
-const LINE_CHARS: usize = 160;
+/// Every line opens with this, so that a person knows what printed it.
+const PREFIX: &str = "csi-self-check: ";
 
 /// Where the lines go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,56 +25,76 @@ pub enum Sink {
     Pam,
 }
 
-/// One finding as one short line: where, what, cut at a glance's length.
-pub fn line(finding: &Finding, home: &Path) -> String {
-    let label = match finding.status {
-        Status::Fail => "FAIL",
-        Status::Remind => "remind",
-        _ => finding.status.as_str(),
-    };
-    let place = finding
-        .path
-        .as_deref()
-        .map(|p| format!("{}: ", short_path(p, home)))
-        .unwrap_or_default();
-    let mut text = format!("csi-self-check: {label} {place}{}", finding.message);
-    if text.chars().count() > LINE_CHARS {
-        text = text.chars().take(LINE_CHARS - 1).collect::<String>() + "…";
-    }
-    display_str(&text)
+/// A private key anyone may take: unencrypted, or open to others. The login ranks
+/// these before everything else.
+fn is_exposed_key(finding: &Finding) -> bool {
+    finding.code == "key-unencrypted"
+        || (finding.code.starts_with("private-key-") && finding.is_must_failure())
 }
 
-/// How many findings fit in `max` lines, when a pointer must follow any left out.
-pub fn room(total: usize, max: usize) -> usize {
-    if total > max {
+/// The must-level problems a login tells of, one entry per file: exposed private
+/// keys first, then in the report's order.
+pub fn must_entries<'a>(findings: impl Iterator<Item = &'a Finding>) -> Vec<Entry<'a>> {
+    let mut must = entries::problems(findings.filter(|f| f.is_must_failure()));
+    // A stable sort keeps the report's order within each group.
+    must.sort_by_key(|entry| !entry.problems.iter().any(|f| is_exposed_key(f)));
+    must
+}
+
+/// One entry's words for its login line, not yet cut to a width: the file, how
+/// many problems it has when more than one, and the most urgent one's message
+/// without the at-rest words.
+pub fn entry_text(entry: &Entry<'_>, home: &Path) -> String {
+    let first = entry.problems[0];
+    let place = match entry.place {
+        entries::Place::File(path) => short_path(path, home),
+        entries::Place::Item(id) => id.to_owned(),
+    };
+    let message = first
+        .at_rest
+        .as_deref()
+        .and_then(|fact| entries::without_fact(&first.message, fact))
+        .unwrap_or_else(|| first.message.clone());
+    // A key's fingerprint is for the full report; at a glance it would push out
+    // what is wrong with the key.
+    let message = entries::without_fingerprint(&message);
+    // A message that already opens with FILE:LINE names the file.
+    let message = message
+        .strip_prefix(&format!("{place}:"))
+        .map_or(message.as_str(), str::trim_start)
+        .to_owned();
+    let count = match entry.problems.len() {
+        1 => String::new(),
+        n => format!(" ({n} problems)"),
+    };
+    display_str(&format!("FAIL {place}{count}: {message}"))
+}
+
+/// One reminder's words.
+pub fn reminder_text(finding: &Finding) -> String {
+    display_str(&format!("remind {}", finding.message))
+}
+
+/// The lines a login prints, at most `max` of them, each cut to `width` columns:
+/// the problems (one line per file) and, when more are left than fit, one line
+/// counting them; a reminder only when no problem is left.
+pub fn shape(problems: &[String], reminder: Option<&str>, max: usize, width: usize) -> Vec<String> {
+    let line = |text: &str| cut(&format!("{PREFIX}{text}"), width);
+    if problems.is_empty() {
+        return reminder.map(line).into_iter().take(max).collect();
+    }
+    let room = if problems.len() > max {
         max.saturating_sub(1)
     } else {
-        total
-    }
-}
-
-/// Failures first, then reminders, then a pointer to the rest — `max` lines in all.
-pub fn shape(
-    failures: &[String],
-    failure_count: usize,
-    reminders: &[String],
-    max: usize,
-) -> Vec<String> {
-    let total = failure_count.max(failures.len()) + reminders.len();
-    if total == 0 {
-        return Vec::new();
-    }
-    let mut lines: Vec<String> = failures
-        .iter()
-        .chain(reminders)
-        .take(room(total, max))
-        .cloned()
-        .collect();
-    if total > lines.len() {
-        lines.push(format!(
-            "csi-self-check: {} more; run `csi-self-check` for the full report",
-            total - lines.len()
-        ));
+        problems.len()
+    };
+    let mut lines: Vec<String> = problems[..room].iter().map(|p| line(p)).collect();
+    if room < problems.len() {
+        let left = problems.len() - room;
+        let files = if left == 1 { "file" } else { "files" };
+        lines.push(line(&format!(
+            "{left} more {files} with a must-level problem; run `csi-self-check` for the full report"
+        )));
     }
     lines
 }
@@ -104,7 +127,7 @@ pub fn deliver(sink: Sink, lines: &[String]) {
 fn painted(lines: &[String], painter: &Painter) -> String {
     let mut out = String::new();
     for line in lines {
-        if line.starts_with("csi-self-check: FAIL") {
+        if line.starts_with(&format!("{PREFIX}FAIL")) {
             out.push_str(&painter.red(line));
         } else {
             out.push_str(&painter.yellow(line));
@@ -123,16 +146,52 @@ mod tests {
     }
 
     #[test]
-    fn failures_come_first_and_a_pointer_counts_the_rest() {
-        assert!(shape(&[], 0, &[], 5).is_empty());
-        let shown = shape(&lines("f", 2), 2, &lines("r", 2), 5);
-        assert_eq!(shown, ["f0", "f1", "r0", "r1"]);
-        let shown = shape(&lines("f", 3), 3, &lines("r", 4), 5);
+    fn problems_come_first_and_a_line_counts_the_files_left() {
+        assert!(shape(&[], None, 5, 80).is_empty());
+        assert_eq!(
+            shape(&lines("f", 2), Some("r"), 5, 80),
+            ["csi-self-check: f0", "csi-self-check: f1"]
+        );
+        // A reminder only when no problem is left.
+        assert_eq!(shape(&[], Some("r"), 5, 80), ["csi-self-check: r"]);
+        let shown = shape(&lines("f", 7), None, 5, 80);
         assert_eq!(shown.len(), 5);
-        assert_eq!(&shown[..4], ["f0", "f1", "f2", "r0"]);
-        assert!(shown[4].contains("3 more"), "{shown:?}");
-        // A cached summary keeps a count beyond the lines it kept.
-        let shown = shape(&lines("f", 1), 9, &[], 5);
-        assert!(shown[1].contains("8 more"), "{shown:?}");
+        assert_eq!(shown[3], "csi-self-check: f3");
+        assert!(shown[4].contains("3 more files"), "{shown:?}");
+        // The same problems, the same count.
+        assert_eq!(shown, shape(&lines("f", 7), None, 5, 80));
+    }
+
+    #[test]
+    fn a_keys_line_leaves_out_its_fingerprint() {
+        use crate::checks::Status;
+        use crate::policy::Level;
+        let finding = Finding::new(
+            "key-encryption",
+            "key-passwords",
+            Level::Must,
+            Status::Fail,
+            "key-unencrypted",
+        )
+        .at(Path::new("/h/.ssh/id"))
+        .says("OpenSSH private key (ssh-ed25519, SHA256:abc) is stored without a passphrase");
+        let entries = must_entries(std::iter::once(&finding));
+        assert_eq!(
+            entry_text(&entries[0], Path::new("/h")),
+            "FAIL ~/.ssh/id: OpenSSH private key is stored without a passphrase"
+        );
+    }
+
+    #[test]
+    fn every_line_fits_the_width() {
+        let long = "x ".repeat(200);
+        for width in [40, 80, 150] {
+            let shown = shape(&[long.clone(), long.clone()], None, 5, width);
+            assert!(
+                shown.iter().all(|l| l.chars().count() <= width),
+                "{shown:?}"
+            );
+            assert!(shown.iter().all(|l| l.ends_with('…')), "{shown:?}");
+        }
     }
 }

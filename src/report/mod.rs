@@ -5,15 +5,18 @@ pub mod audit;
 pub mod backup;
 pub mod catalogue;
 mod checklist;
+pub mod entries;
+pub mod explain;
 mod json;
 pub mod login;
 pub mod policy;
 pub mod progress;
 mod text;
+pub mod wrap;
 
 pub use checklist::Checklist;
 pub use json::{SCHEMA_VERSION, Tool, to_line as to_json_line};
-pub use text::{Colour, Painter};
+pub use text::{Colour, Painter, TextOptions, short_path};
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -41,6 +44,19 @@ pub struct Report {
     /// The machine the run was on, and the run's moment (seconds since the epoch).
     pub host: String,
     pub time: i64,
+    /// A report on the home (the normal run, the login, an audit); `false` for one
+    /// about a password or passphrase, which says everything it found.
+    pub whole_home: bool,
+    /// The modes `--fix` changed before the findings were made.
+    pub changes: Vec<Change>,
+}
+
+/// One mode `--fix` changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub path: PathBuf,
+    pub from: u32,
+    pub to: u32,
 }
 
 /// How many findings have each status.
@@ -69,13 +85,6 @@ impl Summary {
     }
 }
 
-fn item_order(id: &str) -> usize {
-    schema::ITEMS
-        .iter()
-        .position(|spec| spec.id == id)
-        .unwrap_or(usize::MAX)
-}
-
 impl Report {
     pub fn new(
         user: String,
@@ -93,7 +102,7 @@ impl Report {
             let rank = |f: &Finding| {
                 (
                     !failing_items.contains(&f.policy),
-                    item_order(f.policy),
+                    entries::item_order(f.policy),
                     !f.is_must_failure(),
                     f.status,
                 )
@@ -120,7 +129,15 @@ impl Report {
             items,
             host: hostname(),
             time,
+            whole_home: true,
+            changes: Vec::new(),
         }
+    }
+
+    /// The same report, about a password or passphrase rather than the home.
+    pub fn of_a_secret(mut self) -> Report {
+        self.whole_home = false;
+        self
     }
 
     /// The report of `findings` about `account`'s home, made at `time`.
@@ -168,8 +185,8 @@ impl Report {
         json::report(self, quiet)
     }
 
-    pub fn to_text(&self, painter: &Painter, quiet: bool) -> String {
-        text::report(self, painter, quiet)
+    pub fn to_text(&self, painter: &Painter, options: TextOptions) -> String {
+        text::report(self, painter, options)
     }
 }
 

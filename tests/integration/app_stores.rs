@@ -498,7 +498,7 @@ fn the_planted_password_never_appears_in_any_output_and_fix_changes_nothing() {
     never_shown("stderr", &text.stderr);
     assert!(
         text.stdout
-            .contains("~/.mozilla/firefox/a.default/logins.json: Firefox: 1 saved password"),
+            .contains("FAIL   ~/.mozilla/firefox/a.default/logins.json\n  mozilla-no-primary-password: Firefox: 1 saved password"),
         "{}",
         text.stdout
     );

@@ -208,6 +208,14 @@ fn the_checklist_has_every_item_and_boxes_for_the_behavioural_ones() {
         text.stdout
     );
     assert!(text.stdout.contains("2.1.1  Administrative exceptions"));
+    // The report reminds that the key was never backed up: the checklist agrees.
+    assert!(
+        text.stdout.lines().any(|l| l.starts_with("[ ] MUST")
+            && l.contains("Encryption backups")
+            && l.contains("to do")),
+        "{}",
+        text.stdout
+    );
     assert!(
         text.stdout
             .contains("Report security incidents to: your organisation's security team")
@@ -240,4 +248,174 @@ fn version_names_the_version_and_the_commit() {
         Some(commit) => assert_eq!(line, format!("{version} (commit {commit})")),
         None => assert_eq!(line, version),
     }
+}
+
+/// A word a small edit away from a command or an option at its place is a typo, and
+/// the answer names what was meant; any other stray word is not repeated, as it may be
+/// a password typed in the wrong place; a command that needs a subcommand lists them.
+#[test]
+fn typos_get_a_did_you_mean_and_other_words_are_not_repeated() {
+    let home = Home::with_ssh();
+    let h = home.path().to_str().unwrap();
+    for (args, meant) in [
+        (vec!["checklst"], "did you mean 'checklist'?"),
+        (vec!["polcy", "show"], "did you mean 'policy'?"),
+        (vec!["key", "chek", "F"], "did you mean 'check'?"),
+        (vec!["--onyl", "key-security"], "did you mean '--only'?"),
+        (vec!["checklist", "--quite"], "did you mean '--quiet'?"),
+    ] {
+        let run = Cli::new(&args).run();
+        assert_eq!(run.code, 2, "{args:?}");
+        assert_eq!(run.stdout, "");
+        assert!(run.stderr.contains(meant), "{args:?}: {}", run.stderr);
+        assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    }
+    let run = Cli::new(["--home", h, "--only", "key-securty"]).run();
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("did you mean `key-security`?"),
+        "{}",
+        run.stderr
+    );
+    for secret in ["Kettle-Blue-42!", "hunter2", "audit-usr"] {
+        let run = Cli::new([secret]).run();
+        assert_eq!(run.code, 2);
+        assert!(!run.stderr.contains(secret), "{}", run.stderr);
+        assert!(run.stderr.contains("not repeated here"), "{}", run.stderr);
+    }
+    let run = Cli::new(["key"]).run();
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("`csi-self-check key` needs a subcommand: check"),
+        "{}",
+        run.stderr
+    );
+    let run = Cli::new(["policy"]).run();
+    assert!(run.stderr.contains("show, check"), "{}", run.stderr);
+}
+
+/// The words bash's completion offers after `words` (the last one being typed), from
+/// the script the build generated, run by a real bash.
+fn bash_completes(words: &[&str]) -> Vec<String> {
+    let script = crate::util::completions_dir().join("csi-self-check.bash");
+    let quoted: Vec<String> = std::iter::once("csi-self-check")
+        .chain(words.iter().copied())
+        .map(|w| crate::util::quote(std::ffi::OsStr::new(w)))
+        .collect();
+    let program = format!(
+        "source {}; COMP_WORDS=({}); COMP_CWORD={}; \
+         _csi__self__check csi-self-check \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"; \
+         printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+        crate::util::quote(script.as_os_str()),
+        quoted.join(" "),
+        words.len()
+    );
+    let out = crate::util::tool("bash")
+        .args(["--norc", "--noprofile", "-c", &program])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn bash_completes_commands_check_ids_shells_and_accounts() {
+    if !have(
+        "bash",
+        "bash_completes_commands_check_ids_shells_and_accounts",
+    ) {
+        return;
+    }
+    let commands = bash_completes(&[""]);
+    assert!(commands.contains(&"checklist".to_owned()), "{commands:?}");
+    assert!(
+        !commands.iter().any(|c| c == "audit-user"),
+        "a hidden command is offered: {commands:?}"
+    );
+    // The shells (beside the options), never file names.
+    let shells = bash_completes(&["shell-hook", ""]);
+    let words: Vec<&String> = shells.iter().filter(|w| !w.starts_with('-')).collect();
+    assert_eq!(words, ["bash", "zsh", "fish"], "{shells:?}");
+    assert_eq!(bash_completes(&["shell-hook", "z"]), ["zsh"]);
+    assert_eq!(bash_completes(&["key", "c"]), ["check"]);
+    let ids = bash_completes(&["--only", "key-"]);
+    assert!(ids.contains(&"key-permissions".to_owned()), "{ids:?}");
+    assert!(ids.contains(&"key-security".to_owned()), "{ids:?}");
+    assert!(ids.iter().all(|id| id.starts_with("key-")), "{ids:?}");
+    // Account names from the password database: root is one everywhere.
+    let users = bash_completes(&["audit", "--users", "roo"]);
+    assert!(users.contains(&"root".to_owned()), "{users:?}");
+}
+
+/// `explain` tells every finding code — each check's (as `list-checks` lists them),
+/// `key check`'s and the runner's — in all its parts; a word that is no code is
+/// not repeated, unless it is a typo of one.
+#[test]
+fn explain_tells_every_code() {
+    let list = Cli::new(["list-checks", "--format", "json"]).run().json();
+    let mut codes: Vec<String> = list["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|check| check["codes"].as_array().unwrap().clone())
+        .map(|code| code.as_str().unwrap().to_owned())
+        .collect();
+    assert!(codes.len() > 80, "{codes:?}");
+    codes.extend(
+        [
+            "key-not-encrypted",
+            "key-passphrase-wrong",
+            "check-incomplete",
+            "check-crashed",
+        ]
+        .map(str::to_owned),
+    );
+    for code in &codes {
+        let run = Cli::new(["explain", code]).run();
+        assert_eq!(run.code, 0, "{code}: {}", run.stderr);
+        for part in ["Code ", "Means ", "Fix ", "Reads "] {
+            assert!(
+                run.stdout.lines().any(|l| l.starts_with(part)),
+                "{code}: no {part}:\n{}",
+                run.stdout
+            );
+        }
+        assert!(
+            !run.stdout.contains("no paragraph"),
+            "{code}:\n{}",
+            run.stdout
+        );
+        if code != "check-incomplete" && code != "check-crashed" {
+            assert!(
+                run.stdout.contains("in the policy in effect"),
+                "{code}:\n{}",
+                run.stdout
+            );
+            assert!(
+                run.stdout.lines().any(|l| l.starts_with("Why ")),
+                "{code}:\n{}",
+                run.stdout
+            );
+        }
+    }
+    let typo = Cli::new(["explain", "key-unencryted"]).run();
+    assert_eq!(typo.code, 2);
+    assert!(
+        typo.stderr.contains("did you mean `key-unencrypted`?"),
+        "{}",
+        typo.stderr
+    );
+    let secret = Cli::new(["explain", "Kettle-Blue-42!"]).run();
+    assert_eq!(secret.code, 2);
+    assert!(!secret.stderr.contains("Kettle"), "{}", secret.stderr);
 }

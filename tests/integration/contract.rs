@@ -18,7 +18,7 @@ fn the_json_document_has_the_promised_shape() {
         .keys()
         .map(String::as_str)
         .collect();
-    assert_eq!(top.len(), 8, "{top:?}");
+    assert_eq!(top.len(), 9, "{top:?}");
     for key in [
         "schema_version",
         "tool",
@@ -28,6 +28,7 @@ fn the_json_document_has_the_promised_shape() {
         "home",
         "findings",
         "summary",
+        "changes",
     ] {
         assert!(doc.get(key).is_some(), "missing {key}");
     }

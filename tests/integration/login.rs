@@ -116,8 +116,8 @@ fn an_interactive_login_names_the_loose_key_on_stderr_only() {
 }
 
 #[test]
-fn logins_between_full_checks_print_the_cached_summary() {
-    let test = "logins_between_full_checks_print_the_cached_summary";
+fn logins_between_full_checks_print_the_cached_summary_while_it_is_true() {
+    let test = "logins_between_full_checks_print_the_cached_summary_while_it_is_true";
     if !have("tmux", test) || !have("ssh-keygen", test) {
         return;
     }
@@ -128,21 +128,147 @@ fn logins_between_full_checks_print_the_cached_summary() {
     assert!(first.contains("id_ed25519"), "{first}");
     let summary = home.join(".local/state/csi-self-check/login-summary.json");
     assert!(summary.exists());
-    // Fixed now, but the next login within the interval still reads the summary.
-    chmod(&home.join(".ssh/id_ed25519"), 0o600);
+    // Nothing changed: the same lines, from the summary, no reminder again.
     let cached = on_terminal("cached", line.text());
-    assert!(cached.contains("id_ed25519"), "{cached}");
+    assert_eq!(lines_of(&cached), lines_of(&first));
     assert!(
         !cached.contains("remind"),
         "reminders shown again:\n{cached}"
     );
+    // Fixed now: the next login looks at the file again, and the problem is gone.
+    let written = std::fs::metadata(&summary).unwrap().modified().unwrap();
+    chmod(&home.join(".ssh/id_ed25519"), 0o600);
+    let fixed = on_terminal("fixed", line.text());
+    assert!(!fixed.contains("id_ed25519"), "{fixed}");
+    // It checked again, and left the summary of that check.
+    assert_ne!(
+        std::fs::metadata(&summary).unwrap().modified().unwrap(),
+        written
+    );
     // Once the summary is older than the interval, a full check runs again.
+    chmod(&home.join(".ssh/id_ed25519"), 0o640);
     let text = std::fs::read_to_string(&summary).unwrap();
     let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
     doc["written_at"] = serde_json::json!(doc["written_at"].as_i64().unwrap() - 2 * 86_400);
     std::fs::write(&summary, doc.to_string()).unwrap();
     let fresh = on_terminal("fresh", line.text());
-    assert!(!fresh.contains("id_ed25519"), "{fresh}");
+    assert!(fresh.contains("id_ed25519"), "{fresh}");
+}
+
+/// The lines a login printed, up to the shell's `EXIT=`.
+fn lines_of(screen: &str) -> Vec<&str> {
+    screen
+        .lines()
+        .take_while(|l| !l.starts_with("EXIT="))
+        .filter(|l| !l.trim().is_empty())
+        .collect()
+}
+
+/// A login through the real profile.d hook, sourced by an interactive bash in a real
+/// terminal of 80 columns: the `csi-self-check` the hook runs is a stand-in on PATH
+/// that runs the binary on `home` with the options `args` before the hook's `login`.
+/// The rows the terminal shows.
+fn hook_login(tag: &str, home: &Home, args: &[&str]) -> Vec<String> {
+    let mut all = vec!["--home", home.path().to_str().unwrap()];
+    all.extend_from_slice(args);
+    let line = Cli::new(all).env("TERM", "dumb").shell_line();
+    let bin_dir = tempfile::tempdir().unwrap();
+    let stand_in = bin_dir.path().join("csi-self-check");
+    std::fs::write(
+        &stand_in,
+        format!("#!/bin/sh\nexec {} \"$@\"\n", line.text()),
+    )
+    .unwrap();
+    chmod(&stand_in, 0o755);
+    let command = format!(
+        "env PATH={}:/usr/bin:/bin bash --norc --noprofile -i -c '. {HOOK}'; echo EXIT=$?; sleep 60",
+        bin_dir.path().display()
+    );
+    let tmux = Tmux::sized(&format!("hook-{tag}"), &command, 80, 40);
+    tmux.wait_for("EXIT=");
+    let mut rows = tmux.rows();
+    let exit = rows.iter().position(|r| r.starts_with("EXIT=")).unwrap();
+    rows.truncate(exit);
+    rows.retain(|r| !r.trim().is_empty());
+    rows
+}
+
+/// alice's logins through the profile.d hook: one line per file, her unencrypted key
+/// first, every line one row of the terminal, the same lines while nothing changes,
+/// and none about a file she fixed — whether she ran the full check since or not.
+#[test]
+fn alices_login_ranks_keys_first_fits_the_terminal_and_follows_her_fixes() {
+    let test = "alices_login_ranks_keys_first_fits_the_terminal_and_follows_her_fixes";
+    if !have("tmux", test) || !have("ssh-keygen", test) || !have("bash", test) {
+        return;
+    }
+    let home = crate::report::alice();
+    let first = hook_login("alice-1", &home, &[]);
+    println!("alice's login at 80 columns:\n{}", first.join("\n"));
+    assert!(!first.is_empty() && first.len() <= 5, "{first:#?}");
+    assert!(
+        first.iter().all(|r| r.starts_with("csi-self-check: ")),
+        "{first:#?}"
+    );
+    assert!(first[0].contains("~/.ssh/id_ed25519"), "{first:#?}");
+    for file in [
+        "~/.netrc",
+        "~/.aws/credentials",
+        "~/.bash_history",
+        "~/.ssh/id_ed25519",
+    ] {
+        let naming = first
+            .iter()
+            .filter(|r| r.contains(&format!("{file}:")) || r.contains(&format!("{file} (")))
+            .count();
+        assert_eq!(naming, 1, "{file}: {first:#?}");
+    }
+    // Nothing changed: the same lines.
+    assert_eq!(hook_login("alice-2", &home, &[]), first);
+    // She deletes one file and closes two, and logs in again without a full run.
+    std::fs::remove_file(home.join(".aws/credentials")).unwrap();
+    chmod(&home.join(".netrc"), 0o600);
+    chmod(&home.join(".bash_history"), 0o600);
+    let after = hook_login("alice-3", &home, &[]);
+    assert!(
+        !after.iter().any(|r| r.contains("~/.aws/credentials")),
+        "{after:#?}"
+    );
+    // What it names now is what a full check finds now, file for file.
+    let json = Cli::json(&home, &[]).json();
+    let mut must: Vec<String> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "fail" && f["level"].as_str().unwrap().starts_with("must"))
+        .map(|f| {
+            f["path"]
+                .as_str()
+                .unwrap()
+                .replace(home.path().to_str().unwrap(), "~")
+        })
+        .collect();
+    must.sort();
+    must.dedup();
+    let named: Vec<&String> = must
+        .iter()
+        .filter(|p| after.iter().any(|r| r.contains(p.as_str())))
+        .collect();
+    assert_eq!(named.len(), must.len().min(5), "{must:?} vs {after:#?}");
+    // That full run rewrote the summary: the next login says the same.
+    assert_eq!(hook_login("alice-4", &home, &[]), after);
+    // With fewer lines allowed, the rest is counted, the same way every time.
+    let policy = home.file("few.toml", b"[login]\nmax-lines = 2\n", 0o644);
+    let policy = ["--policy", policy.to_str().unwrap()];
+    let few = hook_login("alice-5", &home, &policy);
+    assert_eq!(few.len(), 2, "{few:#?}");
+    if must.len() > 2 {
+        assert!(
+            few[1].contains(&format!("{} more files", must.len() - 1)),
+            "{few:#?}"
+        );
+    }
+    assert_eq!(hook_login("alice-6", &home, &policy), few);
 }
 
 #[test]

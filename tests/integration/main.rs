@@ -45,6 +45,8 @@ mod shells;
 mod backup;
 // The login mode: terminal, cache, deadline, profile.d hook, PAM session hook.
 mod login;
+// The default report on a real terminal: ranked problems, one screen, wrapped.
+mod report;
 // Screen locking: real gsettings on a keyfile backend, and each locker's config files.
 mod screen_lock;
 // The password command: every broken rule at once, zxcvbn, stdin bounds, no argv.
@@ -61,6 +63,8 @@ mod pam;
 mod pam_module;
 // The interactive prompt on a real terminal (tmux): the password is never shown.
 mod tty;
+// key protect: a passphrase put on a key in place, checked with ssh-keygen and openssl.
+mod protect;
 // audit as root on real accounts made by useradd: the privilege drop, deadlines, Prometheus.
 mod audit;
 // Saved passwords in applications: real NSS key databases, Chromium Login Data, every client; no output shows one.

@@ -331,10 +331,13 @@ fn a_real_pam_stack_rejects_a_breached_password_with_its_count() {
     };
     let (code, out) = in_namespace("Br3ached-in-PAM!\n");
     assert_ne!(code, 0, "{out}");
-    assert!(out.contains("found in 1234 breaches (index of 20"), "{out}");
+    assert!(
+        out.contains("seen 1234 times in breached-password lists (index of 20"),
+        "{out}"
+    );
     let (code, out) = in_namespace(&format!("{BREACHED}\n"));
     assert_ne!(code, 0, "{out}");
-    assert!(out.contains("found in 42 breaches"), "{out}");
+    assert!(out.contains("seen 42 times"), "{out}");
     let (code, out) = in_namespace("vX9#qL2!mR7$kT4@\n");
     assert_eq!(code, 0, "{out}");
 }

@@ -478,3 +478,70 @@ fn gem_credentials_as_gem_signin_writes_them_are_reported() {
         "{gem:#?}"
     );
 }
+
+/// The advice for git's passwords names a helper this machine has, or says how to
+/// get one: installed (Fedora's package), only as source (Debian's), or neither.
+#[test]
+fn the_git_keyring_advice_fits_the_machine() {
+    let home = Home::new();
+    home.file(
+        ".git-credentials",
+        b"https://alice:Kettle-Blue-42@example.org\n",
+        0o644,
+    );
+    let fix_with = |sysroot: &Path| {
+        let run = Cli::new([
+            "--home",
+            home.path().to_str().unwrap(),
+            "--format",
+            "json",
+            "--only",
+            "credential-files",
+        ])
+        .env(crate::util::SYSROOT_VAR, sysroot.to_str().unwrap())
+        .run();
+        let doc = run.json();
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == "credential-file-readable")
+            .unwrap_or_else(|| panic!("{}", run.stdout))["fix"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let bare = tempfile::tempdir().unwrap();
+    let fix = fix_with(bare.path());
+    assert!(fix.contains("once installed"), "{fix}");
+    let debian = tempfile::tempdir().unwrap();
+    let source = debian
+        .path()
+        .join("usr/share/doc/git/contrib/credential/libsecret");
+    std::fs::create_dir_all(&source).unwrap();
+    std::fs::write(source.join("Makefile"), b"all:\n").unwrap();
+    let fix = fix_with(debian.path());
+    assert!(
+        fix.contains("sudo make -C /usr/share/doc/git/contrib/credential/libsecret"),
+        "{fix}"
+    );
+    assert!(
+        fix.contains("credential.helper /usr/share/doc/git/contrib/credential/libsecret/git-credential-libsecret"),
+        "{fix}"
+    );
+    let fedora = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(fedora.path().join("usr/libexec/git-core")).unwrap();
+    std::fs::write(
+        fedora
+            .path()
+            .join("usr/libexec/git-core/git-credential-libsecret"),
+        b"",
+    )
+    .unwrap();
+    let fix = fix_with(fedora.path());
+    assert!(
+        fix.contains("git config --global credential.helper libsecret"),
+        "{fix}"
+    );
+    assert!(!fix.contains("install") && !fix.contains("make"), "{fix}");
+}

@@ -249,8 +249,8 @@ fn a_run_killed_at_any_write_leaves_every_state_file_old_or_new() {
     println!("password --remember: killed at {killed} points");
     assert!(killed >= 5, "only {killed} kill points were reached");
 
-    // A full check writing reminders.json beside it: that file is absent or whole,
-    // and fingerprints.json is as it was.
+    // A full check writing reminders.json and login-summary.json beside it: each is
+    // absent or whole, and fingerprints.json is as it was.
     let killed = kill_everywhere(
         &fixture,
         &before,
@@ -258,7 +258,16 @@ fn a_run_killed_at_any_write_leaves_every_state_file_old_or_new() {
         |what| {
             assert_eq!(fixture.labels(), ["first"], "{what}");
             let names = fixture.state_files();
-            no_leftovers(&names, &["fingerprints.json", "reminders.json"], what);
+            no_leftovers(
+                &names,
+                &["fingerprints.json", "reminders.json", "login-summary.json"],
+                what,
+            );
+            if names.iter().any(|n| n == "login-summary.json") {
+                let text = std::fs::read_to_string(fixture.state().join("login-summary.json"));
+                let _: serde_json::Value = serde_json::from_str(&text.unwrap())
+                    .unwrap_or_else(|e| panic!("{what}: login-summary.json is torn: {e}"));
+            }
             if names.iter().any(|n| n == "reminders.json") {
                 let text = std::fs::read_to_string(fixture.state().join("reminders.json"));
                 let value: serde_json::Value = serde_json::from_str(&text.unwrap())

@@ -15,6 +15,11 @@ pub fn built(rel: &str) -> PathBuf {
     Path::new(BIN).parent().unwrap().join(rel)
 }
 
+/// Where the build left the shell completions, beside the binary (src/build.rs).
+pub fn completions_dir() -> PathBuf {
+    built("completions")
+}
+
 /// Under `CI=true` a skipped test is a failure; elsewhere it prints a visible line.
 pub fn skip(test: &str, why: &str) {
     if std::env::var_os("CI").is_some_and(|v| v == "true") {
@@ -368,7 +373,13 @@ impl Cli {
             }
         };
         match &cli.command {
-            Some(Sub::ListChecks | Sub::ShellHook { .. } | Sub::Policy { .. } | Sub::Pam) => {
+            Some(
+                Sub::ListChecks
+                | Sub::ShellHook { .. }
+                | Sub::Policy { .. }
+                | Sub::Pam
+                | Sub::Explain { .. },
+            ) => {
                 return Ok(());
             }
             Some(Sub::History { redact, .. }) => return own("history --redact", redact),
@@ -409,6 +420,9 @@ impl Cli {
                     return throwaway(&user.to_string_lossy());
                 }
             }
+            Some(Sub::Key {
+                action: KeyAction::Protect { file, .. },
+            }) => own("key protect", file)?,
             Some(Sub::Password { keyring, .. })
             | Some(Sub::Key {
                 action: KeyAction::Check { keyring, .. },
@@ -828,26 +842,39 @@ impl Tmux {
     /// A private server (its own socket, no configuration file) running `command`
     /// in a 160x50 window; tests running at once each name their own.
     pub fn start(tag: &str, command: &str) -> Tmux {
+        Tmux::sized(tag, command, 160, 50)
+    }
+
+    /// The same in a window of `columns` by `rows`.
+    pub fn sized(tag: &str, command: &str, columns: u16, rows: u16) -> Tmux {
         let tmux = Tmux {
             socket: format!("csi-test-{}-{tag}", std::process::id()),
         };
         let status = tmux
             .command()
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                "check",
-                "-x",
-                "160",
-                "-y",
-                "50",
-                command,
-            ])
+            .args(["new-session", "-d", "-s", "check", "-x"])
+            .arg(columns.to_string())
+            .arg("-y")
+            .arg(rows.to_string())
+            .arg(command)
             .status()
             .unwrap();
         assert!(status.success());
         tmux
+    }
+
+    /// The screen's rows as the terminal shows them (a line the terminal wrapped is
+    /// several rows), with the history above the window.
+    pub fn rows(&self) -> Vec<String> {
+        let out = self
+            .command()
+            .args(["capture-pane", "-p", "-S", "-", "-t", "check"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect()
     }
 
     pub fn command(&self) -> Command {
@@ -877,6 +904,20 @@ impl Tmux {
             .output()
             .unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Types `text` into the window, as it is (no key names), then Enter.
+    pub fn type_line(&self, text: &str) {
+        let typed = self
+            .command()
+            .args(["send-keys", "-t", "check", "-l", text])
+            .status();
+        assert!(typed.unwrap().success());
+        let entered = self
+            .command()
+            .args(["send-keys", "-t", "check", "Enter"])
+            .status();
+        assert!(entered.unwrap().success());
     }
 
     pub fn wait_for(&self, text: &str) -> String {

@@ -12,10 +12,12 @@
 //! any file of the person's is touched, the lines on stdout for pam_exec to relay),
 //! and the desktop's autostart entry (`--notify`: one desktop notification).
 
+mod summary;
+
+pub use summary::write as write_summary;
+
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
-
-use serde::{Deserialize, Serialize};
 
 use super::Setup;
 use super::check::remember;
@@ -25,14 +27,15 @@ use crate::fs::SafeDir;
 use crate::policy::{LoadOptions, Policy};
 use crate::process::Helper;
 use crate::report::Report;
-use crate::report::login::{Sink, deliver, interactive_session, line, room, shape};
+use crate::report::login::{Sink, deliver, interactive_session, reminder_text, shape};
 use crate::sanitize::display_str;
-
-/// The summary a full check leaves for the logins after it.
-const CACHE_FILE: &str = "login-summary.json";
+use summary::{CACHE_FILE, Summary};
 
 /// Where `notify-send` is installed; never looked up in `$PATH`.
 const NOTIFY_SEND: &str = "/usr/bin/notify-send";
+
+/// A notification's lines are cut here: a desktop shows them in a narrow box.
+const NOTIFY_WIDTH: usize = 160;
 
 /// How long `notify-send` may take to hand the notification over.
 const NOTIFY_DEADLINE: Duration = Duration::from_secs(2);
@@ -56,17 +59,6 @@ const NOTIFY_ENV: [&str; 5] = [
 enum Destination {
     Lines(Sink),
     Notification,
-}
-
-/// What a full check found, kept for the logins until the next one.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
-struct Summary {
-    /// Seconds since the epoch.
-    written_at: i64,
-    /// One line per must-level failure, most important first.
-    failures: Vec<String>,
-    /// Must-level failures in all (the lines may be fewer).
-    failure_count: usize,
 }
 
 /// Runs the login mode. Whatever happens, the login goes on: errors are reported
@@ -118,7 +110,11 @@ pub fn run(setup: &Setup, notify: bool) {
     if home.lstat(std::ffi::OsStr::new(".hushlogin")).is_ok() {
         return;
     }
-    let lines = lines_within_deadline(&account, policy, own, setup.now);
+    let width = match destination {
+        Destination::Lines(_) => crate::report::wrap::stderr_width(),
+        Destination::Notification => NOTIFY_WIDTH,
+    };
+    let lines = lines_within_deadline(&account, policy, own, setup.now, width);
     match destination {
         Destination::Lines(sink) => deliver(sink, &lines),
         Destination::Notification => notify_desktop(&lines),
@@ -142,9 +138,16 @@ fn pam_account(user: &str) -> Result<Account, String> {
     Ok(account)
 }
 
-/// The lines to print: from the cached summary while it is fresh, else from a
-/// full check — cut off at the deadline with what is known by then.
-fn lines_within_deadline(account: &Account, policy: Policy, own: bool, now: i64) -> Vec<String> {
+/// The lines to print: from the cached summary while it is fresh and every file it
+/// names is as it was; else from a full check — cut off at the deadline with the
+/// cached lines that are still true.
+fn lines_within_deadline(
+    account: &Account,
+    policy: Policy,
+    own: bool,
+    now: i64,
+    width: usize,
+) -> Vec<String> {
     let start = Instant::now();
     let deadline = Duration::from_millis(policy.number("login", "deadline-ms"));
     let max_lines = usize::try_from(policy.number("login", "max-lines")).unwrap_or(5);
@@ -155,53 +158,66 @@ fn lines_within_deadline(account: &Account, policy: Policy, own: bool, now: i64)
     let cached = home.as_ref().and_then(|home| {
         crate::state::read_json::<Summary>(home, account, CACHE_FILE).and_then(Result::ok)
     });
-    if let Some(summary) = &cached
-        && now.saturating_sub(summary.written_at) < rescan
-        && summary.written_at <= now
+    let checked = match (&cached, &home) {
+        (Some(summary), Some(home)) => Some(summary.still_true(home)),
+        _ => None,
+    };
+    let fresh = cached
+        .as_ref()
+        .is_some_and(|s| now.saturating_sub(s.written_at) < rescan && s.written_at <= now);
+    if let Some((true_now, false)) = &checked
+        && fresh
     {
-        return shape(&summary.failures, summary.failure_count, &[], max_lines);
+        return shape(&true_now.texts(), None, max_lines, width);
     }
     let worker_account = account.clone();
-    let check = move || full_check(&worker_account, &policy, own, max_lines, now);
+    let check = move || full_check(&worker_account, &policy, own, now);
     within(
         check,
         deadline.saturating_sub(start.elapsed()),
         deadline,
-        cached,
-        max_lines,
+        checked.map(|(true_now, _)| true_now),
+        (max_lines, width),
     )
 }
 
 /// Runs `check` on a thread of its own and waits at most `wait` for it: on time,
-/// its lines; late, what the last summary said and a word that the checks did not
-/// finish within `deadline`. The thread is left to finish or die with the process.
+/// its lines; late, what of the last summary is still true and a word that the
+/// checks did not finish within `deadline`. The thread is left to finish or die with
+/// the process.
 fn within(
-    check: impl FnOnce() -> (Summary, Vec<String>) + Send + 'static,
+    check: impl FnOnce() -> (Summary, Option<String>) + Send + 'static,
     wait: Duration,
     deadline: Duration,
     cached: Option<Summary>,
-    max_lines: usize,
+    (max_lines, width): (usize, usize),
 ) -> Vec<String> {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let _ = tx.send(check());
     });
     match rx.recv_timeout(wait) {
-        Ok((summary, reminders)) => {
-            shape(&summary.failures, summary.failure_count, &reminders, max_lines)
-        }
-        Err(mpsc::RecvTimeoutError::Disconnected) => vec![
-            "csi-self-check: the checks stopped with an internal error; run `csi-self-check` for them"
-                .to_owned(),
-        ],
+        Ok((summary, reminder)) => shape(&summary.texts(), reminder.as_deref(), max_lines, width),
+        Err(mpsc::RecvTimeoutError::Disconnected) => shape(
+            &[
+                "the checks stopped with an internal error; run `csi-self-check` for them"
+                    .to_owned(),
+            ],
+            None,
+            1,
+            width,
+        ),
         Err(mpsc::RecvTimeoutError::Timeout) => {
-            let mut lines = cached.map_or_else(Vec::new, |summary| {
-                shape(&summary.failures, summary.failure_count, &[], max_lines)
-            });
-            lines.truncate(max_lines.saturating_sub(1));
-            lines.push(format!(
-                "csi-self-check: the checks did not finish within {} ms; run `csi-self-check` for them",
-                deadline.as_millis()
+            let texts = cached.map(|summary| summary.texts()).unwrap_or_default();
+            let mut lines = shape(&texts, None, max_lines.saturating_sub(1), width);
+            lines.extend(shape(
+                &[format!(
+                    "the checks did not finish within {} ms; run `csi-self-check` for them",
+                    deadline.as_millis()
+                )],
+                None,
+                1,
+                width,
             ));
             lines
         }
@@ -209,15 +225,14 @@ fn within(
 }
 
 /// Runs every automated check and, for the person's own login (not root looking
-/// at someone else's home), records the summary for the next logins and the
-/// reminders it is about to show as shown.
+/// at someone else's home), records the summary for the next logins, and the one
+/// reminder it may show (only when no problem is left) as shown.
 fn full_check(
     account: &Account,
     policy: &Policy,
     own: bool,
-    max_lines: usize,
     now: i64,
-) -> (Summary, Vec<String>) {
+) -> (Summary, Option<String>) {
     let options = RunOptions {
         remind: RemindWhen::Due,
         ..RunOptions::default()
@@ -225,40 +240,27 @@ fn full_check(
     let cx = Context::new(account, policy, options, now);
     let findings = checks::run_all(&cx, Subject::Home, &Selection::default());
     let report = Report::about(account, findings, policy, now);
-    let failures: Vec<String> = report
-        .findings
-        .iter()
-        .filter(|f| f.is_must_failure())
-        .map(|f| line(f, &account.home))
-        .collect();
-    let reminding: Vec<&checks::Finding> = report
-        .findings
-        .iter()
-        .filter(|f| f.status == Status::Remind)
-        .collect();
-    let reminders: Vec<String> = reminding.iter().map(|f| line(f, &account.home)).collect();
-    // Only the reminders that fit on the screen count as shown.
-    let room = room(failures.len() + reminders.len(), max_lines);
-    let reminders_shown = room.saturating_sub(failures.len()).min(reminders.len());
-    let summary = Summary {
-        written_at: now,
-        failure_count: failures.len(),
-        failures,
+    let Ok(home) = SafeDir::open_root(&account.home) else {
+        return (Summary::default(), None);
     };
+    let summary = Summary::of(&report, &home, now);
+    let reminder = summary
+        .problems
+        .is_empty()
+        .then(|| report.findings.iter().find(|f| f.status == Status::Remind))
+        .flatten();
     if own {
-        if let Ok(home) = SafeDir::open_root(&account.home) {
-            let _ = crate::state::write_json(&home, account, CACHE_FILE, &summary);
-        }
+        let _ = crate::state::write_json(&home, account, CACHE_FILE, &summary);
         let remembered: Vec<checks::Finding> = report
             .findings
             .iter()
             .filter(|f| f.status != Status::Remind)
-            .chain(reminding.iter().copied().take(reminders_shown))
+            .chain(reminder)
             .cloned()
             .collect();
         remember(account, &remembered, now);
     }
-    (summary, reminders)
+    (summary, reminder.map(reminder_text))
 }
 
 /// One desktop notification through `notify-send`, bounded in time; no
@@ -282,25 +284,40 @@ fn notify_desktop(lines: &[String]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use summary::Cached;
 
-    fn summary(failures: &[&str]) -> Summary {
+    fn summary(texts: &[&str]) -> Summary {
         Summary {
             written_at: 0,
-            failures: failures.iter().map(|f| (*f).to_owned()).collect(),
-            failure_count: failures.len(),
+            problems: texts
+                .iter()
+                .map(|t| Cached {
+                    text: (*t).to_owned(),
+                    path: None,
+                    seen: None,
+                })
+                .collect(),
         }
     }
 
     #[test]
     fn a_check_that_finishes_in_time_gives_its_lines() {
         let lines = within(
-            || (summary(&["now"]), vec!["remind".to_owned()]),
+            || (summary(&["now"]), None),
             Duration::from_secs(30),
             Duration::from_secs(30),
             Some(summary(&["old"])),
-            5,
+            (5, 80),
         );
-        assert_eq!(lines, ["now", "remind"]);
+        assert_eq!(lines, ["csi-self-check: now"]);
+        let lines = within(
+            || (summary(&[]), Some("remind r".to_owned())),
+            Duration::from_secs(30),
+            Duration::from_secs(30),
+            None,
+            (5, 80),
+        );
+        assert_eq!(lines, ["csi-self-check: remind r"]);
     }
 
     #[test]
@@ -311,16 +328,16 @@ mod tests {
         let lines = within(
             move || {
                 let _ = wait.recv();
-                (summary(&["now"]), Vec::new())
+                (summary(&["now"]), None)
             },
             Duration::from_millis(50),
             Duration::from_millis(50),
             Some(summary(&["old"])),
-            5,
+            (5, 80),
         );
         drop(release);
         assert_eq!(lines.len(), 2, "{lines:?}");
-        assert_eq!(lines[0], "old");
+        assert_eq!(lines[0], "csi-self-check: old");
         assert!(
             lines[1].contains("did not finish within 50 ms"),
             "{lines:?}"
@@ -334,7 +351,7 @@ mod tests {
             Duration::from_secs(30),
             Duration::from_secs(30),
             None,
-            5,
+            (5, 80),
         );
         assert_eq!(lines.len(), 1);
         assert!(lines[0].contains("internal error"), "{lines:?}");

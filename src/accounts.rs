@@ -156,6 +156,31 @@ pub fn people(passwd: &str, shells: &[String], range: UidRange) -> Vec<String> {
         .collect()
 }
 
+/// The accounts whose primary group is `gid`, as (name, uid), from the local
+/// password database (`/etc/passwd`, read as the system's own tools read it; an
+/// NSS directory is not enumerated, as Debian's OpenSSH's `getpwent` would only
+/// where the directory allows enumeration).
+pub fn primary_members(gid: u32) -> Result<Vec<(String, u32)>, AccountsError> {
+    let passwd = read_system_file(&crate::sysroot::path("/etc/passwd"))?.unwrap_or_default();
+    Ok(with_primary_group(&passwd, gid))
+}
+
+/// The (name, uid) of each line of a password database whose group is `gid`.
+fn with_primary_group(passwd: &str, gid: u32) -> Vec<(String, u32)> {
+    passwd
+        .lines()
+        .filter(|line| !line.starts_with(['+', '-', '#']))
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split(':').collect();
+            let [name, _, uid, group, ..] = fields.as_slice() else {
+                return None;
+            };
+            (group.parse::<u32>().ok()? == gid)
+                .then(|| Some(((*name).to_owned(), uid.parse().ok()?)))?
+        })
+        .collect()
+}
+
 /// A system file as text, bounded; `None` when it does not exist.
 fn read_system_file(path: &Path) -> Result<Option<String>, AccountsError> {
     let unreadable = |error| AccountsError::Unreadable {
@@ -233,6 +258,16 @@ mod tests {
             "# comment\n/bin/bash\n\n  /usr/bin/zsh \n/usr/sbin/nologin\n/bin/false\n",
         );
         assert_eq!(shells, ["/bin/bash", "/usr/bin/zsh"]);
+    }
+
+    #[test]
+    fn primary_groups_are_read_from_the_fourth_field() {
+        let passwd = "alice:x:1000:1000::/home/alice:/bin/bash\nbob:x:1001:1000::/home/bob:/bin/sh\n+x::::::\ncarol:x:1002:1002::/h:/bin/sh\n";
+        assert_eq!(
+            with_primary_group(passwd, 1000),
+            [("alice".to_owned(), 1000), ("bob".to_owned(), 1001)]
+        );
+        assert!(with_primary_group(passwd, 7).is_empty());
     }
 
     #[test]

@@ -139,7 +139,10 @@ fn history(data: &[u8]) {
 
 /// The ssh_config reader, includes and all.
 fn ssh_config(data: &[u8]) {
-    let config = planted(".ssh/config", data, crate::ssh_config::read_user);
+    // The scratch home is the fuzzer's own: links to its files are followed.
+    let config = planted(".ssh/config", data, |home| {
+        crate::ssh_config::read_user(home, home.meta().uid)
+    });
     for directive in &config.directives {
         assert!(directive.line >= 1);
         assert!(

@@ -95,6 +95,15 @@ impl Check for KeyPermissions {
                 Event::Directory { path, meta, store } => {
                     judge.check_store_dir(path, meta, *store, out)
                 }
+                Event::Refused {
+                    path,
+                    code,
+                    message,
+                } => out.push(
+                    judge
+                        .finding(Status::Fail, code, path)
+                        .says(message.clone()),
+                ),
                 Event::StoreProblem {
                     path,
                     code,
@@ -159,7 +168,7 @@ struct Problem {
     status: Status,
     level: Level,
     code: &'static str,
-    clause: &'static str,
+    clause: String,
 }
 
 impl Judge<'_> {
@@ -234,16 +243,14 @@ impl Judge<'_> {
                     .fixes_mode(path, ModeFix::Clear(0o022)),
             );
         } else if perm::grants(meta.mode, Who::Group, Access::Write) {
-            let private_group = meta.gid == self.account.gid
-                && Self::group_holds_only(meta.gid, &self.account.name);
-            let finding = if private_group {
+            let finding = if self.private_group(meta.gid) {
                 self.finding(Status::Warn, "home-writable", path).level(Level::Should).says(format!(
                     "the home directory is writable by its group (mode {mode}), which holds only you; Debian's OpenSSH accepts that, upstream OpenSSH does not"
                 ))
             } else {
                 self.finding(Status::Fail, "home-writable", path)
                     .says(format!(
-                        "the home directory is writable by its group (mode {mode}); {consequence}"
+                        "the home directory is writable by its group (mode {mode}), which holds someone besides you (a member, or an account whose primary group it is); {consequence}"
                     ))
             };
             out.push(finding.fix(fix).fixes_mode(path, ModeFix::Clear(0o022)));
@@ -254,12 +261,26 @@ impl Judge<'_> {
         }
     }
 
-    /// Whether a group lists no member but `name` (its own private group).
-    fn group_holds_only(gid: u32, name: &str) -> bool {
-        nix::unistd::Group::from_gid(nix::unistd::Gid::from_raw(gid))
-            .ok()
-            .flatten()
-            .is_some_and(|group| group.mem.iter().all(|member| member == name))
+    /// Whether the group `gid` holds nobody but this person, as Debian's OpenSSH
+    /// judges it (`secure_permissions`, user-group-modes.patch): every account
+    /// whose primary group it is must be the person, the group may list no other
+    /// member, and it must have one. A group that cannot be looked up is not.
+    fn private_group(&self, gid: u32) -> bool {
+        let Ok(Some(group)) = nix::unistd::Group::from_gid(nix::unistd::Gid::from_raw(gid)) else {
+            return false;
+        };
+        let Ok(primary) = crate::accounts::primary_members(gid) else {
+            return false;
+        };
+        if primary.iter().any(|(_, uid)| *uid != self.account.uid) {
+            return false;
+        }
+        let listed = match group.mem.as_slice() {
+            [] => false,
+            [only] if *only == self.account.name => true,
+            _ => return false,
+        };
+        !primary.is_empty() || listed
     }
 
     /// A key store's directory: the user's, closed to others (`~/.ssh` by its own
@@ -344,15 +365,22 @@ impl Judge<'_> {
         }
         if perm::writable_by_group_or_other(meta.mode) {
             good = false;
-            out.push(
-                self.finding(Status::Fail, writable, path)
+            let fix = format!("chmod go-w {}", shell_word(path.as_os_str()));
+            let group_only = !perm::grants(meta.mode, Who::Other, Access::Write);
+            let finding = if group_only && self.private_group(meta.gid) {
+                self.finding(Status::Warn, writable, path)
+                    .level(Level::Should)
                     .says(format!(
-                        "{what} is writable by group or others (mode {}); {consequence}",
+                        "{what} is writable by its group (mode {}), which holds only you; Debian's OpenSSH accepts that, upstream OpenSSH does not",
                         perm::octal(meta.mode)
                     ))
-                    .fix(format!("chmod go-w {}", shell_word(path.as_os_str())))
-                    .fixes_mode(path, ModeFix::Clear(0o022)),
-            );
+            } else {
+                self.finding(Status::Fail, writable, path).says(format!(
+                    "{what} is writable by group or others (mode {}); {consequence}",
+                    perm::octal(meta.mode)
+                ))
+            };
+            out.push(finding.fix(fix).fixes_mode(path, ModeFix::Clear(0o022)));
         }
         if good && control != Control::PassExtension {
             out.push(self.finding(Status::Pass, ok, path).says(format!(
@@ -383,9 +411,12 @@ impl Judge<'_> {
         }
     }
 
+    /// What is wrong with a key's mode, worst first, in words that name each bit:
+    /// others' access, then the group's write and execute, then its read, then
+    /// what the owner has beyond the policy's mode and the set-ID and sticky bits.
     fn problem(&self, mode: u32) -> Option<Problem> {
         let extra = mode & !self.max_mode;
-        let fail = |code, clause| {
+        let fail = |code, clause: String| {
             Some(Problem {
                 status: Status::Fail,
                 level: self.level,
@@ -393,27 +424,38 @@ impl Judge<'_> {
                 clause,
             })
         };
-        if perm::any_for_other(extra) {
-            fail("private-key-world-accessible", "is accessible to others")
-        } else if perm::grants(extra, Who::Group, Access::Write)
-            || perm::grants(extra, Who::Group, Access::Execute)
-        {
-            fail("private-key-group-writable", "is writable by its group")
-        } else if perm::grants(extra, Who::Group, Access::Read) {
-            fail("private-key-group-readable", "is readable by its group")
+        let by = |bits: u32, who: Who, noun: &str| {
+            perm::access_words(bits, who).map(|words| format!("is {words} by {noun}"))
+        };
+        if let Some(clause) = by(extra & 0o007, Who::Other, "others") {
+            fail("private-key-world-accessible", clause)
+        } else if extra & 0o030 != 0 {
+            fail(
+                "private-key-group-writable",
+                by(extra & 0o070, Who::Group, "its group").unwrap_or_default(),
+            )
+        } else if let Some(clause) = by(extra & 0o040, Who::Group, "its group") {
+            fail("private-key-group-readable", clause)
         } else if extra != 0 {
+            let mut parts: Vec<String> = by(extra & 0o700, Who::Owner, "its owner")
+                .into_iter()
+                .collect();
+            let special = perm::special_words(extra);
+            if !special.is_empty() {
+                parts.push(format!("carries the {} bit", special.join(" and ")));
+            }
             Some(Problem {
                 status: Status::Warn,
                 level: Level::Should,
                 code: "private-key-owner-writable",
-                clause: "can be written by its owner",
+                clause: parts.join(" and "),
             })
         } else if mode & perm::GROUP_OR_OTHER != 0 {
             Some(Problem {
                 status: Status::Warn,
                 level: Level::Should,
                 code: "private-key-ssh-refuses",
-                clause: "is open to its group, which this policy allows",
+                clause: "is open to its group, which this policy allows".to_owned(),
             })
         } else {
             None
@@ -461,8 +503,13 @@ impl Judge<'_> {
             "private-key-group-readable" => format!(
                 "The standard tolerates group read, but this policy allows at most {allowed}, and {ssh}"
             ),
+            "private-key-owner-writable" if subject.meta.mode & 0o200 & !self.max_mode != 0 => {
+                format!(
+                    "the standard asks for as close to {allowed} as possible, so that it cannot be overwritten by mistake"
+                )
+            }
             "private-key-owner-writable" => format!(
-                "the standard asks for as close to {allowed} as possible, so that it cannot be overwritten by mistake"
+                "the standard asks for as close to {allowed} as possible, and a key has no use for these bits"
             ),
             "private-key-ssh-refuses" => ssh.to_owned(),
             _ => format!("the policy allows at most {allowed}, and {ssh}"),

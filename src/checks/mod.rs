@@ -245,6 +245,7 @@ impl<'a> Context<'a> {
         let home = self.home()?;
         let options = ScanOptions {
             deep: self.options.deep,
+            uid: self.account.uid,
             extra_paths: self.policy.list("key-security", "extra-paths").to_vec(),
             progress: self.progress,
         };

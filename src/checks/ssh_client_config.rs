@@ -1,16 +1,17 @@
 //! ssh client settings (policy `ssh-proxycommand`): the standard's way through a
 //! gateway is ProxyCommand (today also ProxyJump), not a forwarded agent that root
-//! on the gateway can use. Reports each line of the ssh configuration that forwards
-//! the agent, turns host-key checking off or throws host keys away, with its
-//! FILE:LINE and the hosts it applies to; and each config file ssh refuses because
-//! others can write it.
+//! on the gateway can use. Reports each line of the ssh configuration that decides,
+//! for some host, to forward the agent, turn host-key checking off or throw host
+//! keys away, with its FILE:LINE and a few of those hosts; each line ssh refuses;
+//! and each config file ssh refuses because others can write it.
 //!
 //! Reads: `~/.ssh/config`, `/etc/ssh/ssh_config` and everything they include,
-//! through `crate::ssh_config` (the safe layer, a size bound, no link inside the
-//! home). Never: runs ssh or evaluates `Match exec`.
+//! through `crate::ssh_config` (the safe layer, a size bound, links only to the
+//! person's own files). Never: runs ssh or evaluates `Match exec`.
 //!
 //! Codes: listed in `codes()` below and explained in csi-self-check(1).
 
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use super::key_encryption::short;
@@ -18,7 +19,7 @@ use super::{Check, CheckError, Context, Finding, Status};
 use crate::fs::perm;
 use crate::policy::Level;
 use crate::sanitize::{display_bytes, shell_word};
-use crate::ssh_config::{self, Config, Directive, MAX_DEPTH, Unread};
+use crate::ssh_config::{self, Config, Directive, MAX_DEPTH, Reach, Unread, Unused};
 
 const ID: &str = "ssh-client-config";
 const ITEM: &str = "ssh-proxycommand";
@@ -60,14 +61,17 @@ impl Check for SshClientConfig {
 
     fn run(&self, cx: &Context<'_>, out: &mut Vec<Finding>) -> Result<(), CheckError> {
         let home = cx.home()?;
-        let mut config = ssh_config::read_user(home);
+        let uid = cx.account.uid;
+        let mut config = ssh_config::read_user(home, uid);
         config.extend(ssh_config::read_system(
             home,
+            uid,
             &crate::sysroot::path(SYSTEM_DIR),
         ));
         let judge = Judge {
             home: home.path(),
             uid: cx.account.uid,
+            user: &cx.account.name,
             level: cx.policy.level(ITEM),
         };
         judge.all(&config, out);
@@ -95,17 +99,45 @@ fn risk(d: &Directive) -> Option<Risk> {
             .any(|v| d.value_is(v))
             .then_some(Risk::HostKey),
         "userknownhostsfile" => {
-            let discarded =
-                d.args.iter().all(|a| a == "/dev/null") || d.args.len() == 1 && d.value_is("none");
+            let discarded = d.args.iter().all(|a| is_dev_null(a.as_bytes()))
+                || d.args.len() == 1 && d.value_is("none");
             discarded.then_some(Risk::KnownHosts)
         }
         _ => None,
     }
 }
 
+/// `/dev/null` however it is spelt: `/dev//null`, `/dev/./null`, `/dev/../dev/null`
+/// (the quotes of `"/dev/null"` are already gone).
+fn is_dev_null(path: &[u8]) -> bool {
+    if path.first() != Some(&b'/') {
+        return false;
+    }
+    let mut parts: Vec<&[u8]> = Vec::new();
+    for part in path.split(|&b| b == b'/') {
+        match part {
+            b"" | b"." => {}
+            b".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts == [b"dev".as_slice(), b"null".as_slice()]
+}
+
+/// The keywords whose risky values this check reports.
+const KEYWORDS: [&str; 3] = [
+    "forwardagent",
+    "stricthostkeychecking",
+    "userknownhostsfile",
+];
+
 struct Judge<'a> {
     home: &'a Path,
     uid: u32,
+    /// The local account's name: ssh's `Match localuser`, and the remote user's default.
+    user: &'a str,
     level: Level,
 }
 
@@ -123,15 +155,18 @@ impl Judge<'_> {
         for file in config.files.iter().filter(|f| f.checked) {
             self.refused(file, out);
         }
-        for (index, d) in config.directives.iter().enumerate() {
-            let Some(risk) = risk(d) else { continue };
-            let earlier: Vec<&Directive> = config.directives[..index]
-                .iter()
-                .filter(|e| e.keyword == d.keyword)
-                .collect();
-            match earlier.iter().find(|e| e.scope.covers(&d.scope)) {
-                Some(decider) => out.push(self.overridden(d, decider)),
-                None => out.push(self.setting(d, risk, &earlier)),
+        for fault in &config.faults {
+            out.push(self.fault(fault, config.faults.len()));
+        }
+        // A file ssh refuses leaves it no settings at all: nothing to weigh.
+        if config.faults.is_empty() {
+            let decides = ssh_config::reach(config, &KEYWORDS, self.user, |d| risk(d).is_some());
+            for (index, d) in config.directives.iter().enumerate() {
+                let Some(risk) = risk(d) else { continue };
+                match decides.get(&index) {
+                    Some(reach) => out.push(self.setting(config, d, risk, reach)),
+                    None => out.push(self.unused(config, index)),
+                }
             }
         }
         let risky = out[start..]
@@ -140,9 +175,28 @@ impl Judge<'_> {
         for skipped in &config.skipped {
             out.push(self.skipped(skipped));
         }
-        if !risky {
+        // Nothing unread is a pass: with a file not read, "clean" cannot be said.
+        if !risky && config.skipped.is_empty() {
             out.push(self.clean(config));
         }
+    }
+
+    /// A line ssh refuses: it stops before connecting anywhere.
+    fn fault(&self, fault: &ssh_config::Fault, count: usize) -> Finding {
+        let file = crate::sanitize::display_path(&fault.file);
+        self.finding(Status::Fail, "ssh-config-refused", &fault.file)
+            .on_line(fault.line)
+            .says(format!(
+                "{}: ssh refuses this line (\"{file} line {}: {}\") and stops before connecting anywhere (\"terminating, {count} bad configuration options\")",
+                self.at(&fault.file, fault.line),
+                fault.line,
+                fault.message
+            ))
+            .fix(format!(
+                "correct or remove line {} of {} (`ssh -G HOST` then shows what ssh reads)",
+                fault.line,
+                short(&fault.file, self.home)
+            ))
     }
 
     /// ssh's own rule for the files it checks (`readconf.c`): owned by the user or
@@ -193,45 +247,46 @@ impl Judge<'_> {
         );
     }
 
-    fn overridden(&self, d: &Directive, decider: &Directive) -> Finding {
+    /// A risky line that decides for no host: not a problem, said as a pass.
+    fn unused(&self, config: &Config, index: usize) -> Finding {
+        let d = &config.directives[index];
+        let shown = format!("`{} {}`", keyword_name(d), d.shown_args());
+        let why = match ssh_config::unused(config, index, self.user) {
+            Unused::DecidedBy(decider) => {
+                let decider = &config.directives[decider];
+                format!(
+                    "{} already decided it (`{}`) for the hosts it applies to, and ssh keeps the first value it obtains",
+                    self.at(&decider.file, decider.line),
+                    decider.shown_args()
+                )
+            }
+            Unused::NoHost => format!(
+                "no host name can match {} (ssh splits Host patterns on spaces, not commas, and knows only `*` and `?`)",
+                config.blocks_of(&d.scope)
+            ),
+        };
         self.finding(Status::Pass, "ssh-setting-overridden", &d.file)
             .on_line(d.line)
             .says(format!(
-                "{}: `{} {}` never takes effect: {} already decided it (`{}`) for these hosts, and ssh keeps the first value it obtains",
-                self.at(&d.file, d.line),
-                keyword_name(d),
-                d.shown_args(),
-                self.at(&decider.file, decider.line),
-                decider.shown_args()
+                "{}: {shown} never takes effect: {why}",
+                self.at(&d.file, d.line)
             ))
     }
 
-    fn setting(&self, d: &Directive, risk: Risk, earlier: &[&Directive]) -> Finding {
-        let all = d.scope.all_hosts();
+    fn setting(&self, config: &Config, d: &Directive, risk: Risk, reach: &Reach) -> Finding {
+        let all = reach.unlisted == Some(true);
         let status = if all { Status::Fail } else { Status::Warn };
         let setter = if d.system {
             "the system's configuration sets"
         } else {
             "sets"
         };
-        let except = if earlier.is_empty() {
-            String::new()
-        } else {
-            let decided: Vec<String> = earlier
-                .iter()
-                .map(|e| format!("{} ({})", e.scope.hosts(), self.at(&e.file, e.line)))
-                .collect();
-            format!(
-                "; except where an earlier line decided it first: {}",
-                decided.join("; ")
-            )
-        };
         let head = format!(
             "{}: {setter} `{} {}` for {}",
             self.at(&d.file, d.line),
             keyword_name(d),
             d.shown_args(),
-            d.scope.describe()
+            self.who(config, d, reach)
         );
         let (code, effect, fix) = match risk {
             Risk::Agent => {
@@ -273,15 +328,49 @@ impl Judge<'_> {
         let finding = self
             .finding(status, code, &d.file)
             .on_line(d.line)
-            .says(format!("{head}: {effect}{except}"))
+            .says(format!("{head}: {effect}"))
             .fix(fix);
         // A warning is never a must-level shortfall, whatever the policy raised the
-        // item to: only a setting for every host fails.
+        // item to: only a setting for some hosts is a warning; for every host it fails.
         if status == Status::Warn && self.level.is_must() {
             finding.level(Level::Should)
         } else {
             finding
         }
+    }
+
+    /// The hosts a line decides for: all, or its blocks and a few names.
+    fn who(&self, config: &Config, d: &Directive, reach: &Reach) -> String {
+        let sure = reach.unlisted.unwrap_or(reach.sure);
+        let depends = if sure {
+            ""
+        } else {
+            " — when a `Match exec` or `Match localnetwork` before it comes out that way: it depends on a command, which this check does not run"
+        };
+        if reach.unlisted.is_some() {
+            let blocks = match d.scope.0.last() {
+                None => "it comes before any Host or Match line".to_owned(),
+                Some(&b) => config.blocks[b].describe(),
+            };
+            return format!("all hosts ({blocks}){depends}");
+        }
+        let names: Vec<String> = reach
+            .examples
+            .iter()
+            .map(|h| crate::sanitize::display_str(h))
+            .collect();
+        let more = reach.hosts.saturating_sub(reach.examples.len());
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        let such = if names.is_empty() {
+            String::new()
+        } else {
+            format!(" (such as {}{more})", names.join(", "))
+        };
+        format!("only {}{such}{depends}", config.blocks_of(&d.scope))
     }
 
     /// How to undo a line: remove it from the user's file, or, for the system's,
@@ -316,6 +405,11 @@ impl Judge<'_> {
                 "is nested more than {MAX_DEPTH} includes deep: ssh stops there with \"Too many recursive configuration includes\""
             ),
             Unread::TooMany => "is past the number of config files one run reads; not checked".to_owned(),
+            Unread::TooManyEntries => format!(
+                "holds more names than an Include wildcard is matched against here ({}); the files past them were not checked",
+                ssh_config::MAX_LISTED
+            ),
+            Unread::Link(refusal) => format!("is a symbolic link that {refusal}, so its settings were not checked"),
             Unread::BadPath(arg) => {
                 let at = s
                     .included_from

@@ -16,6 +16,7 @@ pub fn confirm(setup: &Setup, media: Option<&Path>) -> Result<ExitStatus, Error>
     let home = open_home(&account)?;
     let options = crate::keys::scan::ScanOptions {
         deep: false,
+        uid: account.uid,
         extra_paths: policy.list("key-security", "extra-paths").to_vec(),
         progress: None,
     };

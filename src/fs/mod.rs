@@ -14,6 +14,8 @@
 
 mod chmod;
 mod create;
+mod link;
+mod list;
 mod open;
 pub mod perm;
 mod temp_dir;
@@ -21,6 +23,7 @@ mod temp_dir;
 mod tests;
 
 pub use create::DirLock;
+pub use link::{Refusal, Why};
 pub use open::{SafeDir, SafeFile, TempFile};
 pub use temp_dir::PrivateTempDir;
 

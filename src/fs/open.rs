@@ -17,11 +17,11 @@ use super::{FsError, Kind, Location, Meta};
 
 /// Flags every open carries: never follow the last component, never wait on a FIFO or
 /// a device, never leak the descriptor into a child, never acquire a terminal.
-fn base_flags() -> OFlag {
+pub(super) fn base_flags() -> OFlag {
     OFlag::O_RDONLY | OFlag::O_NOFOLLOW | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC | OFlag::O_NOCTTY
 }
 
-pub(super) fn fstat_meta(fd: &OwnedFd) -> Result<Meta, FsError> {
+pub(super) fn fstat_meta(fd: impl AsFd) -> Result<Meta, FsError> {
     fstat(fd)
         .map(|st| Meta::from_stat(&st))
         .map_err(FsError::from_errno)
@@ -56,8 +56,8 @@ fn location_of(fd: impl AsFd, dev: u64) -> Location {
 #[derive(Debug)]
 pub struct SafeDir {
     pub(super) fd: OwnedFd,
-    path: PathBuf,
-    meta: Meta,
+    pub(super) path: PathBuf,
+    pub(super) meta: Meta,
 }
 
 impl SafeDir {
@@ -119,7 +119,7 @@ impl SafeDir {
         readlinkat(&self.fd, name).ok()
     }
 
-    fn symlink_error(&self, name: &OsStr) -> FsError {
+    pub(super) fn symlink_error(&self, name: &OsStr) -> FsError {
         FsError::Symlink {
             target: self.read_link(name),
         }
@@ -133,26 +133,11 @@ impl SafeDir {
             Kind::Symlink => return Err(self.symlink_error(name)),
             other => return Err(FsError::NotDirectory(other)),
         }
-        let fd = openat(
-            &self.fd,
-            name,
-            base_flags() | OFlag::O_DIRECTORY,
-            Mode::empty(),
-        )
-        .map_err(|errno| match errno {
-            Errno::ELOOP => self.symlink_error(name),
-            Errno::ENOTDIR => FsError::Changed,
-            other => FsError::from_errno(other),
-        })?;
-        let meta = fstat_meta(&fd)?;
-        if meta.kind != Kind::Directory || !meta.same_file(&before) {
+        let dir = self.open_listed_dir(name)?;
+        if !dir.meta.same_file(&before) {
             return Err(FsError::Changed);
         }
-        Ok(SafeDir {
-            fd,
-            path: self.child_path(name),
-            meta,
-        })
+        Ok(dir)
     }
 
     /// Opens a regular file for reading. `seen` is the caller's [`lstat`](Self::lstat)
@@ -178,25 +163,7 @@ impl SafeDir {
     /// waits on no FIFO, and the descriptor's `fstat` must say regular; an
     /// unprivileged user cannot put a device node in a home.
     pub fn open_listed_file(&self, name: &OsStr) -> Result<SafeFile, FsError> {
-        // O_NOATIME keeps the scan from touching access times; only the owner (or
-        // root) may ask for it, so fall back without it.
-        let open = |flags: OFlag| openat(&self.fd, name, flags, Mode::empty());
-        let fd = match open(base_flags() | OFlag::O_NOATIME) {
-            Err(Errno::EPERM) => open(base_flags()),
-            result => result,
-        }
-        .map_err(|errno| match errno {
-            Errno::ELOOP => self.symlink_error(name),
-            other => FsError::from_errno(other),
-        })?;
-        let meta = fstat_meta(&fd)?;
-        if meta.kind != Kind::Regular {
-            return Err(FsError::NotRegular(meta.kind));
-        }
-        Ok(SafeFile {
-            file: std::fs::File::from(fd),
-            meta,
-        })
+        self.open_listed(name)?.checked()
     }
 
     /// Creates the file that will replace `name` in an atomic rewrite: private
@@ -496,7 +463,7 @@ impl Drop for TempFile<'_> {
 #[derive(Debug)]
 pub struct SafeFile {
     pub(super) file: std::fs::File,
-    meta: Meta,
+    pub(super) meta: Meta,
 }
 
 impl SafeFile {

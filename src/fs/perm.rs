@@ -5,10 +5,6 @@
 /// Whose access a bit grants.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Who {
-    #[allow(
-        dead_code,
-        reason = "named for completeness; the owner's bits are rarely the problem"
-    )]
     Owner,
     Group,
     Other,
@@ -51,9 +47,38 @@ pub const fn writable_by_group_or_other(mode: u32) -> bool {
     grants(mode, Who::Group, Access::Write) || grants(mode, Who::Other, Access::Write)
 }
 
-/// Any permission for others.
-pub const fn any_for_other(mode: u32) -> bool {
-    mode & 0o007 != 0
+/// What `mode` grants `who`, in words: "readable", "writable and executable", …;
+/// `None` when it grants nothing.
+pub fn access_words(mode: u32, who: Who) -> Option<String> {
+    let words: Vec<&str> = [
+        (Access::Read, "readable"),
+        (Access::Write, "writable"),
+        (Access::Execute, "executable"),
+    ]
+    .into_iter()
+    .filter(|(access, _)| grants(mode, who, *access))
+    .map(|(_, word)| word)
+    .collect();
+    match words.as_slice() {
+        [] => None,
+        [one] => Some((*one).to_owned()),
+        [first, last] => Some(format!("{first} and {last}")),
+        _ => Some("readable, writable and executable".to_owned()),
+    }
+}
+
+/// The set-user-ID (04000), set-group-ID (02000) and sticky (01000) bits of `mode`,
+/// by name.
+pub fn special_words(mode: u32) -> Vec<&'static str> {
+    [
+        (0o4000, "set-user-ID"),
+        (0o2000, "set-group-ID"),
+        (0o1000, "sticky"),
+    ]
+    .into_iter()
+    .filter(|(bit, _)| mode & bit != 0)
+    .map(|(_, word)| word)
+    .collect()
 }
 
 /// Mode as `chmod` and `ls` users read it: four octal digits.
@@ -75,8 +100,31 @@ mod tests {
         assert!(writable_by_group_or_other(0o620));
         assert!(writable_by_group_or_other(0o602));
         assert!(!writable_by_group_or_other(0o644));
-        assert!(any_for_other(0o604));
         assert_eq!(octal(0o400), "0400");
         assert_eq!(octal(0o104755), "4755");
+    }
+
+    #[test]
+    fn words_name_every_bit() {
+        assert_eq!(
+            access_words(0o010, Who::Group).as_deref(),
+            Some("executable")
+        );
+        assert_eq!(
+            access_words(0o060, Who::Group).as_deref(),
+            Some("readable and writable")
+        );
+        assert_eq!(
+            access_words(0o007, Who::Other).as_deref(),
+            Some("readable, writable and executable")
+        );
+        assert_eq!(
+            access_words(0o300, Who::Owner).as_deref(),
+            Some("writable and executable")
+        );
+        assert_eq!(access_words(0o4400, Who::Group), None);
+        assert_eq!(special_words(0o4400), ["set-user-ID"]);
+        assert_eq!(special_words(0o3600), ["set-group-ID", "sticky"]);
+        assert!(special_words(0o0777).is_empty());
     }
 }

@@ -6,7 +6,9 @@ use std::ffi::OsStr;
 use std::os::unix::fs::symlink;
 use std::path::Path;
 
-use super::{FsError, Kind, SafeDir};
+use std::os::unix::fs::PermissionsExt;
+
+use super::{FsError, Kind, SafeDir, Why};
 
 fn dir() -> (tempfile::TempDir, SafeDir) {
     let tmp = tempfile::tempdir().unwrap();
@@ -268,6 +270,117 @@ fn a_rewrite_given_up_leaves_the_directory_as_it_was() {
         assert_eq!(
             std::fs::read(tmp.path().join("hist")).unwrap(),
             b"old secret\n"
+        );
+    }
+}
+
+/// A home with `dotfiles/ssh/config` (0644) in a 0755 tree, as stow lays it out.
+fn dotfiles_home() -> (tempfile::TempDir, SafeDir, u32) {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    std::fs::create_dir_all(root.join("dotfiles/ssh")).unwrap();
+    std::fs::create_dir(root.join(".ssh")).unwrap();
+    std::fs::write(root.join("dotfiles/ssh/config"), b"Host *\n").unwrap();
+    for (rel, mode) in [
+        ("dotfiles", 0o755),
+        ("dotfiles/ssh", 0o755),
+        (".ssh", 0o700),
+    ] {
+        std::fs::set_permissions(root.join(rel), std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let home = SafeDir::open_root(root).unwrap();
+    (tmp, home, nix::unistd::getuid().as_raw())
+}
+
+#[test]
+fn links_to_the_persons_own_files_are_followed() {
+    let (tmp, home, uid) = dotfiles_home();
+    let root = tmp.path();
+    symlink("../dotfiles/ssh/config", root.join(".ssh/config")).unwrap();
+    let found = home.follow_within(Path::new(".ssh/config"), uid).unwrap();
+    assert_eq!(found.path(), root.join("dotfiles/ssh/config"));
+    assert_eq!(found.meta.kind, Kind::Regular);
+    // The same by an absolute path inside the home, and a linked directory.
+    symlink(root.join("dotfiles/ssh"), root.join("ssh-abs")).unwrap();
+    let found = home
+        .follow_within(Path::new("ssh-abs/config"), uid)
+        .unwrap();
+    assert_eq!(found.path(), root.join("dotfiles/ssh/config"));
+    let found = home.follow_within(Path::new("ssh-abs"), uid).unwrap();
+    assert_eq!(found.meta.kind, Kind::Directory);
+    // No link on the way: the entry itself, nothing judged.
+    let plain = home
+        .follow_within(Path::new("dotfiles/ssh/config"), uid)
+        .unwrap();
+    assert_eq!(plain.path(), root.join("dotfiles/ssh/config"));
+    // The final entry's mode is the caller's to judge.
+    std::fs::set_permissions(
+        root.join("dotfiles/ssh/config"),
+        std::fs::Permissions::from_mode(0o666),
+    )
+    .unwrap();
+    let found = home.follow_within(Path::new(".ssh/config"), uid).unwrap();
+    assert_eq!(found.meta.mode, 0o666);
+}
+
+#[test]
+fn links_through_open_or_foreign_places_are_refused() {
+    let (tmp, home, uid) = dotfiles_home();
+    let root = tmp.path();
+    symlink("../dotfiles/ssh/config", root.join(".ssh/config")).unwrap();
+    std::fs::set_permissions(
+        root.join("dotfiles"),
+        std::fs::Permissions::from_mode(0o777),
+    )
+    .unwrap();
+    let refused = home
+        .follow_within(Path::new(".ssh/config"), uid)
+        .unwrap_err();
+    assert_eq!(refused.why, Why::Writable(0o777));
+    assert_eq!(refused.at, root.join("dotfiles"));
+    assert!(refused.sshd_refuses());
+    // Out of the home: to /tmp, which sshd refuses (writable by all), and to /etc,
+    // which it would not; neither is opened.
+    symlink("/tmp", root.join("to-tmp")).unwrap();
+    let refused = home.follow_within(Path::new("to-tmp"), uid).unwrap_err();
+    assert_eq!(refused.at, Path::new("/tmp"));
+    assert!(matches!(refused.why, Why::Writable(_)), "{refused:?}");
+    symlink("/etc/passwd", root.join("to-etc")).unwrap();
+    let refused = home.follow_within(Path::new("to-etc"), uid).unwrap_err();
+    assert_eq!(refused.why, Why::OutsideHome);
+    assert!(!refused.sshd_refuses());
+    symlink("../../..", root.join("up")).unwrap();
+    assert!(home.follow_within(Path::new("up/etc/passwd"), uid).is_err());
+    // A loop.
+    symlink("b", root.join("a")).unwrap();
+    symlink("a", root.join("b")).unwrap();
+    assert_eq!(
+        home.follow_within(Path::new("a"), uid).unwrap_err().why,
+        Why::TooManyLinks
+    );
+    // A dangling link.
+    symlink("nowhere", root.join("dangling")).unwrap();
+    assert_eq!(
+        home.follow_within(Path::new("dangling"), uid)
+            .unwrap_err()
+            .why,
+        Why::Fs(FsError::NotFound)
+    );
+    // Another person's file inside the home (root can give it away).
+    if nix::unistd::geteuid().is_root() {
+        std::fs::write(root.join("theirs"), b"x").unwrap();
+        nix::unistd::chown(
+            &root.join("theirs"),
+            Some(nix::unistd::Uid::from_raw(1)),
+            None,
+        )
+        .unwrap();
+        symlink("theirs", root.join("to-theirs")).unwrap();
+        assert_eq!(
+            home.follow_within(Path::new("to-theirs"), uid)
+                .unwrap_err()
+                .why,
+            Why::NotOwned(1)
         );
     }
 }

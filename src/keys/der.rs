@@ -75,6 +75,20 @@ pub fn encrypted_pkcs8_parts(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
     (!ciphertext.is_empty() && fields.is_empty()).then_some((algorithm, ciphertext))
 }
 
+/// `SEQUENCE { SEQUENCE { OID, … }, OCTET STRING }`: the shape of an
+/// EncryptedPrivateKeyInfo whatever its algorithm, for a body under the
+/// `ENCRYPTED PRIVATE KEY` label.
+pub fn is_encrypted_shape(bytes: &[u8]) -> bool {
+    let shape = || {
+        let (outer, _) = read_tlv(bytes)?;
+        let mut fields = Reader::new(outer.content);
+        Reader::new(fields.expect(TAG_SEQUENCE)?).expect(TAG_OID)?;
+        let ciphertext = fields.expect(TAG_OCTET_STRING)?;
+        Some(outer.tag == TAG_SEQUENCE && !ciphertext.is_empty() && fields.is_empty())
+    };
+    shape() == Some(true)
+}
+
 /// A cheap test on the first bytes: a SEQUENCE tag followed by a usable length
 /// (short, long with up to four length octets, or BER indefinite, which some PKCS#12
 /// writers use), to skip files that cannot be DER before reading them closely.

@@ -89,7 +89,10 @@ fn text_protection(
         | KeyFormat::PemDsa
         | KeyFormat::Pkcs8
         | KeyFormat::Pkcs8Encrypted
-        | KeyFormat::PemOther => (super::pem::protection(after)?, None),
+        | KeyFormat::PemOther => (
+            super::pem::protection(after, format == KeyFormat::Pkcs8Encrypted)?,
+            None,
+        ),
         KeyFormat::Ssh2 => (ssh2(after)?, None),
         KeyFormat::PuttyPpk => ppk(whole)?,
         KeyFormat::GnupgAgent => (gnupg_agent(whole)?, None),

@@ -170,6 +170,16 @@ fn pkcs8_labels_decide() {
         (found.format, found.protection),
         (KeyFormat::Pkcs8Encrypted, Protection::Encrypted)
     );
+    // An algorithm no tool here knows, under the ENCRYPTED label: still encrypted.
+    let unknown = tlv(0x30, &tlv(0x06, &[0x2A, 0x03, 0x04]));
+    let unknown = tlv(0x30, &[unknown, tlv(0x04, &[0x5A; 48])].concat());
+    assert_eq!(
+        inspect(&pem("ENCRYPTED PRIVATE KEY", "", &unknown))
+            .unwrap()
+            .protection,
+        Protection::Encrypted
+    );
+    assert_eq!(inspect(&pem("PRIVATE KEY", "", &unknown)), None);
     // The same body under another label is still what it is.
     assert_eq!(
         inspect(&pem("RSA PRIVATE KEY", "", &pkcs8()))

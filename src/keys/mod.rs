@@ -63,6 +63,17 @@ fn binary_key(prefix: &[u8]) -> Option<(KeyFormat, Protection, Option<Vec<u8>>)>
     Some((format, protection, None))
 }
 
+/// Whether a file's first bytes carry the signature of a key format that is not
+/// text: DER and PKCS#12 (a SEQUENCE), OpenPGP secret key packets, GNOME's binary
+/// keyring, and gpg-agent's canonical S-expression (length-prefixed, so binary).
+/// A file without one and with a NUL in its first bytes holds no key.
+pub fn has_binary_key_signature(first: &[u8]) -> bool {
+    first.starts_with(b"GnomeKeyring\n\r\0\n")
+        || openpgp::looks_like_secret_key_packet(first)
+        || der::looks_like_der(first)
+        || format::agent_sexp(first.trim_ascii_start()).is_some()
+}
+
 /// How many bytes of a file must be read to judge it, when the first
 /// `KEY_PREFIX_BYTES` are not enough: a PKCS#12 file is read whole (a truststore
 /// of a hundred certificates runs past 64 KiB, and its bags come in any order).

@@ -74,7 +74,7 @@ fn block(after: &[u8]) -> Option<Block> {
 
 /// The protection of the PEM block whose body starts at `after`, or
 /// `None` when the body is not a key.
-pub fn protection(after: &[u8]) -> Option<Protection> {
+pub fn protection(after: &[u8], encrypted_label: bool) -> Option<Protection> {
     let block = block(after)?;
     if let Some(encrypted) = block.encrypted_headers {
         // DES, 3DES and AES in CBC mode: whole 8- or 16-octet blocks.
@@ -82,7 +82,13 @@ pub fn protection(after: &[u8]) -> Option<Protection> {
     }
     // A label that names one structure and a body holding another is still a key
     // (some tools label PKCS#8 as "RSA PRIVATE KEY"); only no key at all is not.
-    Some(match der::classify_der(&block.der)? {
+    // Under the ENCRYPTED label, an algorithm and ciphertext are encrypted even
+    // when the algorithm is one no tool here knows.
+    let Some(structure) = der::classify_der(&block.der) else {
+        return (encrypted_label && der::is_encrypted_shape(&block.der))
+            .then_some(Protection::Encrypted);
+    };
+    Some(match structure {
         DerKey::Pkcs8Encrypted => encrypted_pkcs8(&block.der),
         DerKey::Pkcs8 | DerKey::Pkcs1Rsa | DerKey::Sec1Ec | DerKey::Dsa => Protection::Unencrypted,
     })

@@ -1,88 +1,120 @@
 //! One config line split into keyword and arguments exactly as `readconf.c` splits
-//! it (`strdelim` for the keyword, `argv_split` for the rest), so that a quote, an
-//! `=` or a trailing comment means here what it means to ssh.
+//! it (`strdelim` for the keyword, `argv_split` for the rest), so that a quote — even
+//! around the keyword, which ssh strips — an `=` or a trailing comment means here
+//! what it means to ssh.
 
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 
 /// Why ssh would reject a line; it reports it and refuses the whole file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LineError {
-    /// A keyword with nothing after it.
-    NoArgument,
+    /// A keyword (lower-cased) with nothing after it.
+    NoArgument(String),
     /// A quote that is never closed.
     UnbalancedQuote,
+}
+
+impl LineError {
+    /// ssh's own words for it (`readconf.c`), after "FILE line N: ".
+    pub fn ssh_says(&self) -> String {
+        match self {
+            LineError::NoArgument(keyword) => format!(
+                "no argument after keyword \"{}\"",
+                crate::sanitize::display_str(keyword)
+            ),
+            LineError::UnbalancedQuote => "invalid quotes".to_owned(),
+        }
+    }
+}
+
+/// One config line: its keyword, its arguments as `argv_split` gives them, and the
+/// text after the keyword as it stands (`Match` reads its criteria from that with
+/// `strdelim`, not from the split arguments).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    /// Lower-cased: ssh matches keywords in any case.
+    pub keyword: String,
+    pub args: Vec<OsString>,
+    pub rest: Vec<u8>,
 }
 
 fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
-/// `Some((keyword in lower case, arguments))`, or `None` for a blank or comment line.
-pub fn split_line(line: &[u8]) -> Result<Option<(String, Vec<OsString>)>, LineError> {
-    // ssh strips trailing whitespace and form feeds, then leading whitespace.
-    let mut end = line.len();
-    while end > 0 && (is_space(line[end - 1]) || line[end - 1] == b'\x0c') {
-        end -= 1;
-    }
-    let line = &line[..end];
-    let start = line
-        .iter()
-        .position(|&b| !is_space(b))
-        .unwrap_or(line.len());
-    let mut line = &line[start..];
-    // ssh's first word of `=ForwardAgent yes` is empty, and then it takes the
-    // keyword from what follows the `=` (readconf.c: "Ignore leading whitespace"):
-    // the directive counts.
-    if let Some(after) = line.strip_prefix(b"=") {
-        line = trim_start(after);
-    }
-    if line.is_empty() || line[0] == b'#' {
-        return Ok(None);
-    }
-    // The keyword ends at whitespace or the first `=`; after it, whitespace and at
-    // most one `=` (so `Keyword = value` and `Keyword=value` both work). A quoted
-    // keyword (`"ForwardAgent" yes`) is what is between the quotes, as for ssh.
-    let (keyword, mut rest) = match line.strip_prefix(b"\"") {
-        Some(quoted) => match quoted.iter().position(|&b| b == b'"') {
-            Some(close) => (&quoted[..close], &quoted[close + 1..]),
-            // ssh drops a line whose keyword's quote is never closed.
-            None => return Ok(None),
-        },
-        None => {
-            let key_end = line
-                .iter()
-                .position(|&b| is_space(b) || b == b'=' || b == b'"')
-                .unwrap_or(line.len());
-            (&line[..key_end], &line[key_end..])
-        }
+/// `misc.c: strdelim`: the next token of `s`, ending at whitespace, a quote or (with
+/// `split_equals`) one `=`; a token that opens with a quote runs to the next quote.
+/// `None` when a quote is never closed. `s` is left after the token and the
+/// whitespace (and at most one `=`) that follows it.
+pub fn strdelim<'a>(s: &mut &'a [u8], split_equals: bool) -> Option<Vec<u8>> {
+    let text: &'a [u8] = s;
+    let stop = |b: u8| is_space(b) || b == b'"' || split_equals && b == b'=';
+    let Some(at) = text.iter().position(|&b| stop(b)) else {
+        *s = &text[text.len()..];
+        return Some(text.to_vec());
     };
-    // An empty keyword (`= =x`, `"" x`): ssh ignores the line.
-    if keyword.is_empty() {
-        return Ok(None);
+    if text[at] == b'"' {
+        // The quote is removed and the token runs to the next quote.
+        let after = &text[at + 1..];
+        let close = after.iter().position(|&b| b == b'"')?;
+        let mut token = text[..at].to_vec();
+        token.extend_from_slice(&after[..close]);
+        *s = skip_spaces(&after[close + 1..]);
+        return Some(token);
     }
-    let keyword = String::from_utf8_lossy(keyword).to_ascii_lowercase();
-    rest = trim_start(rest);
-    if let Some(after) = rest.strip_prefix(b"=") {
-        rest = trim_start(after);
+    let token = text[..at].to_vec();
+    let equals = split_equals && text[at] == b'=';
+    let mut rest = skip_spaces(&text[at + 1..]);
+    if split_equals && !equals && rest.first() == Some(&b'=') {
+        rest = skip_spaces(&rest[1..]);
     }
-    if rest.is_empty() {
-        return Err(LineError::NoArgument);
-    }
-    let args = argv_split(rest)?;
-    if args.is_empty() {
-        // Only a comment after the keyword.
-        return Err(LineError::NoArgument);
-    }
-    Ok(Some((keyword, args)))
+    *s = rest;
+    Some(token)
 }
 
-fn trim_start(bytes: &[u8]) -> &[u8] {
+fn skip_spaces(bytes: &[u8]) -> &[u8] {
     let start = bytes
         .iter()
         .position(|&b| !is_space(b))
         .unwrap_or(bytes.len());
     &bytes[start..]
+}
+
+/// The line split as `process_config_line_depth` splits it: `Ok(None)` for a line
+/// ssh passes over (blank, a comment, or a keyword whose opening quote is never
+/// closed, which ssh reads as no keyword at all).
+pub fn split_line(line: &[u8]) -> Result<Option<Line>, LineError> {
+    // ssh strips trailing whitespace and form feeds (but never the first byte).
+    let mut end = line.len();
+    while end > 1 && (is_space(line[end - 1]) || line[end - 1] == b'\x0c') {
+        end -= 1;
+    }
+    let mut s = &line[..end];
+    let Some(mut keyword) = strdelim(&mut s, true) else {
+        return Ok(None);
+    };
+    // A line that opens with whitespace gives an empty first token.
+    if keyword.is_empty() {
+        let Some(next) = strdelim(&mut s, true) else {
+            return Ok(None);
+        };
+        keyword = next;
+    }
+    if keyword.is_empty() || keyword[0] == b'\n' || keyword[0] == b'#' {
+        return Ok(None);
+    }
+    let keyword = String::from_utf8_lossy(&keyword).to_ascii_lowercase();
+    let rest = skip_spaces(s);
+    if rest.is_empty() {
+        return Err(LineError::NoArgument(keyword));
+    }
+    let args = argv_split(rest)?;
+    Ok(Some(Line {
+        keyword,
+        args,
+        rest: rest.to_vec(),
+    }))
 }
 
 /// `misc.c: argv_split(s, …, terminate_on_comment = 1)`: words split on blanks,

@@ -1,22 +1,32 @@
-//! ssh_config(5) read as OpenSSH's `readconf.c` reads it, without running ssh: the
-//! user's `~/.ssh/config` and then `/etc/ssh/ssh_config`, each `Include` followed
-//! where ssh would follow it, every directive kept with its FILE:LINE and the
-//! `Host`/`Match` blocks it sits in. Checks judge the directives; nothing here
-//! decides what is risky.
+//! ssh_config(5) read as OpenSSH 9.x's `readconf.c` reads it, without running ssh:
+//! the user's `~/.ssh/config` and then `/etc/ssh/ssh_config`, each `Include`
+//! followed where ssh would follow it, every directive kept with its FILE:LINE and
+//! the `Host`/`Match` blocks it sits in, and every line ssh would refuse kept with
+//! ssh's reason (`keywords`). `eval` answers which line decides a value for a
+//! host, in ssh's two passes; `reach` asks that for every host a config can be
+//! about (`hosts`). Checks judge the answers; nothing here decides what is risky.
 //!
 //! A config is hostile input like any file in the home: it is read through the
-//! safe layer (no link followed inside the home, no FIFO or device opened, a size
-//! bound), and an include loop or an include nested deeper than ssh allows is
-//! recorded instead of followed.
+//! safe layer (a link followed only to the person's own files, no FIFO or device
+//! opened, a size bound), and an include loop or an include nested deeper than
+//! ssh allows is recorded instead of followed.
 
+#[cfg(test)]
+mod differential_tests;
+mod eval;
+mod hosts;
+mod keywords;
 mod lex;
+mod matching;
+mod reach;
 mod read;
 #[cfg(test)]
 mod tests;
 
 #[cfg(test)]
 pub use lex::split_line;
-pub use read::{read_system, read_user};
+pub use reach::{Reach, Unused, reach, unused};
+pub use read::{MAX_LISTED, read_system, read_user};
 
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
@@ -32,94 +42,66 @@ pub const MAX_DEPTH: usize = 16;
 /// person wrote, and reading on would let a 10 GB file stall the run.
 pub const MAX_FILE_BYTES: usize = 1 << 20;
 
-/// A `Host` or `Match` line that a directive sits under.
+/// One criterion of a `Match` line, as `match_cfg_line` reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Criterion {
+    All,
+    /// Holds only in the second pass (after canonicalization, or when a `final`
+    /// anywhere asks for it).
+    Canonical,
+    /// The same, and its presence anywhere asks for the second pass.
+    Final,
+    /// Against the HostName as set so far (the alias when none is).
+    Host(String),
+    /// Against the name given on the command line.
+    OriginalHost(String),
+    /// Against the remote user (`User`, or the local name).
+    User(String),
+    LocalUser(String),
+    /// Runs a command: not evaluated here, so what it decides "depends on a command".
+    Exec(String),
+    /// Depends on the network the machine is on: not evaluated either.
+    LocalNetwork(String),
+}
+
+/// A `Host` or `Match` line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Condition {
     /// `Host` with its patterns as written (`!` negation, `*`, `?`).
     Host(Vec<String>),
-    /// `Match` with its criteria as written; only `all` can be judged without a
-    /// connection, so the rest is kept as text.
-    Match(String),
+    /// `Match` with its criteria, each with whether it is negated.
+    Match(Vec<(bool, Criterion)>),
 }
 
-impl Condition {
-    /// Whether it holds for every host: `Host *` (with no negated pattern, which
-    /// would exclude some) or `Match all` (after `canonical` or `final`, which only
-    /// choose the pass).
-    pub fn all_hosts(&self) -> bool {
-        match self {
-            Condition::Host(patterns) => {
-                patterns.iter().any(|p| p == "*") && !patterns.iter().any(|p| p.starts_with('!'))
-            }
-            Condition::Match(text) => {
-                let mut words = text
-                    .split_ascii_whitespace()
-                    .map(str::to_ascii_lowercase)
-                    .filter(|w| w != "canonical" && w != "final");
-                words.next().is_some_and(|w| w == "all") && words.next().is_none()
-            }
-        }
-    }
+/// A `Host` or `Match` line where it stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Block {
+    pub file: PathBuf,
+    pub line: usize,
+    pub condition: Condition,
+    /// The line as written after its keyword, for messages.
+    pub text: String,
+    /// How many directives were read before it: where it stands among them.
+    pub position: usize,
+}
 
+impl Block {
     /// The line as written, for messages (terminal-safe).
     pub fn describe(&self) -> String {
-        match self {
-            Condition::Host(patterns) => {
-                crate::sanitize::display_str(&format!("Host {}", patterns.join(" ")))
-            }
-            Condition::Match(text) => crate::sanitize::display_str(&format!("Match {text}")),
-        }
+        let keyword = match self.condition {
+            Condition::Host(_) => "Host",
+            Condition::Match(_) => "Match",
+        };
+        crate::sanitize::display_str(&format!("{keyword} {}", self.text))
     }
 }
 
-/// Every `Host`/`Match` a directive is under, outermost first: an `Include` inside
-/// a block reads the included file under that block, and a block inside the
-/// included file narrows it further (ssh's `SSHCONF_NEVERMATCH`).
+/// The `Host`/`Match` lines a directive is under, outermost first, as indices into
+/// [`Config::blocks`]: an `Include` inside a block reads the included file under
+/// that block, and a block inside the included file narrows it further (ssh's
+/// `SSHCONF_NEVERMATCH`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Scope(pub Vec<Condition>);
-
-impl Scope {
-    /// Whether the directive applies to every host.
-    pub fn all_hosts(&self) -> bool {
-        self.0.iter().all(Condition::all_hosts)
-    }
-
-    /// Whether a directive under `self` applies whenever one under `later` does, so
-    /// that under ssh's "first obtained value wins" an earlier `self` line leaves
-    /// `later` no effect. A `Match` other than `all` is never taken to cover
-    /// anything: its `exec` or `localnetwork` may come out differently each time.
-    pub fn covers(&self, later: &Scope) -> bool {
-        self.0
-            .iter()
-            .all(|c| c.all_hosts() || matches!(c, Condition::Host(_)) && later.0.contains(c))
-    }
-
-    /// "all hosts" or the blocks, for messages.
-    pub fn describe(&self) -> String {
-        let named: Vec<&Condition> = self.0.iter().filter(|c| !c.all_hosts()).collect();
-        if named.is_empty() {
-            return match self.0.last() {
-                None => "all hosts (it comes before any Host or Match line)".to_owned(),
-                Some(c) => format!("all hosts ({})", c.describe()),
-            };
-        }
-        format!("only {}", self.hosts())
-    }
-
-    /// "the hosts under `Host a` within `Match b`" (or "all hosts").
-    pub fn hosts(&self) -> String {
-        let named: Vec<String> = self
-            .0
-            .iter()
-            .filter(|c| !c.all_hosts())
-            .map(|c| format!("`{}`", c.describe()))
-            .collect();
-        if named.is_empty() {
-            return "all hosts".to_owned();
-        }
-        format!("the hosts under {}", named.join(" within "))
-    }
-}
+pub struct Scope(pub Vec<usize>);
 
 /// One `Keyword value…` line.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -181,6 +163,11 @@ pub enum Unread {
     TooDeep,
     /// More files than one run reads (`read::MAX_FILES`); the rest were not read.
     TooMany,
+    /// A directory an `Include` wildcard lists holds more names than are read
+    /// (`read::MAX_LISTED`); files past them were not read.
+    TooManyEntries,
+    /// A link in the home that was not followed (see `SafeDir::follow_within`).
+    Link(crate::fs::Refusal),
     /// The `Include` argument (as written) is a path ssh would refuse or that cannot
     /// be resolved here (`~user/`, or any `~` in a system file); the skipped path
     /// is then the including file.
@@ -195,21 +182,56 @@ pub struct Skipped {
     pub included_from: Option<(PathBuf, usize)>,
 }
 
-/// Everything read: directives in ssh's reading order, the files, and what was not
-/// read.
+/// A line ssh refuses, with its reason in ssh's words: one makes ssh stop with
+/// "terminating, N bad configuration options".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fault {
+    pub file: PathBuf,
+    pub line: usize,
+    pub message: String,
+}
+
+/// Everything read: directives and blocks in ssh's reading order, the files, what
+/// was not read, and the lines ssh refuses.
 #[derive(Clone, Debug, Default)]
 pub struct Config {
     pub directives: Vec<Directive>,
+    pub blocks: Vec<Block>,
     pub files: Vec<ReadFile>,
     pub skipped: Vec<Skipped>,
+    pub faults: Vec<Fault>,
 }
 
 impl Config {
     /// Appends `other`, read after this one (the system's file after the user's).
     pub fn extend(&mut self, other: Config) {
-        self.directives.extend(other.directives);
+        let (blocks, directives) = (self.blocks.len(), self.directives.len());
+        self.blocks.extend(other.blocks.into_iter().map(|mut b| {
+            b.position += directives;
+            b
+        }));
+        self.directives
+            .extend(other.directives.into_iter().map(|mut d| {
+                d.scope.0.iter_mut().for_each(|i| *i += blocks);
+                d
+            }));
         self.files.extend(other.files);
         self.skipped.extend(other.skipped);
+        self.faults.extend(other.faults);
+    }
+
+    /// "the hosts under `Host a` within `Match b`", or "all hosts" for a directive
+    /// before any block.
+    pub fn blocks_of(&self, scope: &Scope) -> String {
+        let named: Vec<String> = scope
+            .0
+            .iter()
+            .map(|&i| format!("`{}`", self.blocks[i].describe()))
+            .collect();
+        if named.is_empty() {
+            return "all hosts (it comes before any Host or Match line)".to_owned();
+        }
+        format!("the hosts under {}", named.join(" within "))
     }
 }
 

@@ -1,33 +1,35 @@
 //! Opening config files and following `Include` as `readconf.c` does: `~` and
 //! relative paths of the user's files against `~/.ssh`, of the system's against
 //! `/etc/ssh`; glob(3) expansion, sorted; every match read in place of the line,
-//! under the block the line is in. Inside the home no link is followed (not even
-//! where ssh would); outside it the path was chosen by the person or by root, and
-//! links are followed a few hops, the way `open` would.
+//! under the block the line is in. Inside the home a link is followed only through
+//! the person's own files (`SafeDir::follow_within`: the dotfiles layouts of stow
+//! and the like), so a linked `~/.ssh/config` is read as ssh reads it; outside it
+//! the path was chosen by the person or by root, and links are followed a few
+//! hops, the way `open` would.
 
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
 
-use super::lex::split_line;
+use super::lex::{split_line, strdelim};
 use super::{
-    Condition, Config, Directive, MAX_DEPTH, MAX_FILE_BYTES, ReadFile, Scope, Skipped, Unread,
-    glob_match, has_magic,
+    Block, Condition, Config, Criterion, Directive, Fault, MAX_DEPTH, MAX_FILE_BYTES, ReadFile,
+    Scope, Skipped, Unread, glob_match, has_magic, keywords,
 };
-use crate::fs::{FsError, Kind, SafeDir, SafeFile};
+use crate::fs::{FsError, Kind, Refusal, SafeDir, SafeFile, Why};
 
 /// The most link hops followed outside the home (the kernel allows 40).
 const MAX_LINKS: usize = 8;
 /// The most names taken from one directory listing for a glob.
-const MAX_LISTED: usize = 4096;
+pub const MAX_LISTED: usize = 4096;
 /// The most files read in one run: ten files each including `*` of their own
 /// directory would otherwise fan out to 10^16 reads before the depth limit.
 pub(super) const MAX_FILES: usize = 512;
 
 /// `~/.ssh/config` and everything it includes. A missing file is no finding: ssh
 /// then uses the system's file and its defaults.
-pub fn read_user(home: &SafeDir) -> Config {
-    let mut reader = Reader::new(home, None);
+pub fn read_user(home: &SafeDir, uid: u32) -> Config {
+    let mut reader = Reader::new(home, uid, None);
     let path = home.path().join(".ssh").join("config");
     reader.file(&path, &Scope::default(), 0, true, None);
     reader.out
@@ -35,8 +37,8 @@ pub fn read_user(home: &SafeDir) -> Config {
 
 /// `ssh_config` in `dir` (normally `/etc/ssh`, which ssh reads after the user's
 /// file) and everything it includes; relative includes are taken from `dir`.
-pub fn read_system(home: &SafeDir, dir: &Path) -> Config {
-    let mut reader = Reader::new(home, Some(dir.to_owned()));
+pub fn read_system(home: &SafeDir, uid: u32, dir: &Path) -> Config {
+    let mut reader = Reader::new(home, uid, Some(dir.to_owned()));
     // ssh does not check the owner and mode of this one file; it does of every
     // file it includes.
     reader.file(&dir.join("ssh_config"), &Scope::default(), 0, false, None);
@@ -45,6 +47,8 @@ pub fn read_system(home: &SafeDir, dir: &Path) -> Config {
 
 struct Reader<'a> {
     home: &'a SafeDir,
+    /// The person's: links in the home are followed only through what they own.
+    uid: u32,
     /// `Some(/etc/ssh)` when reading the system's configuration.
     system_dir: Option<PathBuf>,
     out: Config,
@@ -52,16 +56,20 @@ struct Reader<'a> {
     /// of them is a loop.
     chain: Vec<(u64, u64)>,
     opened: usize,
+    /// `IgnoreUnknown` patterns read so far: unknown keywords they match are no fault.
+    ignored: Vec<String>,
 }
 
 impl<'a> Reader<'a> {
-    fn new(home: &'a SafeDir, system_dir: Option<PathBuf>) -> Reader<'a> {
+    fn new(home: &'a SafeDir, uid: u32, system_dir: Option<PathBuf>) -> Reader<'a> {
         Reader {
             home,
+            uid,
             system_dir,
             out: Config::default(),
             chain: Vec::new(),
             opened: 0,
+            ignored: Vec::new(),
         }
     }
 
@@ -84,6 +92,7 @@ impl<'a> Reader<'a> {
         from: Option<(PathBuf, usize)>,
     ) {
         if depth > MAX_DEPTH {
+            self.too_deep(from.as_ref());
             return self.skip(path, Unread::TooDeep, from.as_ref());
         }
         if self.opened == MAX_FILES {
@@ -92,13 +101,15 @@ impl<'a> Reader<'a> {
         let mut file = match self.open(path) {
             Ok(file) => file,
             // ssh skips a file that is not there (ENOENT) without a word.
-            Err(FsError::NotFound) => return,
-            Err(error) => return self.skip(path, Unread::Fs(error), from.as_ref()),
+            Err(Unread::Fs(FsError::NotFound)) => return,
+            Err(why) => return self.skip(path, why, from.as_ref()),
         };
         self.opened += 1;
         let meta = *file.meta();
         let key = (meta.dev, meta.ino);
         if self.chain.contains(&key) {
+            // ssh reads it again and again until it is too deep.
+            self.too_deep(from.as_ref());
             return self.skip(path, Unread::Loop, from.as_ref());
         }
         let text = match file.read_prefix(MAX_FILE_BYTES) {
@@ -117,43 +128,92 @@ impl<'a> Reader<'a> {
         self.chain.push(key);
         let mut current = scope.clone();
         for (index, line) in text.split(|&b| b == b'\n').enumerate() {
-            // A line ssh rejects makes it refuse the file; here it is only skipped,
-            // since this report is about the settings that do work.
-            let Ok(Some((keyword, args))) = split_line(line) else {
-                continue;
-            };
-            let number = index + 1;
-            let lossy = |a: &std::ffi::OsString| String::from_utf8_lossy(a.as_bytes()).into_owned();
-            match keyword.as_str() {
-                // A block starts anew at each Host or Match, but always inside the
-                // block the Include of this file was in.
-                "host" => {
-                    current = scope.clone();
-                    current
-                        .0
-                        .push(Condition::Host(args.iter().map(lossy).collect()));
-                }
-                "match" => {
-                    current = scope.clone();
-                    let words: Vec<String> = args.iter().map(lossy).collect();
-                    current.0.push(Condition::Match(words.join(" ")));
-                }
-                "include" => {
-                    for arg in &args {
-                        self.include(arg, &current, depth, (path.to_owned(), number));
-                    }
-                }
-                _ => self.out.directives.push(Directive {
-                    file: path.to_owned(),
-                    line: number,
-                    keyword,
-                    args,
-                    scope: current.clone(),
-                    system: self.system_dir.is_some(),
-                }),
-            }
+            let at = (path.to_owned(), index + 1);
+            self.line(line, &at, scope, &mut current, depth);
         }
         self.chain.pop();
+    }
+
+    /// One line of a file read under `scope`; `current` is the block it is in.
+    fn line(
+        &mut self,
+        raw: &[u8],
+        at: &(PathBuf, usize),
+        scope: &Scope,
+        current: &mut Scope,
+        depth: usize,
+    ) {
+        let line = match split_line(raw) {
+            Ok(Some(line)) => line,
+            Ok(None) => return,
+            Err(error) => return self.fault(at, error.ssh_says()),
+        };
+        let lossy = |a: &OsString| String::from_utf8_lossy(a.as_bytes()).into_owned();
+        let condition = match line.keyword.as_str() {
+            "host" => {
+                if line.args.iter().any(|a| a.is_empty()) {
+                    self.fault(at, "keyword host empty argument".to_owned());
+                }
+                Condition::Host(line.args.iter().map(lossy).collect())
+            }
+            "match" => match match_criteria(&line.rest) {
+                Ok(criteria) => Condition::Match(criteria),
+                Err(why) => {
+                    // ssh leaves the block as it was and refuses the file.
+                    return self.fault(at, format!("{why}; Bad Match condition"));
+                }
+            },
+            "include" => {
+                for arg in &line.args {
+                    self.include(arg, current, depth, at.clone());
+                }
+                return;
+            }
+            keyword => {
+                if let Some(why) = keywords::fault(keyword, &line.args, &self.ignored) {
+                    return self.fault(at, why);
+                }
+                if keyword == "ignoreunknown" {
+                    self.ignored.extend(line.args.iter().map(lossy));
+                }
+                let directive = Directive {
+                    file: at.0.clone(),
+                    line: at.1,
+                    keyword: line.keyword,
+                    args: line.args,
+                    scope: current.clone(),
+                    system: self.system_dir.is_some(),
+                };
+                return self.out.directives.push(directive);
+            }
+        };
+        // A block starts anew at each Host or Match, but always inside the block
+        // the Include of this file was in.
+        let text = String::from_utf8_lossy(&line.rest).into_owned();
+        self.out.blocks.push(Block {
+            file: at.0.clone(),
+            line: at.1,
+            condition,
+            text,
+            position: self.out.directives.len(),
+        });
+        *current = scope.clone();
+        current.0.push(self.out.blocks.len() - 1);
+    }
+
+    fn too_deep(&mut self, from: Option<&(PathBuf, usize)>) {
+        if let Some(at) = from {
+            let message = "Too many recursive configuration includes".to_owned();
+            self.fault(at, message);
+        }
+    }
+
+    fn fault(&mut self, at: &(PathBuf, usize), message: String) {
+        self.out.faults.push(Fault {
+            file: at.0.clone(),
+            line: at.1,
+            message,
+        });
     }
 
     /// One `Include` argument: resolved, expanded and read in sorted order.
@@ -173,6 +233,10 @@ impl<'a> Reader<'a> {
         };
         let Some(pattern) = pattern else {
             let shown = String::from_utf8_lossy(bytes).into_owned();
+            if self.system_dir.is_some() {
+                let message = format!("bad include path {}.", crate::sanitize::display_str(&shown));
+                self.fault(&from, message);
+            }
             let file = from.0.clone();
             return self.skip(&file, Unread::BadPath(shown), Some(&from));
         };
@@ -206,14 +270,20 @@ impl<'a> Reader<'a> {
                     continue;
                 }
                 let listed = self.open_dir(prefix).and_then(|dir| {
-                    let (names, _) = dir.entries(MAX_LISTED)?;
-                    Ok((dir, names))
+                    let (names, truncated) = dir.entries(MAX_LISTED).map_err(Unread::Fs)?;
+                    Ok((dir, names, truncated))
                 });
                 let (dir, names) = match listed {
-                    Ok(listed) => listed,
-                    Err(FsError::NotFound | FsError::NotDirectory(_)) => continue,
-                    Err(error) => {
-                        self.skip(prefix, Unread::Fs(error), Some(from));
+                    Ok((dir, names, truncated)) => {
+                        if truncated {
+                            // The names past the bound are not read: say so.
+                            self.skip(prefix, Unread::TooManyEntries, Some(from));
+                        }
+                        (dir, names)
+                    }
+                    Err(Unread::Fs(FsError::NotFound | FsError::NotDirectory(_))) => continue,
+                    Err(why) => {
+                        self.skip(prefix, why, Some(from));
                         continue;
                     }
                 };
@@ -229,46 +299,135 @@ impl<'a> Reader<'a> {
                     next.push(prefix.join(name));
                 }
             }
-            next.truncate(MAX_LISTED);
+            if next.len() > MAX_LISTED {
+                next.truncate(MAX_LISTED);
+                self.skip(pattern, Unread::TooManyEntries, Some(from));
+            }
             found = next;
         }
         found.sort_by(|a, b| a.as_os_str().as_bytes().cmp(b.as_os_str().as_bytes()));
         found
     }
 
-    /// A directory: below the home through `open_within` (no link followed),
-    /// elsewhere opened as a root.
-    fn open_dir(&self, path: &Path) -> Result<SafeDir, FsError> {
-        match path.strip_prefix(self.home.path()) {
-            Ok(rel) => self.home.open_within(rel),
-            Err(_) => SafeDir::open_root(path),
+    /// A directory: below the home through [`SafeDir::follow_within`], elsewhere
+    /// opened as a root.
+    fn open_dir(&self, path: &Path) -> Result<SafeDir, Unread> {
+        let Ok(rel) = path.strip_prefix(self.home.path()) else {
+            return SafeDir::open_root(path).map_err(Unread::Fs);
+        };
+        if rel.as_os_str().is_empty() {
+            return SafeDir::open_root(path).map_err(Unread::Fs);
         }
+        let found = self.home.follow_within(rel, self.uid).map_err(unread)?;
+        if found.meta.kind != Kind::Directory {
+            return Err(Unread::Fs(FsError::NotDirectory(found.meta.kind)));
+        }
+        found.dir.open_dir(&found.name).map_err(Unread::Fs)
     }
 
-    /// A regular file, never a FIFO or device. A link inside the home is refused;
-    /// outside it (a distribution's `/etc/ssh/ssh_config.d/*.conf` may be one) it is
-    /// followed a few hops, each hop reopened through this same rule.
-    fn open(&self, path: &Path) -> Result<SafeFile, FsError> {
+    /// A regular file, never a FIFO or device. Inside the home a link is followed
+    /// only through the person's own files; outside it (a distribution's
+    /// `/etc/ssh/ssh_config.d/*.conf` may be one) it is followed a few hops, each
+    /// hop reopened through this same rule.
+    fn open(&self, path: &Path) -> Result<SafeFile, Unread> {
+        if let Ok(rel) = path.strip_prefix(self.home.path()) {
+            let found = self.home.follow_within(rel, self.uid).map_err(unread)?;
+            return found
+                .dir
+                .open_file(&found.name, &found.meta)
+                .map_err(Unread::Fs);
+        }
         let mut path = path.to_owned();
         for _ in 0..MAX_LINKS {
             let (dir, name) = match self.home.open_parent(&path) {
                 Ok(found) => found,
                 // A path that names no file is one ssh finds nothing at.
-                Err(FsError::NoFileName) => return Err(FsError::NotFound),
-                Err(error) => return Err(error),
+                Err(FsError::NoFileName) => return Err(Unread::Fs(FsError::NotFound)),
+                Err(error) => return Err(Unread::Fs(error)),
             };
-            let meta = dir.lstat(name)?;
+            let meta = dir.lstat(name).map_err(Unread::Fs)?;
             if meta.kind == Kind::Symlink && !path.starts_with(self.home.path()) {
                 let target = dir
                     .read_link(name)
-                    .ok_or(FsError::Symlink { target: None })?;
+                    .ok_or(Unread::Fs(FsError::Symlink { target: None }))?;
                 path = normalize(&dir.path().join(target));
                 continue;
             }
-            return dir.open_file(name, &meta);
+            return dir.open_file(name, &meta).map_err(Unread::Fs);
         }
-        Err(FsError::Symlink { target: None })
+        Err(Unread::Fs(FsError::Symlink { target: None }))
     }
+}
+
+/// A way not followed: a missing file is one ssh finds nothing at; the rest is
+/// a link refused, with its reason.
+fn unread(refusal: Refusal) -> Unread {
+    match refusal.why {
+        Why::Fs(FsError::NotFound | FsError::NoFileName) => Unread::Fs(FsError::NotFound),
+        _ => Unread::Link(refusal),
+    }
+}
+
+/// A `Match` line's criteria as `match_cfg_line` reads them (with `strdelim`,
+/// from the text after the keyword), or ssh's complaint.
+fn match_criteria(rest: &[u8]) -> Result<Vec<(bool, Criterion)>, String> {
+    let mut s = rest;
+    let mut criteria = Vec::new();
+    let mut attributes = 0;
+    while let Some(token) = strdelim(&mut s, true).filter(|t| !t.is_empty()) {
+        if token[0] == b'#' {
+            break;
+        }
+        let negate = token[0] == b'!';
+        let name = String::from_utf8_lossy(&token[usize::from(negate)..]).to_ascii_lowercase();
+        if name == "all" {
+            let mut peek = s;
+            let next = strdelim(&mut peek, true).unwrap_or_default();
+            if attributes > 1 || !next.is_empty() && next[0] != b'#' {
+                let shown = crate::sanitize::display_bytes(&token);
+                return Err(format!(
+                    "'{shown}' cannot be combined with other Match attributes"
+                ));
+            }
+            criteria.push((negate, Criterion::All));
+            return Ok(criteria);
+        }
+        attributes += 1;
+        if name == "canonical" || name == "final" {
+            let criterion = if name == "final" {
+                Criterion::Final
+            } else {
+                Criterion::Canonical
+            };
+            criteria.push((negate, criterion));
+            continue;
+        }
+        let arg = strdelim(&mut s, true).unwrap_or_default();
+        if arg.is_empty() || arg[0] == b'#' {
+            return Err(format!(
+                "Missing Match criteria for {}",
+                crate::sanitize::display_str(&name)
+            ));
+        }
+        let arg = String::from_utf8_lossy(&arg).into_owned();
+        let criterion = match name.as_str() {
+            "host" => Criterion::Host(arg),
+            "originalhost" => Criterion::OriginalHost(arg),
+            "user" => Criterion::User(arg),
+            "localuser" => Criterion::LocalUser(arg),
+            "exec" => Criterion::Exec(arg),
+            "localnetwork" => Criterion::LocalNetwork(arg),
+            other => {
+                let shown = crate::sanitize::display_str(other);
+                return Err(format!("Unsupported Match attribute {shown}"));
+            }
+        };
+        criteria.push((negate, criterion));
+    }
+    if attributes == 0 {
+        return Err("One or more attributes required for Match".to_owned());
+    }
+    Ok(criteria)
 }
 
 /// `.` and `..` resolved by name, as the path is written: `open_within` walks only

@@ -3,7 +3,7 @@
 
 use std::os::unix::ffi::OsStrExt;
 
-use crate::util::{Cli, Home, have, is_root, skip};
+use crate::util::{Cli, Home, chmod, have, is_root, skip};
 
 /// The "done when": a 0644 and a 0400 encrypted key, a FIFO named id_rsa, a
 /// link to /etc/shadow, a 10 GB sparse file and public keys.
@@ -75,16 +75,17 @@ fn the_hostile_ssh_directory_of_the_acceptance_test() {
 }
 
 #[test]
-fn a_link_to_a_loose_key_elsewhere_is_reported_not_followed() {
+fn a_link_out_of_the_home_is_reported_not_followed() {
     if !have(
         "ssh-keygen",
-        "a_link_to_a_loose_key_elsewhere_is_reported_not_followed",
+        "a_link_out_of_the_home_is_reported_not_followed",
     ) {
         return;
     }
     // If the link were followed, the 0644 key behind it would be flagged as a key.
     let home = Home::with_ssh();
-    let outside = home.keygen("elsewhere", None, None, 0o644);
+    let elsewhere = Home::new();
+    let outside = elsewhere.keygen("loose", None, None, 0o644);
     let link = home.symlink(".ssh/id_ed25519", &outside);
     let dirlink = home.symlink(".ssh/keys", home.path());
     let run = Cli::json(&home, &["--only", "key-permissions"]);
@@ -109,21 +110,120 @@ fn a_link_to_a_loose_key_elsewhere_is_reported_not_followed() {
 }
 
 #[test]
-fn a_linked_ssh_directory_is_not_followed() {
-    if !have("ssh-keygen", "a_linked_ssh_directory_is_not_followed") {
+fn a_link_to_the_persons_own_key_is_followed_and_judged() {
+    if !have(
+        "ssh-keygen",
+        "a_link_to_the_persons_own_key_is_followed_and_judged",
+    ) {
         return;
     }
+    // Dotfiles: ~/.ssh/id_ed25519 -> ~/dotfiles/ssh/id_ed25519, left 0644.
+    let home = Home::with_ssh();
+    home.dir("dotfiles/ssh", 0o755);
+    let key = home.keygen("dotfiles/ssh/id_ed25519", None, None, 0o644);
+    home.symlink(".ssh/id_ed25519", "../dotfiles/ssh/id_ed25519");
+    let run = Cli::json(&home, &["--only", "key-permissions"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(
+        run.findings_for(&key),
+        [(
+            "fail".into(),
+            "must".into(),
+            "private-key-world-accessible".into()
+        )]
+    );
+}
+
+#[test]
+fn a_linked_ssh_directory_is_followed_and_judged_as_sshd_judges_it() {
+    if !have(
+        "ssh-keygen",
+        "a_linked_ssh_directory_is_followed_and_judged_as_sshd_judges_it",
+    ) {
+        return;
+    }
+    // To the person's own directory in the home: its keys are found, its mode judged.
     let home = Home::new();
-    home.dir("real-ssh", 0o755);
-    let key = home.keygen("real-ssh/id_ed25519", None, None, 0o644);
-    home.symlink(".ssh", home.join("real-ssh"));
+    home.dir("dotfiles/ssh", 0o700);
+    let key = home.keygen("dotfiles/ssh/id_ed25519", None, None, 0o644);
+    home.symlink(".ssh", "dotfiles/ssh");
     let run = Cli::json(&home, &["--only", "key-permissions"]);
     assert_eq!(
         run.findings_for(&home.join(".ssh")),
-        [("warn".into(), "should".into(), "ssh-dir-symlink".into())]
+        [("pass".into(), "must".into(), "ssh-dir-ok".into())]
+    );
+    assert_eq!(
+        run.findings_for(&key),
+        [(
+            "fail".into(),
+            "must".into(),
+            "private-key-world-accessible".into()
+        )]
+    );
+    // To a directory anyone can write: sshd refuses it, and so does the check.
+    chmod(&home.join("dotfiles/ssh"), 0o777);
+    let run = Cli::json(&home, &["--only", "key-permissions"]);
+    assert_eq!(
+        run.findings_for(&home.join(".ssh")),
+        [("fail".into(), "must".into(), "ssh-dir-too-open".into())]
+    );
+    // Through a directory anyone can write: not followed, and a failure.
+    chmod(&home.join("dotfiles/ssh"), 0o700);
+    chmod(&home.join("dotfiles"), 0o777);
+    let run = Cli::json(&home, &["--only", "key-permissions"]);
+    assert_eq!(
+        run.findings_for(&home.join(".ssh")),
+        [("fail".into(), "must".into(), "ssh-dir-symlink".into())]
     );
     assert!(run.findings_for(&key).is_empty());
-    assert!(!run.stdout.contains("id_ed25519"));
+    // Out of the home to /tmp, which sshd refuses (anyone can write it).
+    std::fs::remove_file(home.join(".ssh")).unwrap();
+    let tmp = tempfile::Builder::new()
+        .prefix("csi-ssh")
+        .tempdir_in("/tmp")
+        .unwrap();
+    chmod(tmp.path(), 0o700);
+    home.symlink(".ssh", tmp.path());
+    let run = Cli::json(&home, &["--only", "key-permissions"]);
+    let found = run.findings_for(&home.join(".ssh"));
+    assert_eq!(
+        found,
+        [("fail".into(), "must".into(), "ssh-dir-symlink".into())]
+    );
+    assert!(
+        run.stdout.contains("sshd's StrictModes refuses"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_linked_authorized_keys_is_judged_by_its_target() {
+    let home = Home::with_ssh();
+    home.dir("dotfiles", 0o755);
+    let target = home.file("dotfiles/authorized_keys", b"", 0o666);
+    let link = home.symlink(".ssh/authorized_keys", "../dotfiles/authorized_keys");
+    let run = Cli::json(&home, &["--only", "key-permissions"]);
+    assert_eq!(
+        run.findings_for(&target),
+        [(
+            "fail".into(),
+            "must".into(),
+            "authorized-keys-writable".into()
+        )]
+    );
+    // Through a directory anyone can write: sshd refuses it.
+    chmod(&target, 0o600);
+    chmod(&home.join("dotfiles"), 0o777);
+    let run = Cli::json(&home, &["--only", "key-permissions"]);
+    assert_eq!(
+        run.findings_for(&link),
+        [(
+            "fail".into(),
+            "must".into(),
+            "authorized-keys-writable".into()
+        )]
+    );
 }
 
 #[test]

@@ -314,3 +314,52 @@ fn pem_blocks_without_a_key_are_no_finding_even_with_deep() {
     assert!(paths.iter().all(|path| path == p(&real)), "{paths:#?}");
     assert!(paths.iter().any(|path| path == p(&real)), "{}", run.stdout);
 }
+
+#[test]
+fn deep_reads_what_a_key_can_be_and_no_more() {
+    let test = "deep_reads_what_a_key_can_be_and_no_more";
+    if !have("ssh-keygen", test) {
+        return;
+    }
+    let home = Home::with_ssh();
+    home.dir("notes", 0o755);
+    let key = home.keygen("source-key", None, Some("PEM"), 0o600);
+    let text = std::fs::read(&key).unwrap();
+    std::fs::remove_file(&key).unwrap();
+    // A key pasted after a few lines of notes: its marker is in the first bytes.
+    let mut notes = b"meeting notes, nothing secret\n".repeat(30);
+    notes.extend_from_slice(&text);
+    let pasted = home.file("notes/servers.txt", &notes, 0o600);
+    // One pasted after 10 KiB of notes is past what --deep reads of every file;
+    // in a key store, every file is read to 64 KiB and it is found.
+    let mut long = b"meeting notes, nothing secret\n".repeat(350);
+    long.extend_from_slice(&text);
+    home.file("notes/long.txt", &long, 0o600);
+    let in_store = home.file(".ssh/long-notes.txt", &long, 0o600);
+    // gpg-agent's canonical S-expression holds binary (NUL) bytes, yet is a key.
+    let canonical = home.file(
+        "notes/agent.key",
+        b"(11:private-key(3:rsa(1:n3:\x00\x01\x02)(1:e1:\x03)))",
+        0o600,
+    );
+    // A binary file with a key's text after a NUL is no key file, as grep -I says.
+    let mut blob = vec![0u8, 1, 2, 3];
+    blob.extend_from_slice(&text);
+    home.file("notes/blob.bin", &blob, 0o600);
+    let run = Cli::json(&home, &["--deep", "--only", "key-encryption"]);
+    let paths: Vec<String> = run.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["path"].as_str().map(str::to_owned))
+        .collect();
+    let mut want = vec![
+        p(&canonical).to_owned(),
+        p(&pasted).to_owned(),
+        p(&in_store).to_owned(),
+    ];
+    want.sort();
+    let mut got = paths.clone();
+    got.sort();
+    assert_eq!(got, want, "{}", run.stdout);
+}

@@ -38,6 +38,20 @@ fn each_private_key_mode_gets_its_verdict() {
             0o401,
             triple("fail", "must", "private-key-world-accessible"),
         ),
+        // Execute and the special bits, each named for what it is.
+        (0o410, triple("fail", "must", "private-key-group-writable")),
+        (
+            0o500,
+            triple("warn", "should", "private-key-owner-writable"),
+        ),
+        (
+            0o4400,
+            triple("warn", "should", "private-key-owner-writable"),
+        ),
+        (
+            0o3600,
+            triple("warn", "should", "private-key-owner-writable"),
+        ),
     ];
     let mut keys = Vec::new();
     for (i, (mode, _)) in cases.iter().enumerate() {
@@ -62,6 +76,36 @@ fn each_private_key_mode_gets_its_verdict() {
         .unwrap()["fix"]
         .clone();
     assert_eq!(fix, format!("chmod 400 {}", keys[7].display()));
+    // Words for every bit: no "writable" for what only executes or is set-ID.
+    let said = |i: usize| {
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == keys[i].to_str().unwrap())
+            .unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    for (i, words) in [
+        (10, "is executable by its group"),
+        (11, "is executable by its owner"),
+        (12, "carries the set-user-ID bit"),
+        (
+            13,
+            "is writable by its owner and carries the set-group-ID and sticky bit",
+        ),
+        (1, "is writable by its owner"),
+        (4, "is readable by its group"),
+        (5, "is readable and writable by its group"),
+    ] {
+        let message = said(i);
+        assert!(message.contains(words), "mode {:o}: {message}", cases[i].0);
+    }
+    for i in [10, 11, 12] {
+        assert!(!said(i).contains("writ"), "{}", said(i));
+    }
     // The group-readable message says both: the standard tolerates it, OpenSSH does not.
     let text = Cli::new(["--home", home.path().to_str().unwrap()])
         .run()

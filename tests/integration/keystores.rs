@@ -502,6 +502,89 @@ fn deep_finds_stray_keys_the_default_run_does_not() {
 }
 
 #[test]
+fn deep_finds_every_key_among_thousands_of_files_once_and_in_order() {
+    if !have(
+        "ssh-keygen",
+        "deep_finds_every_key_among_thousands_of_files_once_and_in_order",
+    ) {
+        return;
+    }
+    let home = Home::with_ssh();
+    // More files than one reader's batch, over many directories at several depths,
+    // so that the readers share the walk; keys in the middle and at the ends.
+    let mut keys = Vec::new();
+    for d in 0..40 {
+        let dir = format!("work/d{}/sub{}", d % 7, d);
+        home.dir(&dir, 0o755);
+        for f in 0..60 {
+            home.file(
+                format!("{dir}/n{f}.txt"),
+                format!("notes {d} {f}\n").as_bytes(),
+                0o644,
+            );
+        }
+        if d % 9 == 0 {
+            keys.push(home.keygen(&format!("{dir}/k{d}"), None, Some("PEM"), 0o600));
+        }
+    }
+    // The key stores' own keys are not reported twice.
+    let in_store = home.keygen(".ssh/id_store", None, None, 0o600);
+    let run = Cli::json(&home, &["--deep", "--only", "key-encryption"]);
+    let found: Vec<String> = findings_of(&run, "key-encryption")
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_owned())
+        .collect();
+    let mut want: Vec<String> = keys.iter().map(|k| p(k).to_owned()).collect();
+    want.push(p(&in_store).to_owned());
+    want.sort();
+    let mut sorted = found.clone();
+    sorted.sort();
+    assert_eq!(sorted, want, "{}", run.stdout);
+    let deep_only: Vec<&String> = found.iter().filter(|f| !f.contains("/.ssh/")).collect();
+    assert!(
+        deep_only.windows(2).all(|w| w[0] < w[1]),
+        "reported in path order: {deep_only:?}"
+    );
+}
+
+#[test]
+fn deep_says_what_lies_too_deep_to_walk() {
+    if !have("ssh-keygen", "deep_says_what_lies_too_deep_to_walk") {
+        return;
+    }
+    let home = Home::with_ssh();
+    // A key 60 levels down is found; below 64 levels nothing is walked, and that
+    // is a skip, never silence.
+    let shallow: String = (0..60).map(|_| "n/").collect();
+    home.dir(&shallow, 0o755);
+    let found = home.keygen(&format!("{shallow}key"), None, Some("PEM"), 0o600);
+    let deep: String = (0..70).map(|_| "d/").collect();
+    home.dir(&deep, 0o755);
+    home.keygen(&format!("{deep}key"), None, Some("PEM"), 0o600);
+    let run = Cli::json(
+        &home,
+        &["--deep", "--only", "key-encryption,key-permissions"],
+    );
+    let keys: Vec<String> = findings_of(&run, "key-encryption")
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(keys, [p(&found).to_owned()], "{}", run.stdout);
+    let too_deep: Vec<String> = findings_of(&run, "key-permissions")
+        .iter()
+        .filter(|f| f["code"] == "too-deep" && f["status"] == "skip")
+        .map(|f| f["path"].as_str().unwrap().to_owned())
+        .collect();
+    let level_65: String = (0..65).map(|_| "d/").collect();
+    assert_eq!(
+        too_deep,
+        [p(&home.join(level_65.trim_end_matches('/'))).to_owned()],
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
 fn fix_tightens_modes_through_the_descriptor_and_only_then() {
     if !have(
         "ssh-keygen",

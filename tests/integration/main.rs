@@ -15,6 +15,8 @@ mod hermetic;
 
 // The permission rules of the key-permissions check, case by case.
 mod key_permissions;
+// The same rules held to a real sshd with StrictModes yes, layout by layout.
+mod sshd_strictmodes;
 // Links, FIFOs, sockets, devices, sparse files, hostile names: never followed, never blocking.
 mod hostile;
 // The JSON contract and exit statuses 0, 1 and 2.

@@ -19,13 +19,13 @@ mod deep;
 use zeroize::Zeroizing;
 
 use super::{Inspection, inspect};
-use crate::fs::{FsError, Kind, Location, Meta, SafeDir, SafeFile};
+use crate::fs::{FsError, Kind, Location, Meta, Refusal, SafeDir, SafeFile, Why};
 
 /// Enough for any key; nothing beyond it is read.
 pub const KEY_PREFIX_BYTES: usize = 64 * 1024;
 /// The most read of a PKCS#12 file, which is read whole (see
 /// [`crate::keys::wants_whole_file`]).
-const MAX_WHOLE_FILE_BYTES: usize = 1 << 20;
+pub(super) const MAX_WHOLE_FILE_BYTES: usize = 1 << 20;
 /// The shortest key marker, `(11:private-key`; a smaller file is not opened.
 pub const MIN_KEY_BYTES: u64 = 15;
 /// How deep below a key store's top the scan goes.
@@ -94,6 +94,13 @@ pub enum Event {
         meta: Meta,
         store: Store,
     },
+    /// A link sshd's StrictModes refuses (through a place others can write, or out
+    /// of the home to one): a failure, with `code` and a message.
+    Refused {
+        path: PathBuf,
+        code: &'static str,
+        message: String,
+    },
     /// `~/.ssh` is not there, or is not a usable directory: `code` and a message.
     StoreProblem {
         path: PathBuf,
@@ -139,9 +146,11 @@ impl KeyScan {
 }
 
 /// How far to look.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ScanOptions<'p> {
     pub deep: bool,
+    /// The person's uid: a link is followed only through what they own.
+    pub uid: u32,
     /// Files or directories the policy adds (`~/` means the home).
     pub extra_paths: Vec<String>,
     /// Told how a `--deep` walk of the whole home goes, which can take a while.
@@ -158,9 +167,12 @@ pub trait WalkProgress: Sync {
 
 struct Scanner<'a> {
     home: &'a SafeDir,
+    uid: u32,
     events: Vec<Event>,
     /// Files already inspected, by device and inode: a key reached twice is one file.
     seen: HashSet<(u64, u64)>,
+    /// Directories already walked: a link back to one is not walked again.
+    walked: HashSet<(u64, u64)>,
     /// Entries looked at so far, against [`MAX_VISITED`].
     visited: usize,
 }
@@ -169,8 +181,10 @@ struct Scanner<'a> {
 pub fn scan(home: &SafeDir, options: &ScanOptions) -> KeyScan {
     let mut scanner = Scanner {
         home,
+        uid: options.uid,
         events: Vec::new(),
         seen: HashSet::new(),
+        walked: HashSet::new(),
         visited: 0,
     };
     for (rel, store) in Store::ROOTS {
@@ -218,15 +232,11 @@ impl Scanner<'_> {
                 }
                 return;
             }
-            Err(error @ FsError::Symlink { .. }) => {
-                let message = format!("{error}, so the keys behind it were not checked");
-                self.events.push(Event::StoreProblem {
-                    path,
-                    code: store_code(store, "symlink"),
-                    message,
-                });
-                return;
-            }
+            // A linked store (dotfiles): followed through the person's own files.
+            Err(FsError::Symlink { .. }) => match self.follow_dir(Path::new(rel)) {
+                Ok(dir) => dir,
+                Err(refusal) => return self.refused_store(path, store, &refusal),
+            },
             Err(FsError::NotDirectory(kind)) => {
                 let message = format!("is {}, not a directory", kind.noun());
                 self.events.push(Event::StoreProblem {
@@ -242,14 +252,68 @@ impl Scanner<'_> {
             }
         };
         self.events.push(Event::Directory {
-            path: dir.path().to_owned(),
+            path,
             meta: *dir.meta(),
             store,
         });
         self.walk(Arc::new(dir), store, 0);
     }
 
+    /// The directory a link below the home leads to, by [`SafeDir::follow_within`].
+    fn follow_dir(&self, rel: &Path) -> Result<SafeDir, Refusal> {
+        let found = self.home.follow_within(rel, self.uid)?;
+        if found.meta.kind != Kind::Directory {
+            return Err(Refusal::new(
+                found.path(),
+                Why::NotDirectory(found.meta.kind),
+            ));
+        }
+        found
+            .dir
+            .open_dir(&found.name)
+            .map_err(|error| Refusal::new(found.path(), Why::Fs(error)))
+    }
+
+    /// A key store that is a link not followed: a failure when sshd would refuse
+    /// the way too (whoever can write a place on it can swap the keys), else the
+    /// store's problem as before.
+    fn refused_store(&mut self, path: PathBuf, store: Store, refusal: &Refusal) {
+        let code = store_code(store, "symlink");
+        if refusal.sshd_refuses() {
+            let sshd = if store == Store::Ssh {
+                "sshd's StrictModes refuses authorized_keys through it, "
+            } else {
+                ""
+            };
+            let shown = match path.strip_prefix(self.home.path()) {
+                Ok(rel) => format!("~/{}", crate::sanitize::display_path(rel)),
+                Err(_) => crate::sanitize::display_path(&path),
+            };
+            let message = format!(
+                "{shown} is a symbolic link that {refusal}: {sshd}whoever can write there can swap the keys, and the keys behind it were not checked"
+            );
+            self.events.push(Event::Refused {
+                path,
+                code,
+                message,
+            });
+        } else {
+            let message = format!(
+                "is a symbolic link that {refusal}, so the keys behind it were not checked"
+            );
+            self.events.push(Event::StoreProblem {
+                path,
+                code,
+                message,
+            });
+        }
+    }
+
     fn walk(&mut self, dir: Arc<SafeDir>, store: Store, depth: usize) {
+        let meta = dir.meta();
+        if !self.walked.insert((meta.dev, meta.ino)) {
+            return;
+        }
         let (names, truncated) = match dir.entries(MAX_ENTRIES) {
             Ok(listing) => listing,
             Err(error) => {
@@ -294,7 +358,7 @@ impl Scanner<'_> {
             Err(error) => return self.passed(path, "unreadable", error.to_string()),
         };
         match meta.kind {
-            Kind::Regular => self.file(dir, name, meta, store, depth),
+            Kind::Regular => self.file(dir, &name.clone(), name, meta, store, depth),
             Kind::Directory if store == Store::Pass && name == ".git" => {}
             Kind::Directory if depth + 1 >= MAX_DEPTH => {
                 self.passed(
@@ -311,12 +375,7 @@ impl Scanner<'_> {
             Kind::Socket if matches!(store, Store::Ssh | Store::Gnupg) => {
                 self.events.push(Event::Socket { path, meta });
             }
-            Kind::Symlink => {
-                let error = FsError::Symlink {
-                    target: dir.read_link(&name),
-                };
-                self.passed(path, "symlink-not-followed", error.to_string());
-            }
+            Kind::Symlink => self.follow_entry(dir, name, store, depth),
             other => self.passed(
                 path,
                 "not-regular-file",
@@ -325,15 +384,18 @@ impl Scanner<'_> {
         }
     }
 
+    /// A regular file; `shown` is the name it was found by (a link's, when it was
+    /// reached through one), which says whether it is one of ssh's control files.
     fn file(
         &mut self,
         dir: &Arc<SafeDir>,
+        shown: &OsStr,
         name: OsString,
         lstat: Meta,
         store: Store,
         depth: usize,
     ) {
-        let control = match (store, depth, name.as_bytes()) {
+        let control = match (store, depth, shown.as_bytes()) {
             (Store::Ssh, 0, b"authorized_keys" | b"authorized_keys2") => {
                 Some(Control::AuthorizedKeys)
             }
@@ -375,6 +437,56 @@ impl Scanner<'_> {
         self.inspect_file(dir, name, &lstat, store);
     }
 
+    /// A link in a key store: followed through the person's own files to what it
+    /// names (a key, a control file, a directory), or passed by with the reason —
+    /// a failure when sshd would refuse the way to `authorized_keys` or `config`.
+    fn follow_entry(&mut self, dir: &Arc<SafeDir>, name: OsString, store: Store, depth: usize) {
+        let path = dir.child_path(&name);
+        let found = match path.strip_prefix(self.home.path()) {
+            Ok(rel) => self.home.follow_within(rel, self.uid),
+            Err(_) => Err(Refusal::new(path.clone(), Why::OutsideHome)),
+        };
+        let found = match found {
+            Ok(found) => found,
+            Err(refusal) => {
+                let control = store == Store::Ssh
+                    && depth == 0
+                    && matches!(name.as_bytes(), b"authorized_keys" | b"authorized_keys2");
+                if control && refusal.sshd_refuses() {
+                    return self.events.push(Event::Refused {
+                        path,
+                        code: "authorized-keys-writable",
+                        message: format!(
+                            "authorized_keys is a symbolic link that {refusal}: sshd's StrictModes ignores it, and whoever can write there can log in as you"
+                        ),
+                    });
+                }
+                let message = format!("is a symbolic link that {refusal}");
+                return self.passed(path, "symlink-not-followed", message);
+            }
+        };
+        match found.meta.kind {
+            Kind::Regular => {
+                let target = Arc::new(found.dir);
+                self.file(&target, &name, found.name, found.meta, store, depth);
+            }
+            Kind::Directory if depth + 1 >= MAX_DEPTH => self.passed(
+                path,
+                "too-deep",
+                format!("more than {MAX_DEPTH} levels below the key store; not walked"),
+            ),
+            Kind::Directory => match found.dir.open_dir(&found.name) {
+                Ok(sub) => self.walk(Arc::new(sub), store, depth + 1),
+                Err(error) => self.passed(path, "unreadable", error.to_string()),
+            },
+            other => self.passed(
+                path,
+                "not-regular-file",
+                FsError::NotRegular(other).to_string(),
+            ),
+        }
+    }
+
     /// Opens, reads the first 64 KiB, and records a key if it is one.
     fn inspect_file(&mut self, dir: &Arc<SafeDir>, name: OsString, lstat: &Meta, store: Store) {
         if !self.seen.insert((lstat.dev, lstat.ino)) {
@@ -411,10 +523,33 @@ impl Scanner<'_> {
         }
     }
 
-    /// A file or directory named by the policy or by `~/.ssh/config`. Links along
-    /// its directory path are followed, because the person chose that path; the
-    /// last component never is.
+    /// A file or directory named by the policy or by `~/.ssh/config`. Inside the
+    /// home, links are followed through the person's own files only; outside it,
+    /// links along its directory path are followed, because the person chose that
+    /// path, and the last component never is.
     fn named(&mut self, path: &Path) {
+        if let Ok(rel) = path.strip_prefix(self.home.path()) {
+            // Inside the home, links are followed only through the person's own.
+            let found = match self.home.follow_within(rel, self.uid) {
+                Ok(found) => found,
+                Err(Refusal {
+                    why: Why::Fs(FsError::NotFound | FsError::NoFileName),
+                    ..
+                }) => return,
+                Err(refusal) => {
+                    let message = format!("is named by the policy or ~/.ssh/config, and {refusal}");
+                    return self.passed(path.to_owned(), "symlink-not-followed", message);
+                }
+            };
+            match found.meta.kind {
+                Kind::Directory => match found.dir.open_dir(&found.name) {
+                    Ok(sub) => self.walk(Arc::new(sub), Store::Named, 0),
+                    Err(error) => self.passed(path.to_owned(), "unreadable", error.to_string()),
+                },
+                _ => self.visit(&Arc::new(found.dir), found.name, Store::Named, 0),
+            }
+            return;
+        }
         let Some((dir, name)) = self.home.parent_of(path) else {
             return;
         };
@@ -434,7 +569,7 @@ impl Scanner<'_> {
     /// includes (read as ssh reads them, see `crate::ssh_config`), with `~`, `%d`
     /// and `%u`-free paths resolved as ssh does (relative ones from the home).
     fn ssh_config_paths(&self) -> Vec<PathBuf> {
-        let config = crate::ssh_config::read_user(self.home);
+        let config = crate::ssh_config::read_user(self.home, self.uid);
         let values = config
             .directives
             .iter()
@@ -464,6 +599,7 @@ fn event_path(event: &Event) -> &Path {
     match event {
         Event::Key(key) => &key.path,
         Event::Directory { path, .. }
+        | Event::Refused { path, .. }
         | Event::StoreProblem { path, .. }
         | Event::Control { path, .. }
         | Event::Socket { path, .. }
@@ -518,8 +654,8 @@ mod tests {
         let values: Vec<OsString> = text
             .split(|&b| b == b'\n')
             .filter_map(|line| crate::ssh_config::split_line(line).ok().flatten())
-            .filter(|(k, _)| k == "identityfile" || k == "certificatefile")
-            .filter_map(|(_, args)| args.into_iter().next())
+            .filter(|l| l.keyword == "identityfile" || l.keyword == "certificatefile")
+            .filter_map(|l| l.args.into_iter().next())
             .collect();
         identity_paths(values.iter(), home)
     }

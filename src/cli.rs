@@ -244,6 +244,11 @@ pub enum Command {
         #[command(subcommand)]
         action: BreachAction,
     },
+    /// The indexes of the policy's word-lists
+    WordLists {
+        #[command(subcommand)]
+        action: WordListsAction,
+    },
     /// Show the effective policy or validate a policy file
     #[command(arg_required_else_help = false)]
     Policy {
@@ -379,6 +384,14 @@ pub enum BackupAction {
         #[arg(long, value_name = "PATH")]
         media: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WordListsAction {
+    /// Root only: compile every list of the policy's word-lists that starts with "/"
+    /// into the index the checks read (/var/lib/csi-self-check/word-lists/), once
+    /// instead of at every check; an index is used only while its list is unchanged
+    Import,
 }
 
 #[derive(Debug, Subcommand)]

@@ -189,7 +189,9 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
     entries.sort();
     for path in entries {
-        if path.is_dir() {
+        // A directory with a Cargo.toml is a crate of its own (the PAM module, the
+        // vendored zxcvbn), with rules of its own.
+        if path.is_dir() && !path.join("Cargo.toml").exists() {
             collect(&path, out);
         } else if path.extension().is_some_and(|e| e == "rs") {
             out.push(path);

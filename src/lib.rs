@@ -50,6 +50,7 @@ pub mod bench {
     /// The built-in policy's password rules, loaded once.
     pub struct Judge {
         rules: crate::password::Rules,
+        lists: std::sync::Arc<[crate::password::lists::WordIndex]>,
     }
 
     /// A breached-password index, for `tests/bench/breach.sh`: many lookups in one
@@ -107,16 +108,42 @@ pub mod bench {
             .ok()?;
             Some(Judge {
                 rules: crate::password::Rules::from_policy(&policy),
+                lists: std::sync::Arc::from(Vec::new()),
             })
+        }
+
+        /// The same, with the word lists of `paths` (the policy's `word-lists`).
+        pub fn with_word_lists(paths: &[String]) -> Result<Judge, String> {
+            let loaded = crate::password::lists::load(
+                paths,
+                None,
+                std::path::Path::new(crate::password::lists::SYSTEM_DIR),
+            );
+            if let Some((path, reason)) = loaded.unusable.first() {
+                return Err(format!("{}: {reason}", path.display()));
+            }
+            let mut judge = Judge::new().ok_or("the built-in policy does not load")?;
+            judge.lists = std::sync::Arc::from(loaded.lists);
+            Ok(judge)
         }
 
         /// Judges `password` as `password --stdin` would and returns how many rules
         /// it broke, the estimate counting as one.
         pub fn check(&self, password: &str) -> usize {
             let broken = crate::password::broken_rules(password, &self.rules).len();
-            let weak = crate::password::estimate(password, &["alice".to_owned()])
-                .map_or(true, |e| e.score < self.rules.min_score);
+            let weak = crate::password::estimate(password, &["alice".to_owned()], &self.lists)
+                .map_or(true, |e| {
+                    e.guesses_log10 < self.rules.min_guesses_log10 as f64
+                });
             broken + usize::from(weak)
+        }
+
+        /// log10 of the guesses `password` takes, and its pieces in words.
+        pub fn explain(&self, password: &str) -> (f64, String) {
+            crate::password::estimate(password, &["alice".to_owned()], &self.lists).map_or_else(
+                |e| (f64::NAN, e.to_string()),
+                |e| (e.guesses_log10, crate::password::explain::pieces(&e.pieces)),
+            )
         }
     }
 }

@@ -24,6 +24,9 @@ pub enum SecretError {
     TooLong,
     /// Not valid UTF-8, so it cannot be judged as text.
     NotText,
+    /// A NUL byte inside: a C program (PAM, passwd) reads a password only up to its
+    /// first NUL, so what is judged would not be what is stored.
+    Nul,
     /// The input could not be read; the message is the system's.
     Read(String),
 }
@@ -31,8 +34,12 @@ pub enum SecretError {
 impl std::fmt::Display for SecretError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            SecretError::TooLong => write!(f, "longer than {MAX_SECRET_BYTES} bytes"),
-            SecretError::NotText => write!(f, "not valid UTF-8 text"),
+            SecretError::TooLong => write!(f, "is longer than {MAX_SECRET_BYTES} bytes"),
+            SecretError::NotText => write!(f, "is not valid UTF-8 text"),
+            SecretError::Nul => write!(
+                f,
+                "contains a NUL byte, which ends a password for PAM and every C program"
+            ),
             SecretError::Read(reason) => write!(f, "cannot be read: {reason}"),
         }
     }
@@ -64,12 +71,15 @@ impl Secret {
         if bytes.len() > MAX_SECRET_BYTES {
             return Err(SecretError::TooLong);
         }
+        if bytes.contains(&0) {
+            return Err(SecretError::Nul);
+        }
         let _lock = region::lock(bytes.as_ptr(), bytes.capacity().max(1)).ok();
         Ok(Secret { bytes, _lock })
     }
 
     /// Reads one secret from `input`: at most [`MAX_SECRET_BYTES`] after stripping
-    /// `terminator`. It reads no more than one byte past what it may accept, so an
+    /// `terminator`, and no NUL byte in what is left. It reads no more than one byte past what it may accept, so an
     /// endless stream is refused rather than drained.
     pub fn read(input: &mut impl Read, terminator: Terminator) -> Result<Secret, SecretError> {
         let mut secret = Secret::with_room();
@@ -95,6 +105,9 @@ impl Secret {
         }
         if secret.bytes.len() > MAX_SECRET_BYTES {
             return Err(SecretError::TooLong);
+        }
+        if secret.bytes.contains(&0) {
+            return Err(SecretError::Nul);
         }
         Ok(secret)
     }
@@ -136,6 +149,27 @@ mod tests {
         assert_eq!(read(b"S3cret!pw", Terminator::Nul).unwrap(), "S3cret!pw");
         assert_eq!(read(b"S3cret!pw\0", Terminator::Nul).unwrap(), "S3cret!pw");
         assert_eq!(read(b"", Terminator::Nul).unwrap(), "");
+    }
+
+    #[test]
+    fn a_nul_inside_is_refused_and_only_a_terminating_one_is_stripped() {
+        assert_eq!(
+            read(b"\0Kettle-Blue-42!", Terminator::Nul),
+            Err(SecretError::Nul)
+        );
+        assert_eq!(
+            read(b"Kettle\0Blue\0", Terminator::Nul),
+            Err(SecretError::Nul)
+        );
+        assert_eq!(
+            read(b"Kettle\0\n", Terminator::Newline),
+            Err(SecretError::Nul)
+        );
+        assert_eq!(read(b"Kettle\0", Terminator::Nul).unwrap(), "Kettle");
+        assert_eq!(
+            Secret::from_typed("ab\0c".to_owned()).err(),
+            Some(SecretError::Nul)
+        );
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub enum TerminalError {
 impl std::fmt::Display for TerminalError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            TerminalError::Stdin(e) => write!(f, "standard input: the password is {e}"),
+            TerminalError::Stdin(e) => write!(f, "standard input: the password {e}"),
             TerminalError::Prompt(e) => write!(
                 f,
                 "cannot read a password from the terminal ({e}); pipe one with --stdin"
@@ -33,7 +33,7 @@ impl std::fmt::Display for TerminalError {
                 f,
                 "no terminal to ask on ({e}); pass --yes to replace without asking"
             ),
-            TerminalError::Typed(e) => write!(f, "the password is {e}"),
+            TerminalError::Typed(e) => write!(f, "the password {e}"),
             TerminalError::Io(e) => write!(f, "{e}"),
         }
     }

@@ -110,6 +110,10 @@ echo "-rw-r--r-- /usr/share/doc/$pkg/copyright" >>"$work/manifest"
 sort -o "$work/manifest" "$work/manifest"
 [ "$(wc -l <"$work/manifest")" -ge 18 ] || fail "read too few assets from Cargo.toml"
 grep -q "^-rw-r--r-- /etc/$pkg/policy.toml$" "$work/manifest" || fail "the manifest lacks the policy"
+readonly module=/usr/lib/x86_64-linux-gnu/security/pam_csi_self_check.so
+grep -q "^-rw-r--r-- $module$" "$work/manifest" || fail "the manifest lacks the PAM module"
+grep -q "^-rw-r--r-- /usr/share/pam-configs/$pkg$" "$work/manifest" ||
+  fail "the manifest lacks the pam-auth-update profile"
 
 # ---- the .deb's contents ----------------------------------------------------------
 dpkg-deb -c "$deb" | awk '/^-/ { sub(/^\./, "", $6); print $1, $6 }' | sort >"$work/deb-files"
@@ -125,14 +129,17 @@ if dpkg-deb -c "$deb" | grep -q ' \./etc/pam\.d/'; then fail "the .deb installs 
 
 # ---- the RPM's contents, compared with the .deb's ---------------------------------
 # Differences that are the distributions' and not the packages': Fedora's zsh looks in
-# site-functions, %license goes to /usr/share/licenses, the build-id links are rpm's,
-# copyright is Debian's, and Debian's rpm does not gzip man pages as Fedora's does.
+# site-functions, %license goes to /usr/share/licenses, PAM modules to %{_libdir}/security,
+# the build-id links are rpm's, copyright and the pam-auth-update profile are Debian's,
+# and Debian's rpm does not gzip man pages as Fedora's does.
 HOME=$work/rpm-home rpm -qp --qf '[%{FILEMODES:perms} %{FILEFLAGS:fflags} %{FILENAMES}\n]' "$rpm_file" >"$work/rpm-all"
 awk '/^-/ { print $1, $NF }' "$work/rpm-all" |
   sed -e "s| /usr/share/zsh/site-functions/| /usr/share/zsh/vendor-completions/|" \
     -e "s| /usr/share/licenses/$pkg/| /usr/share/doc/$pkg/|" \
+    -e "s| /usr/lib64/security/| /usr/lib/x86_64-linux-gnu/security/|" \
     -e 's|\(/usr/share/man/.*\.[1-9]\)$|\1.gz|' | sort >"$work/rpm-files"
-grep -v " /usr/share/doc/$pkg/copyright$" "$work/deb-files" >"$work/deb-files-for-rpm"
+grep -v -e " /usr/share/doc/$pkg/copyright$" -e " /usr/share/pam-configs/$pkg$" \
+  "$work/deb-files" >"$work/deb-files-for-rpm"
 expect_same_lines "the .deb's and the RPM's files (normalised)" \
   "$work/deb-files-for-rpm" "$work/rpm-files"
 awk '/^-/ && $2 == "cn" { print $NF }' "$work/rpm-all" | sort >"$work/rpm-config"
@@ -259,6 +266,34 @@ if [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ] && [ -d /run/systemd/system ]
   if $made_textfiles; then rmdir $textfiles; fi
 else
   say "systemd is not PID 1 here: the units are verified and rated, not started"
+fi
+
+# The PAM module: libpam finds it by its bare name in its own directory, it exports
+# the password phase, the profile is one pam-auth-update reads, and a password change
+# through it runs the installed /usr/bin/csi-self-check, which refuses a weak password
+# naming the word (pam_permit stands where pam_unix would store it). The service file
+# is the test's own and always removed.
+nm -D --defined-only "$module" | grep -q ' T pam_sm_chauthtok$' ||
+  fail "$module does not export pam_sm_chauthtok"
+grep -q '^Password-Type: Primary$' /usr/share/pam-configs/$pkg &&
+  grep -q 'requisite[[:space:]]*pam_csi_self_check.so retry=3$' /usr/share/pam-configs/$pkg ||
+  fail "the pam-auth-update profile does not put the module in the password stack"
+if command -v pamtester >/dev/null 2>&1; then
+  service=/etc/pam.d/csi-self-check-package-test-$$
+  trap 'rm -f "$service"; cleanup' EXIT
+  printf '%s\n' 'auth required pam_permit.so' 'account required pam_permit.so' \
+    'password requisite pam_csi_self_check.so retry=1' 'password required pam_permit.so' \
+    'session required pam_permit.so' >"$service"
+  set +e
+  out=$(printf 'Dolphin2024!\n' | pamtester -v "${service##*/}" nobody chauthtok 2>&1)
+  status=$?
+  set -e
+  rm -f "$service"
+  [ "$status" != 0 ] || fail "the installed module accepted Dolphin2024!: $out"
+  grep -q "a common word 'dolphin'" <<<"$out" || fail "the installed module did not say why: $out"
+else
+  [ "${CI:-}" != true ] || fail "pamtester is not installed (tests/run installs it)"
+  echo "SKIPPED tests/package.sh: the password change through the installed module (no pamtester)"
 fi
 
 # The installed binary on a fixture home with a loose key, under the installed policy.

@@ -48,7 +48,7 @@ pub const READS: &[(&str, &str)] = &[
     ),
     (
         "password-rules",
-        "only the password given to `password` or the PAM helper (never kept), the account's login, real name and the host name as words an attacker would try, and the breached-password indexes of the policy",
+        "only the password given to `password` or the PAM helper (never kept), the account's login, real name and the host name as words an attacker would try, the breached-password indexes of the policy, and the word lists of its word-lists (or their indexes)",
     ),
     (
         "password-fingerprints",
@@ -328,7 +328,7 @@ pub const FIXES: &[(&str, &str)] = &[
     ("password-no-symbol", NEW_PASSWORD),
     (
         "password-easy-to-guess",
-        "choose a longer password of several unrelated words; the message gives zxcvbn's advice",
+        "choose four or more uncommon words, or a long random password from a password manager; the message names the pieces that make it easy",
     ),
     (
         "password-breached",
@@ -337,6 +337,10 @@ pub const FIXES: &[(&str, &str)] = &[
     (
         "password-breach-index-unusable",
         "build the index again with `csi-self-check breach import`, or correct the policy's breach-indexes",
+    ),
+    (
+        "password-word-list-unusable",
+        "make the list a readable regular file of at most 64 MiB, or correct the policy's word-lists",
     ),
     (
         "password-estimate-failed",

@@ -4,15 +4,19 @@
 //!
 //! Reads: the password, the account's login and real name, the host name, and the
 //! breached-password indexes of the policy's `breach-indexes` (only those outside
-//! the home in the PAM helper).
+//! the home in the PAM helper), and the word lists of its `word-lists` (likewise).
 //! Never: puts any part of the password, or of its hash, in a finding; each message
-//! says only which rule failed, how many guesses zxcvbn estimates, zxcvbn's
-//! fixed-text advice, and how often a breach index has seen it.
+//! says only which rule failed, how many guesses it would take, the patterns it is
+//! made of by kind (a listed word as the list spells it), fixed-text advice, and
+//! how often a breach index has seen it.
 //!
 //! Codes: listed in `codes()` below and explained in csi-self-check(1).
 
+use std::sync::Arc;
+
 use super::{Check, CheckError, Context, Finding, Status, Subject};
 use crate::breach;
+use crate::password::lists::WordIndex;
 use crate::password::{self, Estimate, Rules};
 
 const ID: &str = "password-rules";
@@ -30,7 +34,7 @@ impl Check for PasswordRules {
     }
 
     fn summary(&self) -> &'static str {
-        "a password given to `csi-self-check password` or the PAM helper: length, digit, lower, upper and symbol, and a zxcvbn estimate"
+        "a password given to `csi-self-check password` or the PAM helper: length, digit, lower, upper and symbol, and the guesses its cheapest decomposition needs"
     }
 
     fn codes(&self) -> &'static [&'static str] {
@@ -44,6 +48,7 @@ impl Check for PasswordRules {
             "password-easy-to-guess",
             "password-breached",
             "password-breach-index-unusable",
+            "password-word-list-unusable",
             "password-estimate-failed",
             "password-not-text",
         ]
@@ -73,8 +78,9 @@ impl Check for PasswordRules {
         }
         let breach = breached(cx, text, out);
         let inputs = password::user_inputs(&cx.account.name, &cx.account.gecos);
-        match password::estimate(text, &inputs) {
-            Ok(estimate) if estimate.score < rules.min_score => {
+        let lists = word_lists(cx, out);
+        match password::estimate(text, &inputs, &lists) {
+            Ok(estimate) if estimate.guesses_log10 < rules.min_guesses_log10 as f64 => {
                 let although = if broken.is_empty() {
                     ", although it meets every composition rule"
                 } else {
@@ -82,9 +88,9 @@ impl Check for PasswordRules {
                 };
                 out.push(
                     finding(Status::Fail, "password-easy-to-guess").says(format!(
-                        "The password is easy to guess{although}: {}{}",
+                        "The password is easy to guess{although}: it is {}, and {}. {ADVICE}",
+                        password::explain::pieces(&estimate.pieces),
                         strength(&estimate, &rules),
-                        advice(&estimate, &rules)
                     )),
                 );
             }
@@ -102,6 +108,28 @@ impl Check for PasswordRules {
         }
         Ok(())
     }
+}
+
+/// The policy's word lists, compiled; a list that cannot be used is a finding, and
+/// the estimate goes on without it.
+fn word_lists(cx: &Context<'_>, out: &mut Vec<Finding>) -> Arc<[WordIndex]> {
+    let level = cx.policy.level(ITEM);
+    let loaded = password::lists::load(
+        cx.policy.list(ITEM, "word-lists"),
+        cx.personal_files(),
+        &crate::sysroot::path(password::lists::SYSTEM_DIR),
+    );
+    for (path, reason) in &loaded.unusable {
+        out.push(
+            Finding::new(ID, ITEM, level, Status::Error, "password-word-list-unusable")
+                .says(format!(
+                    "The word list cannot be used, so its words were not looked for in the password: {}",
+                    crate::sanitize::display_str(reason)
+                ))
+                .at(path),
+        );
+    }
+    Arc::from(loaded.lists)
 }
 
 /// Looks the password up in the policy's breach indexes; a hit at least as frequent
@@ -177,75 +205,19 @@ fn built(secs: u64) -> String {
     crate::time::utc_minute(i64::try_from(secs).unwrap_or(i64::MAX))
 }
 
-/// "about 10^4 guesses would find it (zxcvbn score 1 of 4; the policy asks for 3)".
+/// What to do instead, in one fixed sentence.
+const ADVICE: &str =
+    "Choose four or more uncommon words, or a long random password from a password manager";
+
+/// "about 10^6 guesses would find it (the policy asks for at least 10^10)".
 fn strength(estimate: &Estimate, rules: &Rules) -> String {
-    let guesses = if estimate.guesses_log10.is_finite() && estimate.guesses_log10 >= 1.0 {
+    let guesses = if estimate.guesses_log10 >= 1.0 {
         format!("about 10^{:.0} guesses", estimate.guesses_log10.floor())
     } else {
         "fewer than 10 guesses".to_owned()
     };
     format!(
-        "{guesses} would find it (zxcvbn score {} of 4; the policy asks for at least {})",
-        estimate.score, rules.min_score
+        "{guesses} would find it (the policy asks for at least 10^{})",
+        rules.min_guesses_log10
     )
-}
-
-/// zxcvbn's suggestion for a password with few character classes, which contradicts
-/// a policy that asks for digits, upper case or symbols.
-const NO_NEED_FOR_CLASSES: &str = "No need for symbols, digits, or uppercase letters";
-
-/// zxcvbn's warning and suggestions, which are fixed sentences — less any that would
-/// contradict a rule of the policy the same report says was broken.
-fn advice(estimate: &Estimate, rules: &Rules) -> String {
-    let asks_for_classes = rules.digit || rules.upper || rules.symbol;
-    let mut text = String::new();
-    if let Some(warning) = &estimate.warning {
-        text.push_str(&format!(". {}", warning.trim_end_matches('.')));
-    }
-    let suggestions: Vec<&str> = estimate
-        .suggestions
-        .iter()
-        .map(String::as_str)
-        .filter(|s| !(asks_for_classes && s.starts_with(NO_NEED_FOR_CLASSES)))
-        .collect();
-    if !suggestions.is_empty() {
-        text.push_str(". Suggestions: ");
-        text.push_str(&suggestions.join(" "));
-    }
-    text
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-    use super::*;
-
-    #[test]
-    fn no_advice_contradicts_a_composition_rule_the_policy_asks() {
-        // zxcvbn says this of an empty password: the filter meets its real words.
-        let empty = password::estimate("", &[]).unwrap();
-        assert!(
-            empty
-                .suggestions
-                .iter()
-                .any(|s| s.starts_with(NO_NEED_FOR_CLASSES)),
-            "{empty:?}"
-        );
-        let strict = Rules {
-            min_length: 12,
-            digit: true,
-            lower: true,
-            upper: true,
-            symbol: true,
-            min_score: 3,
-        };
-        assert!(!advice(&empty, &strict).contains("No need for"));
-        let lax = Rules {
-            digit: false,
-            upper: false,
-            symbol: false,
-            ..strict
-        };
-        assert!(advice(&empty, &lax).contains("No need for"));
-    }
 }

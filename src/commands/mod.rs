@@ -15,6 +15,7 @@ mod login;
 mod pam;
 mod password;
 mod policy;
+mod word_lists;
 
 use std::path::{Path, PathBuf};
 
@@ -22,6 +23,7 @@ use crate::account::Account;
 use crate::checks::{RemindWhen, RunOptions, Selection};
 use crate::cli::{
     self, BackupAction, BreachAction, Command, Format, GlobalArgs, KeyAction, Parsed, PolicyAction,
+    WordListsAction,
 };
 use crate::commands::error::Error;
 use crate::exit::ExitStatus;
@@ -88,6 +90,9 @@ pub fn run() -> Result<ExitStatus, Error> {
         Some(Command::Breach {
             action: BreachAction::Import(args),
         }) => breach::import(&setup, args),
+        Some(Command::WordLists {
+            action: WordListsAction::Import,
+        }) => word_lists::import(&setup),
         Some(Command::Policy {
             action: PolicyAction::Show,
         }) => policy::show(&setup),

@@ -1,10 +1,14 @@
 //! Judging a password against the standard's entropy rules and a realistic strength
 //! estimate. Every rule it breaks is reported at once — pam_pwquality and passwdqc
 //! stop at the first — and nothing derived from the password leaves this module but
-//! which rules failed and zxcvbn's own fixed-text advice.
+//! which rules failed, the guesses it would take, and the patterns it is made of,
+//! named by kind (a listed word by the list's spelling).
 
 mod composition;
 mod estimate;
+pub mod explain;
+mod guesses;
+pub mod lists;
 
 pub use composition::broken_rules;
 pub use estimate::{Estimate, estimate, warm_up};
@@ -21,9 +25,13 @@ pub struct Rules {
     pub lower: bool,
     pub upper: bool,
     pub symbol: bool,
-    /// zxcvbn's score (0–4) the password must reach.
-    pub min_score: u8,
+    /// log10 of the guesses the cheapest decomposition must cost at least: the
+    /// stricter of `min-guesses-log10` and what `min-score` means.
+    pub min_guesses_log10: u64,
 }
+
+/// What zxcvbn's scores 0–4 mean in guesses: at least 10^0, 10^3, 10^6, 10^8, 10^10.
+const SCORE_FLOORS: [u64; 5] = [0, 3, 6, 8, 10];
 
 impl Rules {
     pub fn from_policy(policy: &Policy) -> Rules {
@@ -33,7 +41,12 @@ impl Rules {
             lower: policy.flag(ITEM, "require-lower"),
             upper: policy.flag(ITEM, "require-upper"),
             symbol: policy.flag(ITEM, "require-symbol"),
-            min_score: u8::try_from(policy.number(ITEM, "min-score")).unwrap_or(4),
+            min_guesses_log10: policy.number(ITEM, "min-guesses-log10").max(
+                usize::try_from(policy.number(ITEM, "min-score"))
+                    .ok()
+                    .and_then(|score| SCORE_FLOORS.get(score).copied())
+                    .unwrap_or(10),
+            ),
         }
     }
 }
@@ -60,4 +73,44 @@ pub fn user_inputs(login: &str, gecos: &str) -> Vec<String> {
     inputs.sort();
     inputs.dedup();
     inputs
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// The rules of the built-in policy with `site` as the site's policy.toml.
+    fn rules_with(site: &str) -> Rules {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("policy.toml"), site).unwrap();
+        let policy = crate::policy::load(&crate::policy::LoadOptions {
+            policy_file: None,
+            system_dir: dir.path(),
+            trusted_owner: nix::unistd::geteuid().as_raw(),
+        })
+        .unwrap();
+        Rules::from_policy(&policy)
+    }
+
+    #[test]
+    fn the_threshold_is_in_guesses_and_min_score_keeps_its_meaning() {
+        assert_eq!(rules_with("").min_guesses_log10, 10);
+        let site = |text: &str| rules_with(&format!("[password-entropy]\n{text}\n"));
+        assert_eq!(site("min-guesses-log10 = 6").min_guesses_log10, 6);
+        // zxcvbn's score 3 means at least 10^8 guesses, 4 at least 10^10; the
+        // stricter key wins.
+        assert_eq!(
+            site("min-guesses-log10 = 0\nmin-score = 3").min_guesses_log10,
+            8
+        );
+        assert_eq!(
+            site("min-guesses-log10 = 6\nmin-score = 4").min_guesses_log10,
+            10
+        );
+        assert_eq!(
+            site("min-guesses-log10 = 12\nmin-score = 2").min_guesses_log10,
+            12
+        );
+    }
 }

@@ -68,9 +68,11 @@ pub const ITEMS: &[ItemSpec] = &[
             p("require-lower", ParamKind::Flag),
             p("require-upper", ParamKind::Flag),
             p("require-symbol", ParamKind::Flag),
+            p("min-guesses-log10", ParamKind::AtLeast { min: 0, max: 40 }),
             p("min-score", ParamKind::AtLeast { min: 0, max: 4 }),
             p("pam-allow-missing-token", ParamKind::Permit),
             p("breach-indexes", ParamKind::Paths),
+            p("word-lists", ParamKind::Paths),
             p(
                 "breach-min-count",
                 ParamKind::AtMost {

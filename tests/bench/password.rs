@@ -1,12 +1,37 @@
 //! In-process cost of one password check once the process has started (composition
-//! rules plus the guarded zxcvbn estimate), typical and worst-case inputs. Run with
+//! rules plus the guarded estimate), typical and worst-case inputs. Run with
 //! `cargo bench --bench password`; prints microseconds per check.
+//!
+//! `cargo bench --bench password -- --verdicts FILE` instead judges every line of
+//! FILE (one password a line) as `password --stdin` would under the built-in policy
+//! and prints `accept` or `reject` a line, for `tests/bench/password-corpus.sh`;
+//! each `--word-list PATH` after it adds a list as the policy's `word-lists` would.
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
 
+use std::io::{BufRead, Write};
 use std::time::Instant;
 
 fn main() {
-    let judge = csi_self_check::bench::Judge::new().unwrap();
+    let args: Vec<String> = std::env::args().collect();
+    let lists: Vec<String> = args
+        .windows(2)
+        .filter(|pair| pair[0] == "--word-list")
+        .map(|pair| pair[1].clone())
+        .collect();
+    let judge = csi_self_check::bench::Judge::with_word_lists(&lists).unwrap();
+    if let Some(at) = args.iter().position(|a| a == "--verdicts") {
+        let file = std::fs::File::open(&args[at + 1]).unwrap();
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        for line in std::io::BufReader::new(file).lines() {
+            let verdict = if judge.check(&line.unwrap()) == 0 {
+                "accept"
+            } else {
+                "reject"
+            };
+            writeln!(out, "{verdict}").unwrap();
+        }
+        return;
+    }
     // The first check builds zxcvbn's dictionaries; time it apart.
     let start = Instant::now();
     judge.check("warm-up");

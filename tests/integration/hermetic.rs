@@ -199,8 +199,8 @@ fn a_pam_service_must_name_every_facility() {
 
 /// Every run of the binary goes through the runner. The only other places a test
 /// may name it are those the runner cannot start: the shell hook an rc file evals
-/// (`shell-hook` reaches no home), the pam_exec lines of a PamService (`pam` reaches
-/// no home; `login` is given a TestUser's session), and the unit file that
+/// (`shell-hook` reaches no home), the pam_exec lines of a PamService and the PAM
+/// module's `helper=` (`pam` reaches no home; `login` is given a TestUser's session), and the unit file that
 /// `systemd-analyze verify` reads (which runs nothing).
 #[test]
 fn the_binary_is_started_only_through_the_runner() {
@@ -220,6 +220,7 @@ fn the_binary_is_started_only_through_the_runner() {
                 .any(|p| line.contains(p));
             let allowed = line.contains("shell-hook")
                 || line.contains("pam_exec.so")
+                || line.contains("helper={BIN}")
                 || line.contains(r#".replace("/usr/bin/csi-self-check", BIN)"#);
             assert!(
                 !names_it || allowed,

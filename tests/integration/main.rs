@@ -61,6 +61,8 @@ mod hung_keyring;
 mod breach;
 // The PAM helper through a real PAM stack driven by pamtester, and its syslog lines.
 mod pam;
+// The native PAM module in a real password change (useradd, pam_unix, /etc/shadow).
+mod pam_module;
 // The interactive prompt on a real terminal (tmux): the password is never shown.
 mod tty;
 // key protect: a passphrase put on a key in place, checked with ssh-keygen and openssl.

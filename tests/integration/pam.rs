@@ -94,7 +94,7 @@ fn pamtester(service: &PamService, operation: &str, typed: &str) -> (i32, String
 }
 
 /// pamtester as `command` starts it, with the lines typed at its prompts.
-fn pamtester_run(mut command: Command, operation: &str, typed: &str) -> (i32, String) {
+pub fn pamtester_run(mut command: Command, operation: &str, typed: &str) -> (i32, String) {
     let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -239,6 +239,21 @@ fn the_helper_reads_the_token_as_pam_exec_sends_it() {
             .stdin(token)
             .run();
         assert_eq!(run.code, code, "{}", run.stdout);
+    }
+    // A NUL anywhere but at the end is bad input: a C program would read another
+    // password (the empty one, for a leading NUL).
+    for token in [
+        &b"\0Kettle-Blue-42!"[..],
+        b"Kettle\0-Blue-42!",
+        b"Kettle-Blue-42!\0\0",
+    ] {
+        let run = crate::util::Cli::new(["pam"])
+            .env("PAM_TYPE", "auth")
+            .env("PAM_USER", "nobody")
+            .stdin(token)
+            .run();
+        assert_eq!(run.code, 2, "{}", run.stdout);
+        assert!(run.stderr.contains("NUL byte"), "{}", run.stderr);
     }
     let run = crate::util::Cli::new(["pam"])
         .env("PAM_TYPE", "auth")

@@ -10,9 +10,14 @@ use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_csi-self-check");
 
+/// Something cargo built beside the binary (`deps/…`), by its path there.
+pub fn built(rel: &str) -> PathBuf {
+    Path::new(BIN).parent().unwrap().join(rel)
+}
+
 /// Where the build left the shell completions, beside the binary (src/build.rs).
 pub fn completions_dir() -> PathBuf {
-    Path::new(BIN).parent().unwrap().join("completions")
+    built("completions")
 }
 
 /// Under `CI=true` a skipped test is a failure; elsewhere it prints a visible line.

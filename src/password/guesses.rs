@@ -1,0 +1,506 @@
+//! How many guesses an attacker needs for a password: the cheapest way to build it
+//! from pieces an attacker tries first. zxcvbn finds the pieces (common words, names,
+//! keyboard walks, sequences, repeats, years, dates, the person's own names); the
+//! price is ours. zxcvbn adds 10,000^(pieces−1) to every split, so a password of
+//! trivial pieces (`Dolphin2024!`) rates high, and prices any unmatched run at 10
+//! guesses a character, so a random `F5_mK6Vn` rates low. Here a decomposition costs
+//! the product of its pieces' guesses times the orderings of its pieces (pieces!),
+//! and an unmatched run costs its characters' classes' sizes to the power of its
+//! length — what a mask attack over those classes has to try.
+
+use std::collections::HashMap;
+
+use zeroize::Zeroizing;
+use zxcvbn::DictionaryType;
+use zxcvbn::matching::patterns::MatchPattern;
+
+use super::lists::WordIndex;
+
+/// What is scored; longer input only costs time (zxcvbn's own cap).
+pub const SCORED_CHARS: usize = 100;
+
+/// The classes an attacker's mask draws a character from, with their sizes.
+pub mod class {
+    pub const LOWER: u8 = 1;
+    pub const UPPER: u8 = 2;
+    pub const DIGIT: u8 = 4;
+    /// ASCII punctuation and the space: 33 characters.
+    pub const SYMBOL: u8 = 8;
+    /// Anything outside ASCII, priced as an alphabet of 100.
+    pub const OTHER: u8 = 16;
+
+    pub fn of(c: char) -> u8 {
+        match c {
+            'a'..='z' => LOWER,
+            'A'..='Z' => UPPER,
+            '0'..='9' => DIGIT,
+            ' '..='~' => SYMBOL,
+            _ => OTHER,
+        }
+    }
+
+    /// How many characters a mask over `classes` draws from.
+    pub fn size(classes: u8) -> u32 {
+        [
+            (LOWER, 26),
+            (UPPER, 26),
+            (DIGIT, 10),
+            (SYMBOL, 33),
+            (OTHER, 100),
+        ]
+        .iter()
+        .filter(|(class, _)| classes & class != 0)
+        .map(|(_, size)| size)
+        .sum()
+    }
+}
+
+/// Which list a word came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WordList {
+    /// zxcvbn's common passwords, English words, and film and TV words.
+    Common,
+    /// First names.
+    Name,
+    Surname,
+    /// The person's login, real name or host name.
+    Account,
+    /// A list of the policy's `word-lists`, by its file name.
+    Listed(String),
+}
+
+/// How a word's letters were changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Case {
+    Lower,
+    Capitalised,
+    Capitals,
+    LastCapital,
+    Mixed,
+}
+
+/// One piece of the cheapest decomposition, described without its characters —
+/// except a listed word, which is the list's, not the person's spelling, and is left
+/// empty when it is the whole password.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Piece {
+    Word {
+        word: String,
+        list: WordList,
+        case: Case,
+        reversed: bool,
+        substituted: bool,
+    },
+    Keyboard {
+        keypad: bool,
+    },
+    Repeat,
+    Sequence {
+        digits: bool,
+    },
+    Year,
+    Date,
+    /// Characters no pattern explains, priced by their classes.
+    Unmatched {
+        chars: usize,
+        classes: u8,
+    },
+}
+
+/// The cheapest decomposition and what it costs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decomposition {
+    /// log10 of the guesses; 0 for the empty password.
+    pub guesses_log10: f64,
+    pub pieces: Vec<Piece>,
+}
+
+/// How a state of the search was reached: the piece that ends it.
+#[derive(Clone, Copy)]
+enum Step {
+    Match(usize),
+    Unmatched(usize),
+}
+
+/// A prefix ending at one character, covered by some number of pieces, the last
+/// one unmatched or not: the cheapest log10 product and how it was reached.
+#[derive(Clone, Copy)]
+struct State {
+    cost: f64,
+    step: Option<Step>,
+}
+
+const UNREACHED: State = State {
+    cost: f64::INFINITY,
+    step: None,
+};
+
+/// The cheapest decomposition of `password`, with `user_inputs` as words an attacker
+/// tries first and `lists` as further ranked word lists.
+pub fn cheapest(password: &str, user_inputs: &[String], lists: &[WordIndex]) -> Decomposition {
+    let scored: Zeroizing<String> = Zeroizing::new(password.chars().take(SCORED_CHARS).collect());
+    let classes: Vec<u8> = scored.chars().map(class::of).collect();
+    let n = classes.len();
+    if n == 0 {
+        return Decomposition {
+            guesses_log10: 0.0,
+            pieces: Vec::new(),
+        };
+    }
+    let inputs: HashMap<String, usize> = user_inputs
+        .iter()
+        .enumerate()
+        .map(|(rank, input)| {
+            let capped: String = input.chars().take(SCORED_CHARS).collect();
+            (capped.to_lowercase(), rank + 1)
+        })
+        .collect();
+    let extra: Vec<&dyn zxcvbn::Ranked> = lists.iter().map(|l| l as &dyn zxcvbn::Ranked).collect();
+    let dictionaries = zxcvbn::Dictionaries {
+        user_inputs: &inputs,
+        extra: &extra,
+    };
+    let mut matches = zxcvbn::omnimatch_with(&scored, &dictionaries);
+    matches.retain(plausible);
+    let mut costs: Vec<f64> = matches
+        .iter_mut()
+        .map(|m| (zxcvbn::estimate_guesses(m, &scored).max(1) as f64).log10())
+        .collect();
+    repeats_in_any_case(&scored, &dictionaries, &mut matches, &mut costs);
+    let mut by_end: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (index, m) in matches.iter().enumerate() {
+        if m.j < n && m.i <= m.j {
+            by_end[m.j].push(index);
+        }
+    }
+
+    // states[(k * (n + 1) + pieces) * 2 + last_unmatched]
+    let at = |k: usize, pieces: usize, unmatched: bool| {
+        (k * (n + 1) + pieces) * 2 + usize::from(unmatched)
+    };
+    let mut states = vec![UNREACHED; n * (n + 1) * 2];
+    for (k, ending_here) in by_end.iter().enumerate() {
+        for &index in ending_here {
+            let i = matches[index].i;
+            relax(
+                &mut states,
+                k,
+                i,
+                costs[index],
+                Step::Match(index),
+                false,
+                n,
+                &at,
+            );
+        }
+        let mut mask = 0u8;
+        for i in (0..=k).rev() {
+            mask |= classes[i];
+            let cost = (k - i + 1) as f64 * f64::from(class::size(mask)).log10();
+            relax(&mut states, k, i, cost, Step::Unmatched(i), true, n, &at);
+        }
+    }
+
+    let mut best = (f64::INFINITY, 0, false);
+    for pieces in 1..=n {
+        for unmatched in [false, true] {
+            let total = states[at(n - 1, pieces, unmatched)].cost + log10_factorial(pieces);
+            if total < best.0 {
+                best = (total, pieces, unmatched);
+            }
+        }
+    }
+    let (guesses_log10, mut pieces, mut unmatched) = best;
+    let mut found = Vec::with_capacity(pieces);
+    let mut k = n - 1;
+    while let Some(step) = states[at(k, pieces, unmatched)].step {
+        let start = match step {
+            Step::Match(index) => {
+                found.push(describe(
+                    &matches[index].pattern,
+                    &matches[index].token,
+                    lists,
+                ));
+                matches[index].i
+            }
+            Step::Unmatched(start) => {
+                let classes = classes[start..=k].iter().fold(0, |all, c| all | c);
+                found.push(Piece::Unmatched {
+                    chars: k - start + 1,
+                    classes,
+                });
+                start
+            }
+        };
+        if start == 0 {
+            break;
+        }
+        // Which state the piece extended: the cheaper of the two it could have.
+        pieces -= 1;
+        k = start - 1;
+        let matched = states[at(k, pieces, false)].cost;
+        let unmatched_before = states[at(k, pieces, true)].cost;
+        unmatched = matches!(step, Step::Match(_)) && unmatched_before < matched;
+    }
+    found.reverse();
+    // A word that is the whole password, as typed or lower-cased, would be the
+    // password itself in the message: it is described without being named.
+    if let [Piece::Word { word, .. }] = found.as_mut_slice()
+        && (*word == *scored || *word == scored.to_lowercase())
+    {
+        word.clear();
+    }
+    Decomposition {
+        guesses_log10,
+        pieces: found,
+    }
+}
+
+/// Whether a match is one an attacker would build on. zxcvbn finds two-letter words
+/// and three-letter words with look-alike characters in almost any random string
+/// (`|n` as "in", `SUI7` as "suit"); priced at zxcvbn's floor of 50 guesses, they
+/// would make a random 8-character password look like a handful of words.
+fn plausible(m: &zxcvbn::Match) -> bool {
+    match &m.pattern {
+        MatchPattern::Dictionary(word) => {
+            let chars = m.token.chars().count();
+            chars > 2 && (chars > 3 || !word.l33t)
+        }
+        _ => true,
+    }
+}
+
+/// zxcvbn's repeat matcher compares characters exactly, so `Penguinspenguins` is no
+/// repeat to it; an attacker's "the word twice" rule is. Repeats of the lower-cased
+/// password are added, priced at the repeat's guesses times two for the capitals
+/// (capitalised, all capitals or a capital last); other mixes of case are left to
+/// the other matches.
+fn repeats_in_any_case(
+    scored: &str,
+    dictionaries: &zxcvbn::Dictionaries<'_>,
+    matches: &mut Vec<zxcvbn::Match>,
+    costs: &mut Vec<f64>,
+) {
+    let lower: Zeroizing<String> = Zeroizing::new(scored.to_lowercase());
+    if *lower == scored || lower.chars().count() != scored.chars().count() {
+        return;
+    }
+    for mut m in zxcvbn::omnimatch_with(&lower, dictionaries) {
+        if !matches!(m.pattern, MatchPattern::Repeat(_)) {
+            continue;
+        }
+        let token: String = scored.chars().skip(m.i).take(m.j - m.i + 1).collect();
+        let factor = match case_of(&token) {
+            Case::Lower => 1.0,
+            Case::Capitalised | Case::Capitals | Case::LastCapital => 2.0,
+            Case::Mixed => continue,
+        };
+        let guesses = zxcvbn::estimate_guesses(&mut m, &lower).max(1) as f64 * factor;
+        m.token = token;
+        matches.push(m);
+        costs.push(guesses.log10());
+    }
+}
+
+/// Whether a piece over `i..=k` costing `cost` makes a cheaper state at `k`. Two
+/// unmatched pieces never stand side by side: one run over both is what a mask
+/// attack tries.
+#[allow(clippy::too_many_arguments)]
+fn relax(
+    states: &mut [State],
+    k: usize,
+    i: usize,
+    cost: f64,
+    step: Step,
+    unmatched: bool,
+    n: usize,
+    at: &impl Fn(usize, usize, bool) -> usize,
+) {
+    if i == 0 {
+        let slot = &mut states[at(k, 1, unmatched)];
+        if cost < slot.cost {
+            *slot = State {
+                cost,
+                step: Some(step),
+            };
+        }
+        return;
+    }
+    for pieces in 1..=i.min(n) {
+        let mut before = states[at(i - 1, pieces, false)].cost;
+        if !unmatched {
+            before = before.min(states[at(i - 1, pieces, true)].cost);
+        }
+        if !before.is_finite() {
+            continue;
+        }
+        let slot = &mut states[at(k, pieces + 1, unmatched)];
+        if before + cost < slot.cost {
+            *slot = State {
+                cost: before + cost,
+                step: Some(step),
+            };
+        }
+    }
+}
+
+fn log10_factorial(n: usize) -> f64 {
+    (2..=n).map(|k| (k as f64).log10()).sum()
+}
+
+/// A zxcvbn match as a piece, naming only what is not the person's own spelling.
+fn describe(pattern: &MatchPattern, token: &str, lists: &[WordIndex]) -> Piece {
+    let mut chars = token.chars();
+    if let (Some(only), None) = (chars.next(), chars.next()) {
+        // One character that zxcvbn read as a word (`!` as a look-alike `i`) says
+        // more as what it is.
+        return Piece::Unmatched {
+            chars: 1,
+            classes: class::of(only),
+        };
+    }
+    match pattern {
+        MatchPattern::Dictionary(word) => Piece::Word {
+            word: word.matched_word.clone(),
+            list: match word.dictionary_name {
+                DictionaryType::FemaleNames | DictionaryType::MaleNames => WordList::Name,
+                DictionaryType::Surnames => WordList::Surname,
+                DictionaryType::UserInputs => WordList::Account,
+                DictionaryType::Extra(n) => {
+                    WordList::Listed(lists.get(n).map(|l| l.name.clone()).unwrap_or_default())
+                }
+                _ => WordList::Common,
+            },
+            case: case_of(token),
+            reversed: word.reversed,
+            substituted: word.l33t,
+        },
+        MatchPattern::Spatial(walk) => Piece::Keyboard {
+            keypad: walk.graph.contains("keypad"),
+        },
+        MatchPattern::Repeat(_) => Piece::Repeat,
+        MatchPattern::Sequence(run) => Piece::Sequence {
+            digits: run.sequence_name == "digits",
+        },
+        MatchPattern::Regex(_) => Piece::Year,
+        MatchPattern::Date(_) => Piece::Date,
+        MatchPattern::BruteForce => Piece::Unmatched {
+            chars: token.chars().count(),
+            classes: token.chars().fold(0, |all, c| all | class::of(c)),
+        },
+    }
+}
+
+fn case_of(token: &str) -> Case {
+    let letters: Vec<bool> = token
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .map(char::is_uppercase)
+        .collect();
+    let upper = letters.iter().filter(|&&u| u).count();
+    match (upper, letters.first(), letters.last()) {
+        (0, _, _) => Case::Lower,
+        (n, _, _) if n == letters.len() && n > 1 => Case::Capitals,
+        (1, Some(true), _) => Case::Capitalised,
+        (1, _, Some(true)) => Case::LastCapital,
+        _ => Case::Mixed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn log10(password: &str) -> f64 {
+        cheapest(password, &[], &[]).guesses_log10
+    }
+
+    #[test]
+    fn a_common_word_with_a_year_and_a_symbol_is_cheap() {
+        for password in ["Dolphin2024!", "Captain2024!"] {
+            let found = cheapest(password, &[], &[]);
+            assert!(found.guesses_log10 < 8.0, "{password}: {found:?}");
+            assert!(matches!(
+                &found.pieces[0],
+                Piece::Word {
+                    case: Case::Capitalised,
+                    ..
+                }
+            ));
+            assert_eq!(found.pieces[1], Piece::Year, "{found:?}");
+            assert_eq!(
+                found.pieces[2],
+                Piece::Unmatched {
+                    chars: 1,
+                    classes: class::SYMBOL
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn a_random_run_costs_its_classes_to_the_power_of_its_length() {
+        // 95^8 is about 6.6e15; a match found inside it may only lower that a little.
+        let random = log10("F5_mK6Vn");
+        assert!(random > 14.0, "{random}");
+        let letters = cheapest("xqzjv", &[], &[]);
+        assert_eq!(letters.pieces.len(), 1, "{letters:?}");
+        assert!((letters.guesses_log10 - 5.0 * 26f64.log10()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn trivial_pieces_gain_no_bonus_for_their_number() {
+        for password in ["Abcdefgh1!", "Passpass1!", "Qwertyqwerty1!", "P@ssw0rd123!"] {
+            assert!(log10(password) < 8.0, "{password}: {}", log10(password));
+        }
+    }
+
+    #[test]
+    fn passphrases_and_long_random_passwords_are_dear() {
+        for password in [
+            "correct-Horse-battery-staple-9",
+            "vX9#qL2!mR7$kT4@",
+            "Größe-Käse-Würfel-Straße7",
+        ] {
+            assert!(log10(password) > 12.0, "{password}: {}", log10(password));
+        }
+    }
+
+    #[test]
+    fn the_account_s_names_are_tried_first() {
+        let alone = log10("Wilhelmina1987!");
+        let known = cheapest("Wilhelmina1987!", &["wilhelmina".to_owned()], &[]);
+        assert!(known.guesses_log10 < alone, "{known:?} vs {alone}");
+        assert!(matches!(
+            &known.pieces[0],
+            Piece::Word {
+                list: WordList::Account,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_word_that_is_the_whole_password_is_not_named() {
+        let found = cheapest("kettle", &[], &[]);
+        assert!(
+            matches!(&found.pieces[..], [Piece::Word { word, .. }] if word.is_empty()),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn the_empty_password_costs_nothing() {
+        assert_eq!(cheapest("", &[], &[]).guesses_log10, 0.0);
+    }
+
+    #[test]
+    fn case_is_read_from_the_letters() {
+        assert_eq!(case_of("dolphin"), Case::Lower);
+        assert_eq!(case_of("Dolphin"), Case::Capitalised);
+        assert_eq!(case_of("DOLPHIN"), Case::Capitals);
+        assert_eq!(case_of("dolphiN"), Case::LastCapital);
+        assert_eq!(case_of("dOlPhin"), Case::Mixed);
+        assert_eq!(case_of("P@ssw0rd"), Case::Capitalised);
+    }
+}

@@ -1,0 +1,94 @@
+// csi-self-check patch: the lists are sorted at compile time (build.rs) and
+// searched by binary search, instead of being hashed into maps at first use.
+include!(concat!(env!("OUT_DIR"), "/ranked_lists.rs"));
+
+#[derive(Copy, Clone, Debug, Eq, PartialEq, Hash, Default)]
+#[cfg_attr(feature = "ser", derive(serde::Deserialize, serde::Serialize))]
+/// The list a dictionary match came from (csi-self-check patch: documented, as it is
+/// now public).
+pub enum DictionaryType {
+    /// Common passwords.
+    #[default]
+    Passwords,
+    /// English words, by their frequency in Wikipedia.
+    English,
+    /// Female first names.
+    FemaleNames,
+    /// Male first names.
+    MaleNames,
+    /// Surnames.
+    Surnames,
+    /// Words from US television and film.
+    UsTvAndFilm,
+    /// The caller's `user_inputs`.
+    UserInputs,
+    /// The caller's n-th further list (csi-self-check patch: `omnimatch_with`).
+    Extra(usize),
+}
+
+/// One frequency list, sorted by word, with each word's rank (its 1-based position
+/// in the list; for a word listed twice, its last position, as the hash map built
+/// from the list kept).
+pub(crate) struct RankedList {
+    /// The words in byte order, one after another.
+    text: &'static str,
+    /// Where each word ends in `text`.
+    ends: &'static [u32],
+    ranks: &'static [u32],
+}
+
+impl RankedList {
+    fn word(&self, at: usize) -> &'static str {
+        let start = if at == 0 {
+            0
+        } else {
+            self.ends[at - 1] as usize
+        };
+        &self.text[start..self.ends[at] as usize]
+    }
+
+    /// The position of the first word not less than `key`.
+    fn lower_bound(&self, key: &str) -> usize {
+        let (mut low, mut high) = (0, self.ends.len());
+        while low < high {
+            let mid = (low + high) / 2;
+            if self.word(mid) < key {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        low
+    }
+}
+
+impl crate::matching::Ranked for RankedList {
+    fn look_up(&self, word: &str) -> (Option<usize>, bool) {
+        let at = self.lower_bound(word);
+        if at == self.ends.len() {
+            return (None, false);
+        }
+        let found = self.word(at);
+        let rank = (found == word).then(|| self.ranks[at] as usize);
+        // The words that start with `word` follow it (or are it) in byte order.
+        let next = if rank.is_some() {
+            self.ends.get(at + 1).map(|_| self.word(at + 1))
+        } else {
+            Some(found)
+        };
+        (
+            rank,
+            next.is_some_and(|next| next.starts_with(word) && next.len() > word.len()),
+        )
+    }
+}
+
+/// zxcvbn's dictionaries, ready from the start.
+pub(crate) static RANKED_DICTIONARIES: [(DictionaryType, &RankedList); 6] = [
+    (DictionaryType::Passwords, &PASSWORDS_RANKED),
+    (DictionaryType::English, &ENGLISH_WIKI_RANKED),
+    (DictionaryType::FemaleNames, &FEMALE_NAMES_RANKED),
+    (DictionaryType::MaleNames, &MALE_NAMES_RANKED),
+    (DictionaryType::Surnames, &SURNAMES_RANKED),
+    (DictionaryType::UsTvAndFilm, &US_TV_AND_FILM_RANKED),
+];

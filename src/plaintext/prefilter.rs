@@ -4,15 +4,15 @@
 //! address is the previous result), so one walk runs at the latency of a load: about 540
 //! MB/s with the `aho-corasick` crate's own search. Here four walks of the same DFA, over
 //! four quarters of the chunk, are stepped in turn: they do not wait on each other, so
-//! their loads overlap (README, "Speed"). The DFA is the crate's, copied into a table of
+//! their loads overlap (README, "Speed"). The automaton is the crate's, made a DFA in a table of
 //! our own so that the loop holds the table in registers and tells a match state by one
 //! comparison.
 
 use std::collections::HashMap;
 
 use aho_corasick::automaton::{Automaton, StateID};
-use aho_corasick::dfa::DFA;
-use aho_corasick::{Anchored, MatchKind, StartKind};
+use aho_corasick::nfa::noncontiguous::NFA;
+use aho_corasick::{Anchored, MatchKind};
 
 /// A byte where at least one word ends, and the DFA's state there (which says which).
 #[derive(Clone, Copy, Debug)]
@@ -45,10 +45,10 @@ impl Prefilter {
             words.iter().all(|w| !w.contains(&b'\n')),
             "a trigger word within one line"
         );
-        let dfa = DFA::builder()
+        // The crate's automaton before it is made a DFA: every step of ours is computed
+        // once, here, following its failure links.
+        let dfa = NFA::builder()
             .match_kind(MatchKind::Standard)
-            .start_kind(StartKind::Unanchored)
-            .byte_classes(false)
             .prefilter(false)
             .build(words)
             .expect("a few hundred short literals always build");

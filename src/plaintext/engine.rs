@@ -265,7 +265,7 @@ impl ByteSet {
 struct Engine {
     rules: Vec<Rule>,
     prefilter: Prefilter,
-    /// Per trigger word of the prefilter: the rules it can start.
+    /// Per match state of the prefilter: the rules the words ending there can start.
     masks: Vec<RuleSet>,
 }
 
@@ -332,8 +332,18 @@ impl Engine {
             }
         }
         let literals: Vec<&[u8]> = words.iter().map(|(w, _)| w.as_slice()).collect();
-        let masks = words.iter().map(|&(_, m)| m).collect();
         let prefilter = Prefilter::build(&literals);
+        let masks = prefilter
+            .match_states()
+            .iter()
+            .map(|ended| {
+                let mut mask = RuleSet::default();
+                for &word in ended {
+                    mask.add(words.get(word).map_or(RuleSet::ALL, |&(_, m)| m));
+                }
+                mask
+            })
+            .collect();
         let rules = specs
             .into_iter()
             .map(|s| {
@@ -373,9 +383,8 @@ impl Engine {
     fn mask_of(&self, ends: &[WordEnd]) -> RuleSet {
         let mut mask = RuleSet::default();
         for &end in ends {
-            for &word in self.prefilter.words_at(end) {
-                mask.add(self.masks.get(word).copied().unwrap_or(RuleSet::ALL));
-            }
+            let state = self.prefilter.match_state(end);
+            mask.add(self.masks.get(state).copied().unwrap_or(RuleSet::ALL));
         }
         mask
     }

@@ -34,7 +34,8 @@ pub(super) struct Prefilter {
     first_match: u32,
     /// Per match state (by its place after `first_match`), the words that end there.
     words: Vec<Vec<usize>>,
-    stride: usize,
+    /// Rows are a power of two wide, so that a state's row is a shift away.
+    row_shift: u32,
 }
 
 impl Prefilter {
@@ -71,7 +72,7 @@ impl Prefilter {
         )
         .chain(used.iter().copied())
         .collect();
-        let stride = columns.len();
+        let stride = columns.len().next_power_of_two();
         // Every state the walk can reach, breadth first from the start.
         let mut seen: Vec<StateID> = vec![start];
         let mut known: HashMap<StateID, ()> = HashMap::from([(start, ())]);
@@ -101,6 +102,8 @@ impl Prefilter {
             for &b in &columns {
                 next.push(row[&dfa.next_state(Anchored::No, state, b)]);
             }
+            // Columns past the last class are never stepped to.
+            next.resize(next.len().next_multiple_of(stride), 0);
         }
         let words = seen[first_match..]
             .iter()
@@ -115,14 +118,26 @@ impl Prefilter {
             next,
             first_match: u32::try_from(first_match * stride).expect("a table under 4 GB"),
             words,
-            stride,
+            row_shift: stride.trailing_zeros(),
         }
     }
 
     /// The words (by index) that end at `end`.
+    #[cfg(test)]
     pub(super) fn words_at(&self, end: WordEnd) -> &[usize] {
-        let index = (end.state - self.first_match) as usize / self.stride;
-        self.words.get(index).map_or(&[], Vec::as_slice)
+        self.words
+            .get(self.match_state(end))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The place of the state at `end` among the match states, each of which
+    /// `match_states` lists with the words that end there.
+    pub(super) fn match_state(&self, end: WordEnd) -> usize {
+        ((end.state - self.first_match) >> self.row_shift) as usize
+    }
+
+    pub(super) fn match_states(&self) -> &[Vec<usize>] {
+        &self.words
     }
 
     /// Where words end in `haystack`, in order, appended to `ends`. Walks start at a line's

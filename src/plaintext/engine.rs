@@ -1,22 +1,21 @@
 //! Histories run to hundreds of megabytes and almost no line holds a secret, so the scan
-//! is built around a literal prefilter: one Aho-Corasick automaton (a DFA) looks for
-//! every rule's trigger words over the whole chunk in a single pass, and only a line
-//! that contains one is handed to the precise regular expressions, and only to the rules
-//! its words can start. With the token table's prefixes there are a few hundred words:
-//! packed SIMD ("Teddy") searchers, fast on a few dozen, then need ten passes and their
-//! fingerprints collide on ordinary text, and the one DFA pass measured 1.6 times faster
-//! (README, "Speed"). The automaton matches bytes exactly, so words whose case varies
+//! is built around a literal prefilter (`prefilter.rs`): one Aho-Corasick DFA finds every
+//! rule's trigger words over the whole chunk, and only a line that contains one is handed
+//! to the precise regular expressions, and only to the rules its words can start. With the
+//! token table's prefixes there are a few hundred words: packed SIMD ("Teddy") searchers,
+//! fast on a few dozen, then need ten passes and their fingerprints collide on ordinary
+//! text (README, "Speed"). The automaton matches bytes exactly, so words whose case varies
 //! (`password`, `Token`, `API_KEY`) are listed in their lower, upper and capitalised
 //! forms, and a rare spelling such as `pAsSwOrD=` is knowingly missed.
 
 use std::ops::Range;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
 use regex::bytes::{CaptureLocations, Regex, RegexBuilder};
 
 use super::patterns::Hit;
 use super::predicates::{glued_to_variable, is_placeholder, segment_end, single_quoted};
+use super::prefilter::{Prefilter, WordEnd};
 use super::rules::{Check, Extract, Find, specs};
 use super::spans::{Extend, extend_all};
 
@@ -75,7 +74,7 @@ pub(super) fn find_by_rule(id: &str, line: &[u8]) -> Option<Vec<Range<usize>>> {
     let engine = &*ENGINE;
     let index = engine.rules.iter().position(|r| r.id == id)?;
     let rule = &engine.rules[index];
-    let mut locs = rule.re.capture_locations();
+    let mut locs = rule.re.get().capture_locations();
     let mut raw = Vec::new();
     rule.each_match(line, 0, line.len(), &mut locs, &mut raw, index);
     Some(raw.into_iter().map(|(span, _, _)| span).collect())
@@ -140,39 +139,14 @@ fn newline_bits(block: &[u8]) -> u32 {
         .fold(0, |bits, (i, &b)| bits | (u32::from(b == b'\n') << i))
 }
 
-/// The literal prefilter over every trigger word.
-struct Searcher(AhoCorasick);
-
-impl Searcher {
-    fn build(words: &[&[u8]]) -> Searcher {
-        Searcher(
-            AhoCorasick::builder()
-                .match_kind(MatchKind::LeftmostFirst)
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(words)
-                .expect("a few hundred short literals always build"),
-        )
-    }
-
-    /// The leftmost trigger starting at or after `at`: (start, pattern index).
-    fn find_from(&self, haystack: &[u8], at: usize) -> Option<(usize, usize)> {
-        if at > haystack.len() {
-            return None;
-        }
-        self.0
-            .find(Input::new(haystack).span(at..haystack.len()))
-            .map(|m| (m.start(), m.pattern().as_usize()))
-    }
-}
-
 struct Rule {
     /// The token format's id, by which the tests run one format alone.
     #[cfg_attr(not(test), allow(dead_code))]
     id: &'static str,
     kind: &'static str,
-    cmd: Option<Regex>,
+    cmd: Option<Lazy>,
     anchored: bool,
-    re: Regex,
+    re: Lazy,
     context: bool,
     check: Check,
     extract: Extract,
@@ -185,6 +159,9 @@ struct Need {
     literal: &'static [u8],
     ignore_case: bool,
     then_non_space: bool,
+    /// The literal's ASCII bytes (lower case when case is ignored), as a `ByteSet` holds
+    /// them: a line that lacks one of them is refused by one comparison.
+    bytes: ByteSet,
 }
 
 impl Need {
@@ -193,28 +170,30 @@ impl Need {
         let (then_non_space, literal) = rest
             .strip_suffix(r"\S")
             .map_or((false, rest), |l| (true, l));
+        let mut bytes = ByteSet::of(literal.as_bytes());
+        if ignore_case {
+            bytes = bytes.folded();
+        }
         Need {
             literal: literal.as_bytes(),
             ignore_case,
             then_non_space,
+            bytes,
         }
     }
 
-    fn found_in(&self, line: &[u8], bytes: &ByteSet) -> bool {
+    /// `bytes` and `folded` are the line's `ByteSet` and its case-folded twin.
+    fn found_in(&self, line: &[u8], bytes: &ByteSet, folded: &ByteSet) -> bool {
         let Some((&first, rest)) = self.literal.split_first() else {
             return true;
         };
         // Most needs fail here: a line without an `@` or `=` needs no scan for one.
-        let present = |b: u8| {
-            bytes.has(b)
-                || (self.ignore_case
-                    && (bytes.has(b.to_ascii_lowercase()) || bytes.has(b.to_ascii_uppercase())))
-        };
-        if !self.literal.iter().all(|&b| present(b)) {
+        let held = if self.ignore_case { folded } else { bytes };
+        if !held.holds(&self.bytes) {
             return false;
         }
-        if rest.is_empty() && !self.ignore_case && !self.then_non_space {
-            return line.contains(&first);
+        if rest.is_empty() && !self.ignore_case && !self.then_non_space && first.is_ascii() {
+            return true;
         }
         let same = |a: &u8, b: &u8| {
             if self.ignore_case {
@@ -223,42 +202,71 @@ impl Need {
                 a == b
             }
         };
-        // Comparing only where the first byte matches keeps this a cheap scan of the line.
-        line.iter().enumerate().any(|(i, b)| {
-            same(b, &first)
-                && line
-                    .get(i + 1..i + self.literal.len())
-                    .is_some_and(|here| here.iter().zip(rest).all(|(a, b)| same(a, b)))
+        let (lower, upper) = if self.ignore_case {
+            (first.to_ascii_lowercase(), first.to_ascii_uppercase())
+        } else {
+            (first, first)
+        };
+        let len = self.literal.len();
+        let found_at = |i: usize| {
+            line.get(i + 1..i + len)
+                .is_some_and(|here| here.iter().zip(rest).all(|(a, b)| same(a, b)))
                 && (!self.then_non_space
-                    || line
-                        .get(i + self.literal.len())
-                        .is_some_and(|b| !b.is_ascii_whitespace()))
-        })
+                    || line.get(i + len).is_some_and(|b| !b.is_ascii_whitespace()))
+        };
+        // Comparing only where the first byte occurs keeps this a cheap scan of the line.
+        if lower == upper {
+            memchr::memchr_iter(first, line).any(found_at)
+        } else {
+            memchr::memchr2_iter(lower, upper, line).any(found_at)
+        }
     }
 }
 
-/// The bytes a line holds, gathered in one pass so that each rule's `needs` can be
-/// refused without scanning the line again.
-struct ByteSet([u64; 4]);
+/// The ASCII bytes a line holds, gathered in one pass so that each rule's `needs` can be
+/// refused without scanning the line again. The two words stay in registers and a byte's
+/// bit is set without a branch; bytes above 127 are not kept.
+#[derive(Clone, Copy)]
+struct ByteSet {
+    below_64: u64,
+    below_128: u64,
+}
 
 impl ByteSet {
     fn of(line: &[u8]) -> ByteSet {
-        let mut set = [0u64; 4];
+        let (mut below_64, mut below_128) = (0u64, 0u64);
         for &b in line {
-            set[usize::from(b >> 6)] |= 1 << (b & 63);
+            let bit = 1u64 << (b & 63);
+            below_64 |= bit & u64::from(b < 64).wrapping_neg();
+            below_128 |= bit & u64::from(b >> 6 == 1).wrapping_neg();
         }
-        ByteSet(set)
+        ByteSet {
+            below_64,
+            below_128,
+        }
     }
 
-    fn has(&self, b: u8) -> bool {
-        self.0[usize::from(b >> 6)] & (1 << (b & 63)) != 0
+    /// The same set with `A`-`Z` counted as `a`-`z`.
+    fn folded(self) -> ByteSet {
+        // `A`-`Z` are bits 1-26 of the upper word, `a`-`z` the same 32 places higher.
+        const UPPER: u64 = ((1 << 26) - 1) << 1;
+        ByteSet {
+            below_64: self.below_64,
+            below_128: (self.below_128 & !UPPER) | ((self.below_128 & UPPER) << 32),
+        }
+    }
+
+    fn holds(&self, other: &ByteSet) -> bool {
+        self.below_64 & other.below_64 == other.below_64
+            && self.below_128 & other.below_128 == other.below_128
     }
 }
 
 struct Engine {
     rules: Vec<Rule>,
-    /// Per searcher, per pattern: the rules that trigger word can start.
-    searchers: Vec<(Searcher, Vec<RuleSet>)>,
+    prefilter: Prefilter,
+    /// Per match state of the prefilter: the rules the words ending there can start.
+    masks: Vec<RuleSet>,
 }
 
 static ENGINE: LazyLock<Engine> = LazyLock::new(Engine::build);
@@ -270,6 +278,27 @@ fn compile(pattern: &str) -> Regex {
         .unicode(false)
         .build()
         .expect("the rule table's patterns are tested to compile")
+}
+
+/// A rule's regular expression, compiled the first time a line needs it: a history rarely
+/// gets past the needs of more than a few rules, and compiling all of them up front cost
+/// every run 26 ms before its first line (of 32 ms for a 1 kB history).
+struct Lazy {
+    pattern: String,
+    compiled: OnceLock<Regex>,
+}
+
+impl Lazy {
+    fn new(pattern: String) -> Lazy {
+        Lazy {
+            pattern,
+            compiled: OnceLock::new(),
+        }
+    }
+
+    fn get(&self) -> &Regex {
+        self.compiled.get_or_init(|| compile(&self.pattern))
+    }
 }
 
 /// The case variants a `~word` trigger stands for.
@@ -302,42 +331,32 @@ impl Engine {
                 }
             }
         }
-        // A searcher reports one pattern per position, so a word that begins with another
-        // word would hide it: fold the longer one into the shorter.
-        let mut i = 0;
-        while i < words.len() {
-            let longer = (0..words.len()).find(|&j| {
-                j != i && words[j].0.len() > words[i].0.len() && words[j].0.starts_with(&words[i].0)
-            });
-            match longer {
-                Some(j) => {
-                    let (_, mask) = words.remove(j);
-                    // The shorter word moved down if the longer one stood before it; look
-                    // at it again, as more may begin with it.
-                    if j < i {
-                        i -= 1;
-                    }
-                    words[i].1.add(mask);
-                }
-                None => i += 1,
-            }
-        }
         let literals: Vec<&[u8]> = words.iter().map(|(w, _)| w.as_slice()).collect();
-        let masks = words.iter().map(|&(_, m)| m).collect();
-        let searchers = vec![(Searcher::build(&literals), masks)];
+        let prefilter = Prefilter::build(&literals);
+        let masks = prefilter
+            .match_states()
+            .iter()
+            .map(|ended| {
+                let mut mask = RuleSet::default();
+                for &word in ended {
+                    mask.add(words.get(word).map_or(RuleSet::ALL, |&(_, m)| m));
+                }
+                mask
+            })
+            .collect();
         let rules = specs
             .into_iter()
             .map(|s| {
                 let (cmd, anchored) = match s.find {
                     Find::Line => (None, false),
-                    Find::Command { cmd, anchored } => (Some(compile(cmd)), anchored),
+                    Find::Command { cmd, anchored } => (Some(Lazy::new(cmd.into())), anchored),
                 };
                 Rule {
                     id: s.id,
                     kind: s.kind,
                     cmd,
                     anchored,
-                    re: compile(&s.pattern),
+                    re: Lazy::new(s.pattern),
                     context: s.context,
                     check: s.check,
                     extract: s.extract,
@@ -346,45 +365,44 @@ impl Engine {
                 }
             })
             .collect();
-        Engine { rules, searchers }
+        Engine {
+            rules,
+            prefilter,
+            masks,
+        }
     }
 
     /// The rules whose trigger words occur in `line`.
     fn trigger_mask(&self, line: &[u8]) -> RuleSet {
+        let mut ends = Vec::new();
+        self.prefilter.word_ends(line, &mut ends);
+        self.mask_of(&ends)
+    }
+
+    /// The rules the words ending at `ends` can start.
+    fn mask_of(&self, ends: &[WordEnd]) -> RuleSet {
         let mut mask = RuleSet::default();
-        for (searcher, masks) in &self.searchers {
-            let mut at = 0;
-            while let Some((start, pattern)) = searcher.find_from(line, at) {
-                mask.add(masks.get(pattern).copied().unwrap_or(RuleSet::ALL));
-                at = start + 1;
-            }
+        for &end in ends {
+            let state = self.prefilter.match_state(end);
+            mask.add(self.masks.get(state).copied().unwrap_or(RuleSet::ALL));
         }
         mask
     }
 
     fn scan(&self, chunk: &[u8], mut found: impl FnMut(usize, usize, &[Hit])) {
         let mut scratch = Scratch::new(self);
-        let mut next: Vec<Option<(usize, usize)>> = self
-            .searchers
-            .iter()
-            .map(|(s, _)| s.find_from(chunk, 0))
-            .collect();
+        let mut ends = Vec::new();
+        self.prefilter.word_ends(chunk, &mut ends);
         // Everything before `done` belongs to lines already handled.
         let mut done = 0;
         let (mut counted_to, mut line_index) = (0, 0);
-        while let Some(first) = next.iter().flatten().map(|&(start, _)| start).min() {
+        let mut rest = ends.as_slice();
+        while let Some(first) = rest.first().map(|e| e.at) {
             let start = last_newline(&chunk[done..first]).map_or(done, |i| done + i + 1);
             let end = first_newline(&chunk[first..]).map_or(chunk.len(), |i| first + i);
-            let mut mask = RuleSet::default();
-            for (slot, (searcher, masks)) in next.iter_mut().zip(&self.searchers) {
-                while let Some((at, pattern)) = *slot {
-                    if at >= end {
-                        break;
-                    }
-                    mask.add(masks.get(pattern).copied().unwrap_or(RuleSet::ALL));
-                    *slot = searcher.find_from(chunk, at + 1);
-                }
-            }
+            let on_line = rest.iter().take_while(|e| e.at < end).count();
+            let mask = self.mask_of(&rest[..on_line]);
+            rest = &rest[on_line..];
             self.run(strip_cr(&chunk[start..end]), mask, &mut scratch);
             if !scratch.hits.is_empty() {
                 line_index += count_newlines(&chunk[counted_to..start]);
@@ -403,16 +421,19 @@ impl Engine {
             return;
         }
         let bytes = ByteSet::of(line);
+        let folded = bytes.folded();
         for index in mask.indices() {
             let (Some(rule), Some(locs)) = (self.rules.get(index), scratch.locs.get_mut(index))
             else {
                 continue;
             };
-            if !rule.needs.is_empty() && !rule.needs.iter().any(|n| n.found_in(line, &bytes)) {
+            if !rule.needs.is_empty()
+                && !rule.needs.iter().any(|n| n.found_in(line, &bytes, &folded))
+            {
                 continue;
             }
-            let locs = locs.get_or_insert_with(|| rule.re.capture_locations());
-            match &rule.cmd {
+            let locs = locs.get_or_insert_with(|| rule.re.get().capture_locations());
+            match rule.cmd.as_ref().map(Lazy::get) {
                 None => rule.each_match(line, 0, line.len(), locs, &mut scratch.raw, index),
                 Some(cmd) => {
                     let mut at = 0;
@@ -460,7 +481,7 @@ impl Rule {
         };
         let mut at = 0;
         while at <= haystack.len() {
-            let Some(m) = self.re.captures_read_at(locs, haystack, at) else {
+            let Some(m) = self.re.get().captures_read_at(locs, haystack, at) else {
                 break;
             };
             if let Some(secret) = self.secret(line, from, locs) {

@@ -91,3 +91,70 @@ fn newline_search_agrees_with_the_obvious_one() {
         }
     }
 }
+
+/// A need's byte-set shortcut and its search agree with the plain definition: the
+/// literal somewhere on the line (ignoring ASCII case for `~`), followed by a byte that
+/// is not space for `\S`.
+#[test]
+fn needs_match_their_definition() {
+    let needs = [
+        "-p\\S",
+        "~-u",
+        "~u ",
+        "@",
+        "~authorization",
+        "pass=",
+        "~key",
+        "é",
+        "~Ünï",
+    ];
+    let lines: &[&[u8]] = &[
+        b"",
+        b"mysql -p",
+        b"mysql -pX",
+        b"mysql -p X",
+        b"curl -U a:b",
+        b"cu -U",
+        b"U ",
+        b"a@b",
+        b"AUTHORIZATION: x",
+        b"Authorisation",
+        b"mount -o pass=x",
+        b"pass =",
+        b"KEY",
+        b"kEy",
+        b"caf\xc3\xa9",
+        b"\xc3\x9cn\xc3\xaf",
+        b"\xc3\xbcn\xc3\xaf",
+        b"-p\t",
+    ];
+    for need in needs {
+        let parsed = Need::parse(need);
+        let (ignore_case, rest) = need.strip_prefix('~').map_or((false, need), |r| (true, r));
+        let (non_space, literal) = rest
+            .strip_suffix("\\S")
+            .map_or((false, rest), |l| (true, l));
+        let literal = literal.as_bytes();
+        for &line in lines {
+            let expected = (0..line.len()).any(|i| {
+                line.get(i..i + literal.len()).is_some_and(|here| {
+                    if ignore_case {
+                        here.eq_ignore_ascii_case(literal)
+                    } else {
+                        here == literal
+                    }
+                }) && (!non_space
+                    || line
+                        .get(i + literal.len())
+                        .is_some_and(|b| !b.is_ascii_whitespace()))
+            });
+            let bytes = ByteSet::of(line);
+            assert_eq!(
+                parsed.found_in(line, &bytes, &bytes.folded()),
+                expected,
+                "{need} in {}",
+                String::from_utf8_lossy(line)
+            );
+        }
+    }
+}

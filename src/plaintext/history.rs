@@ -183,9 +183,12 @@ pub fn leaks(mut file: SafeFile) -> Result<Vec<Leak>, FsError> {
     let (work, jobs) = mpsc::sync_channel::<(usize, u64, Zeroizing<Vec<u8>>)>(workers * 2);
     let jobs = Mutex::new(jobs);
     let (done, results) = mpsc::channel::<(usize, Vec<Leak>)>();
+    // Scanned buffers go back to the reader to be filled again: a fresh megabyte per
+    // chunk costs page faults to map it and a wipe to free it, for every chunk of the file.
+    let (spare, spares) = mpsc::channel::<Zeroizing<Vec<u8>>>();
     std::thread::scope(|scope| {
         for _ in 0..workers {
-            let (jobs, done) = (&jobs, done.clone());
+            let (jobs, done, spare) = (&jobs, done.clone(), spare.clone());
             scope.spawn(move || {
                 loop {
                     // The lock is held only to take a job, never while scanning.
@@ -199,14 +202,20 @@ pub fn leaks(mut file: SafeFile) -> Result<Vec<Leak>, FsError> {
                     if done.send((seq, chunk_leaks(&chunk, line_base))).is_err() {
                         return;
                     }
+                    // Fails only when the reader is done, and then the buffer is wiped here.
+                    let _ = spare.send(chunk);
                 }
             });
         }
-        drop(done);
-        let read = for_each_owned_chunk(&mut file, |seq, line_base, chunk| {
-            // A send fails only when every worker is gone, and then nothing is left to do.
-            let _ = work.send((seq, line_base, chunk));
-        });
+        drop((done, spare));
+        let read = for_each_owned_chunk(
+            &mut file,
+            || spares.try_recv().ok(),
+            |seq, line_base, chunk| {
+                // A send fails only when every worker is gone, and then nothing is left to do.
+                let _ = work.send((seq, line_base, chunk));
+            },
+        );
         drop(work);
         let mut found: Vec<(usize, Vec<Leak>)> = results.iter().collect();
         read?;
@@ -237,15 +246,19 @@ fn chunk_leaks(chunk: &[u8], line_base: u64) -> Vec<Leak> {
 
 /// As `for_each_chunk`, but each chunk is a buffer of its own, handed over with its
 /// place in the file (`seq`) and the number of lines before it, so that it can be
-/// scanned on another thread. Every buffer is wiped when dropped.
+/// scanned on another thread. A buffer comes from `reuse` when it has one, else it is
+/// new; every buffer is wiped when dropped.
 fn for_each_owned_chunk(
     file: &mut SafeFile,
+    mut reuse: impl FnMut() -> Option<Zeroizing<Vec<u8>>>,
     mut each: impl FnMut(usize, u64, Zeroizing<Vec<u8>>),
 ) -> Result<(), FsError> {
     let mut carry: Zeroizing<Vec<u8>> = Zeroizing::new(Vec::new());
     let (mut seq, mut line_base) = (0, 0u64);
     loop {
-        let mut buf = Zeroizing::new(vec![0u8; CHUNK_BYTES]);
+        let mut buf = reuse().unwrap_or_default();
+        // Only what a shorter chunk left of a reused buffer is filled in.
+        buf.resize(CHUNK_BYTES, 0);
         let mut filled = carry.len();
         buf[..filled].copy_from_slice(&carry);
         carry.clear();

@@ -13,6 +13,7 @@ mod generated_lines;
 pub mod history;
 pub mod patterns;
 mod predicates;
+mod prefilter;
 pub mod redact;
 mod rules;
 #[cfg(test)]

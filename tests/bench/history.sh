@@ -49,7 +49,13 @@ PY
 planted=$(cat "$home/.bash_history.planted"); rm "$home/.bash_history.planted"
 chmod 600 "$home/.bash_history"
 size=$(du -m "$home/.bash_history" | cut -f1)
-found=$("$bin" --home "$home" --only history-secrets --format json | python3 -c 'import json,sys; print(sum(1 for f in json.load(sys.stdin)["findings"] if f["code"] == "history-secret"))' || true)
+# The report shows at most 200 findings a check and counts the rest in one line.
+found=$("$bin" --home "$home" --only history-secrets --format json | python3 -c '
+import json, re, sys
+findings = json.load(sys.stdin)["findings"]
+shown = sum(1 for f in findings if f["code"] == "history-secret")
+more = [int(re.match(r"(\d+) more", f["message"]).group(1)) for f in findings if f["code"] == "findings-left-out"]
+print(f"{shown} and counts {more[0]} more" if more else shown)' || true)
 printf '%s\n' "$pattern" > "$work/pattern"
 grepped=$(LC_ALL=C grep -a -cE -f "$work/pattern" "$home/.bash_history" || true)
 rged=$(rg -a -c -f "$work/pattern" "$home/.bash_history" || true)

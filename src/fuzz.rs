@@ -129,12 +129,16 @@ fn history(data: &[u8]) {
         crate::plaintext::history::leaks(file).expect("a readable history")
     });
     let count = lines(data) as u64;
-    for leak in &leaks {
+    assert!(leaks.kept.len() <= crate::plaintext::history::KEPT_LEAKS);
+    assert!(leaks.kept.len() as u64 <= leaks.total, "{leaks:?}");
+    // The first of the file, in its order.
+    assert!(leaks.kept.windows(2).all(|w| w[0].line <= w[1].line));
+    for leak in &leaks.kept {
         assert!(leak.line >= 1 && leak.line <= count, "line {}", leak.line);
         shown("masked line", &leak.masked);
         assert!(leak.masked.chars().count() <= 200, "{:?}", leak.masked);
     }
-    assert!(leaks.len() as u64 <= 16 * count, "{} leaks", leaks.len());
+    assert!(leaks.total <= 16 * count, "{} leaks", leaks.total);
 }
 
 /// The ssh_config reader, includes and all.

@@ -34,27 +34,41 @@ pub fn cap(mut out: Vec<Finding>) -> Vec<Finding> {
             ));
         }
     }
-    if out.len() <= FINDINGS_PER_CHECK {
+    let untold: u64 = out.iter().map(|f| f.untold).sum();
+    if out.len() <= FINDINGS_PER_CHECK && untold == 0 {
         return out;
     }
     out.sort_by_key(|f| f.status);
-    let left_out = out.split_off(FINDINGS_PER_CHECK);
-    let worst = &left_out[0];
-    let mut counts: Vec<(Status, usize)> = Vec::new();
-    for finding in &left_out {
+    let left_out = out.split_off(FINDINGS_PER_CHECK.min(out.len()));
+    // Each finding left out counts once, and everything any finding stands for but
+    // was never made counts too, kept or not.
+    let mut counts: Vec<(Status, u64)> = Vec::new();
+    let counted = left_out
+        .iter()
+        .map(|f| (f, 1 + f.untold))
+        .chain(out.iter().map(|f| (f, f.untold)));
+    let mut worst: Option<&Finding> = None;
+    for (finding, n) in counted.filter(|(_, n)| *n > 0) {
+        if worst.is_none_or(|w| finding.status < w.status) {
+            worst = Some(finding);
+        }
         match counts.iter_mut().find(|(s, _)| *s == finding.status) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((finding.status, 1)),
+            Some((_, total)) => *total += n,
+            None => counts.push((finding.status, n)),
         }
     }
+    let Some(worst) = worst else {
+        return out;
+    };
+    let total: u64 = counts.iter().map(|(_, n)| n).sum();
+    counts.sort_by_key(|(status, _)| *status);
     let counted: Vec<String> = counts
         .iter()
         .map(|(status, n)| format!("{n} {}", status.as_str()))
         .collect();
     let summary = Finding::new(worst.check, worst.policy, worst.level, worst.status, LEFT_OUT)
         .says(format!(
-            "{} more finding(s) of this check were left out ({}); a check reports at most {FINDINGS_PER_CHECK}, the worst first: deal with these and run it again",
-            left_out.len(),
+            "{total} more finding(s) of this check were left out ({}); a check reports at most {FINDINGS_PER_CHECK}, the worst first: deal with these and run it again",
             counted.join(", ")
         ));
     out.push(summary);
@@ -124,6 +138,34 @@ mod tests {
             ),
             "{}",
             last.message
+        );
+    }
+
+    #[test]
+    fn findings_a_check_never_made_are_counted_with_those_left_out() {
+        // Three made, one standing for 39,997 more (a history full of secrets).
+        let mut out: Vec<Finding> = (0..3).map(|n| finding(Status::Fail, n)).collect();
+        out[2].untold = 39_997;
+        let capped = cap(out.clone());
+        assert_eq!(capped.len(), 4);
+        let last = capped.last().unwrap();
+        assert_eq!((last.code, last.status), (LEFT_OUT, Status::Fail));
+        assert!(
+            last.message
+                .starts_with("39997 more finding(s) of this check were left out (39997 fail)"),
+            "{}",
+            last.message
+        );
+        // Over the cap as well: those cut and those never made, in one count.
+        out.extend((3..FINDINGS_PER_CHECK + 10).map(|n| finding(Status::Pass, n)));
+        let capped = cap(out);
+        assert_eq!(capped.len(), FINDINGS_PER_CHECK + 1);
+        assert!(
+            capped.last().unwrap().message.starts_with(
+                "40007 more finding(s) of this check were left out (39997 fail, 10 pass)"
+            ),
+            "{}",
+            capped.last().unwrap().message
         );
     }
 

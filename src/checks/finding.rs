@@ -69,6 +69,10 @@ pub struct Finding {
     pub line: Option<u32>,
     /// The waiver that covers it, when its status is [`Status::Waived`].
     pub waiver: Option<Waived>,
+    /// How many more findings like this one its check found and did not make, to
+    /// stay bounded (a history full of secrets); the report's cap counts them among
+    /// those left out.
+    pub untold: u64,
 }
 
 /// What a waived finding keeps of its waiver and of itself.
@@ -104,7 +108,14 @@ impl Finding {
             fix: None,
             line: None,
             waiver: None,
+            untold: 0,
         }
+    }
+
+    /// Stands also for `count` more findings like it that were not made.
+    pub fn untold(mut self, count: u64) -> Finding {
+        self.untold = count;
+        self
     }
 
     pub fn at(mut self, path: &Path) -> Finding {

@@ -83,16 +83,20 @@ impl Check for HistorySecrets {
                                 .fix(format!("chmod 600 {}", shell_word(path.as_os_str()))),
                         );
                     }
-                    if leaks.is_empty() {
+                    if leaks.total == 0 {
                         out.push(
                             finding(Status::Pass, "history-clean")
                                 .says(format!("no secrets found ({})", verdict.describe())),
                         );
                         continue;
                     }
-                    for leak in &leaks {
+                    // The secrets past those kept are counted with the findings left out.
+                    let untold = leaks.total - leaks.kept.len() as u64;
+                    for (n, leak) in leaks.kept.iter().enumerate() {
+                        let last = n + 1 == leaks.kept.len();
                         out.push(
                             finding(Status::Fail, "history-secret")
+                                .untold(if last { untold } else { 0 })
                                 .on_line(leak.line)
                                 .says(format!(
                                     "line {}: {}: {} ({})",
@@ -110,8 +114,8 @@ impl Check for HistorySecrets {
                     if verdict.is_known_unencrypted() {
                         out.push(finding(Status::Fail, "plaintext-on-unencrypted-fs").says(format!(
                             "{} secret{} in the clear on a filesystem that is not encrypted: {}",
-                            leaks.len(),
-                            if leaks.len() == 1 { "" } else { "s" },
+                            leaks.total,
+                            if leaks.total == 1 { "" } else { "s" },
                             verdict.describe()
                         )));
                     }

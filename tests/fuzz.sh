@@ -35,6 +35,13 @@ if ! cargo afl --version >/dev/null 2>&1; then
   exit 2
 fi
 
+# The file-based targets write each input, fsync included, and some a whole home
+# or sysfs tree per input: in RAM (/dev/shm) they run a hundred times faster than
+# on a disk. TMPDIR, when set, decides.
+if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+  export TMPDIR=/dev/shm
+fi
+
 (cd tests/fuzz && cargo afl build --release --quiet)
 fuzzer=$root/tests/fuzz/target/release/csi-self-check-fuzz
 work=$root/target/fuzz

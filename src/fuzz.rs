@@ -4,11 +4,17 @@
 //! bounded by what it read, a verdict is one of the allowed ones. A broken promise
 //! panics, which the fuzzer reports as a crash. The harness in `tests/fuzz/` (afl)
 //! and the regression tests (`tests/integration/fuzz_regressions.rs`) call [`run`].
+//! The stores of whole secrets (credential files, gpg-agent keys, GNOME keyrings,
+//! the applications' password stores) are in `stores`, the block-device stack in
+//! `block`.
 
 use std::path::{Path, PathBuf};
 
 use crate::fs::{PrivateTempDir, SafeDir, SafeFile};
 use crate::shells::Shell;
+
+mod block;
+mod stores;
 
 /// Every target, by the name `tests/fuzz.sh` takes.
 pub const TARGETS: &[&str] = &[
@@ -23,6 +29,11 @@ pub const TARGETS: &[&str] = &[
     "screen-lock",
     "breach-index",
     "state",
+    "credentials",
+    "block-stack",
+    "gpg-agent",
+    "gnome-keyring",
+    "app-stores",
 ];
 
 /// Feeds `data` to `target`; panics when a promise is broken. `false` for an
@@ -40,6 +51,11 @@ pub fn run(target: &str, data: &[u8]) -> bool {
         "screen-lock" => screen_lock(data),
         "breach-index" => breach_index(data),
         "state" => state(data),
+        "credentials" => stores::credentials(data),
+        "block-stack" => block::block_stack(data),
+        "gpg-agent" => stores::gpg_agent(data),
+        "gnome-keyring" => stores::gnome_keyring(data),
+        "app-stores" => stores::app_stores(data),
         _ => return false,
     }
     true
@@ -122,6 +138,24 @@ fn planted<R>(rel: &str, data: &[u8], body: impl FnOnce(&SafeDir) -> R) -> R {
     }
 }
 
+/// Runs `body` on a home of its own holding `files` (relative paths; one ending in
+/// `/` is a directory only), made for this input and removed after it, for the
+/// readers that look at many places at once: what one input planted must not be
+/// seen by the next. A file that cannot be planted where an earlier one stands is
+/// left out, as the input's own contradiction.
+fn fresh_home<R>(files: &[(&str, &[u8])], body: impl FnOnce(&SafeDir) -> R) -> R {
+    let dir = PrivateTempDir::create("csi-fuzz-home").expect("a scratch home");
+    let home = SafeDir::open_root(dir.path()).expect("the scratch home");
+    for (rel, data) in files {
+        if let Some(rel) = rel.strip_suffix('/') {
+            let _ = home.create_dirs_within(Path::new(rel), 0o700);
+        } else if let Ok((parent, name)) = home.create_parent_within(Path::new(rel), 0o700) {
+            let _ = parent.write_atomic(name, data, 0o600);
+        }
+    }
+    body(&home)
+}
+
 /// The history reader: every leak on a line that exists, masked for a terminal.
 fn history(data: &[u8]) {
     let leaks = planted(".bash_history", data, |home| {
@@ -129,12 +163,16 @@ fn history(data: &[u8]) {
         crate::plaintext::history::leaks(file).expect("a readable history")
     });
     let count = lines(data) as u64;
-    for leak in &leaks {
+    assert!(leaks.kept.len() <= crate::plaintext::history::KEPT_LEAKS);
+    assert!(leaks.kept.len() as u64 <= leaks.total, "{leaks:?}");
+    // The first of the file, in its order.
+    assert!(leaks.kept.windows(2).all(|w| w[0].line <= w[1].line));
+    for leak in &leaks.kept {
         assert!(leak.line >= 1 && leak.line <= count, "line {}", leak.line);
         shown("masked line", &leak.masked);
         assert!(leak.masked.chars().count() <= 200, "{:?}", leak.masked);
     }
-    assert!(leaks.len() as u64 <= 16 * count, "{} leaks", leaks.len());
+    assert!(leaks.total <= 16 * count, "{} leaks", leaks.total);
 }
 
 /// The ssh_config reader, includes and all.

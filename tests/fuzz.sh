@@ -5,15 +5,17 @@
 #   tests/fuzz.sh TARGET SECONDS   one target
 #   tests/fuzz.sh all SECONDS      each target in turn, SECONDS each
 # Seeds: tests/fuzz/seeds/TARGET plus what is made here at run time (keys from
-# ssh-keygen/openssl/puttygen — never committed —, the built-in policy, this
-# machine's mountinfo, a small breach index); dictionary: tests/fuzz/dict/TARGET.dict.
+# ssh-keygen/openssl/puttygen/gpg — never committed —, the built-in policy, this
+# machine's mountinfo, a small breach index, password stores made by sqlite3,
+# certutil and openssl); dictionary: tests/fuzz/dict/TARGET.dict.
 # Output under target/fuzz/TARGET (not committed). A crash or hang afl finds is
 # listed at the end; copy it to tests/fuzz/regressions/TARGET/ and fix the reader.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-targets=(keys secrets history ssh-config shell-rc shell-record policy mountinfo screen-lock breach-index state)
+targets=(keys secrets history ssh-config shell-rc shell-record policy mountinfo screen-lock breach-index state
+  credentials block-stack gpg-agent gnome-keyring app-stores)
 
 usage() {
   echo "usage: tests/fuzz.sh TARGET|all SECONDS (targets: ${targets[*]})" >&2
@@ -31,6 +33,13 @@ fi
 if ! cargo afl --version >/dev/null 2>&1; then
   echo "tests/fuzz.sh: needs cargo-afl (cargo install cargo-afl)" >&2
   exit 2
+fi
+
+# The file-based targets write each input, fsync included, and some a whole home
+# or sysfs tree per input: in RAM (/dev/shm) they run a hundred times faster than
+# on a disk. TMPDIR, when set, decides.
+if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+  export TMPDIR=/dev/shm
 fi
 
 (cd tests/fuzz && cargo afl build --release --quiet)
@@ -69,6 +78,66 @@ generated_seeds() {
       printf '%s\r\n' 000000005AD76BD555C1D6D771DE417A4B87E4B4:10 5BAA61E4C9B93F3F0682250B6CF8331B7EE68FD8:3730471 FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:1 >"$source"
       cargo build --quiet
       target/debug/csi-self-check breach import "$source" --output "$dir/small.idx" >/dev/null
+      ;;
+    gpg-agent)
+      # The agent's own files, as gpg makes them: one key without a passphrase,
+      # one with, in a throw-away home.
+      if command -v gpg >/dev/null; then
+        local gnupg=$scratch/gnupg
+        mkdir -m 700 -p "$gnupg"
+        gpg --homedir "$gnupg" --batch --pinentry-mode loopback --passphrase '' \
+          --quick-gen-key clear@fuzz.invalid ed25519 sign never 2>/dev/null
+        gpg --homedir "$gnupg" --batch --pinentry-mode loopback --passphrase fuzzpass \
+          --quick-gen-key guarded@fuzz.invalid rsa1024 sign never 2>/dev/null
+        gpgconf --homedir "$gnupg" --kill gpg-agent 2>/dev/null || true
+        local n=0
+        for key in "$gnupg"/private-keys-v1.d/*.key; do
+          cp "$key" "$dir/generated-$n.key"
+          n=$((n + 1))
+        done
+        rm -rf -- "$gnupg"
+      fi
+      ;;
+    app-stores)
+      # The first byte picks the store (src/fuzz/stores.rs); the rest is the file.
+      if command -v sqlite3 >/dev/null; then
+        local db=$scratch/login-data
+        sqlite3 "$db" "CREATE TABLE meta(key LONGVARCHAR NOT NULL UNIQUE PRIMARY KEY, value LONGVARCHAR);
+          INSERT INTO meta VALUES ('version', '40');
+          CREATE TABLE logins (origin_url VARCHAR NOT NULL, username_value VARCHAR, password_value BLOB,
+            signon_realm VARCHAR NOT NULL, date_created INTEGER NOT NULL, blacklisted_by_user INTEGER NOT NULL,
+            scheme INTEGER NOT NULL, id INTEGER PRIMARY KEY AUTOINCREMENT);
+          INSERT INTO logins VALUES ('https://a.example.org/', 'me', X'7631300102030405060708090a0b0c0d0e0f', 'https://a.example.org/', 0, 0, 0, NULL);
+          INSERT INTO logins VALUES ('https://b.example.org/', 'me', X'763131ABABABABABABABABABABABABABAB', 'https://b.example.org/', 0, 0, 0, NULL);
+          INSERT INTO logins VALUES ('https://c.example.org/', '', X'', 'https://c.example.org/', 0, 1, 0, NULL);"
+        { printf c; cat "$db"; } >"$dir/generated-login-data"
+        rm -f "$db"
+        sqlite3 "$db" "CREATE TABLE moz_logins (id INTEGER PRIMARY KEY, hostname TEXT NOT NULL, encryptedPassword TEXT NOT NULL);
+          INSERT INTO moz_logins VALUES (1, 'https://a.example.org', 'MDo=');"
+        { printf s; cat "$db"; } >"$dir/generated-signons"
+        rm -f "$db"
+      fi
+      if command -v certutil >/dev/null; then
+        local nss=$scratch/nss
+        mkdir -p "$nss"
+        certutil -N -d "sql:$nss" --empty-password 2>/dev/null
+        { printf k; cat "$nss/key4.db"; } >"$dir/generated-key4-empty"
+        rm -rf -- "$nss" && mkdir -p "$nss"
+        printf 'fuzzpass\n' >"$scratch/nss-password"
+        certutil -N -d "sql:$nss" -f "$scratch/nss-password" 2>/dev/null
+        { printf k; cat "$nss/key4.db"; } >"$dir/generated-key4-password"
+        rm -rf -- "$nss" "$scratch/nss-password"
+      fi
+      if command -v openssl >/dev/null; then
+        # DBeaver's credentials-config.json: an IV, then AES-128-CBC under its
+        # built-in key.
+        {
+          printf d
+          printf '\x0f\x0e\x0d\x0c\x0b\x0a\x09\x08\x07\x06\x05\x04\x03\x02\x01\x00'
+          printf '{"postgres-jdbc-1":{"#connection":{"user":"me","password":"fuzz"}}}' |
+            openssl enc -aes-128-cbc -K babb4a9f774ab853c96c2d653dfe544a -iv 0f0e0d0c0b0a09080706050403020100
+        } >"$dir/generated-dbeaver"
+      fi
       ;;
   esac
 }

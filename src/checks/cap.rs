@@ -22,11 +22,9 @@ pub const LEFT_OUT: &str = "findings-left-out";
 /// `out`, a check's findings, cut to the bound: when there are more than
 /// [`FINDINGS_PER_CHECK`], the worst (failures first, in the order found) are kept
 /// and one finding, as bad as the worst left out, says how many of each status
-/// were left out. `unmade` are findings the check counted but never made (each a
-/// sample and how many like it), so that a home with millions of matches costs no
-/// memory for them; they count as left out too. Every message is cut at
-/// [`MESSAGE_LIMIT`] bytes, and a fix longer than [`FIX_LIMIT`] is left out.
-pub fn cap(mut out: Vec<Finding>, unmade: &[(Finding, usize)]) -> Vec<Finding> {
+/// were left out. Every message is cut at [`MESSAGE_LIMIT`] bytes, and a fix longer
+/// than [`FIX_LIMIT`] is left out.
+pub fn cap(mut out: Vec<Finding>) -> Vec<Finding> {
     for finding in &mut out {
         cut_message(&mut finding.message);
         if let Some(fix) = finding.fix.take_if(|fix| fix.len() > FIX_LIMIT) {
@@ -36,36 +34,34 @@ pub fn cap(mut out: Vec<Finding>, unmade: &[(Finding, usize)]) -> Vec<Finding> {
             ));
         }
     }
-    let unmade: Vec<(&Finding, usize)> = unmade
-        .iter()
-        .filter(|(_, n)| *n > 0)
-        .map(|(f, n)| (f, *n))
-        .collect();
-    if out.len() <= FINDINGS_PER_CHECK && unmade.is_empty() {
+    let untold: u64 = out.iter().map(|f| f.untold).sum();
+    if out.len() <= FINDINGS_PER_CHECK && untold == 0 {
         return out;
     }
     out.sort_by_key(|f| f.status);
-    let left_out = out.split_off(out.len().min(FINDINGS_PER_CHECK));
-    let mut counts: Vec<(Status, usize)> = Vec::new();
-    let every = left_out
+    let left_out = out.split_off(FINDINGS_PER_CHECK.min(out.len()));
+    // Each finding left out counts once, and everything any finding stands for but
+    // was never made counts too, kept or not.
+    let mut counts: Vec<(Status, u64)> = Vec::new();
+    let counted = left_out
         .iter()
-        .map(|f| (f, 1))
-        .chain(unmade.iter().copied());
-    for (finding, n) in every {
+        .map(|f| (f, 1 + f.untold))
+        .chain(out.iter().map(|f| (f, f.untold)));
+    let mut worst: Option<&Finding> = None;
+    for (finding, n) in counted.filter(|(_, n)| *n > 0) {
+        if worst.is_none_or(|w| finding.status < w.status) {
+            worst = Some(finding);
+        }
         match counts.iter_mut().find(|(s, _)| *s == finding.status) {
-            Some((_, count)) => *count += n,
+            Some((_, total)) => *total += n,
             None => counts.push((finding.status, n)),
         }
     }
-    counts.sort_by_key(|(status, _)| *status);
-    let Some(worst) = left_out
-        .iter()
-        .chain(unmade.iter().map(|(f, _)| *f))
-        .min_by_key(|f| f.status)
-    else {
+    let Some(worst) = worst else {
         return out;
     };
-    let total: usize = counts.iter().map(|(_, n)| n).sum();
+    let total: u64 = counts.iter().map(|(_, n)| n).sum();
+    counts.sort_by_key(|(status, _)| *status);
     let counted: Vec<String> = counts
         .iter()
         .map(|(status, n)| format!("{n} {}", status.as_str()))
@@ -115,7 +111,7 @@ mod tests {
         let out: Vec<Finding> = (0..FINDINGS_PER_CHECK)
             .map(|n| finding(Status::Pass, n))
             .collect();
-        let capped = cap(out, &[]);
+        let capped = cap(out);
         assert_eq!(capped.len(), FINDINGS_PER_CHECK);
         assert_eq!(capped[7].message, "finding 7");
     }
@@ -125,7 +121,7 @@ mod tests {
         let mut out: Vec<Finding> = (0..10_000).map(|n| finding(Status::Pass, n)).collect();
         out.push(finding(Status::Fail, 10_000));
         out.extend((0..500).map(|n| finding(Status::Warn, n)));
-        let capped = cap(out, &[]);
+        let capped = cap(out);
         assert_eq!(capped.len(), FINDINGS_PER_CHECK + 1);
         assert_eq!(capped[0].status, Status::Fail);
         assert!(
@@ -146,38 +142,38 @@ mod tests {
     }
 
     #[test]
-    fn findings_counted_but_never_made_are_left_out_in_the_same_line() {
-        let out: Vec<Finding> = (0..150).map(|n| finding(Status::Fail, n)).collect();
-        let capped = cap(out, &[(finding(Status::Fail, 0), 39_850)]);
-        assert_eq!(capped.len(), 151);
+    fn findings_a_check_never_made_are_counted_with_those_left_out() {
+        // Three made, one standing for 39,997 more (a history full of secrets).
+        let mut out: Vec<Finding> = (0..3).map(|n| finding(Status::Fail, n)).collect();
+        out[2].untold = 39_997;
+        let capped = cap(out.clone());
+        assert_eq!(capped.len(), 4);
         let last = capped.last().unwrap();
         assert_eq!((last.code, last.status), (LEFT_OUT, Status::Fail));
         assert!(
             last.message
-                .starts_with("39850 more finding(s) of this check were left out (39850 fail)"),
+                .starts_with("39997 more finding(s) of this check were left out (39997 fail)"),
             "{}",
             last.message
         );
-        // With more made than the bound, both are counted.
-        let out: Vec<Finding> = (0..300).map(|n| finding(Status::Pass, n)).collect();
-        let capped = cap(out, &[(finding(Status::Fail, 0), 7)]);
+        // Over the cap as well: those cut and those never made, in one count.
+        out.extend((3..FINDINGS_PER_CHECK + 10).map(|n| finding(Status::Pass, n)));
+        let capped = cap(out);
+        assert_eq!(capped.len(), FINDINGS_PER_CHECK + 1);
         assert!(
-            capped
-                .last()
-                .unwrap()
-                .message
-                .starts_with("107 more finding(s) of this check were left out (7 fail, 100 pass)"),
+            capped.last().unwrap().message.starts_with(
+                "40007 more finding(s) of this check were left out (39997 fail, 10 pass)"
+            ),
             "{}",
             capped.last().unwrap().message
         );
-        assert_eq!(capped.last().unwrap().status, Status::Fail);
     }
 
     #[test]
     fn long_messages_are_cut_at_a_character_boundary() {
         let mut long = finding(Status::Fail, 0);
         long.message = "é".repeat(MESSAGE_LIMIT);
-        let capped = cap(vec![long], &[]);
+        let capped = cap(vec![long]);
         let message = &capped[0].message;
         assert!(message.len() < MESSAGE_LIMIT + 64, "{}", message.len());
         assert!(message.ends_with(&format!("({MESSAGE_LIMIT} more bytes left out)")));
@@ -189,7 +185,7 @@ mod tests {
         short.fix = Some("chmod 600 -- k0".to_owned());
         let mut long = finding(Status::Fail, 1);
         long.fix = Some(format!("chmod 600 --{}", " k".repeat(FIX_LIMIT)));
-        let capped = cap(vec![short, long], &[]);
+        let capped = cap(vec![short, long]);
         assert_eq!(capped[0].fix.as_deref(), Some("chmod 600 -- k0"));
         assert_eq!(capped[1].fix, None);
         assert!(

@@ -74,6 +74,10 @@ pub struct Finding {
     pub at_rest: Option<String>,
     /// The mode changes the printed fix makes, path by path, for `--fix` to apply.
     pub modes: Vec<(PathBuf, ModeFix)>,
+    /// How many more findings like this one its check found and did not make, to
+    /// stay bounded (a history full of secrets); the report's cap counts them among
+    /// those left out.
+    pub untold: u64,
 }
 
 /// What a waived finding keeps of its waiver and of itself.
@@ -130,7 +134,14 @@ impl Finding {
             waiver: None,
             at_rest: None,
             modes: Vec::new(),
+            untold: 0,
         }
+    }
+
+    /// Stands also for `count` more findings like it that were not made.
+    pub fn untold(mut self, count: u64) -> Finding {
+        self.untold = count;
+        self
     }
 
     pub fn at(mut self, path: &Path) -> Finding {

@@ -9,7 +9,7 @@
 //!
 //! Codes: listed in `codes()` below and explained in csi-self-check(1).
 
-use super::{Check, CheckError, Context, Finding, ModeFix, Status, cap};
+use super::{Check, CheckError, Context, Finding, Status};
 use crate::at_rest::{Roots, at_rest};
 use crate::fs::{Kind, perm};
 use crate::plaintext::history::{self, HistoryFile};
@@ -80,26 +80,23 @@ impl Check for HistorySecrets {
                         out.push(
                             finding(Status::Fail, "history-file-open")
                                 .says(format!("history file has mode {}; it must be 0600, as what was typed is private", perm::octal(meta.mode)))
-                                .fix(format!("chmod 600 {}", shell_word(path.as_os_str())))
-                                .fixes_mode(&path, ModeFix::Set(0o600)),
+                                .fix(format!("chmod 600 {}", shell_word(path.as_os_str()))),
                         );
                     }
-                    if leaks.is_empty() {
+                    if leaks.total == 0 {
                         out.push(
                             finding(Status::Pass, "history-clean")
                                 .says(format!("no secrets found ({})", verdict.describe())),
                         );
                         continue;
                     }
-                    // Past the report's bound a secret is counted, not made into a
-                    // finding: a history full of them costs no memory for each.
-                    let room = cap::FINDINGS_PER_CHECK.saturating_sub(out.len());
-                    if leaks.len() > room {
-                        cx.left_unmade(finding(Status::Fail, "history-secret"), leaks.len() - room);
-                    }
-                    for leak in leaks.iter().take(room) {
+                    // The secrets past those kept are counted with the findings left out.
+                    let untold = leaks.total - leaks.kept.len() as u64;
+                    for (n, leak) in leaks.kept.iter().enumerate() {
+                        let last = n + 1 == leaks.kept.len();
                         out.push(
                             finding(Status::Fail, "history-secret")
+                                .untold(if last { untold } else { 0 })
                                 .on_line(leak.line)
                                 .says(format!(
                                     "line {}: {}: {} ({})",
@@ -108,7 +105,6 @@ impl Check for HistorySecrets {
                                     leak.masked,
                                     verdict.describe()
                                 ))
-                                .on(verdict.describe())
                                 .fix(format!(
                                     "csi-self-check history --redact {}",
                                     shell_word(path.as_os_str())
@@ -118,10 +114,10 @@ impl Check for HistorySecrets {
                     if verdict.is_known_unencrypted() {
                         out.push(finding(Status::Fail, "plaintext-on-unencrypted-fs").says(format!(
                             "{} secret{} in the clear on a filesystem that is not encrypted: {}",
-                            leaks.len(),
-                            if leaks.len() == 1 { "" } else { "s" },
+                            leaks.total,
+                            if leaks.total == 1 { "" } else { "s" },
                             verdict.describe()
-                        )).on(verdict.describe()));
+                        )));
                     }
                 }
                 HistoryFile::NotRegular { path, kind, target } => {

@@ -22,7 +22,7 @@ pub mod waivers;
 
 pub use finding::{Finding, ModeFix, Status, Waived};
 
-use std::cell::{OnceCell, RefCell};
+use std::cell::OnceCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::account::Account;
@@ -133,8 +133,6 @@ pub struct Context<'a> {
     system_files_only: bool,
     /// Where the `--deep` walk says how it goes; nowhere unless the command asks.
     progress: Option<&'a dyn WalkProgress>,
-    /// Findings the running check counted past the bound instead of making them.
-    unmade: RefCell<Vec<(Finding, usize)>>,
 }
 
 impl<'a> Context<'a> {
@@ -155,7 +153,6 @@ impl<'a> Context<'a> {
             reuse: None,
             system_files_only: false,
             progress: None,
-            unmade: RefCell::new(Vec::new()),
         }
     }
 
@@ -177,7 +174,6 @@ impl<'a> Context<'a> {
             reuse: None,
             system_files_only: false,
             progress: None,
-            unmade: RefCell::new(Vec::new()),
         }
     }
 
@@ -218,13 +214,6 @@ impl<'a> Context<'a> {
 
     /// The open home directory, or why it could not be opened. Every check starts
     /// from this one descriptor.
-    /// Says that the running check found `count` more findings like `like` and,
-    /// past the report's bound, did not make them: the runner counts them in the
-    /// check's one line of what was left out.
-    pub fn left_unmade(&self, like: Finding, count: usize) {
-        self.unmade.borrow_mut().push((like, count));
-    }
-
     pub fn home(&self) -> Result<&SafeDir, CheckError> {
         let home = self
             .home
@@ -364,9 +353,7 @@ pub fn run_all(cx: &Context<'_>, subject: Subject, selection: &Selection) -> Vec
             check.id()
         );
         out.retain(|f| selection.keeps(f));
-        let mut unmade = std::mem::take(&mut *cx.unmade.borrow_mut());
-        unmade.retain(|(like, _)| selection.keeps(like));
-        findings.extend(cap::cap(out, &unmade));
+        findings.extend(cap::cap(out));
     }
     waivers::apply(cx, subject, selection, &mut findings);
     findings

@@ -3,6 +3,7 @@
 //! of whole lines (a 2 GB history neither fills memory nor stalls the run), each
 //! chunk matched in one pass, and only a masked copy of a line ever leaves here.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, mpsc};
 
@@ -41,6 +42,29 @@ pub struct Leak {
     pub masked: String,
 }
 
+/// The most leaks of one file kept one by one; the rest are only counted. A report
+/// shows a few hundred findings a check at most, and a 200 MB history full of
+/// secrets holds millions: keeping each would take gigabytes.
+pub const KEPT_LEAKS: usize = 256;
+
+/// The secrets of one file: the first [`KEPT_LEAKS`] in the file's order, and how
+/// many there are in all.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Leaks {
+    pub kept: Vec<Leak>,
+    pub total: u64,
+}
+
+impl Leaks {
+    /// Adds the next part of the file: its first leaks while there is room, and its
+    /// count.
+    fn absorb(&mut self, (kept, total): (Vec<Leak>, u64)) {
+        let room = KEPT_LEAKS - self.kept.len();
+        self.kept.extend(kept.into_iter().take(room));
+        self.total += total;
+    }
+}
+
 /// A history file as found.
 pub enum HistoryFile {
     /// A regular file, with its `fstat`, where its bytes are kept, and what it holds.
@@ -48,7 +72,7 @@ pub enum HistoryFile {
         path: PathBuf,
         meta: Meta,
         location: Location,
-        leaks: Vec<Leak>,
+        leaks: Leaks,
     },
     /// A link or some other non-regular entry where a history file should be: not
     /// followed, not read.
@@ -165,27 +189,39 @@ pub fn for_each_chunk(
     }
 }
 
-/// Every secret in a file, with the line it is on, the line masked. The file is read
-/// on this thread and its chunks scanned on up to `MAX_WORKERS` others at once, so that
-/// a large history takes the time of reading it rather than of matching it; leaks come
-/// back in the file's order all the same.
-pub fn leaks(mut file: SafeFile) -> Result<Vec<Leak>, FsError> {
+/// The secrets in a file, with the line each is on, the line masked: the first
+/// [`KEPT_LEAKS`] and the count of all. The file is read on this thread and its
+/// chunks scanned on up to `MAX_WORKERS` others at once, so that a large history
+/// takes the time of reading it rather than of matching it; leaks come back in the
+/// file's order all the same, and what is held at once is bounded by the chunks in
+/// flight, whatever the file's size.
+pub fn leaks(mut file: SafeFile) -> Result<Leaks, FsError> {
     let workers = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .min(MAX_WORKERS);
+    let mut found = Leaks::default();
     if workers < 2 {
-        let mut found = Vec::new();
         for_each_chunk(&mut file, |chunk, line_base| {
-            found.extend(chunk_leaks(chunk, line_base));
+            found.absorb(chunk_leaks(chunk, line_base));
         })?;
         return Ok(found);
     }
     let (work, jobs) = mpsc::sync_channel::<(usize, u64, Zeroizing<Vec<u8>>)>(workers * 2);
     let jobs = Mutex::new(jobs);
-    let (done, results) = mpsc::channel::<(usize, Vec<Leak>)>();
+    let (done, results) = mpsc::channel::<(usize, (Vec<Leak>, u64))>();
     // Scanned buffers go back to the reader to be filled again: a fresh megabyte per
     // chunk costs page faults to map it and a wipe to free it, for every chunk of the file.
     let (spare, spares) = mpsc::channel::<Zeroizing<Vec<u8>>>();
+    // Results arrive in any order; each is absorbed once those before it are.
+    let mut waiting: BTreeMap<usize, (Vec<Leak>, u64)> = BTreeMap::new();
+    let mut next = 0;
+    let mut take = |found: &mut Leaks, seq: usize, part| {
+        waiting.insert(seq, part);
+        while let Some(part) = waiting.remove(&next) {
+            found.absorb(part);
+            next += 1;
+        }
+    };
     std::thread::scope(|scope| {
         for _ in 0..workers {
             let (jobs, done, spare) = (&jobs, done.clone(), spare.clone());
@@ -214,26 +250,36 @@ pub fn leaks(mut file: SafeFile) -> Result<Vec<Leak>, FsError> {
             |seq, line_base, chunk| {
                 // A send fails only when every worker is gone, and then nothing is left to do.
                 let _ = work.send((seq, line_base, chunk));
+                for (seq, part) in results.try_iter() {
+                    take(&mut found, seq, part);
+                }
             },
         );
         drop(work);
-        let mut found: Vec<(usize, Vec<Leak>)> = results.iter().collect();
+        for (seq, part) in results.iter() {
+            take(&mut found, seq, part);
+        }
         read?;
-        found.sort_unstable_by_key(|(seq, _)| *seq);
-        Ok(found.into_iter().flat_map(|(_, leaks)| leaks).collect())
+        Ok(found)
     })
 }
 
 /// At most this many threads scan one file.
 const MAX_WORKERS: usize = 4;
 
-/// The secrets in one chunk of whole lines whose first line is `line_base` + 1.
-fn chunk_leaks(chunk: &[u8], line_base: u64) -> Vec<Leak> {
+/// The secrets in one chunk of whole lines whose first line is `line_base` + 1: the
+/// first [`KEPT_LEAKS`], masked, and the count of all.
+fn chunk_leaks(chunk: &[u8], line_base: u64) -> (Vec<Leak>, u64) {
     let mut found = Vec::new();
+    let mut total = 0;
     patterns::scan_chunk(chunk, |index, start, hits: &[Hit]| {
+        total += hits.len() as u64;
+        if found.len() >= KEPT_LEAKS {
+            return;
+        }
         let line_end = memchr::memchr(b'\n', &chunk[start..]).map_or(chunk.len(), |e| start + e);
         let masked = patterns::mask(&chunk[start..line_end], hits);
-        for hit in hits {
+        for hit in hits.iter().take(KEPT_LEAKS - found.len()) {
             found.push(Leak {
                 line: line_base + index as u64 + 1,
                 kind: hit.kind,
@@ -241,7 +287,7 @@ fn chunk_leaks(chunk: &[u8], line_base: u64) -> Vec<Leak> {
             });
         }
     });
-    found
+    (found, total)
 }
 
 /// As `for_each_chunk`, but each chunk is a buffer of its own, handed over with its

@@ -236,6 +236,8 @@ pub struct Cli {
     cwd: Option<PathBuf>,
     /// A program that starts the binary (`setsid -w`), before BIN and the arguments.
     wrapper: Vec<OsString>,
+    /// How long the run may take before it is taken for blocked.
+    patience: Duration,
 }
 
 /// The environment variables that name places; a test may point them only at its own.
@@ -262,6 +264,7 @@ impl Cli {
             uid: None,
             cwd: None,
             wrapper: Vec::new(),
+            patience: Duration::from_secs(60),
         }
     }
 
@@ -316,6 +319,13 @@ impl Cli {
     }
 
     /// Started by `wrapper` (`["setsid", "-w"]`): `wrapper… BIN args…`.
+    /// A longer wait before the run is taken for blocked, for a run over hundreds of
+    /// megabytes in a debug build on a busy machine; never an assertion on time.
+    pub fn patience(mut self, limit: Duration) -> Cli {
+        self.patience = limit;
+        self
+    }
+
     pub fn via(mut self, wrapper: &[&str]) -> Cli {
         self.wrapper = wrapper.iter().map(OsString::from).collect();
         self
@@ -539,7 +549,7 @@ impl Cli {
         let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || tx.send(child.wait_with_output()));
-        let limit = Duration::from_secs(60);
+        let limit = self.patience;
         let out = match rx.recv_timeout(limit) {
             Ok(out) => out.unwrap(),
             Err(_) => {

@@ -169,6 +169,14 @@ const KEYWORDS: &[(&str, Parse)] = &[
 
 /// Why ssh refuses a line, in its own words (after "FILE line N: "), or `None`
 /// when it accepts it. `ignored` holds the `IgnoreUnknown` patterns read so far.
+/// Whether ssh takes the rest of `keyword`'s line as it stands (a command), not
+/// split into words: `#` there is part of the command, not a comment.
+pub fn takes_rest(keyword: &str) -> bool {
+    KEYWORDS
+        .binary_search_by(|(name, _)| name.cmp(&keyword))
+        .is_ok_and(|at| matches!(KEYWORDS[at].1, Parse::Rest))
+}
+
 pub fn fault(keyword: &str, args: &[OsString], ignored: &[String]) -> Option<String> {
     let Some(parse) = KEYWORDS
         .binary_search_by(|(name, _)| name.cmp(&keyword))

@@ -8,7 +8,7 @@
 //! hops, the way `open` would.
 
 use std::ffi::{OsStr, OsString};
-use std::os::unix::ffi::OsStrExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Component, Path, PathBuf};
 
 use super::lex::{split_line, strdelim};
@@ -25,6 +25,9 @@ pub const MAX_LISTED: usize = 4096;
 /// The most files read in one run: ten files each including `*` of their own
 /// directory would otherwise fan out to 10^16 reads before the depth limit.
 pub(super) const MAX_FILES: usize = 512;
+/// Lines ssh refuses before the rest is left unread: one is enough for ssh to refuse
+/// the whole configuration, and an `Include /*/*` of binaries would give millions.
+const MAX_FAULTS: usize = 100;
 
 /// `~/.ssh/config` and everything it includes. A missing file is no finding: ssh
 /// then uses the system's file and its defaults.
@@ -98,6 +101,9 @@ impl<'a> Reader<'a> {
         if self.opened == MAX_FILES {
             return self.skip(path, Unread::TooMany, from.as_ref());
         }
+        if self.out.faults.len() > MAX_FAULTS {
+            return;
+        }
         let mut file = match self.open(path) {
             Ok(file) => file,
             // ssh skips a file that is not there (ENOENT) without a word.
@@ -129,6 +135,15 @@ impl<'a> Reader<'a> {
         let mut current = scope.clone();
         for (index, line) in text.split(|&b| b == b'\n').enumerate() {
             let at = (path.to_owned(), index + 1);
+            if self.out.faults.len() == MAX_FAULTS {
+                let message = format!(
+                    "{MAX_FAULTS} lines ssh refuses; the rest of the configuration was not read, as ssh refuses it already"
+                );
+                self.fault(&at, message);
+            }
+            if self.out.faults.len() > MAX_FAULTS {
+                break;
+            }
             self.line(line, &at, scope, &mut current, depth);
         }
         self.chain.pop();
@@ -176,11 +191,23 @@ impl<'a> Reader<'a> {
                 if keyword == "ignoreunknown" {
                     self.ignored.extend(line.args.iter().map(lossy));
                 }
+                // A command is the rest of the line as written, `#` and all, as
+                // `readconf.c` keeps it (`xstrdup(str + strspn(str, WHITESPACE "="))`).
+                let args = if keywords::takes_rest(keyword) {
+                    let start = line
+                        .rest
+                        .iter()
+                        .position(|b| !matches!(b, b' ' | b'\t' | b'='))
+                        .unwrap_or(line.rest.len());
+                    vec![OsString::from_vec(line.rest[start..].to_vec())]
+                } else {
+                    line.args
+                };
                 let directive = Directive {
                     file: at.0.clone(),
                     line: at.1,
                     keyword: line.keyword,
-                    args: line.args,
+                    args,
                     scope: current.clone(),
                     system: self.system_dir.is_some(),
                 };
@@ -224,7 +251,12 @@ impl<'a> Reader<'a> {
             // ssh refuses `~` in a system file ("bad include path").
             (Some(_), [b'~', ..]) => None,
             (None, b"~") => Some(home.to_owned()),
-            (None, [b'~', b'/', rest @ ..]) => Some(home.join(OsStr::from_bytes(rest))),
+            // `~//x` is the home's `x`, as ssh's tilde_expand_filename joins them: never
+            // the root's, which Path::join would make of an absolute rest.
+            (None, [b'~', b'/', rest @ ..]) => {
+                let start = rest.iter().position(|&b| b != b'/').unwrap_or(rest.len());
+                Some(home.join(OsStr::from_bytes(&rest[start..])))
+            }
             // `~user/`: another person's home, which this check does not read.
             (None, [b'~', ..]) => None,
             (_, [b'/', ..]) => Some(PathBuf::from(arg)),

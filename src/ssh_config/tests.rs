@@ -230,6 +230,43 @@ fn includes_resolve_against_dot_ssh_and_nest() {
     assert!(config.skipped.is_empty(), "{:?}", config.skipped);
 }
 
+/// `~//x` is the home's `x` to ssh (`tilde_expand_filename`), never the root's: a
+/// fuzzed config with `Include ~///*/*` read the whole filesystem as its config.
+#[test]
+fn a_doubled_slash_after_the_tilde_stays_in_the_home() {
+    let dir = home(&[
+        ("config", "Include ~//.ssh//sub/* ~///.ssh/one\n"),
+        ("sub/two", "User two\n"),
+        ("one", "User one\n"),
+    ]);
+    let config = read(&dir);
+    assert_eq!(
+        summary(&config)
+            .into_iter()
+            .map(|s| s.3)
+            .collect::<Vec<_>>(),
+        ["two", "one"]
+    );
+    assert!(
+        config.files.iter().all(|f| f.path.starts_with(dir.path())),
+        "{:?}",
+        config.files
+    );
+}
+
+/// ssh keeps a command's whole line, `#` and all (`ProxyCommand ##### %h:%p`).
+#[test]
+fn a_command_is_the_rest_of_its_line() {
+    let dir = home(&[("config", "Host *\n  ProxyCommand ##### %h:%p jump\n")]);
+    let config = read(&dir);
+    let proxy = config
+        .directives
+        .iter()
+        .find(|d| d.keyword == "proxycommand")
+        .expect("the ProxyCommand line");
+    assert_eq!(proxy.args, ["##### %h:%p jump"]);
+}
+
 #[test]
 fn an_include_loop_is_read_once_and_recorded() {
     let dir = home(&[

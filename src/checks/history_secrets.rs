@@ -9,7 +9,7 @@
 //!
 //! Codes: listed in `codes()` below and explained in csi-self-check(1).
 
-use super::{Check, CheckError, Context, Finding, Status};
+use super::{Check, CheckError, Context, Finding, ModeFix, Status};
 use crate::at_rest::{Roots, at_rest};
 use crate::fs::{Kind, perm};
 use crate::plaintext::history::{self, HistoryFile};
@@ -80,7 +80,8 @@ impl Check for HistorySecrets {
                         out.push(
                             finding(Status::Fail, "history-file-open")
                                 .says(format!("history file has mode {}; it must be 0600, as what was typed is private", perm::octal(meta.mode)))
-                                .fix(format!("chmod 600 {}", shell_word(path.as_os_str()))),
+                                .fix(format!("chmod 600 {}", shell_word(path.as_os_str())))
+                                .fixes_mode(&path, ModeFix::Set(0o600)),
                         );
                     }
                     if leaks.total == 0 {
@@ -105,6 +106,7 @@ impl Check for HistorySecrets {
                                     leak.masked,
                                     verdict.describe()
                                 ))
+                                .on(verdict.describe())
                                 .fix(format!(
                                     "csi-self-check history --redact {}",
                                     shell_word(path.as_os_str())
@@ -117,7 +119,7 @@ impl Check for HistorySecrets {
                             leaks.total,
                             if leaks.total == 1 { "" } else { "s" },
                             verdict.describe()
-                        )));
+                        )).on(verdict.describe()));
                     }
                 }
                 HistoryFile::NotRegular { path, kind, target } => {

@@ -203,6 +203,12 @@ impl<'a> Reader<'a> {
                 } else {
                     line.args
                 };
+                // Only a comment after the keyword (`UserKnownHostsFile #x`): a keyword
+                // ssh does not refuse for it (a list) is then set to nothing, and a
+                // later line still sets it.
+                if args.is_empty() {
+                    return;
+                }
                 let directive = Directive {
                     file: at.0.clone(),
                     line: at.1,

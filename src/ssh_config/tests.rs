@@ -254,6 +254,25 @@ fn a_doubled_slash_after_the_tilde_stays_in_the_home() {
     );
 }
 
+/// `UserKnownHostsFile #dev/null` sets nothing (ssh 9.2: its list stays empty), so
+/// the later line decides.
+#[test]
+fn a_list_keyword_with_only_a_comment_sets_nothing() {
+    let dir = home(&[(
+        "config",
+        "Host *\n  UserKnownHostsFile #dev/null\n  UserKnownHostsFile /dev/null\n",
+    )]);
+    let config = read(&dir);
+    let files: Vec<_> = config
+        .directives
+        .iter()
+        .filter(|d| d.keyword == "userknownhostsfile")
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert_eq!(files[0].args, ["/dev/null"]);
+    assert_eq!(files[0].line, 3);
+}
+
 /// ssh keeps a command's whole line, `#` and all (`ProxyCommand ##### %h:%p`).
 #[test]
 fn a_command_is_the_rest_of_its_line() {

@@ -56,6 +56,28 @@ pub fn plant(template: &str, random: &str) -> (String, usize, String) {
     }
 }
 
+/// A random secret of `alphabet`'s characters, starting and ending with a letter or
+/// digit (a leading `-` would be the next option, a trailing `.pem` a file name).
+pub fn random_secret(next: &mut impl FnMut() -> u64, alphabet: &[u8]) -> String {
+    let alnum = Alphabet::Alnum.bytes();
+    // AWS's secret keys are forty characters, no more, no less.
+    let len = if alphabet.ends_with(b"/+") {
+        40
+    } else {
+        8 + (next() % 17) as usize
+    };
+    (0..len)
+        .map(|i| {
+            let set = if i == 0 || i == len - 1 {
+                alnum
+            } else {
+                alphabet
+            };
+            char::from(set[(next() % set.len() as u64) as usize])
+        })
+        .collect()
+}
+
 use Alphabet::{Alnum, Aws40, Quoted, Word};
 
 /// The forms. Each line holds exactly one secret, at `{}`.

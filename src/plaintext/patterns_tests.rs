@@ -264,28 +264,6 @@ pub(crate) fn rng(seed: u64) -> impl FnMut() -> u64 {
     }
 }
 
-/// A random secret of `alphabet`'s characters, starting and ending with a letter or
-/// digit (a leading `-` would be the next option, a trailing `.pem` a file name).
-pub(crate) fn random_secret(next: &mut impl FnMut() -> u64, alphabet: &[u8]) -> String {
-    let alnum = crate::plaintext::forms::Alphabet::Alnum.bytes();
-    // AWS's secret keys are forty characters, no more, no less.
-    let len = if alphabet.ends_with(b"/+") {
-        40
-    } else {
-        8 + (next() % 17) as usize
-    };
-    (0..len)
-        .map(|i| {
-            let set = if i == 0 || i == len - 1 {
-                alnum
-            } else {
-                alphabet
-            };
-            char::from(set[(next() % set.len() as u64) as usize])
-        })
-        .collect()
-}
-
 /// No 6-byte piece of `secret` shows in `shown`, the masked form of `line`, unless the
 /// piece is also in the rest of the line (a webhook's secret path repeats the word
 /// `webhook` of its host).
@@ -308,7 +286,7 @@ fn every_form_finds_and_masks_random_secrets_whole() {
     let mut failures = Vec::new();
     for &(kind, template, alphabet) in FORMS {
         for _ in 0..25 {
-            let random = random_secret(&mut next, alphabet.bytes());
+            let random = crate::plaintext::forms::random_secret(&mut next, alphabet.bytes());
             let (line, at, secret) = crate::plaintext::forms::plant(template, &random);
             let hits = find_in_line(line.as_bytes());
             let masked = mask(line.as_bytes(), &hits);
@@ -340,7 +318,7 @@ fn every_rule_has_a_form() {
         .flat_map(|&(_, template, alphabet)| {
             let (line, _, _) = crate::plaintext::forms::plant(
                 template,
-                &random_secret(&mut next, alphabet.bytes()),
+                &crate::plaintext::forms::random_secret(&mut next, alphabet.bytes()),
             );
             find_in_line(line.as_bytes()).into_iter().map(|h| h.kind)
         })

@@ -336,7 +336,7 @@ fn write_entries(
             if let Some(waiver) = &finding.waiver {
                 let text = format!(
                     "waived until {} by {}: {} ({}:{})",
-                    waiver.expires,
+                    display_str(&waiver.expires),
                     display_str(&waiver.granted_by),
                     display_str(&waiver.reason),
                     display_path(&waiver.file),

@@ -289,23 +289,7 @@ fn secret_for(seed: u64, alphabet: &[u8]) -> String {
         state ^= state << 17;
         state
     };
-    let alnum = forms::Alphabet::Alnum.bytes();
-    // AWS's secret keys are forty characters, no more, no less.
-    let len = if alphabet.ends_with(b"/+") {
-        40
-    } else {
-        10 + (next() % 12) as usize
-    };
-    (0..len)
-        .map(|i| {
-            let set = if i == 0 || i == len - 1 {
-                alnum
-            } else {
-                alphabet
-            };
-            char::from(set[(next() % set.len() as u64) as usize])
-        })
-        .collect()
+    forms::random_secret(&mut next, alphabet)
 }
 
 /// Each form with a made-up secret: (line, secret).

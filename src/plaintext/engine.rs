@@ -224,21 +224,33 @@ impl Need {
 }
 
 /// The ASCII bytes a line holds, gathered in one pass so that each rule's `needs` can be
-/// refused without scanning the line again. The two words stay in registers and a byte's
-/// bit is set without a branch; bytes above 127 are not kept.
+/// refused without scanning the line again. Each byte's bit comes from a table of 256
+/// pairs of words (two loads and two ORs, where shifting and masking cost eight
+/// operations a byte); bytes above 127 are not kept.
 #[derive(Clone, Copy)]
 struct ByteSet {
     below_64: u64,
     below_128: u64,
 }
 
+/// Per byte, its bit in `ByteSet::below_64` and in `ByteSet::below_128`.
+static BYTE_BITS: [[u64; 2]; 256] = {
+    let mut bits = [[0u64; 2]; 256];
+    let mut b = 0;
+    while b < 128 {
+        bits[b][b / 64] = 1 << (b % 64);
+        b += 1;
+    }
+    bits
+};
+
 impl ByteSet {
     fn of(line: &[u8]) -> ByteSet {
         let (mut below_64, mut below_128) = (0u64, 0u64);
         for &b in line {
-            let bit = 1u64 << (b & 63);
-            below_64 |= bit & u64::from(b < 64).wrapping_neg();
-            below_128 |= bit & u64::from(b >> 6 == 1).wrapping_neg();
+            let [low, high] = BYTE_BITS[usize::from(b)];
+            below_64 |= low;
+            below_128 |= high;
         }
         ByteSet {
             below_64,

@@ -4,9 +4,10 @@
 //! address is the previous result), so one walk runs at the latency of a load: about 540
 //! MB/s with the `aho-corasick` crate's own search. Here four walks of the same DFA, over
 //! four quarters of the chunk, are stepped in turn: they do not wait on each other, so
-//! their loads overlap (README, "Speed"). The automaton is the crate's, made a DFA in a table of
-//! our own so that the loop holds the table in registers and tells a match state by one
-//! comparison.
+//! their loads overlap (README, "Speed"). The automaton is the crate's, made a DFA in a
+//! table of our own: a row per state and a column per byte value, so that a step is an
+//! addition and one load, with the four states held in registers and a match told by
+//! one bit of their OR.
 
 use std::collections::HashMap;
 
@@ -21,21 +22,26 @@ pub(super) struct WordEnd {
     state: u32,
 }
 
+/// A row of the table holds a next state for every byte value.
+const ROW: usize = 256;
+
+/// The table's size in entries, fixed so that an index masked by `TABLE - 1` needs no
+/// bounds check (a compare and a length held in a register on every step). Rows below
+/// `MATCHES` are the states where no word ends and rows from it on the ones where one
+/// does, so that one OR of the four states and one bit test tell whether any walk is at
+/// a match. Rows never stepped to are never touched: the zeroed pages are not made.
+const TABLE: usize = 1 << 21;
+const MATCHES: u32 = 1 << 20;
+
 /// How many walks run side by side; more would spill the registers that hold them.
 const WALKS: usize = 4;
 
 pub(super) struct Prefilter {
-    /// Per byte, its column in `next`: the bytes no word holds share column 0.
-    class: [u8; 256],
-    /// Per state and column, the next state. A state is the offset of its row, so a step is
+    /// Per state and byte, the next state. A state is the offset of its row, so a step is
     /// one addition and one load.
-    next: Vec<u32>,
-    /// States from here on are the ones where a word ends.
-    first_match: u32,
-    /// Per match state (by its place after `first_match`), the words that end there.
+    next: Box<[u32; TABLE]>,
+    /// Per match state (by its place from `MATCHES` on), the words that end there.
     words: Vec<Vec<usize>>,
-    /// Rows are a power of two wide, so that a state's row is a shift away.
-    row_shift: u32,
 }
 
 impl Prefilter {
@@ -72,7 +78,6 @@ impl Prefilter {
         )
         .chain(used.iter().copied())
         .collect();
-        let stride = columns.len().next_power_of_two();
         // Every state the walk can reach, breadth first from the start.
         let mut seen: Vec<StateID> = vec![start];
         let mut known: HashMap<StateID, ()> = HashMap::from([(start, ())]);
@@ -92,18 +97,39 @@ impl Prefilter {
             .iter()
             .position(|&s| dfa.is_match(s))
             .unwrap_or(seen.len());
+        assert!(
+            first_match * ROW <= MATCHES as usize
+                && (seen.len() - first_match) * ROW <= TABLE - MATCHES as usize,
+            "the words' automaton fits the table"
+        );
+        let offset = |i: usize| -> u32 {
+            let at = if i < first_match {
+                i * ROW
+            } else {
+                MATCHES as usize + (i - first_match) * ROW
+            };
+            u32::try_from(at).expect("the table is under 4 GB")
+        };
         let row: HashMap<StateID, u32> = seen
             .iter()
             .enumerate()
-            .map(|(i, &s)| (s, u32::try_from(i * stride).expect("a table under 4 GB")))
+            .map(|(i, &s)| (s, offset(i)))
             .collect();
-        let mut next = Vec::with_capacity(seen.len() * stride);
-        for &state in &seen {
-            for &b in &columns {
-                next.push(row[&dfa.next_state(Anchored::No, state, b)]);
+        // A row per state with a column per byte value: a step is then one addition and
+        // one load, with no lookup of the byte's class on the chain of loads.
+        let mut next: Box<[u32; TABLE]> = vec![0; TABLE]
+            .into_boxed_slice()
+            .try_into()
+            .expect("made TABLE long");
+        for (i, &state) in seen.iter().enumerate() {
+            let by_class: Vec<u32> = columns
+                .iter()
+                .map(|&b| row[&dfa.next_state(Anchored::No, state, b)])
+                .collect();
+            let at = offset(i) as usize;
+            for (b, cell) in next[at..at + ROW].iter_mut().enumerate() {
+                *cell = by_class[usize::from(class[b])];
             }
-            // Columns past the last class are never stepped to.
-            next.resize(next.len().next_multiple_of(stride), 0);
         }
         let words = seen[first_match..]
             .iter()
@@ -113,13 +139,7 @@ impl Prefilter {
                     .collect()
             })
             .collect();
-        Prefilter {
-            class,
-            next,
-            first_match: u32::try_from(first_match * stride).expect("a table under 4 GB"),
-            words,
-            row_shift: stride.trailing_zeros(),
-        }
+        Prefilter { next, words }
     }
 
     /// The words (by index) that end at `end`.
@@ -133,7 +153,7 @@ impl Prefilter {
     /// The place of the state at `end` among the match states, each of which
     /// `match_states` lists with the words that end there.
     pub(super) fn match_state(&self, end: WordEnd) -> usize {
-        ((end.state - self.first_match) >> self.row_shift) as usize
+        ((end.state - MATCHES) / ROW as u32) as usize
     }
 
     pub(super) fn match_states(&self) -> &[Vec<usize>] {
@@ -153,43 +173,57 @@ impl Prefilter {
         }
         let parts: [&[u8]; WALKS] = std::array::from_fn(|i| &haystack[cuts[i]..cuts[i + 1]]);
         let together = parts.iter().map(|p| p.len()).min().unwrap_or(0);
-        let (class, next, first_match) = (&self.class, self.next.as_slice(), self.first_match);
+        let next = &*self.next;
         let step = |state: u32, byte: u8| -> u32 {
-            next.get(state as usize + usize::from(class[usize::from(byte)]))
-                .copied()
-                .unwrap_or(0)
+            next[(state as usize + usize::from(byte)) & (TABLE - 1)]
         };
         let mut found: [Vec<WordEnd>; WALKS] = Default::default();
-        let mut states = [0u32; WALKS];
+        // The four states are named rather than indexed so that they stay in registers.
+        let (mut sa, mut sb, mut sc, mut sd) = (0u32, 0u32, 0u32, 0u32);
         let [a, b, c, d] = parts.map(|p| &p[..together]);
         for (i, (((&ba, &bb), &bc), &bd)) in a.iter().zip(b).zip(c).zip(d).enumerate() {
-            let bytes = [ba, bb, bc, bd];
-            for w in 0..WALKS {
-                states[w] = step(states[w], bytes[w]);
-            }
-            if states.iter().any(|&s| s >= first_match) {
-                for w in 0..WALKS {
-                    if states[w] >= first_match {
-                        found[w].push(WordEnd {
-                            at: cuts[w] + i,
-                            state: states[w],
-                        });
-                    }
-                }
+            sa = step(sa, ba);
+            sb = step(sb, bb);
+            sc = step(sc, bc);
+            sd = step(sd, bd);
+            if (sa | sb | sc | sd) & MATCHES != 0 {
+                record(&mut found, [sa, sb, sc, sd], &cuts, i);
             }
         }
+        let states = [sa, sb, sc, sd];
         for w in 0..WALKS {
             ends.append(&mut found[w]);
             let mut state = states[w];
             for (i, &byte) in parts[w].iter().enumerate().skip(together) {
                 state = step(state, byte);
-                if state >= first_match {
+                if state & MATCHES != 0 {
                     ends.push(WordEnd {
                         at: cuts[w] + i,
                         state,
                     });
                 }
             }
+        }
+    }
+}
+
+/// Notes the walks that are at a match after byte `i` of their parts. Kept out of the
+/// loop so that the loop's registers hold its states and positions rather than what a
+/// push needs.
+#[cold]
+#[inline(never)]
+fn record(
+    found: &mut [Vec<WordEnd>; WALKS],
+    states: [u32; WALKS],
+    cuts: &[usize; WALKS + 1],
+    i: usize,
+) {
+    for w in 0..WALKS {
+        if states[w] & MATCHES != 0 {
+            found[w].push(WordEnd {
+                at: cuts[w] + i,
+                state: states[w],
+            });
         }
     }
 }

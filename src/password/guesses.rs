@@ -6,7 +6,9 @@
 //! guesses a character, so a random `F5_mK6Vn` rates low. Here a decomposition costs
 //! the product of its pieces' guesses times the orderings of its pieces (pieces!),
 //! and an unmatched run costs its characters' classes' sizes to the power of its
-//! length — what a mask attack over those classes has to try.
+//! length — what a mask attack over those classes has to try. zxcvbn's floor of 50
+//! guesses for a piece of several characters applies to a piece as priced here: a
+//! repeat in any case is floored after its capitals are counted.
 
 use std::collections::HashMap;
 
@@ -239,10 +241,14 @@ pub fn cheapest(password: &str, user_inputs: &[String], lists: &[WordIndex]) -> 
         pieces -= 1;
         k = start - 1;
         let matched = states[at(k, pieces, false)].cost;
-        let unmatched_before = states[at(k, pieces, true)].cost;
-        unmatched = matches!(step, Step::Match(_)) && unmatched_before < matched;
+        let mut unmatched_before = states[at(k, pieces, true)].cost;
+        if matches!(step, Step::Unmatched(_)) {
+            unmatched_before += LOG10_RUN_CLASS_CHOICES;
+        }
+        unmatched = unmatched_before < matched;
     }
     found.reverse();
+    let guesses_log10 = guesses_log10 - log10_same_kind_orderings(&found);
     // A word that is the whole password, as typed or lower-cased, would be the
     // password itself in the message: it is described without being named.
     if let [Piece::Word { word, .. }] = found.as_mut_slice()
@@ -295,16 +301,27 @@ fn repeats_in_any_case(
             Case::Capitalised | Case::Capitals | Case::LastCapital => 2.0,
             Case::Mixed => continue,
         };
-        let guesses = zxcvbn::estimate_guesses(&mut m, &lower).max(1) as f64 * factor;
+        let estimate = zxcvbn::estimate_guesses(&mut m, &lower).max(1) as f64;
+        // zxcvbn's floor for a piece of several characters applies to the repeat in any
+        // case, not before its capitals are counted: `Aa` is a letter twice, capitalised.
+        let guesses = match &m.pattern {
+            MatchPattern::Repeat(repeat) => {
+                (repeat.base_guesses as f64 * repeat.repeat_count as f64 * factor)
+                    .max(MIN_PIECE_GUESSES)
+            }
+            _ => estimate * factor,
+        };
         m.token = token;
         matches.push(m);
         costs.push(guesses.log10());
     }
 }
 
-/// Whether a piece over `i..=k` costing `cost` makes a cheaper state at `k`. Two
-/// unmatched pieces never stand side by side: one run over both is what a mask
-/// attack tries.
+/// Whether a piece over `i..=k` costing `cost` makes a cheaper state at `k`.
+/// Unmatched pieces may stand side by side, each priced by its own classes, as a
+/// mask attack tries `?d?d?d?s` for `190.` rather than every character of 43 in
+/// each place; the second of two pays for the choice of its classes among the 15
+/// sets of classes (one run over both has that choice in its price).
 #[allow(clippy::too_many_arguments)]
 fn relax(
     states: &mut [State],
@@ -327,10 +344,13 @@ fn relax(
         return;
     }
     for pieces in 1..=i.min(n) {
-        let mut before = states[at(i - 1, pieces, false)].cost;
-        if !unmatched {
-            before = before.min(states[at(i - 1, pieces, true)].cost);
-        }
+        let after_match = states[at(i - 1, pieces, false)].cost;
+        let after_run = states[at(i - 1, pieces, true)].cost;
+        let before = if unmatched {
+            after_match.min(after_run + LOG10_RUN_CLASS_CHOICES)
+        } else {
+            after_match.min(after_run)
+        };
         if !before.is_finite() {
             continue;
         }
@@ -343,6 +363,49 @@ fn relax(
         }
     }
 }
+
+/// How many sets of classes a mask attack chooses from for one run: any non-empty
+/// set of lower, upper, digits and symbols.
+const LOG10_RUN_CLASS_CHOICES: f64 = 1.176_091_259_055_681_2; // log10(15)
+
+/// The orderings among pieces of the same kind, which pieces! counts but which give
+/// no new shape to try: `word word` is one shape whichever word comes first, and
+/// the product of the pieces' guesses already counts both. What is left of pieces!
+/// is the number of orderings of the kinds, n! / (k₁! k₂! …).
+fn log10_same_kind_orderings(pieces: &[Piece]) -> f64 {
+    let mut kinds: Vec<(u8, u8)> = pieces.iter().map(kind).collect();
+    kinds.sort_unstable();
+    kinds
+        .chunk_by(|a, b| a == b)
+        .map(|same| log10_factorial(same.len()))
+        .sum()
+}
+
+/// A piece's kind for `log10_same_kind_orderings`: its pattern, and for a word its
+/// list, for an unmatched run its classes.
+fn kind(piece: &Piece) -> (u8, u8) {
+    match piece {
+        Piece::Word { list, .. } => (
+            0,
+            match list {
+                WordList::Common => 0,
+                WordList::Name => 1,
+                WordList::Surname => 2,
+                WordList::Account => 3,
+                WordList::Listed(_) => 4,
+            },
+        ),
+        Piece::Keyboard { keypad } => (1, u8::from(*keypad)),
+        Piece::Repeat => (2, 0),
+        Piece::Sequence { digits } => (3, u8::from(*digits)),
+        Piece::Year => (4, 0),
+        Piece::Date => (5, 0),
+        Piece::Unmatched { classes, .. } => (6, *classes),
+    }
+}
+
+/// zxcvbn's fewest guesses for a piece of more than one character.
+const MIN_PIECE_GUESSES: f64 = 50.0;
 
 fn log10_factorial(n: usize) -> f64 {
     (2..=n).map(|k| (k as f64).log10()).sum()
@@ -446,6 +509,50 @@ mod tests {
         let letters = cheapest("xqzjv", &[], &[]);
         assert_eq!(letters.pieces.len(), 1, "{letters:?}");
         assert!((letters.guesses_log10 - 5.0 * 26f64.log10()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn letters_then_a_symbol_are_two_masks() {
+        let found = cheapest("xqzj?", &[], &[]);
+        assert_eq!(
+            found.pieces,
+            [
+                Piece::Unmatched {
+                    chars: 4,
+                    classes: class::LOWER
+                },
+                Piece::Unmatched {
+                    chars: 1,
+                    classes: class::SYMBOL
+                }
+            ],
+            "{found:?}"
+        );
+        // 26^4 · 33, the second mask's choice of classes, and two orderings of two
+        // kinds: under 59^5, the price of one run over both.
+        let expected = 4.0 * 26f64.log10() + 33f64.log10() + LOG10_RUN_CLASS_CHOICES + 2f64.log10();
+        assert!((found.guesses_log10 - expected).abs() < 1e-9, "{found:?}");
+        assert!(found.guesses_log10 < 5.0 * 59f64.log10());
+    }
+
+    #[test]
+    fn a_letter_twice_in_two_cases_is_floored_once() {
+        // `a` twice is 2 × 11 guesses, twice that for the capital: under the floor of
+        // 50, which applies once, not before the capital doubles it.
+        let found = cheapest("Aa", &[], &[]);
+        assert_eq!(found.pieces, [Piece::Repeat], "{found:?}");
+        assert!((found.guesses_log10 - MIN_PIECE_GUESSES.log10()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn pieces_of_one_kind_are_not_ordered_twice() {
+        // Two common words: the product counts both orders already.
+        let both = cheapest("dolphincaptain", &[], &[]);
+        let (first, second) = (log10("dolphin"), log10("captain"));
+        assert!(
+            (both.guesses_log10 - (first + second)).abs() < 1e-9,
+            "{both:?} {first} {second}"
+        );
     }
 
     #[test]

@@ -6,6 +6,8 @@
 //! FILE (one password a line) as `password --stdin` would under the built-in policy
 //! and prints `accept` or `reject` a line, for `tests/bench/password-corpus.sh`;
 //! each `--word-list PATH` after it adds a list as the policy's `word-lists` would.
+//! `-- --scores FILE` prints, a line per password, log10 of its guesses and its
+//! pieces in words: what the scoring is tuned by, never the passwords themselves.
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
 
 use std::io::{BufRead, Write};
@@ -19,6 +21,15 @@ fn main() {
         .map(|pair| pair[1].clone())
         .collect();
     let judge = csi_self_check::bench::Judge::with_word_lists(&lists).unwrap();
+    if let Some(at) = args.iter().position(|a| a == "--scores") {
+        let file = std::fs::File::open(&args[at + 1]).unwrap();
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        for line in std::io::BufReader::new(file).lines() {
+            let (guesses_log10, pieces) = judge.explain(&line.unwrap());
+            writeln!(out, "{guesses_log10:.2}\t{pieces}").unwrap();
+        }
+        return;
+    }
     if let Some(at) = args.iter().position(|a| a == "--verdicts") {
         let file = std::fs::File::open(&args[at + 1]).unwrap();
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());

@@ -158,3 +158,15 @@ fn needs_match_their_definition() {
         }
     }
 }
+
+#[test]
+fn a_byte_set_holds_exactly_the_ascii_bytes_of_its_line() {
+    for b in 0..=255u8 {
+        let set = ByteSet::of(&[b]);
+        for c in 0..=255u8 {
+            // Bytes above 127 are never kept, so a set of them is the empty set.
+            let held = b == c || c > 127;
+            assert_eq!(set.holds(&ByteSet::of(&[c])), held, "{b} holding {c}");
+        }
+    }
+}

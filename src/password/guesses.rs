@@ -4,7 +4,7 @@
 //! price is ours. zxcvbn adds 10,000^(pieces−1) to every split, so a password of
 //! trivial pieces (`Dolphin2024!`) rates high, and prices any unmatched run at 10
 //! guesses a character, so a random `F5_mK6Vn` rates low. Here a decomposition costs
-//! the product of its pieces' guesses times the orderings of its pieces (pieces!),
+//! the product of its pieces' guesses times the orderings of its pieces' kinds,
 //! and an unmatched run costs its characters' classes' sizes to the power of its
 //! length — what a mask attack over those classes has to try. zxcvbn's floor of 50
 //! guesses for a piece of several characters applies to a piece as priced here: a
@@ -292,25 +292,20 @@ fn repeats_in_any_case(
         return;
     }
     for mut m in zxcvbn::omnimatch_with(&lower, dictionaries) {
-        if !matches!(m.pattern, MatchPattern::Repeat(_)) {
+        let MatchPattern::Repeat(repeat) = &m.pattern else {
             continue;
-        }
+        };
         let token: String = scored.chars().skip(m.i).take(m.j - m.i + 1).collect();
         let factor = match case_of(&token) {
             Case::Lower => 1.0,
             Case::Capitalised | Case::Capitals | Case::LastCapital => 2.0,
             Case::Mixed => continue,
         };
-        let estimate = zxcvbn::estimate_guesses(&mut m, &lower).max(1) as f64;
-        // zxcvbn's floor for a piece of several characters applies to the repeat in any
-        // case, not before its capitals are counted: `Aa` is a letter twice, capitalised.
-        let guesses = match &m.pattern {
-            MatchPattern::Repeat(repeat) => {
-                (repeat.base_guesses as f64 * repeat.repeat_count as f64 * factor)
-                    .max(MIN_PIECE_GUESSES)
-            }
-            _ => estimate * factor,
-        };
+        // zxcvbn's estimate of a repeat, its base's guesses times the repeats, with its
+        // floor for a piece of several characters applied once the capitals are
+        // counted, not before: `Aa` is a letter twice, capitalised, 50 guesses.
+        let guesses = (repeat.base_guesses as f64 * repeat.repeat_count as f64 * factor)
+            .max(MIN_PIECE_GUESSES);
         m.token = token;
         matches.push(m);
         costs.push(guesses.log10());
@@ -530,6 +525,7 @@ mod tests {
         );
         // 26^4 · 33, the second mask's choice of classes, and two orderings of two
         // kinds: under 59^5, the price of one run over both.
+        assert!((LOG10_RUN_CLASS_CHOICES - 15f64.log10()).abs() < 1e-12);
         let expected = 4.0 * 26f64.log10() + 33f64.log10() + LOG10_RUN_CLASS_CHOICES + 2f64.log10();
         assert!((found.guesses_log10 - expected).abs() < 1e-9, "{found:?}");
         assert!(found.guesses_log10 < 5.0 * 59f64.log10());

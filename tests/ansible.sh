@@ -16,19 +16,8 @@ readonly state_dir=/var/lib/$pkg cache_dir=/var/cache/$pkg
 readonly users=(csiansible1 csiansible2)
 started=$SECONDS
 
-say() { echo "tests/ansible.sh: $*" >&2; }
-fail() {
-  echo "tests/ansible.sh: FAILED: $*" >&2
-  exit 1
-}
-skip() {
-  [ "${CI:-}" != true ] || fail "cannot be skipped under CI: $1"
-  echo "SKIPPED tests/ansible.sh: $1"
-  exit 0
-}
-expect_eq() {
-  [ "$2" = "$3" ] || fail "$1: expected [$2], got [$3]"
-}
+script=tests/ansible.sh
+. tests/script-helpers.sh
 
 [ "$(id -u)" = 0 ] || skip "needs root: the playbook installs the .deb and audits real accounts"
 for tool in ansible-playbook jq useradd runuser ssh-keygen sha1sum; do

@@ -16,16 +16,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-say() { echo "tests/hermetic.sh: $*" >&2; }
-fail() {
-  say "FAILED: $*"
-  exit 1
-}
-skip() {
-  [ "${CI:-}" != true ] || fail "cannot be skipped under CI: $1"
-  echo "SKIPPED tests/hermetic.sh: $1"
-  exit 0
-}
+script=tests/hermetic.sh
+. tests/script-helpers.sh
 
 [ "$(id -u)" = 0 ] || skip "needs root: the tests that need root must run, and unshare --mount does"
 for tool in unshare mount mountpoint ssh-keygen sha1sum getent; do

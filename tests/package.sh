@@ -11,20 +11,8 @@ readonly pkg=csi-self-check
 readonly cargo_deb_version=3.8.0
 started=$SECONDS
 
-say() { echo "tests/package.sh: $*" >&2; }
-fail() {
-  echo "tests/package.sh: FAILED: $*" >&2
-  exit 1
-}
-skip() {
-  [ "${CI:-}" != true ] || fail "cannot be skipped under CI: $1"
-  echo "SKIPPED tests/package.sh: $1"
-  exit 0
-}
-# expect_eq WHAT EXPECTED ACTUAL
-expect_eq() {
-  [ "$2" = "$3" ] || fail "$1: expected [$2], got [$3]"
-}
+script=tests/package.sh
+. tests/script-helpers.sh
 # expect_same_lines WHAT FILE_EXPECTED FILE_ACTUAL
 expect_same_lines() {
   diff -u "$2" "$3" >&2 || fail "$1 differ (- expected, + actual)"

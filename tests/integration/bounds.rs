@@ -43,11 +43,8 @@ fn measured(args: &[&str]) -> (Run, u64) {
 
 /// The findings of `check` in `run`'s JSON, as (code, status).
 fn findings_of(run: &Run, check: &str) -> Vec<(String, String)> {
-    run.json()["findings"]
-        .as_array()
-        .unwrap()
+    run.findings_of(check)
         .iter()
-        .filter(|f| f["check"] == check)
         .map(|f| {
             (
                 f["code"].as_str().unwrap().to_owned(),

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::util::{Cli, Home, Run, chmod, have};
+use crate::util::{Cli, Home, chmod, have};
 
 const PASS: &str = "Pass-phrase-1";
 
@@ -294,16 +294,6 @@ fn every_format(home: &Home) -> (Vec<(PathBuf, &'static str)>, Vec<PathBuf>) {
     (plain, encrypted)
 }
 
-fn findings_of(run: &Run, check: &str) -> Vec<serde_json::Value> {
-    run.json()["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["check"] == check)
-        .cloned()
-        .collect()
-}
-
 #[test]
 fn every_unencrypted_key_is_flagged_once_and_nothing_else() {
     let test = "every_unencrypted_key_is_flagged_once_and_nothing_else";
@@ -316,7 +306,7 @@ fn every_unencrypted_key_is_flagged_once_and_nothing_else() {
     let (plain, encrypted) = every_format(&home);
     let run = Cli::json(&home, &["--only", "key-encryption"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    let findings = findings_of(&run, "key-encryption");
+    let findings = run.findings_of("key-encryption");
     let failures: Vec<&serde_json::Value> =
         findings.iter().filter(|f| f["status"] == "fail").collect();
     for (path, label) in &plain {
@@ -373,7 +363,7 @@ fn the_same_key_at_several_paths_is_reported_once() {
         0o640,
     );
     let run = Cli::json(&home, &[]);
-    let encryption = findings_of(&run, "key-encryption");
+    let encryption = run.findings_of("key-encryption");
     assert_eq!(encryption.len(), 1, "{encryption:#?}");
     // One copy is the finding's path, the other is named in its message.
     let (path, message) = (
@@ -386,7 +376,8 @@ fn the_same_key_at_several_paths_is_reported_once() {
         named(&key, "~/.ssh/id_ed25519") && named(&copy, "~/.ssh/backup/id_ed25519.old"),
         "{path}: {message}"
     );
-    let permissions: Vec<serde_json::Value> = findings_of(&run, "key-permissions")
+    let permissions: Vec<serde_json::Value> = run
+        .findings_of("key-permissions")
         .into_iter()
         .filter(|f| f["code"].as_str().unwrap().starts_with("private-key"))
         .collect();
@@ -455,7 +446,7 @@ fn deep_finds_stray_keys_the_default_run_does_not() {
     }
     let normal = Cli::json(&home, &["--only", "key-encryption"]);
     assert!(
-        findings_of(&normal, "key-encryption").is_empty(),
+        normal.findings_of("key-encryption").is_empty(),
         "{}",
         normal.stdout
     );
@@ -476,7 +467,8 @@ fn deep_finds_stray_keys_the_default_run_does_not() {
         "no progress when stderr is not a terminal: {}",
         deep.stderr
     );
-    let found: Vec<String> = findings_of(&deep, "key-encryption")
+    let found: Vec<String> = deep
+        .findings_of("key-encryption")
         .iter()
         .map(|f| f["path"].as_str().unwrap().to_owned())
         .collect();
@@ -530,7 +522,8 @@ fn deep_finds_every_key_among_thousands_of_files_once_and_in_order() {
     // The key stores' own keys are not reported twice.
     let in_store = home.keygen(".ssh/id_store", None, None, 0o600);
     let run = Cli::json(&home, &["--deep", "--only", "key-encryption"]);
-    let found: Vec<String> = findings_of(&run, "key-encryption")
+    let found: Vec<String> = run
+        .findings_of("key-encryption")
         .iter()
         .map(|f| f["path"].as_str().unwrap().to_owned())
         .collect();
@@ -565,12 +558,14 @@ fn deep_says_what_lies_too_deep_to_walk() {
         &home,
         &["--deep", "--only", "key-encryption,key-permissions"],
     );
-    let keys: Vec<String> = findings_of(&run, "key-encryption")
+    let keys: Vec<String> = run
+        .findings_of("key-encryption")
         .iter()
         .map(|f| f["path"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(keys, [p(&found).to_owned()], "{}", run.stdout);
-    let too_deep: Vec<String> = findings_of(&run, "key-permissions")
+    let too_deep: Vec<String> = run
+        .findings_of("key-permissions")
         .iter()
         .filter(|f| f["code"] == "too-deep" && f["status"] == "skip")
         .map(|f| f["path"].as_str().unwrap().to_owned())
@@ -644,7 +639,7 @@ fn awkward_but_real_keys_are_still_recognised() {
     );
     home.file(".ssh/wrapped64", rewrapped.as_bytes(), 0o600);
     let run = Cli::json(&home, &["--only", "key-encryption"]);
-    let findings = findings_of(&run, "key-encryption");
+    let findings = run.findings_of("key-encryption");
     // The same key three times: one finding, unencrypted, naming the other copies.
     assert_eq!(findings.len(), 1, "{findings:#?}");
     assert_eq!(findings[0]["code"], "key-unencrypted");
@@ -691,7 +686,7 @@ fn the_password_store_holds_only_encrypted_files() {
     home.file(".password-store/.git/config", b"[core]\n", 0o644);
     let run = Cli::json(&home, &["--only", "key-encryption"]);
     assert_eq!(run.code, 1);
-    let findings = findings_of(&run, "key-encryption");
+    let findings = run.findings_of("key-encryption");
     assert_eq!(findings.len(), 1, "{findings:#?}");
     assert_eq!(findings[0]["path"], p(&leak));
     assert_eq!(findings[0]["code"], "password-store-plaintext");
@@ -839,7 +834,7 @@ fn fingerprints_match_ssh_keygen() {
         .unwrap()
         .to_owned();
     let run = Cli::json(&home, &["--only", "key-encryption"]);
-    let message = findings_of(&run, "key-encryption")[0]["message"]
+    let message = run.findings_of("key-encryption")[0]["message"]
         .as_str()
         .unwrap()
         .to_owned();

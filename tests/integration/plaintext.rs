@@ -51,23 +51,13 @@ fn fixture() -> Home {
     home
 }
 
-fn findings(run: &Run, check: &str) -> Vec<serde_json::Value> {
-    run.json()["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["check"] == check)
-        .cloned()
-        .collect()
-}
-
 #[test]
 fn every_secret_is_reported_with_file_line_mask_and_verdict() {
     let home = fixture();
     let run = Cli::json(&home, &["--only", "history-secrets,credential-files"]);
     never_shown(&run);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    let history = findings(&run, "history-secrets");
+    let history = run.findings_of("history-secrets");
     let secrets: Vec<&serde_json::Value> = history
         .iter()
         .filter(|f| f["code"] == "history-secret")
@@ -99,7 +89,7 @@ fn every_secret_is_reported_with_file_line_mask_and_verdict() {
         assert_eq!(f["level"], "must-not");
         assert_eq!(f["policy"], "password-usage");
     }
-    let credentials = findings(&run, "credential-files");
+    let credentials = run.findings_of("credential-files");
     let netrc = credentials
         .iter()
         .find(|f| f["path"] == home.join(".netrc").to_str().unwrap())
@@ -231,7 +221,8 @@ fn a_huge_history_is_read_in_bounded_chunks() {
     crate::util::chmod(&path, 0o600);
     let run = Cli::json(&home, &["--only", "history-secrets"]);
     never_shown(&run);
-    let lines: Vec<String> = findings(&run, "history-secrets")
+    let lines: Vec<String> = run
+        .findings_of("history-secrets")
         .iter()
         .filter(|f| f["code"] == "history-secret")
         .map(|f| {
@@ -267,7 +258,7 @@ fn the_file_histfile_names_is_scanned_too() {
     );
     let run = Cli::json(&home, &["--only", "history-secrets"]);
     never_shown(&run);
-    let hits = findings(&run, "history-secrets");
+    let hits = run.findings_of("history-secrets");
     assert!(
         hits.iter()
             .any(|f| f["path"] == named.to_str().unwrap() && f["code"] == "history-secret"),
@@ -373,7 +364,7 @@ fn found_masked_and_redacted_in_one_home(planted: &[(String, String)]) {
     }
     let run = Cli::json(&home, &["--only", "history-secrets"]);
     no_piece_shown(&run, &secrets);
-    let found = findings(&run, "history-secrets");
+    let found = run.findings_of("history-secrets");
     for (rel, _) in &files {
         let path = home.join(rel);
         let count = found
@@ -452,7 +443,8 @@ fn gem_credentials_as_gem_signin_writes_them_are_reported() {
     );
     let run = Cli::json(&home, &["--only", "credential-files"]);
     assert!(!run.stdout.contains(&key[9..]), "{}", run.stdout);
-    let gem: Vec<serde_json::Value> = findings(&run, "credential-files")
+    let gem: Vec<serde_json::Value> = run
+        .findings_of("credential-files")
         .into_iter()
         .filter(|f| f["path"] == path.to_str().unwrap())
         .collect();

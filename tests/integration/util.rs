@@ -187,6 +187,17 @@ impl Run {
         doc
     }
 
+    /// The findings of `check` in the JSON report, whole.
+    pub fn findings_of(&self, check: &str) -> Vec<serde_json::Value> {
+        self.json()["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["check"] == check)
+            .cloned()
+            .collect()
+    }
+
     /// Findings of a JSON run with this path, as (status, level, code).
     pub fn findings_for(&self, path: &Path) -> Vec<(String, String, String)> {
         let want = path.to_str().unwrap();

@@ -93,8 +93,8 @@ pub fn scan(home: &SafeDir) -> Vec<Store> {
         let root = match open_dir(home, Path::new(rel)) {
             Ok(Some(root)) => root,
             Ok(None) => continue,
-            Err(error) => {
-                store(&home.path().join(rel), Verdict::Unread(error.to_string()));
+            Err((at, error)) => {
+                store(&at, Verdict::Unread(error.to_string()));
                 continue;
             }
         };

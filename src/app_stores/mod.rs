@@ -76,5 +76,28 @@ pub fn scan(home: &SafeDir) -> Vec<Store> {
     let mut stores = mozilla::scan(home);
     stores.extend(chromium::scan(home));
     stores.extend(clients::scan(home));
-    stores
+    merge_unread(stores)
+}
+
+/// One store per place that could not be read: a `~/.config` that is a link stops
+/// every application below it at the same place, for the same reason, and is said
+/// once with all their names.
+fn merge_unread(stores: Vec<Store>) -> Vec<Store> {
+    let mut merged: Vec<Store> = Vec::with_capacity(stores.len());
+    for store in stores {
+        let same = merged.iter_mut().find(|kept| {
+            matches!(kept.verdict, Verdict::Unread(_))
+                && kept.path == store.path
+                && kept.verdict == store.verdict
+        });
+        match same {
+            Some(kept) if !kept.app.split(", ").any(|app| app == store.app) => {
+                kept.app.push_str(", ");
+                kept.app.push_str(&store.app);
+            }
+            Some(_) => {}
+            None => merged.push(store),
+        }
+    }
+    merged
 }

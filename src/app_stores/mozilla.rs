@@ -98,11 +98,8 @@ pub fn scan(home: &SafeDir) -> Vec<Store> {
         let root = match open_dir(home, Path::new(rel)) {
             Ok(Some(root)) => root,
             Ok(None) => continue,
-            Err(error) => {
-                stores.push(store(
-                    &home.path().join(rel),
-                    Verdict::Unread(error.to_string()),
-                ));
+            Err((at, error)) => {
+                stores.push(store(&at, Verdict::Unread(error.to_string())));
                 continue;
             }
         };
@@ -151,9 +148,7 @@ fn profiles(home: &SafeDir, root: &SafeDir) -> Vec<Profile> {
                 match opened {
                     Ok(Some(dir)) => keep(&mut found, dir),
                     Ok(None) => {}
-                    Err(error) => {
-                        found.push(Err((root.child_path(OsStr::new(&path)), error.to_string())))
-                    }
+                    Err((at, error)) => found.push(Err((at, error.to_string()))),
                 }
             }
         }

@@ -15,10 +15,12 @@ use crate::fs::{FsError, Kind, SafeDir};
 /// The most names read from one directory while looking for an application's files.
 const MAX_ENTRIES: usize = 4096;
 
-/// Opens `rel` below `home`. A missing directory, or one that cannot be reached on
-/// the way, is `Ok(None)`: the application is not there. The last directory itself
-/// unreadable (a link, no permission) is the error, for a skip naming it.
-pub fn open_dir(home: &SafeDir, rel: &Path) -> Result<Option<SafeDir>, FsError> {
+/// Opens `rel` below `home`. A directory that is not there (or is not a directory)
+/// is `Ok(None)`: the application is not there. One that is there but cannot be
+/// opened — a link, which is not followed, or no permission — is the error, with
+/// the path where the way stopped, so that what lies below is a skip, never
+/// taken for absent.
+pub fn open_dir(home: &SafeDir, rel: &Path) -> Result<Option<SafeDir>, (PathBuf, FsError)> {
     let names: Vec<&OsStr> = rel
         .components()
         .filter_map(|c| match c {
@@ -27,20 +29,26 @@ pub fn open_dir(home: &SafeDir, rel: &Path) -> Result<Option<SafeDir>, FsError> 
         })
         .collect();
     if names.is_empty() {
-        return SafeDir::open_root(home.path()).map(Some);
+        return SafeDir::open_root(home.path())
+            .map(Some)
+            .map_err(|error| (home.path().to_owned(), error));
     }
     let mut dir: Option<SafeDir> = None;
     for (at, name) in names.iter().enumerate() {
-        let last = at + 1 == names.len();
         let under_snap = at == 2 && names[0] == "snap";
-        match open_step(dir.as_ref().unwrap_or(home), name, under_snap) {
+        let parent = dir.as_ref().unwrap_or(home);
+        match open_step(parent, name, under_snap) {
             Ok(next) => dir = Some(next),
-            Err(FsError::NotFound) => return Ok(None),
-            Err(error) if last => return Err(error),
-            Err(_) => return Ok(None),
+            Err(error) if absent(&error) => return Ok(None),
+            Err(error) => return Err((parent.child_path(name), error)),
         }
     }
     Ok(dir)
+}
+
+/// Whether an error opening a directory means there is none to look in.
+fn absent(error: &FsError) -> bool {
+    matches!(error, FsError::NotFound | FsError::NotDirectory(_))
 }
 
 /// One step down: `name`, or for snap's `current` the revision it names.
@@ -94,46 +102,62 @@ pub fn exists(dir: &SafeDir, name: &str) -> bool {
 /// Calls `each` with the directory and name of every entry matching `pattern`
 /// below `home`: a relative path whose components may hold one `*` each (any run
 /// of characters, a leading dot included). Directories along the way are opened as
-/// [`open_dir`] does; what matches the last component is left to `each` to open.
-pub fn each_match(home: &SafeDir, pattern: &str, each: &mut dyn FnMut(&SafeDir, &OsStr)) {
+/// [`open_dir`] does; what matches the last component is left to `each` to open. A
+/// directory on the way that is there but cannot be opened or listed goes to
+/// `unread` with the reason, in words.
+pub fn each_match(
+    home: &SafeDir,
+    pattern: &str,
+    each: &mut dyn FnMut(&SafeDir, &OsStr),
+    unread: &mut dyn FnMut(PathBuf, String),
+) {
     let parts: Vec<&str> = pattern.split('/').filter(|p| !p.is_empty()).collect();
     let Some((last, dirs)) = parts.split_last() else {
         return;
     };
     let fixed = dirs.iter().take_while(|p| !p.contains('*')).count();
     let start: PathBuf = dirs[..fixed].iter().collect();
-    let Ok(Some(dir)) = open_dir(home, &start) else {
-        return;
-    };
-    walk(&dir, &dirs[fixed..], last, each);
+    match open_dir(home, &start) {
+        Ok(Some(dir)) => walk(&dir, &dirs[fixed..], last, each, unread),
+        Ok(None) => {}
+        Err((path, error)) => unread(path, error.to_string()),
+    }
 }
 
-fn walk(dir: &SafeDir, dirs: &[&str], last: &str, each: &mut dyn FnMut(&SafeDir, &OsStr)) {
-    match dirs.split_first() {
-        None => {
-            for name in matching(dir, last) {
-                each(dir, &name);
-            }
+fn walk(
+    dir: &SafeDir,
+    dirs: &[&str],
+    last: &str,
+    each: &mut dyn FnMut(&SafeDir, &OsStr),
+    unread: &mut dyn FnMut(PathBuf, String),
+) {
+    let names = match matching(dir, dirs.first().unwrap_or(&last)) {
+        Ok(names) => names,
+        Err(error) => return unread(dir.path().to_owned(), error.to_string()),
+    };
+    let Some((_, rest)) = dirs.split_first() else {
+        for name in names {
+            each(dir, &name);
         }
-        Some((part, rest)) => {
-            for name in matching(dir, part) {
-                if let Ok(sub) = dir.open_dir(&name) {
-                    walk(&sub, rest, last, each);
-                }
-            }
+        return;
+    };
+    for name in names {
+        match dir.open_dir(&name) {
+            Ok(sub) => walk(&sub, rest, last, each, unread),
+            Err(error) if absent(&error) => {}
+            Err(error) => unread(dir.child_path(&name), error.to_string()),
         }
     }
 }
 
-/// The names in `dir` that `part` matches, sorted.
-fn matching(dir: &SafeDir, part: &str) -> Vec<OsString> {
+/// The names in `dir` that `part` matches, sorted; the error when `part` holds a
+/// `*` and `dir` cannot be listed whole.
+fn matching(dir: &SafeDir, part: &str) -> Result<Vec<OsString>, FsError> {
     let Some((prefix, suffix)) = part.split_once('*') else {
-        return vec![OsString::from(part)];
+        return Ok(vec![OsString::from(part)]);
     };
-    let Ok((names, _)) = dir.entries(MAX_ENTRIES) else {
-        return Vec::new();
-    };
-    names
+    let (names, _) = dir.entries(MAX_ENTRIES)?;
+    Ok(names
         .into_iter()
         .filter(|name| {
             let bytes = name.as_bytes();
@@ -141,7 +165,7 @@ fn matching(dir: &SafeDir, part: &str) -> Vec<OsString> {
                 && bytes.starts_with(prefix.as_bytes())
                 && bytes.ends_with(suffix.as_bytes())
         })
-        .collect()
+        .collect())
 }
 
 #[cfg(test)]
@@ -166,16 +190,25 @@ mod tests {
         std::os::unix::fs::symlink("/etc", temp.path().join("snap/evil/current")).unwrap();
         let refused = open_dir(&home, Path::new("snap/evil/current"));
         assert!(
-            matches!(refused, Err(FsError::Symlink { .. })),
+            matches!(refused, Err((_, FsError::Symlink { .. }))),
             "{refused:?}"
         );
         // Anywhere else a link is never followed.
         std::os::unix::fs::symlink("snap", temp.path().join("link")).unwrap();
         assert!(matches!(
             open_dir(&home, Path::new("link")),
-            Err(FsError::Symlink { .. })
+            Err((_, FsError::Symlink { .. }))
         ));
-        assert!(open_dir(&home, Path::new("link/brave")).unwrap().is_none());
+        // A link on the way stops it there, said as such, not as an absent directory.
+        let stopped = open_dir(&home, Path::new("link/brave"));
+        assert!(
+            matches!(&stopped, Err((at, FsError::Symlink { .. })) if at.ends_with("link")),
+            "{stopped:?}"
+        );
+        // What is not there, or is no directory, is absent.
+        std::fs::write(temp.path().join("file"), b"").unwrap();
+        assert!(open_dir(&home, Path::new("file/x")).unwrap().is_none());
+        assert!(open_dir(&home, Path::new("none/x")).unwrap().is_none());
     }
 
     #[test]
@@ -185,10 +218,15 @@ mod tests {
             std::fs::create_dir_all(temp.path().join(dir)).unwrap();
             std::fs::write(temp.path().join(dir).join("f.json"), b"{}").unwrap();
         }
-        let mut seen = Vec::new();
-        each_match(&home, "a/system*/conn.*/f.json", &mut |dir, name| {
-            seen.push(dir.child_path(name));
-        });
+        // A matching directory that is a link is said, not walked.
+        std::os::unix::fs::symlink("system1", temp.path().join("a/system3")).unwrap();
+        let (mut seen, mut unread) = (Vec::new(), Vec::new());
+        each_match(
+            &home,
+            "a/system*/conn.*/f.json",
+            &mut |dir, name| seen.push(dir.child_path(name)),
+            &mut |path, why| unread.push((path, why)),
+        );
         assert_eq!(
             seen,
             [
@@ -196,6 +234,9 @@ mod tests {
                 temp.path().join("a/system2/conn.y/f.json")
             ]
         );
+        assert_eq!(unread.len(), 1, "{unread:?}");
+        assert_eq!(unread[0].0, temp.path().join("a/system3"));
+        assert!(unread[0].1.contains("symbolic link"), "{unread:?}");
     }
 
     #[test]

@@ -583,3 +583,35 @@ fn links_fifos_and_profiles_outside_the_home_are_skipped_never_followed() {
         assert!(f["message"].as_str().unwrap().contains(words), "{f}");
     }
 }
+
+/// A directory on the way that is a link (a dotfiles layout) or cannot be opened
+/// is a skip naming it, never taken for an application that is not installed.
+#[test]
+fn a_linked_or_closed_directory_on_the_way_is_a_skip_not_an_absent_app() {
+    let home = Home::new();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let filezilla = elsewhere.path().join("filezilla");
+    std::fs::create_dir(&filezilla).unwrap();
+    std::fs::write(
+        filezilla.join("sitemanager.xml"),
+        "<FileZilla3><Servers><Server><Pass>pw</Pass></Server></Servers></FileZilla3>",
+    )
+    .unwrap();
+    let config = home.symlink(".config", elsewhere.path());
+    let run = Cli::json(&home, &["--only", "app-password-stores"]);
+    // Every application below ~/.config stops at the same link: said once.
+    let f = only(&run, &config);
+    assert_eq!(f["status"], "skip", "{f}");
+    assert_eq!(f["code"], "app-store-unread", "{f}");
+    let said = f["message"].as_str().unwrap();
+    assert!(
+        said.contains("FileZilla") && said.contains("Chromium"),
+        "{f}"
+    );
+    assert!(said.contains("not followed"), "{f}");
+    assert!(
+        !run.codes().iter().any(|c| c == "app-store-empty"),
+        "{}",
+        run.stdout
+    );
+}

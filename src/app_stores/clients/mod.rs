@@ -9,6 +9,7 @@ mod documents;
 mod markup;
 
 use std::ffi::OsStr;
+use std::path::PathBuf;
 
 use super::read::{each_match, read_file};
 use super::{Family, Store, Verdict};
@@ -241,23 +242,36 @@ pub fn scan(home: &SafeDir) -> Vec<Store> {
     let mut stores = Vec::new();
     for client in CLIENTS {
         for pattern in client.patterns {
-            each_match(home, pattern, &mut |dir: &SafeDir, name: &OsStr| {
-                let verdict = match read_file(dir, name, MAX_BYTES) {
-                    Ok(None) => return,
-                    Ok(Some(bytes)) => match (client.read)(&bytes, dir) {
-                        Ok(saved) => verdict(client, saved),
+            let mut found: Vec<(PathBuf, Verdict)> = Vec::new();
+            let mut unread = Vec::new();
+            each_match(
+                home,
+                pattern,
+                &mut |dir: &SafeDir, name: &OsStr| {
+                    let verdict = match read_file(dir, name, MAX_BYTES) {
+                        Ok(None) => return,
+                        Ok(Some(bytes)) => match (client.read)(&bytes, dir) {
+                            Ok(saved) => verdict(client, saved),
+                            Err(why) => Verdict::Unread(why),
+                        },
                         Err(why) => Verdict::Unread(why),
-                    },
-                    Err(why) => Verdict::Unread(why),
-                };
-                stores.push(Store {
-                    family: Family::Client,
-                    app: client.app.to_owned(),
-                    path: dir.child_path(name),
-                    verdict,
-                    fix: client.fix,
-                });
-            });
+                    };
+                    found.push((dir.child_path(name), verdict));
+                },
+                &mut |path, why| unread.push((path, Verdict::Unread(why))),
+            );
+            stores.extend(
+                found
+                    .into_iter()
+                    .chain(unread)
+                    .map(|(path, verdict)| Store {
+                        family: Family::Client,
+                        app: client.app.to_owned(),
+                        path,
+                        verdict,
+                        fix: client.fix,
+                    }),
+            );
         }
     }
     stores

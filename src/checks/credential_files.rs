@@ -8,6 +8,8 @@
 //!
 //! Codes: listed in `codes()` below and explained in csi-self-check(1).
 
+use std::path::Path;
+
 use super::{Check, CheckError, Context, Finding, ModeFix, Status};
 use crate::at_rest::{Roots, at_rest};
 use crate::fs::{FsError, perm};
@@ -46,27 +48,39 @@ impl Check for CredentialFiles {
         let home = cx.home()?;
         let level = cx.policy.level(ITEM);
         let roots = Roots::system();
+        // A file that is there but cannot be read is a skip saying why, never a pass.
+        let unread = |path: &Path, why: String| {
+            Finding::new(ID, ITEM, level, Status::Skip, "credential-file-plaintext")
+                .at(path)
+                .says(why)
+        };
         for entry in FILES {
             let wanted = home.path().join(entry.path);
-            let Some((dir, name)) = home.parent_of(&wanted) else {
-                continue;
-            };
-            let path = dir.child_path(name);
-            let Ok(seen) = dir.lstat(name) else { continue };
-            let mut file = match dir.open_file(name, &seen) {
-                Ok(file) => file,
-                Err(FsError::NotFound) => continue,
+            let (dir, name) = match home.open_parent(&wanted) {
+                Ok(found) => found,
+                Err(FsError::NotFound | FsError::NotDirectory(_)) => continue,
                 Err(error) => {
-                    out.push(
-                        Finding::new(ID, ITEM, level, Status::Skip, "credential-file-plaintext")
-                            .at(&path)
-                            .says(error.to_string()),
-                    );
+                    let why = format!("the directory holding it cannot be opened: {error}");
+                    out.push(unread(&wanted, why));
                     continue;
                 }
             };
-            let Ok(text) = file.read_prefix(MAX_BYTES) else {
-                continue;
+            let path = dir.child_path(name);
+            let opened = dir.lstat(name).and_then(|seen| dir.open_file(name, &seen));
+            let mut file = match opened {
+                Ok(file) => file,
+                Err(FsError::NotFound) => continue,
+                Err(error) => {
+                    out.push(unread(&path, error.to_string()));
+                    continue;
+                }
+            };
+            let text = match file.read_prefix(MAX_BYTES) {
+                Ok(text) => text,
+                Err(error) => {
+                    out.push(unread(&path, error.to_string()));
+                    continue;
+                }
             };
             let Some(line) = entry.detect.detect(&text) else {
                 continue;

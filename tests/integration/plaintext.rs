@@ -521,3 +521,34 @@ fn the_git_keyring_advice_fits_the_machine() {
     );
     assert!(!fix.contains("install") && !fix.contains("make"), "{fix}");
 }
+
+/// A credential file behind a link (a dotfiles layout) or in a directory that
+/// cannot be opened is a skip saying so, never a clean pass.
+#[test]
+fn a_credential_file_that_cannot_be_reached_is_a_skip() {
+    let home = Home::new();
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::write(
+        elsewhere.path().join("config.json"),
+        br#"{"auths":{"registry.example.com":{"auth":"Ym9iOnNlY3JldA=="}}}"#,
+    )
+    .unwrap();
+    home.symlink(".docker", elsewhere.path());
+    let run = Cli::json(&home, &["--only", "credential-files"]);
+    let found = run.findings_of("credential-files");
+    let config = home.join(".docker/config.json");
+    let skip = found
+        .iter()
+        .find(|f| f["path"] == config.to_str().unwrap())
+        .unwrap_or_else(|| panic!("no finding at {}: {}", config.display(), run.stdout));
+    assert_eq!(skip["status"], "skip", "{skip}");
+    assert!(
+        skip["message"].as_str().unwrap().contains("symbolic link"),
+        "{skip}"
+    );
+    assert!(
+        found.iter().all(|f| f["status"] != "pass"),
+        "{}",
+        run.stdout
+    );
+}

@@ -107,7 +107,16 @@ pub fn scan(home: &SafeDir, extra: &[PathBuf]) -> Vec<HistoryFile> {
 }
 
 fn scan_one(home: &SafeDir, path: &Path) -> Option<HistoryFile> {
-    let (dir, name) = home.parent_of(path)?;
+    let (dir, name) = match home.open_parent(path) {
+        Ok(found) => found,
+        Err(FsError::NotFound | FsError::NotDirectory(_)) => return None,
+        Err(error) => {
+            return Some(HistoryFile::Unreadable {
+                path: path.to_owned(),
+                reason: format!("the directory holding it cannot be opened: {error}"),
+            });
+        }
+    };
     let meta = match dir.lstat(name) {
         Ok(meta) => meta,
         Err(FsError::NotFound) => return None,

@@ -552,3 +552,29 @@ fn a_credential_file_that_cannot_be_reached_is_a_skip() {
         run.stdout
     );
 }
+
+/// A history whose directory is a link is a skip naming it, never passed over.
+#[test]
+fn a_history_behind_a_linked_directory_is_a_skip() {
+    let home = Home::new();
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::write(
+        elsewhere.path().join("fish_history"),
+        b"- cmd: mysql -uroot -pS3cretPw1\n",
+    )
+    .unwrap();
+    home.dir(".local/share", 0o700);
+    home.symlink(".local/share/fish", elsewhere.path());
+    let run = Cli::json(&home, &["--only", "history-secrets"]);
+    let history = home.join(".local/share/fish/fish_history");
+    let found = run.findings_of("history-secrets");
+    let skip = found
+        .iter()
+        .find(|f| f["path"] == history.to_str().unwrap())
+        .unwrap_or_else(|| panic!("no finding at {}: {}", history.display(), run.stdout));
+    assert_eq!(skip["status"], "skip", "{skip}");
+    assert!(
+        skip["message"].as_str().unwrap().contains("symbolic link"),
+        "{skip}"
+    );
+}

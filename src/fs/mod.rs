@@ -159,6 +159,8 @@ pub enum FsError {
     Changed,
     /// A directory holds more entries than the scan limit.
     TooManyEntries(usize),
+    /// A file is larger than what is read of it whole (its size, the limit).
+    TooLarge(u64, u64),
     /// Not owned by the person checked (the uid is the owner's); not changed.
     NotOwned(u32),
     /// Has this many names; changing it would change the other names' file too.
@@ -207,6 +209,12 @@ impl fmt::Display for FsError {
                 write!(
                     f,
                     "holds more than {limit} entries; only the first {limit} were checked"
+                )
+            }
+            FsError::TooLarge(size, limit) => {
+                write!(
+                    f,
+                    "is {size} bytes, more than the {limit} read of it; not read"
                 )
             }
             FsError::NotOwned(uid) => write!(f, "belongs to uid {uid}; left unchanged"),

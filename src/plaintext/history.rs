@@ -32,6 +32,30 @@ pub const HISTORY_FILES: &[&str] = &[
 /// How much is read at a time; a longer line is judged in pieces of this size.
 pub const CHUNK_BYTES: usize = 1 << 20;
 
+/// The most of a history that is read: a gibibyte is years of anyone's commands,
+/// and a sparse file of terabytes would otherwise keep the scan reading for hours.
+/// A larger file is a skip, never a pass; one that grows past it while being read
+/// has changed under the scan.
+pub const MAX_HISTORY_BYTES: u64 = 1 << 30;
+
+/// [`FsError::TooLarge`] for a history over [`MAX_HISTORY_BYTES`].
+pub fn check_size(file: &SafeFile) -> Result<(), FsError> {
+    let size = file.meta().size;
+    if size > MAX_HISTORY_BYTES {
+        return Err(FsError::TooLarge(size, MAX_HISTORY_BYTES));
+    }
+    Ok(())
+}
+
+/// Counts what a reader took and refuses to go past [`MAX_HISTORY_BYTES`].
+fn count_read(total: &mut u64, n: usize) -> Result<(), FsError> {
+    *total += n as u64;
+    if *total > MAX_HISTORY_BYTES {
+        return Err(FsError::Changed);
+    }
+    Ok(())
+}
+
 /// One secret on one line of a history file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Leak {
@@ -146,6 +170,12 @@ fn scan_one(home: &SafeDir, path: &Path) -> Option<HistoryFile> {
             });
         }
     };
+    if let Err(error) = check_size(&file) {
+        return Some(HistoryFile::Unreadable {
+            path: path.to_owned(),
+            reason: error.to_string(),
+        });
+    }
     let meta = *file.meta();
     let location = file.location();
     match leaks(file) {
@@ -172,8 +202,10 @@ pub fn for_each_chunk(
     let mut buf = Zeroizing::new(vec![0u8; CHUNK_BYTES]);
     let mut filled = 0;
     let mut line_base: u64 = 0;
+    let mut total = 0;
     loop {
         let n = file.read_some(&mut buf[filled..])?;
+        count_read(&mut total, n)?;
         let at_end = n == 0;
         filled += n;
         if filled == 0 {
@@ -310,6 +342,7 @@ fn for_each_owned_chunk(
 ) -> Result<(), FsError> {
     let mut carry: Zeroizing<Vec<u8>> = Zeroizing::new(Vec::new());
     let (mut seq, mut line_base) = (0, 0u64);
+    let mut total = 0;
     loop {
         let mut buf = reuse().unwrap_or_default();
         // Only what a shorter chunk left of a reused buffer is filled in.
@@ -320,6 +353,7 @@ fn for_each_owned_chunk(
         let mut at_end = false;
         while filled < buf.len() {
             let n = file.read_some(&mut buf[filled..])?;
+            count_read(&mut total, n)?;
             if n == 0 {
                 at_end = true;
                 break;

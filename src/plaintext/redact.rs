@@ -83,6 +83,7 @@ pub fn redact(
     let (dir, name) = SafeDir::split_path(file).map_err(RedactError::File)?;
     let seen = dir.lstat(name).map_err(RedactError::File)?;
     let mut source = dir.open_file(name, &seen).map_err(RedactError::File)?;
+    super::history::check_size(&source).map_err(RedactError::File)?;
     let before = *source.meta();
     let temp = dir.create_temp(name).map_err(RedactError::File)?;
     // On every way out short of the rename, dropping `temp` removes the copy.

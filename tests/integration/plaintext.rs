@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::util::{Cli, Home, Run, listing};
+use crate::util::{Cli, Home, Run, chmod, listing};
 
 /// The secrets of the acceptance test; none may appear in any output.
 const SECRETS: &[&str] = &[
@@ -575,6 +575,29 @@ fn a_history_behind_a_linked_directory_is_a_skip() {
     assert_eq!(skip["status"], "skip", "{skip}");
     assert!(
         skip["message"].as_str().unwrap().contains("symbolic link"),
+        "{skip}"
+    );
+}
+
+/// A history over the gibibyte read of one (a sparse file of any size costs
+/// nothing to make) is a skip at once, never hours of reading or a pass.
+#[test]
+fn a_history_over_the_bound_is_a_skip_not_read() {
+    let home = Home::new();
+    let history = home.sparse(".bash_history", (1 << 30) + 1);
+    chmod(&history, 0o600);
+    let run = Cli::json(&home, &["--only", "history-secrets"]);
+    let found = run.findings_of("history-secrets");
+    let skip = found
+        .iter()
+        .find(|f| f["path"] == history.to_str().unwrap())
+        .unwrap_or_else(|| panic!("no finding at {}: {}", history.display(), run.stdout));
+    assert_eq!(skip["status"], "skip", "{skip}");
+    assert!(
+        skip["message"]
+            .as_str()
+            .unwrap()
+            .contains("1073741825 bytes"),
         "{skip}"
     );
 }

@@ -110,6 +110,55 @@ fn quoted_end(line: &[u8], from: usize, quote: Quote) -> usize {
     found.map_or(line.len(), |i| from + i)
 }
 
+/// One step of the shell's quoting over `line[i]`: the next position and quoting.
+fn quote_step(line: &[u8], i: usize, quote: Quote) -> (usize, Quote) {
+    match (quote, line.get(i)) {
+        (Quote::None | Quote::Double, Some(b'\\')) => (i + 2, quote),
+        (Quote::None, Some(b'\'')) => (i + 1, Quote::Single),
+        (Quote::None, Some(b'"')) => (i + 1, Quote::Double),
+        (Quote::Single, Some(b'\'')) | (Quote::Double, Some(b'"')) => (i + 1, Quote::None),
+        _ => (i + 1, quote),
+    }
+}
+
+/// Where a value matched over `start..end` ends when the shell word it stands in
+/// goes on through quoting or an escape (`pa\ ss`, `abc"def ghi"`, `'it'\''s x'`):
+/// at the end of that word, and so that what is left around the span keeps its
+/// quotes balanced (the span ends where the quoting is again what it was at its
+/// start). A match that ends at anything else (`user/pw@db`) or at its closing
+/// quote is exact.
+fn word_rest_end(line: &[u8], start: usize, end: usize, at_start: Quote) -> usize {
+    let (mut i, mut quote) = (start, at_start);
+    while i < end {
+        (i, quote) = quote_step(line, i, quote);
+    }
+    let escaped = i > end;
+    let goes_on = match (quote, line.get(end)) {
+        (Quote::None, Some(b'\'' | b'"' | b'\\'))
+        | (Quote::Single, Some(b'\''))
+        | (Quote::Double, Some(b'"' | b'\\')) => true,
+        _ => escaped,
+    };
+    if !goes_on {
+        return end;
+    }
+    let mut last = end;
+    loop {
+        if quote == at_start && i >= end {
+            last = i;
+        }
+        let Some(&b) = line.get(i) else { break };
+        if quote == Quote::None
+            && (b.is_ascii_whitespace()
+                || matches!(b, b';' | b'&' | b'|' | b'(' | b')' | b'<' | b'>' | b'`'))
+        {
+            break;
+        }
+        (i, quote) = quote_step(line, i, quote);
+    }
+    last.min(line.len())
+}
+
 /// Takes every span (sorted by start) on to its end as its `Extend` says, in one pass
 /// over the line: a span that ends inside one already taken further needs no scan.
 pub(super) fn extend_all<T>(line: &[u8], spans: &mut [(Range<usize>, Extend, T)]) {
@@ -120,7 +169,10 @@ pub(super) fn extend_all<T>(line: &[u8], spans: &mut [(Range<usize>, Extend, T)]
             continue;
         }
         let end = match extend {
-            Extend::Exact => span.end,
+            Extend::Exact => {
+                let quote = quotes.at(span.start);
+                word_rest_end(line, span.start, span.end, quote)
+            }
             Extend::Word => line
                 .get(span.end..)
                 .unwrap_or_default()
@@ -179,6 +231,37 @@ mod tests {
         assert_eq!(extended("k: abc def", 3, 4, Extend::Quoted), "abc");
         // An unclosed quote runs to the end of the line.
         assert_eq!(extended("'k: abc def", 4, 5, Extend::Quoted), "abc def");
+    }
+
+    #[test]
+    fn an_exact_value_runs_on_through_the_quoting_of_its_word() {
+        let cases = [
+            // (line, the value as matched, the span masked)
+            (
+                "mysql --password=my\\ secret\\ pass db",
+                "my\\",
+                "my\\ secret\\ pass",
+            ),
+            ("export API_TOKEN=abc\"def ghi\"", "abc", "abc\"def ghi\""),
+            ("PGPASSWORD=abc\\ def psql", "abc\\", "abc\\ def"),
+            (
+                "mysql --password='it'\\''s secret' db",
+                "it",
+                "it'\\''s secret",
+            ),
+            // Exact where the word ends or the format stops it.
+            ("mysql --password='pw' db", "pw", "pw"),
+            ("sqlplus u/pw@db", "pw", "pw"),
+            ("curl -d '{\"password\":\"pw\"}' x", "pw", "pw"),
+        ];
+        for (line, value, masked) in cases {
+            let start = line.find(value).unwrap_or(0);
+            assert_eq!(
+                extended(line, start, start + value.len(), Extend::Exact),
+                masked,
+                "{line}"
+            );
+        }
     }
 
     #[test]

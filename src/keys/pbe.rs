@@ -31,7 +31,7 @@ const OID_PBES2: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x05, 0x0D]
 const OID_PKCS12_3DES: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x0C, 0x01, 0x03];
 
 /// What trying the empty password gave.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(PartialEq, Eq)]
 pub enum Trial {
     /// It opened; the plaintext, for the caller to check it is what it should be
     /// (a wrong password passes the padding check one time in 256).
@@ -40,6 +40,17 @@ pub enum Trial {
     Refused,
     /// A scheme not implemented here, parameters beyond the bounds, or malformed.
     CannotTry,
+}
+
+/// Never the plaintext: it is a private key.
+impl std::fmt::Debug for Trial {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Trial::Opens(plain) => write!(f, "Opens({} bytes)", plain.len()),
+            Trial::Refused => write!(f, "Refused"),
+            Trial::CannotTry => write!(f, "CannotTry"),
+        }
+    }
 }
 
 /// Tries the empty password on `ciphertext`, encrypted under `algorithm` (the

@@ -77,9 +77,11 @@ pub fn reminder_text(finding: &Finding) -> String {
 
 /// The lines a login prints, at most `max` of them, each cut to `width` columns:
 /// the problems (one line per file) and, when more are left than fit, one line
-/// counting them; a reminder only when no problem is left.
+/// counting them; a reminder only when no problem is left. Each is made
+/// terminal-safe here too: lines a later login reads back from its cached summary
+/// are text from a file.
 pub fn shape(problems: &[String], reminder: Option<&str>, max: usize, width: usize) -> Vec<String> {
-    let line = |text: &str| cut(&format!("{PREFIX}{text}"), width);
+    let line = |text: &str| cut(&format!("{PREFIX}{}", display_str(text)), width);
     if problems.is_empty() {
         return reminder.map(line).into_iter().take(max).collect();
     }
@@ -143,6 +145,22 @@ mod tests {
 
     fn lines(prefix: &str, n: usize) -> Vec<String> {
         (0..n).map(|i| format!("{prefix}{i}")).collect()
+    }
+
+    #[test]
+    fn lines_read_back_from_a_cached_summary_are_made_safe() {
+        let shown = shape(&["FAIL \u{1b}[2J\u{1b}]0;x\u{7}".to_owned()], None, 5, 80);
+        assert_eq!(
+            shown,
+            ["csi-self-check: FAIL \\u{001B}[2J\\u{001B}]0;x\\u{0007}"]
+        );
+        // Text already made safe is left as it is.
+        assert_eq!(
+            shape(&[shown[0].clone()], None, 5, 200)[0]
+                .matches("\\u{")
+                .count(),
+            3
+        );
     }
 
     #[test]

@@ -226,9 +226,10 @@ pub fn emit(text: &str) -> Result<(), OutputError> {
     }
 }
 
-/// The one line a failed run prints on stderr.
+/// The one line a failed run prints on stderr, made terminal-safe whatever the error
+/// quotes (an account name, a value given on the command line).
 pub fn print_error(error: &dyn std::error::Error) {
     let line = error.to_string();
-    let line = line.lines().next().unwrap_or("error");
+    let line = crate::sanitize::display_str(line.lines().next().unwrap_or("error"));
     let _ = writeln!(std::io::stderr().lock(), "csi-self-check: error: {line}");
 }

@@ -419,3 +419,17 @@ fn explain_tells_every_code() {
     assert_eq!(secret.code, 2);
     assert!(!secret.stderr.contains("Kettle"), "{}", secret.stderr);
 }
+
+/// An error line quotes what it was given made safe for the terminal: a carriage
+/// return or a bidi override in a bad value cannot rewrite the line it is shown on.
+#[test]
+fn an_error_quoting_a_bad_value_escapes_it() {
+    let run = Cli::new(["--format", "X\rY\u{202E}"]).run();
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(r"X\u{000D}Y\u{202E}"),
+        "{:?}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains('\r') && !run.stderr.contains('\u{202E}'));
+}

@@ -268,7 +268,7 @@ fn full_check(
 fn notify_desktop(lines: &[String]) {
     let body: Vec<String> = lines
         .iter()
-        .map(|l| l.trim_start_matches("csi-self-check: ").to_owned())
+        .map(|l| markup_escaped(l.trim_start_matches("csi-self-check: ")))
         .collect();
     let mut helper = Helper::new(NOTIFY_SEND, NOTIFY_DEADLINE);
     helper
@@ -281,10 +281,26 @@ fn notify_desktop(lines: &[String]) {
     let _ = helper.run();
 }
 
+/// Notification servers read a body's `<b>`, `<a href>` and `&…;` as markup; a file
+/// named `id_<b>x` must show as it is.
+fn markup_escaped(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use summary::Cached;
+
+    #[test]
+    fn a_notification_body_holds_no_markup() {
+        assert_eq!(
+            markup_escaped("~/.ssh/id_<b>x & <a href=\"h\">y</a>"),
+            "~/.ssh/id_&lt;b&gt;x &amp; &lt;a href=\"h\"&gt;y&lt;/a&gt;"
+        );
+    }
 
     fn summary(texts: &[&str]) -> Summary {
         Summary {

@@ -11,7 +11,7 @@ use std::path::Path;
 /// True for characters that change how the rest of a line is shown rather than
 /// showing themselves: C0 and C1 controls, DEL, bidi overrides and isolates, zero-width
 /// characters and line separators.
-fn is_invisible_or_control(c: char) -> bool {
+pub fn is_invisible_or_control(c: char) -> bool {
     c.is_control()
         || matches!(c,
             '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'

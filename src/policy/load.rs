@@ -3,6 +3,7 @@
 //! instead of the site's files one `--policy FILE`. A file outside the system
 //! location may tighten a must-level requirement but never loosen it.
 
+use crate::sanitize::is_invisible_or_control;
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
@@ -392,8 +393,8 @@ fn parse_value(param: &ParamSpec, value: &DeValue<'_>) -> Result<Value, String> 
             "expected a level string such as \"must\", found {found}"
         )),
         (ParamKind::Text, DeValue::String(text)) => {
-            if text.chars().any(char::is_control) {
-                Err("text may not hold control characters".to_owned())
+            if text.chars().any(is_invisible_or_control) {
+                Err("text may not hold control or invisible characters (bidi overrides, zero-width characters, line separators)".to_owned())
             } else if text.chars().count() > 2000 {
                 Err("text longer than 2000 characters".to_owned())
             } else {
@@ -422,7 +423,7 @@ fn parse_value(param: &ParamSpec, value: &DeValue<'_>) -> Result<Value, String> 
                 match item.get_ref() {
                     DeValue::String(path)
                         if (path.starts_with('/') || path.starts_with("~/"))
-                            && !path.chars().any(char::is_control)
+                            && !path.chars().any(is_invisible_or_control)
                             && path.len() <= 4096 =>
                     {
                         paths.push(path.to_string());

@@ -4,6 +4,7 @@
 //! why, who granted it and until when. Only the site's own files may hold them: a
 //! person can never excuse themselves, and an exception nobody renews runs out.
 
+use crate::sanitize::is_invisible_or_control;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
@@ -169,7 +170,7 @@ pub fn parse(
                     match item.get_ref() {
                         DeValue::String(p)
                             if (p.starts_with('/') || p.starts_with("~/"))
-                                && !p.chars().any(char::is_control)
+                                && !p.chars().any(is_invisible_or_control)
                                 && p.len() <= MAX_PATTERN =>
                         {
                             waiver.paths.push(p.to_string());
@@ -199,11 +200,11 @@ pub fn parse(
             }
             ("reason" | "granted-by", DeValue::String(text)) => {
                 if text.trim().is_empty()
-                    || text.chars().any(char::is_control)
+                    || text.chars().any(is_invisible_or_control)
                     || text.chars().count() > 2000
                 {
                     return Err(wrong(
-                        "expected words, without control characters, of at most 2000 characters"
+                        "expected words, without control or invisible characters, of at most 2000 characters"
                             .into(),
                     ));
                 }

@@ -7,7 +7,12 @@ use crate::util::{Cli, Home, have, is_root, skip};
 fn a_bad_policy_file_is_one_line_naming_file_line_and_key() {
     let home = Home::with_ssh();
     let h = home.path().to_str().unwrap();
-    let cases: [(&[u8], &str); 5] = [
+    let cases: [(&[u8], &str); 6] = [
+        // A bidi override or a line separator in a text the report shows.
+        (
+            "[password-usage]\ntitle = \"Pass\u{202E}word\u{2028}x\"\n".as_bytes(),
+            ":2: `password-usage.title`: text may not hold control or invisible characters",
+        ),
         (
             b"[password-entropy]\nmin-length = 8\nmin-lenght = 9\n",
             ":3: `password-entropy.min-lenght`: unknown key",

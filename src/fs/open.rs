@@ -91,6 +91,13 @@ impl SafeDir {
         &self.path
     }
 
+    /// Where the open directory is now, as the kernel names it (no link in it):
+    /// the same directory may be reached by another spelling (`/home` a link to
+    /// `/var/home`), and only this tells that a path of that spelling lies in it.
+    pub fn real_path(&self) -> Option<PathBuf> {
+        std::fs::read_link(proc_fd_path(&self.fd)).ok()
+    }
+
     /// `fstat` of the open directory.
     pub fn meta(&self) -> &Meta {
         &self.meta

@@ -61,6 +61,9 @@ struct Reader<'a> {
     opened: usize,
     /// `IgnoreUnknown` patterns read so far: unknown keywords they match are no fault.
     ignored: Vec<String>,
+    /// The home as the kernel names it, when that differs from the path it was
+    /// given by: an `Include` may spell it either way.
+    home_real: Option<PathBuf>,
 }
 
 impl<'a> Reader<'a> {
@@ -73,7 +76,17 @@ impl<'a> Reader<'a> {
             chain: Vec::new(),
             opened: 0,
             ignored: Vec::new(),
+            home_real: home.real_path().filter(|real| real != home.path()),
         }
+    }
+
+    /// `path` below the home, by either spelling of the home.
+    fn within_home<'p>(&self, path: &'p Path) -> Option<&'p Path> {
+        path.strip_prefix(self.home.path()).ok().or_else(|| {
+            self.home_real
+                .as_ref()
+                .and_then(|real| path.strip_prefix(real).ok())
+        })
     }
 
     fn skip(&mut self, path: &Path, why: Unread, from: Option<&(PathBuf, usize)>) {
@@ -350,7 +363,7 @@ impl<'a> Reader<'a> {
     /// A directory: below the home through [`SafeDir::follow_within`], elsewhere
     /// opened as a root.
     fn open_dir(&self, path: &Path) -> Result<SafeDir, Unread> {
-        let Ok(rel) = path.strip_prefix(self.home.path()) else {
+        let Some(rel) = self.within_home(path) else {
             return SafeDir::open_root(path).map_err(Unread::Fs);
         };
         if rel.as_os_str().is_empty() {
@@ -368,15 +381,17 @@ impl<'a> Reader<'a> {
     /// `/etc/ssh/ssh_config.d/*.conf` may be one) it is followed a few hops, each
     /// hop reopened through this same rule.
     fn open(&self, path: &Path) -> Result<SafeFile, Unread> {
-        if let Ok(rel) = path.strip_prefix(self.home.path()) {
-            let found = self.home.follow_within(rel, self.uid).map_err(unread)?;
-            return found
-                .dir
-                .open_file(&found.name, &found.meta)
-                .map_err(Unread::Fs);
-        }
         let mut path = path.to_owned();
         for _ in 0..MAX_LINKS {
+            // A way that reaches the home, by either spelling, goes on only through
+            // the person's own files.
+            if let Some(rel) = self.within_home(&path) {
+                let found = self.home.follow_within(rel, self.uid).map_err(unread)?;
+                return found
+                    .dir
+                    .open_file(&found.name, &found.meta)
+                    .map_err(Unread::Fs);
+            }
             let (dir, name) = match self.home.open_parent(&path) {
                 Ok(found) => found,
                 // A path that names no file is one ssh finds nothing at.
@@ -384,7 +399,7 @@ impl<'a> Reader<'a> {
                 Err(error) => return Err(Unread::Fs(error)),
             };
             let meta = dir.lstat(name).map_err(Unread::Fs)?;
-            if meta.kind == Kind::Symlink && !path.starts_with(self.home.path()) {
+            if meta.kind == Kind::Symlink {
                 let target = dir
                     .read_link(name)
                     .ok_or(Unread::Fs(FsError::Symlink { target: None }))?;

@@ -460,3 +460,48 @@ fn output_grows_with_the_config_not_its_square() {
         .unwrap();
     assert!(longest < 2000, "{longest}");
 }
+
+/// The home reached by another spelling (`/home` a link to `/var/home`) is still the
+/// home: an `Include` that spells it the other way follows no link out of it.
+#[test]
+fn an_include_spelling_the_home_another_way_follows_no_link_out() {
+    let real = tempfile::tempdir().unwrap();
+    let names = tempfile::tempdir().unwrap();
+    let spelled = names.path().join("home");
+    std::os::unix::fs::symlink(real.path(), &spelled).unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("agent.conf");
+    std::fs::write(&secret, "Host *\n  ForwardAgent yes\n").unwrap();
+    let ssh = real.path().join(".ssh");
+    std::fs::create_dir(&ssh).unwrap();
+    std::os::unix::fs::symlink(&secret, ssh.join("inc")).unwrap();
+    let config = ssh.join("config");
+    std::fs::write(&config, format!("Include {}\n", ssh.join("inc").display())).unwrap();
+    for (path, mode) in [
+        (&ssh, 0o700),
+        (&config, 0o600),
+        (&real.path().to_owned(), 0o755),
+    ] {
+        std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(mode)).unwrap();
+    }
+    let run = Cli::new([
+        "--home",
+        spelled.to_str().unwrap(),
+        "--only",
+        "ssh-client-config",
+        "--format",
+        "json",
+    ])
+    .run();
+    let codes = run.codes();
+    assert!(
+        codes.iter().any(|c| c == "ssh-config-not-read"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !codes.iter().any(|c| c == "ssh-forward-agent"),
+        "read through the link: {}",
+        run.stdout
+    );
+}

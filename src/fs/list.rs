@@ -4,15 +4,62 @@
 //! that lied (or an entry swapped since) is caught, never followed.
 
 use std::ffi::OsStr;
+use std::mem::MaybeUninit;
+use std::os::unix::ffi::OsStrExt;
 
 use nix::errno::Errno;
 use nix::fcntl::{OFlag, openat};
 use nix::sys::stat::Mode;
+use rustix::fs::{FileType, RawDir};
 
 use super::open::{base_flags, fstat_meta};
 use super::{FsError, Kind, SafeDir, SafeFile};
 
 impl SafeDir {
+    /// Calls `each` with every name in this directory (not `.` or `..`) and the
+    /// kind its listing gives — the entry's `d_type`, or its `lstat` where the
+    /// filesystem leaves the type out — in the directory's own order, holding none
+    /// of them: a walk over a whole home streams its names instead of collecting
+    /// them. The kind is only a hint (an entry can change before it is opened); the
+    /// opens above check it again.
+    ///
+    /// It reads through this directory's own descriptor, from the start (`&mut`:
+    /// no second listing can move it meanwhile), where [`SafeDir::entries`] opens
+    /// the directory again: a walk lists thousands of directories.
+    pub fn each_entry(&mut self, mut each: impl FnMut(&OsStr, Kind)) -> Result<(), FsError> {
+        rustix::fs::seek(&self.fd, rustix::fs::SeekFrom::Start(0))
+            .map_err(|errno| FsError::from_errno(Errno::from_raw(errno.raw_os_error())))?;
+        // Room for a hundred entries of the longest name a filesystem allows.
+        let mut buffer = [MaybeUninit::<u8>::uninit(); 32 * 1024];
+        let mut listing = RawDir::new(&self.fd, &mut buffer);
+        while let Some(entry) = listing.next() {
+            let entry = entry
+                .map_err(|errno| FsError::from_errno(Errno::from_raw(errno.raw_os_error())))?;
+            let name = OsStr::from_bytes(entry.file_name().to_bytes());
+            if name == "." || name == ".." {
+                continue;
+            }
+            let kind = match entry.file_type() {
+                FileType::RegularFile => Kind::Regular,
+                FileType::Directory => Kind::Directory,
+                FileType::Symlink => Kind::Symlink,
+                FileType::Fifo => Kind::Fifo,
+                FileType::Socket => Kind::Socket,
+                FileType::CharacterDevice => Kind::CharDevice,
+                FileType::BlockDevice => Kind::BlockDevice,
+                // Gone since it was listed: there is nothing to look at; a type
+                // that cannot be read is left for the caller to say so.
+                FileType::Unknown => match self.lstat(name) {
+                    Ok(meta) => meta.kind,
+                    Err(FsError::NotFound) => continue,
+                    Err(_) => Kind::Unknown,
+                },
+            };
+            each(name, kind);
+        }
+        Ok(())
+    }
+
     /// Opens a subdirectory a listing said is one, without a `lstat` first: the
     /// open follows no link (`O_NOFOLLOW|O_DIRECTORY` fails on one, and on
     /// anything that is no directory) and the descriptor's `fstat` is kept.

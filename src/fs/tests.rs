@@ -384,3 +384,32 @@ fn links_through_open_or_foreign_places_are_refused() {
         );
     }
 }
+
+#[test]
+fn a_listing_gives_every_name_with_its_kind_and_starts_again_each_time() {
+    let (tmp, mut dir) = dir();
+    std::fs::write(tmp.path().join("file"), b"x").unwrap();
+    std::fs::create_dir(tmp.path().join("sub")).unwrap();
+    symlink("/etc/passwd", tmp.path().join("link")).unwrap();
+    nix::unistd::mkfifo(&tmp.path().join("fifo"), nix::sys::stat::Mode::S_IRWXU).unwrap();
+    // More names than one read of the listing holds.
+    for n in 0..2000 {
+        std::fs::write(tmp.path().join(format!("{n:0>200}")), b"").unwrap();
+    }
+    let listing = |dir: &mut SafeDir| {
+        let mut seen = Vec::new();
+        dir.each_entry(|name, kind| seen.push((name.to_owned(), kind)))
+            .unwrap();
+        seen.sort_by(|a, b| a.0.cmp(&b.0));
+        seen
+    };
+    let first = listing(&mut dir);
+    assert_eq!(first.len(), 2004);
+    let kind_of = |name: &str| first.iter().find(|(n, _)| n == name).map(|(_, kind)| *kind);
+    assert_eq!(kind_of("file"), Some(Kind::Regular));
+    assert_eq!(kind_of("sub"), Some(Kind::Directory));
+    assert_eq!(kind_of("link"), Some(Kind::Symlink));
+    assert_eq!(kind_of("fifo"), Some(Kind::Fifo));
+    assert_eq!(kind_of("."), None);
+    assert_eq!(listing(&mut dir), first);
+}

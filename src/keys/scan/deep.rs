@@ -1,17 +1,19 @@
 //! `--deep`: the whole home, not only the key stores — one filesystem, no links, no
 //! caches or version-control stores — for keys saved where no tool expects them.
 //!
-//! It has to be cheap, as it runs over every file a person has. walkdir lists the
-//! directories (by `d_type`, no `lstat`), on the calling thread; each directory is
-//! opened again through the safe layer, relative to its parent and without
-//! following links, and the names it holds go in batches to one reader per core.
-//! A reader opens each file once through the safe layer and reads only what a key
-//! can be: its first 4 KiB. Binary key formats show themselves in their first
-//! bytes, and a text key carries a marker every text key format has; a file with
-//! a NUL and no binary signature (grep's `-I` rule) is done with there, and a text
-//! file without a marker is read on to 64 KiB for one (a key pasted into notes).
-//! Only a file with one is read on, to the 64 KiB a key can take (a PKCS#12 file
-//! whole), and parsed. No file over 1 MiB is judged.
+//! It has to be cheap, as it runs over every file a person has. The calling thread
+//! walks: each directory is opened from its parent through the safe layer, without
+//! following a link, and listed through that descriptor by `d_type` (no `lstat`);
+//! the regular files' names go in batches to one reader per core. A reader opens
+//! each file once and reads what a key *file* can be: its first 4 KiB. Binary key
+//! formats show themselves in their first bytes, and a text key file opens with its
+//! key, or with a few lines of notes before it, and every text key format carries a
+//! marker; a file with a NUL and no binary signature (grep's `-I` rule) or a text
+//! without a marker is done with there. So a key pasted further into a long text
+//! is not looked for (the manual says so, and how to find one): reading every text
+//! to its end was a third of the walk's time. Only a file that may be a key is
+//! read on, to the 64 KiB a key can take (a PKCS#12 file whole), and parsed. No
+//! file over 1 MiB is judged.
 
 use std::collections::HashSet;
 use std::ffi::{OsStr, OsString};
@@ -26,7 +28,7 @@ use zeroize::{Zeroize, Zeroizing};
 use super::{
     Event, FoundKey, KEY_PREFIX_BYTES, MIN_KEY_BYTES, Scanner, Store, WalkProgress, event_path,
 };
-use crate::fs::{FsError, SafeDir, SafeFile};
+use crate::fs::{FsError, Kind, SafeDir, SafeFile};
 use crate::keys::{self, inspect};
 
 /// `--deep` judges no file larger than this: no key is.
@@ -68,9 +70,6 @@ const TEXT_MARKERS: &[&[u8]] = &[
     b"[keyring]",
 ];
 
-/// The longest of [`TEXT_MARKERS`], for a marker split across two reads.
-const LONGEST_MARKER: usize = 20;
-
 /// Whether `text` holds a marker. Should the automaton ever fail to build, every
 /// file is parsed: slower, never blind.
 fn has_text_marker(text: &[u8]) -> bool {
@@ -81,8 +80,17 @@ fn has_text_marker(text: &[u8]) -> bool {
         .is_none_or(|markers| markers.is_match(text))
 }
 
-/// Regular files for a reader: each with its open directory.
-type Batch = Vec<(Arc<SafeDir>, OsString)>;
+/// Regular files for a reader: the names of each directory's files, NUL-separated
+/// (no name holds a NUL), beside the open directory — one allocation and one
+/// reference count a directory, not a file.
+type Batch = Vec<(Arc<SafeDir>, Vec<u8>)>;
+
+/// Directories one batch may name: every directory a queued batch names stays open,
+/// and a home of many one-file directories must not run out of descriptors (1,024
+/// by default) while its files wait to be read. With the most readers, the batches
+/// queued (two a reader), being read and being filled hold at most 25 × 16 = 400,
+/// beside the 64 of the deepest walk.
+const BATCH_DIRS: usize = 16;
 
 impl Scanner<'_> {
     /// `--deep`: the whole home, one filesystem, no links, no caches, and no key
@@ -90,7 +98,7 @@ impl Scanner<'_> {
     /// [`MAX_READERS`]).
     pub(super) fn deep(&mut self, listener: Option<&dyn WalkProgress>) {
         let root = match SafeDir::open_root(self.home.path()) {
-            Ok(root) => Arc::new(root),
+            Ok(root) => root,
             Err(error) => {
                 let path = self.home.path().to_owned();
                 return self.passed(path, "unreadable", error.to_string());
@@ -99,7 +107,7 @@ impl Scanner<'_> {
         let readers = std::thread::available_parallelism()
             .map_or(2, usize::from)
             .clamp(1, MAX_READERS);
-        let (batches, queue) = mpsc::sync_channel::<Batch>(4 * readers);
+        let (batches, queue) = mpsc::sync_channel::<Batch>(2 * readers);
         let queue = Mutex::new(queue);
         let seen = &self.seen;
         let (mut found, listed) = std::thread::scope(|scope| {
@@ -131,12 +139,13 @@ impl Scanner<'_> {
     }
 }
 
-/// walkdir's walk of the home, each directory it enters opened again through the
-/// safe layer (from its parent, following no link): the regular files' names go to
-/// the readers with that open directory; what could not be listed comes back.
+/// The walk of the home: every directory listed through the safe layer, by its
+/// open descriptor, and entered from its parent following no link; the regular
+/// files' names go to the readers with their open directory; what could not be
+/// listed comes back.
 fn list(
     home: &Path,
-    root: Arc<SafeDir>,
+    root: SafeDir,
     batches: &mpsc::SyncSender<Batch>,
     listener: Option<&dyn WalkProgress>,
 ) -> Vec<Event> {
@@ -146,76 +155,146 @@ fn list(
         .chain(DEEP_SKIP_PATHS.iter().map(|rel| home.join(rel)))
         .collect();
     let device = root.meta().dev;
-    let mut walk = walkdir::WalkDir::new(home)
-        .follow_links(false)
-        .into_iter()
-        .filter_entry(|entry| !(entry.file_type().is_dir() && skipped(entry.path(), &skip)));
     let mut unread = Vec::new();
-    // The open directories from the home down to the one being listed: an entry
-    // at depth d lies in `open[d - 1]`.
-    let mut open: Vec<Arc<SafeDir>> = vec![root];
-    let mut batch: Batch = Vec::with_capacity(BATCH);
-    let send = |batch: &mut Batch| {
-        let full = std::mem::replace(batch, Vec::with_capacity(BATCH));
-        full.is_empty() || batches.send(full).is_ok()
-    };
     let mut progress = Progress::new(listener);
-    while let Some(entry) = walk.next() {
-        progress.tick();
-        let entry = match entry {
-            Ok(entry) if entry.depth() > 0 => entry,
-            Ok(_) => continue,
-            Err(error) => {
-                if let Some(path) = error.path() {
-                    let reason = error
-                        .io_error()
-                        .map_or_else(|| error.to_string(), ToString::to_string);
-                    unread.push(passed(
-                        path.to_owned(),
-                        format!("cannot be listed: {reason}"),
-                    ));
+    let mut filling = Filling::default();
+    // Directories still to list, depth first: each named in its open parent (the
+    // parents stay open, no others), with its depth below the home.
+    let mut pending: Vec<(Arc<SafeDir>, OsString, usize)> = Vec::new();
+    let mut next = Some((root, 0));
+    loop {
+        let (mut dir, depth) = match next.take() {
+            Some(first) => first,
+            None => {
+                let Some((parent, name, depth)) = pending.pop() else {
+                    break;
+                };
+                match enter(&parent, &name, depth, device, &skip, &mut unread) {
+                    Some(dir) => (dir, depth),
+                    None => continue,
                 }
-                continue;
             }
         };
-        open.truncate(entry.depth());
-        let Some(parent) = open.last() else { continue };
-        let name = entry.file_name();
-        if entry.file_type().is_dir() && entry.depth() > MAX_DEEP_DEPTH {
-            let message = format!("more than {MAX_DEEP_DEPTH} levels below the home; not walked");
-            unread.push(Event::Passed {
-                path: entry.path().to_owned(),
-                code: "too-deep",
-                message,
-            });
-            walk.skip_current_dir();
-        } else if entry.file_type().is_dir() {
-            match parent.open_listed_dir(name) {
-                // Another filesystem (a mount point) is not entered.
-                Ok(dir) if dir.meta().dev != device => walk.skip_current_dir(),
-                Ok(dir) => open.push(Arc::new(dir)),
-                Err(error) => {
-                    // Gone, or swapped for a link or a file since it was listed:
-                    // nothing to say; anything else is said.
-                    if !matches!(
-                        error,
-                        FsError::NotFound | FsError::Symlink { .. } | FsError::Changed
-                    ) {
-                        unread.push(passed(entry.path().to_owned(), error.to_string()));
-                    }
-                    walk.skip_current_dir();
+        // The files' names, NUL-separated, until the directory is shared.
+        let mut files = Vec::new();
+        let mut subdirs = Vec::new();
+        let mut untyped = Vec::new();
+        let listed = dir.each_entry(|name, kind| {
+            progress.tick();
+            match kind {
+                Kind::Regular => {
+                    files.extend_from_slice(name.as_bytes());
+                    files.push(0);
                 }
+                Kind::Directory => subdirs.push(name.to_owned()),
+                Kind::Unknown => untyped.push(name.to_owned()),
+                // Links are not followed; FIFOs, sockets and devices never opened.
+                _ => {}
             }
-        } else if entry.file_type().is_file() {
-            batch.push((Arc::clone(parent), name.to_owned()));
-            if batch.len() == BATCH && !send(&mut batch) {
-                break;
+        });
+        if let Err(error) = listed {
+            unread.push(passed(
+                dir.path().to_owned(),
+                format!("cannot be listed: {error}"),
+            ));
+        }
+        unread.extend(untyped.into_iter().map(|name| {
+            passed(
+                dir.child_path(&name),
+                "its type could not be read".to_owned(),
+            )
+        }));
+        let dir = Arc::new(dir);
+        for name in files
+            .split(|&byte| byte == 0)
+            .filter(|name| !name.is_empty())
+        {
+            filling.add(&dir, OsStr::from_bytes(name));
+            // A big directory is shared among the readers.
+            if filling.full() {
+                filling.send(batches);
             }
         }
-        // Links are not followed; FIFOs, sockets and devices never opened.
+        // Reversed, so that the first listed is entered first.
+        pending.extend(
+            subdirs
+                .into_iter()
+                .rev()
+                .map(|name| (Arc::clone(&dir), name, depth + 1)),
+        );
     }
-    send(&mut batch);
+    filling.send(batches);
     unread
+}
+
+/// A subdirectory the walk is to enter, opened from its parent without following a
+/// link — unless it is skipped, too deep, on another filesystem, or gone.
+fn enter(
+    parent: &SafeDir,
+    name: &OsStr,
+    depth: usize,
+    device: u64,
+    skip: &[PathBuf],
+    unread: &mut Vec<Event>,
+) -> Option<SafeDir> {
+    let path = parent.child_path(name);
+    if skipped(&path, skip) {
+        return None;
+    }
+    if depth > MAX_DEEP_DEPTH {
+        let message = format!("more than {MAX_DEEP_DEPTH} levels below the home; not walked");
+        unread.push(Event::Passed {
+            path,
+            code: "too-deep",
+            message,
+        });
+        return None;
+    }
+    match parent.open_listed_dir(name) {
+        // Another filesystem (a mount point) is not entered.
+        Ok(dir) if dir.meta().dev != device => None,
+        Ok(dir) => Some(dir),
+        // Gone, or swapped for a link or a file since it was listed: nothing to
+        // say; anything else is said.
+        Err(FsError::NotFound | FsError::Symlink { .. } | FsError::Changed) => None,
+        Err(error) => {
+            unread.push(passed(path, error.to_string()));
+            None
+        }
+    }
+}
+
+/// The batch being filled, and the count of files in it.
+#[derive(Default)]
+struct Filling {
+    batch: Batch,
+    files: usize,
+}
+
+impl Filling {
+    fn add(&mut self, dir: &Arc<SafeDir>, name: &OsStr) {
+        match self.batch.last_mut() {
+            Some((last, names)) if Arc::ptr_eq(last, dir) => {
+                names.push(0);
+                names.extend_from_slice(name.as_bytes());
+            }
+            _ => self.batch.push((Arc::clone(dir), name.as_bytes().to_vec())),
+        }
+        self.files += 1;
+    }
+
+    fn full(&self) -> bool {
+        self.files >= BATCH || self.batch.len() >= BATCH_DIRS
+    }
+
+    /// Hands the batch to the readers (who go only when the lister is done).
+    fn send(&mut self, batches: &mpsc::SyncSender<Batch>) {
+        self.files = 0;
+        let full = std::mem::take(&mut self.batch);
+        if !full.is_empty() {
+            let _ = batches.send(full);
+        }
+    }
 }
 
 /// Caches, version-control object stores and the key stores.
@@ -239,9 +318,11 @@ fn read_batches(queue: &Mutex<mpsc::Receiver<Batch>>, seen: &HashSet<(u64, u64)>
     loop {
         let next = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
         let Ok(batch) = next else { break };
-        for (dir, name) in batch {
-            if let Some(event) = read_file(&dir, name, seen, &mut buffer) {
-                out.push(event);
+        for (dir, names) in batch {
+            for name in names.split(|&byte| byte == 0) {
+                if let Some(event) = read_file(&dir, OsStr::from_bytes(name), seen, &mut buffer) {
+                    out.push(event);
+                }
             }
         }
     }
@@ -252,12 +333,12 @@ fn read_batches(queue: &Mutex<mpsc::Receiver<Batch>>, seen: &HashSet<(u64, u64)>
 /// when they say it could be a key.
 fn read_file(
     dir: &Arc<SafeDir>,
-    name: OsString,
+    name: &OsStr,
     seen: &HashSet<(u64, u64)>,
     buffer: &mut [u8],
 ) -> Option<Event> {
-    let unreadable = |error: &FsError| passed(dir.child_path(&name), error.to_string());
-    let mut listed = match dir.open_listed(&name) {
+    let unreadable = |error: &FsError| passed(dir.child_path(name), error.to_string());
+    let mut listed = match dir.open_listed(name) {
         Ok(file) => file,
         Err(FsError::NotFound | FsError::NotRegular(_) | FsError::Symlink { .. }) => {
             return None;
@@ -273,20 +354,8 @@ fn read_file(
         return None;
     }
     let text = memchr::memchr(0, &buffer[..len]).is_none();
-    let mut candidate =
+    let candidate =
         keys::has_binary_key_signature(&buffer[..len]) || (text && has_text_marker(&buffer[..len]));
-    // A text file may hold a key further in (pasted into notes, a README): read on
-    // as far as a key is looked for, as grep would find it there.
-    if !candidate && text && len == first {
-        let more = match listed.fill(&mut buffer[len..]) {
-            Ok(more) => more,
-            Err(error) => return Some(unreadable(&error)),
-        };
-        let from = len.saturating_sub(LONGEST_MARKER - 1);
-        len += more;
-        candidate =
-            memchr::memchr(0, &buffer[from..len]).is_none() && has_text_marker(&buffer[from..len]);
-    }
     if !candidate {
         return None;
     }
@@ -329,9 +398,9 @@ fn read_file(
         Err(error) => return Some(unreadable(&error)),
     };
     Some(Event::Key(FoundKey {
-        path: dir.child_path(&name),
+        path: dir.child_path(name),
         dir: Arc::clone(dir),
-        name,
+        name: name.to_owned(),
         meta,
         location: file.location(),
         inspection,
@@ -386,5 +455,74 @@ impl<'l> Progress<'l> {
             self.last = Instant::now();
             listener.looked_at(self.entries);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    /// The walk of `home` as the readers get it: every batch, in order.
+    fn batches_of(home: &Path) -> (Vec<Batch>, Vec<Event>) {
+        let root = SafeDir::open_root(home).unwrap();
+        let (sender, receiver) = mpsc::sync_channel::<Batch>(2);
+        std::thread::scope(|scope| {
+            let reader = scope.spawn(move || receiver.iter().collect::<Vec<Batch>>());
+            let unread = list(home, root, &sender, None);
+            drop(sender);
+            (reader.join().unwrap(), unread)
+        })
+    }
+
+    fn names(batch: &Batch) -> Vec<(PathBuf, OsString)> {
+        batch
+            .iter()
+            .flat_map(|(dir, names)| {
+                names
+                    .split(|&byte| byte == 0)
+                    .map(|name| (dir.path().to_owned(), OsStr::from_bytes(name).to_owned()))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_batch_keeps_few_directories_open_and_every_file_is_handed_on_once() {
+        let home = tempfile::tempdir().unwrap();
+        // Many directories of one file, and one big directory: the first must not
+        // hold a descriptor per file in a queued batch, the second must be shared.
+        let mut want = Vec::new();
+        for d in 0..500 {
+            let dir = home.path().join(format!("few/d{d}"));
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("note"), b"x").unwrap();
+            want.push((dir, OsString::from("note")));
+        }
+        let big = home.path().join("big");
+        std::fs::create_dir(&big).unwrap();
+        for f in 0..1000 {
+            std::fs::write(big.join(format!("f{f}")), b"x").unwrap();
+            want.push((big.clone(), OsString::from(format!("f{f}"))));
+        }
+        // Skipped: a cache, and what is not a regular file.
+        std::fs::create_dir_all(home.path().join(".cache/app")).unwrap();
+        std::fs::write(home.path().join(".cache/app/blob"), b"x").unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", home.path().join("link")).unwrap();
+        let (batches, unread) = batches_of(home.path());
+        assert!(unread.is_empty());
+        for batch in &batches {
+            assert!(batch.len() <= BATCH_DIRS, "{} directories", batch.len());
+            assert!(names(batch).len() <= BATCH, "{} files", names(batch).len());
+        }
+        let big_batches = batches
+            .iter()
+            .filter(|batch| batch.iter().any(|(dir, _)| dir.path() == big))
+            .count();
+        assert!(big_batches >= 1000 / BATCH, "{big_batches}");
+        let mut got: Vec<_> = batches.iter().flat_map(names).collect();
+        got.sort();
+        want.sort();
+        assert_eq!(got, want);
     }
 }

@@ -168,7 +168,19 @@ pub fn cheapest(password: &str, user_inputs: &[String], lists: &[WordIndex]) -> 
         .iter_mut()
         .map(|m| (zxcvbn::estimate_guesses(m, &scored).max(1) as f64).log10())
         .collect();
-    repeats_in_any_case(&scored, &dictionaries, &mut matches, &mut costs);
+    for (m, cost) in matches.iter().zip(costs.iter_mut()) {
+        if let MatchPattern::Repeat(repeat) = &m.pattern {
+            *cost = repeat_log10(repeat, 1.0, user_inputs, lists);
+        }
+    }
+    repeats_in_any_case(
+        &scored,
+        &dictionaries,
+        user_inputs,
+        lists,
+        &mut matches,
+        &mut costs,
+    );
     let mut by_end: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (index, m) in matches.iter().enumerate() {
         if m.j < n && m.i <= m.j {
@@ -284,6 +296,8 @@ fn plausible(m: &zxcvbn::Match) -> bool {
 fn repeats_in_any_case(
     scored: &str,
     dictionaries: &zxcvbn::Dictionaries<'_>,
+    user_inputs: &[String],
+    lists: &[WordIndex],
     matches: &mut Vec<zxcvbn::Match>,
     costs: &mut Vec<f64>,
 ) {
@@ -301,15 +315,29 @@ fn repeats_in_any_case(
             Case::Capitalised | Case::Capitals | Case::LastCapital => 2.0,
             Case::Mixed => continue,
         };
-        // zxcvbn's estimate of a repeat, its base's guesses times the repeats, with its
-        // floor for a piece of several characters applied once the capitals are
-        // counted, not before: `Aa` is a letter twice, capitalised, 50 guesses.
-        let guesses = (repeat.base_guesses as f64 * repeat.repeat_count as f64 * factor)
-            .max(MIN_PIECE_GUESSES);
+        let cost = repeat_log10(repeat, factor, user_inputs, lists);
         m.token = token;
         matches.push(m);
-        costs.push(guesses.log10());
+        costs.push(cost);
     }
+}
+
+/// log10 of a repeat's guesses: its base's guesses, times the repeats and `factor`
+/// for the capitals, with the floor for a piece of several characters applied once
+/// the capitals are counted (`Aa` is a letter twice, capitalised: 50 guesses). The
+/// base costs the cheaper of this estimate of it and zxcvbn's: zxcvbn's adds
+/// 10,000 for each piece after the first (`pleasure1`, a word and a digit, cost
+/// 10,000 more), while it prices a character no pattern explains at 10 guesses
+/// where this estimate prices it by its classes (`fqrg7cs493`).
+fn repeat_log10(
+    repeat: &zxcvbn::matching::patterns::RepeatPattern,
+    factor: f64,
+    user_inputs: &[String],
+    lists: &[WordIndex],
+) -> f64 {
+    let ours = cheapest(&repeat.base_token, user_inputs, lists).guesses_log10;
+    let base = ours.min((repeat.base_guesses.max(1) as f64).log10());
+    (base + (repeat.repeat_count as f64 * factor).log10()).max(MIN_PIECE_GUESSES.log10())
 }
 
 /// Whether a piece over `i..=k` costing `cost` makes a cheaper state at `k`.
@@ -538,6 +566,25 @@ mod tests {
         let found = cheapest("Aa", &[], &[]);
         assert_eq!(found.pieces, [Piece::Repeat], "{found:?}");
         assert!((found.guesses_log10 - MIN_PIECE_GUESSES.log10()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_repeat_costs_its_base_by_this_estimate_without_zxcvbn_s_bonus() {
+        // `pleasure1` is a word and a digit; zxcvbn's own guesses for it, as the base
+        // of a repeat, add 10,000 for the second piece. Twice, in either case, it
+        // costs its base's cheapest decomposition times two (and two for a capital).
+        let base = log10("pleasure1");
+        let twice = cheapest("pleasure1pleasure1", &[], &[]);
+        assert_eq!(twice.pieces, [Piece::Repeat], "{twice:?}");
+        assert!(
+            (twice.guesses_log10 - (base + 2f64.log10())).abs() < 1e-9,
+            "{twice:?} {base}"
+        );
+        let capitalised = cheapest("Pleasure1pleasure1", &[], &[]);
+        assert!(
+            (capitalised.guesses_log10 - (base + 4f64.log10())).abs() < 1e-9,
+            "{capitalised:?} {base}"
+        );
     }
 
     #[test]

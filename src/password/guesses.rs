@@ -6,7 +6,10 @@
 //! guesses a character, so a random `F5_mK6Vn` rates low. Here a decomposition costs
 //! the product of its pieces' guesses times the orderings of its pieces' kinds,
 //! and an unmatched run costs its characters' classes' sizes to the power of its
-//! length — what a mask attack over those classes has to try. zxcvbn's floor of 50
+//! length — what a mask attack over those classes has to try. Pieces in the order
+//! people most often give them (what carries the password, then its digits, then
+//! its symbols) are searched for too, and cost the orderings of the leading pieces
+//! and one choice of two, as attackers try that order first. zxcvbn's floor of 50
 //! guesses for a piece of several characters applies to a piece as priced here: a
 //! repeat in any case is floored after its capitals are counted.
 
@@ -224,43 +227,96 @@ pub fn cheapest(password: &str, user_inputs: &[String], lists: &[WordIndex]) -> 
             }
         }
     }
-    let (guesses_log10, mut pieces, mut unmatched) = best;
-    let mut found = Vec::with_capacity(pieces);
-    let mut k = n - 1;
-    while let Some(step) = states[at(k, pieces, unmatched)].step {
-        let start = match step {
-            Step::Match(index) => {
-                found.push(describe(
-                    &matches[index].pattern,
-                    &matches[index].token,
-                    lists,
-                ));
-                matches[index].i
+    // The decomposition that reaches `k` with `pieces` pieces, the last one
+    // unmatched or not, from its first piece on.
+    let trace = |mut k: usize, mut pieces: usize, mut unmatched: bool| -> Vec<Piece> {
+        let mut found = Vec::with_capacity(pieces);
+        while let Some(step) = states[at(k, pieces, unmatched)].step {
+            let start = match step {
+                Step::Match(index) => {
+                    found.push(describe(
+                        &matches[index].pattern,
+                        &matches[index].token,
+                        lists,
+                    ));
+                    matches[index].i
+                }
+                Step::Unmatched(start) => {
+                    let classes = classes[start..=k].iter().fold(0, |all, c| all | c);
+                    found.push(Piece::Unmatched {
+                        chars: k - start + 1,
+                        classes,
+                    });
+                    start
+                }
+            };
+            if start == 0 {
+                break;
             }
-            Step::Unmatched(start) => {
-                let classes = classes[start..=k].iter().fold(0, |all, c| all | c);
-                found.push(Piece::Unmatched {
-                    chars: k - start + 1,
-                    classes,
-                });
-                start
+            // Which state the piece extended: the cheaper of the two it could have.
+            pieces -= 1;
+            k = start - 1;
+            let matched = states[at(k, pieces, false)].cost;
+            let mut unmatched_before = states[at(k, pieces, true)].cost;
+            if matches!(step, Step::Unmatched(_)) {
+                unmatched_before += LOG10_RUN_CLASS_CHOICES;
             }
-        };
-        if start == 0 {
-            break;
+            unmatched = unmatched_before < matched;
         }
-        // Which state the piece extended: the cheaper of the two it could have.
-        pieces -= 1;
-        k = start - 1;
-        let matched = states[at(k, pieces, false)].cost;
-        let mut unmatched_before = states[at(k, pieces, true)].cost;
-        if matches!(step, Step::Unmatched(_)) {
-            unmatched_before += LOG10_RUN_CLASS_CHOICES;
+        found.reverse();
+        found
+    };
+    let (total, pieces, unmatched) = best;
+    let mut found = trace(n - 1, pieces, unmatched);
+    let mut guesses_log10 = total - log10_same_kind_orderings(&found) - suffix_discount(&found);
+    // The usual order searched for, where the cheapest split above did not cut the
+    // password there: what carries it, then one piece of digits (a year, a date, a
+    // sequence or a run), then a run of symbols (`47!` as one run of 43 characters
+    // is cheaper than as two runs in any order, but not than in this one).
+    let symbols = classes
+        .iter()
+        .rev()
+        .take_while(|&&c| c == class::SYMBOL)
+        .count();
+    let digits_end = n - symbols;
+    let symbols_cost = symbols as f64 * 33f64.log10();
+    // (log10 of the guesses, where the digits start, the leading pieces, and
+    // whether the last of them is unmatched)
+    let mut usual: Option<(f64, usize, usize, bool)> = None;
+    let mut start = digits_end;
+    while start >= 1 && (start == digits_end || classes[start] == class::DIGIT) {
+        if start < digits_end || symbols > 0 {
+            let (digits_cost, _) = digits_block(&matches, &costs, lists, start, digits_end);
+            let decor = digits_cost + symbols_cost + 2f64.log10();
+            for pieces in 1..=start {
+                for unmatched in [false, true] {
+                    let total = states[at(start - 1, pieces, unmatched)].cost
+                        + log10_factorial(pieces)
+                        + decor;
+                    if usual.is_none_or(|(best, ..)| total < best) {
+                        usual = Some((total, start, pieces, unmatched));
+                    }
+                }
+            }
         }
-        unmatched = unmatched_before < matched;
+        start -= 1;
     }
-    found.reverse();
-    let guesses_log10 = guesses_log10 - log10_same_kind_orderings(&found);
+    if let Some((total, start, pieces, unmatched)) = usual {
+        let mut leading = trace(start - 1, pieces, unmatched);
+        let total = total - log10_same_kind_orderings(&leading);
+        if total < guesses_log10 {
+            let (_, digits) = digits_block(&matches, &costs, lists, start, digits_end);
+            leading.extend(digits);
+            if symbols > 0 {
+                leading.push(Piece::Unmatched {
+                    chars: symbols,
+                    classes: class::SYMBOL,
+                });
+            }
+            found = leading;
+            guesses_log10 = total;
+        }
+    }
     // A word that is the whole password, as typed or lower-cased, would be the
     // password itself in the message: it is described without being named.
     if let [Piece::Word { word, .. }] = found.as_mut_slice()
@@ -272,6 +328,41 @@ pub fn cheapest(password: &str, user_inputs: &[String], lists: &[WordIndex]) -> 
         guesses_log10,
         pieces: found,
     }
+}
+
+/// The digits from `start` to `end` as one piece: a year, a date or a sequence of
+/// digits that zxcvbn found covering exactly them, or a run of ten choices each —
+/// whichever is cheaper; log10 of its guesses, and the piece (none for no digits).
+fn digits_block(
+    matches: &[zxcvbn::Match],
+    costs: &[f64],
+    lists: &[WordIndex],
+    start: usize,
+    end: usize,
+) -> (f64, Option<Piece>) {
+    if start == end {
+        return (0.0, None);
+    }
+    let run = (
+        (end - start) as f64,
+        Piece::Unmatched {
+            chars: end - start,
+            classes: class::DIGIT,
+        },
+    );
+    let best = matches
+        .iter()
+        .zip(costs)
+        .filter(|(m, _)| m.i == start && m.j + 1 == end)
+        .filter(|(m, _)| {
+            matches!(
+                &m.pattern,
+                MatchPattern::Date(_) | MatchPattern::Sequence(_) | MatchPattern::Regex(_)
+            )
+        })
+        .map(|(m, &cost)| (cost, describe(&m.pattern, &m.token, lists)))
+        .fold(run, |best, next| if next.0 < best.0 { next } else { best });
+    (best.0, Some(best.1))
 }
 
 /// Whether a match is one an attacker would build on. zxcvbn finds two-letter words
@@ -402,6 +493,54 @@ fn log10_same_kind_orderings(pieces: &[Piece]) -> f64 {
         .chunk_by(|a, b| a == b)
         .map(|same| log10_factorial(same.len()))
         .sum()
+}
+
+/// What a password whose pieces stand in the order people most often give them —
+/// what carries it, then its digits, then its symbols (`Dolphin` `2024` `!`) —
+/// saves against the orderings of all its pieces: attackers try that order first,
+/// so it costs the orderings of the leading pieces and one choice of two (that
+/// order, or any), and a run of symbols after a run of digits pays nothing for
+/// its choice of classes (`?d?d?s` is the mask tried first).
+fn suffix_discount(pieces: &[Piece]) -> f64 {
+    fn digits(piece: &Piece) -> bool {
+        matches!(
+            piece,
+            Piece::Sequence { digits: true }
+                | Piece::Year
+                | Piece::Date
+                | Piece::Unmatched {
+                    classes: class::DIGIT,
+                    ..
+                }
+        )
+    }
+    fn symbols(piece: &Piece) -> bool {
+        matches!(
+            piece,
+            Piece::Unmatched {
+                classes: class::SYMBOL,
+                ..
+            }
+        )
+    }
+    let core = pieces.len()
+        - pieces
+            .iter()
+            .rev()
+            .take_while(|p| digits(p) || symbols(p))
+            .count();
+    let suffix = &pieces[core..];
+    let in_order = suffix.iter().skip_while(|p| digits(p)).all(symbols);
+    if core == 0 || suffix.is_empty() || !in_order {
+        return 0.0;
+    }
+    let all = log10_factorial(pieces.len()) - log10_same_kind_orderings(pieces);
+    let leading = log10_factorial(core) - log10_same_kind_orderings(&pieces[..core]);
+    let run_after_run = suffix
+        .windows(2)
+        .filter(|pair| matches!(pair, [Piece::Unmatched { .. }, Piece::Unmatched { .. }]))
+        .count();
+    (all - leading - 2f64.log10()).max(0.0) + run_after_run as f64 * LOG10_RUN_CLASS_CHOICES
 }
 
 /// A piece's kind for `log10_same_kind_orderings`: its pattern, and for a word its
@@ -535,24 +674,25 @@ mod tests {
     }
 
     #[test]
-    fn letters_then_a_symbol_are_two_masks() {
-        let found = cheapest("xqzj?", &[], &[]);
+    fn a_symbol_then_letters_are_two_masks() {
+        let found = cheapest("?xqzj", &[], &[]);
         assert_eq!(
             found.pieces,
             [
                 Piece::Unmatched {
-                    chars: 4,
-                    classes: class::LOWER
-                },
-                Piece::Unmatched {
                     chars: 1,
                     classes: class::SYMBOL
+                },
+                Piece::Unmatched {
+                    chars: 4,
+                    classes: class::LOWER
                 }
             ],
             "{found:?}"
         );
-        // 26^4 · 33, the second mask's choice of classes, and two orderings of two
-        // kinds: under 59^5, the price of one run over both.
+        // 33 · 26^4, the second mask's choice of classes, and two orderings of two
+        // kinds: under 59^5, the price of one run over both. (Letters, then the
+        // symbol, is the usual order: see the next test.)
         assert!((LOG10_RUN_CLASS_CHOICES - 15f64.log10()).abs() < 1e-12);
         let expected = 4.0 * 26f64.log10() + 33f64.log10() + LOG10_RUN_CLASS_CHOICES + 2f64.log10();
         assert!((found.guesses_log10 - expected).abs() < 1e-9, "{found:?}");
@@ -585,6 +725,50 @@ mod tests {
             (capitalised.guesses_log10 - (base + 4f64.log10())).abs() < 1e-9,
             "{capitalised:?} {base}"
         );
+    }
+
+    #[test]
+    fn digits_then_symbols_at_the_end_is_the_order_tried_first() {
+        let word = log10("dolphin");
+        let (digits, symbol) = (2.0, 33f64.log10());
+        // A word, then two digits, then a symbol: one choice of two for the order,
+        // and no choice of classes for the symbol's run after the digits' run.
+        let usual = cheapest("dolphin47!", &[], &[]);
+        assert_eq!(
+            usual.pieces[1..],
+            [
+                Piece::Unmatched {
+                    chars: 2,
+                    classes: class::DIGIT
+                },
+                Piece::Unmatched {
+                    chars: 1,
+                    classes: class::SYMBOL
+                }
+            ],
+            "{usual:?}"
+        );
+        let expected = word + digits + symbol + 2f64.log10();
+        assert!(
+            (usual.guesses_log10 - expected).abs() < 1e-9,
+            "{usual:?} {expected}"
+        );
+        // Letters, then a symbol: the same order.
+        let letters = cheapest("xqzj?", &[], &[]);
+        let expected = 4.0 * 26f64.log10() + symbol + 2f64.log10();
+        assert!(
+            (letters.guesses_log10 - expected).abs() < 1e-9,
+            "{letters:?}"
+        );
+        // The same characters in another order: the cheapest is one run over both
+        // classes, and two orders of two pieces.
+        let other = cheapest("!47dolphin", &[], &[]);
+        let expected = word + 3.0 * 43f64.log10() + 2f64.log10();
+        assert!(
+            (other.guesses_log10 - expected).abs() < 1e-9,
+            "{other:?} {expected}"
+        );
+        assert!(other.guesses_log10 > usual.guesses_log10 + 1.0);
     }
 
     #[test]

@@ -2,6 +2,15 @@
 //! with keys generated at test time. One test binary, one module per area.
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
 
+// A release build ignores the test system root (src/sysroot.rs): these tests would
+// read the machine's own /etc and write its /var/lib. Refused at compile time.
+#[cfg(not(debug_assertions))]
+compile_error!(
+    "the integration tests need a debug build (`cargo test`, not `--release`): a release \
+     csi-self-check ignores CSI_SELF_CHECK_TEST_SYSROOT and would read and write the \
+     machine's own /etc and /var/lib"
+);
+
 // Fixture homes, the command runner and the SKIPPED/CI rule.
 mod util;
 // The binary's command-line definition, the very file build.rs compiles too: the

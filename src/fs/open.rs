@@ -284,12 +284,18 @@ impl SafeDir {
 
     /// [`parent_of`](Self::parent_of), saying why the directory could not be
     /// opened. A path that ends in no name, or names this directory itself, is
-    /// [`FsError::NoFileName`].
+    /// [`FsError::NoFileName`]. A path below this directory by either spelling of
+    /// it — the one it was opened by, or the kernel's name of the open directory
+    /// (`/data/home/ann` for a home reached through a linked `/home`) — is below it.
     pub fn open_parent<'p>(&self, path: &'p Path) -> Result<(SafeDir, &'p OsStr), FsError> {
         let name = path.file_name().ok_or(FsError::NoFileName)?;
-        let dir = match path.strip_prefix(&self.path) {
-            Ok(rel) => self.open_within(rel.parent().ok_or(FsError::NoFileName)?)?,
-            Err(_) => SafeDir::open_root(path.parent().ok_or(FsError::NoFileName)?)?,
+        let within = path.strip_prefix(&self.path).ok().or_else(|| {
+            let real = self.real_path().filter(|real| *real != self.path)?;
+            path.strip_prefix(real).ok()
+        });
+        let dir = match within {
+            Some(rel) => self.open_within(rel.parent().ok_or(FsError::NoFileName)?)?,
+            None => SafeDir::open_root(path.parent().ok_or(FsError::NoFileName)?)?,
         };
         Ok((dir, name))
     }

@@ -144,6 +144,22 @@ fn a_path_below_is_reached_without_following_a_link_on_the_way() {
         dir.open_parent(tmp.path()).unwrap_err(),
         FsError::NoFileName
     );
+    // The same directory opened by another spelling (through a link to it): a path
+    // spelt the kernel's way is still below it, and follows no link on the way.
+    let alias = tempfile::tempdir().unwrap();
+    symlink(tmp.path(), alias.path().join("home")).unwrap();
+    let by_alias = SafeDir::open_root(&alias.path().join("home")).unwrap();
+    let real = by_alias.real_path().unwrap();
+    assert_ne!(by_alias.path(), real.as_path());
+    let (parent, _) = by_alias.open_parent(&real.join("a/b/f")).unwrap();
+    assert_eq!(
+        parent.meta().ino,
+        dir.open_within(Path::new("a/b")).unwrap().meta().ino
+    );
+    assert!(matches!(
+        by_alias.open_parent(&real.join("link/f")),
+        Err(FsError::Symlink { .. })
+    ));
     // Made on the way, and the name handed back.
     let (made, name) = dir.create_parent_within(Path::new("c/d/g"), 0o700).unwrap();
     assert_eq!(

@@ -535,17 +535,8 @@ fn a_credential_file_that_cannot_be_reached_is_a_skip() {
     .unwrap();
     home.symlink(".docker", elsewhere.path());
     let run = Cli::json(&home, &["--only", "credential-files"]);
-    let found = run.findings_of("credential-files");
     let config = home.join(".docker/config.json");
-    let skip = found
-        .iter()
-        .find(|f| f["path"] == config.to_str().unwrap())
-        .unwrap_or_else(|| panic!("no finding at {}: {}", config.display(), run.stdout));
-    assert_eq!(skip["status"], "skip", "{skip}");
-    assert!(
-        skip["message"].as_str().unwrap().contains("symbolic link"),
-        "{skip}"
-    );
+    let found = run.skip_at("credential-files", &config, "symbolic link");
     assert!(
         found.iter().all(|f| f["status"] != "pass"),
         "{}",
@@ -567,16 +558,7 @@ fn a_history_behind_a_linked_directory_is_a_skip() {
     home.symlink(".local/share/fish", elsewhere.path());
     let run = Cli::json(&home, &["--only", "history-secrets"]);
     let history = home.join(".local/share/fish/fish_history");
-    let found = run.findings_of("history-secrets");
-    let skip = found
-        .iter()
-        .find(|f| f["path"] == history.to_str().unwrap())
-        .unwrap_or_else(|| panic!("no finding at {}: {}", history.display(), run.stdout));
-    assert_eq!(skip["status"], "skip", "{skip}");
-    assert!(
-        skip["message"].as_str().unwrap().contains("symbolic link"),
-        "{skip}"
-    );
+    run.skip_at("history-secrets", &history, "symbolic link");
 }
 
 /// A history over the gibibyte read of one (a sparse file of any size costs
@@ -587,17 +569,5 @@ fn a_history_over_the_bound_is_a_skip_not_read() {
     let history = home.sparse(".bash_history", (1 << 30) + 1);
     chmod(&history, 0o600);
     let run = Cli::json(&home, &["--only", "history-secrets"]);
-    let found = run.findings_of("history-secrets");
-    let skip = found
-        .iter()
-        .find(|f| f["path"] == history.to_str().unwrap())
-        .unwrap_or_else(|| panic!("no finding at {}: {}", history.display(), run.stdout));
-    assert_eq!(skip["status"], "skip", "{skip}");
-    assert!(
-        skip["message"]
-            .as_str()
-            .unwrap()
-            .contains("1073741825 bytes"),
-        "{skip}"
-    );
+    run.skip_at("history-secrets", &history, "1073741825 bytes");
 }

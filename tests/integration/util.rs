@@ -198,6 +198,19 @@ impl Run {
             .collect()
     }
 
+    /// Asserts that `check` says `skip` for `path`, with `says` in its message;
+    /// the check's findings, for what else a test asserts of them.
+    pub fn skip_at(&self, check: &str, path: &Path, says: &str) -> Vec<serde_json::Value> {
+        let found = self.findings_of(check);
+        let skip = found
+            .iter()
+            .find(|f| f["path"] == path.to_str().unwrap())
+            .unwrap_or_else(|| panic!("no finding at {}: {}", path.display(), self.stdout));
+        assert_eq!(skip["status"], "skip", "{skip}");
+        assert!(skip["message"].as_str().unwrap().contains(says), "{skip}");
+        found
+    }
+
     /// Findings of a JSON run with this path, as (status, level, code).
     pub fn findings_for(&self, path: &Path) -> Vec<(String, String, String)> {
         let want = path.to_str().unwrap();

@@ -32,6 +32,7 @@ fn piece(piece: &Piece) -> String {
         } => {
             let (what, from) = match list {
                 WordList::Common => ("a common word", String::new()),
+                WordList::Password => ("a common password", String::new()),
                 WordList::Name => ("a common first name", String::new()),
                 WordList::Surname => ("a common surname", String::new()),
                 WordList::Account => (

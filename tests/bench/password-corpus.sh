@@ -90,6 +90,7 @@ declare -A names=([before]="csi-self-check before" [after]="csi-self-check"
 declare -A rows=(
   [mangled-django]="Django's common passwords mangled to meet the rules, accepted"
   [mangled-fxa]="Burnett's common passwords mangled to meet the rules, accepted"
+  [mangled-unlisted]="Burnett's next most common, in neither built-in list, mangled, accepted"
   [top-words-year]="top-1k word, Capitalised + \`2024!\`, accepted"
   [strong-random]="random passwords of 9–100 characters, rejected"
   [strong-diceware]="EFF diceware passphrases of 4–7 words, rejected"
@@ -100,7 +101,7 @@ rule="|---|"
 for tool in "${tools[@]}"; do header+=" ${names[$tool]} |"; rule+="---:|"; done
 echo "$header"
 echo "$rule"
-for set in mangled-django mangled-fxa top-words-year strong-random strong-diceware strong-unicode random-8; do
+for set in mangled-django mangled-fxa mangled-unlisted top-words-year strong-random strong-diceware strong-unicode random-8; do
   case $set in mangled-* | top-*) want=accept ;; *) want=reject ;; esac
   line="| ${rows[$set]} ($(wc -l <"$work/sets/$set")) |"
   for tool in "${tools[@]}"; do

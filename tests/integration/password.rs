@@ -197,6 +197,25 @@ fn a_common_word_with_a_year_and_a_symbol_is_refused_naming_the_word_and_the_pat
 }
 
 #[test]
+fn a_common_password_no_dictionary_holds_is_refused_as_one() {
+    // In the built-in lists (Firefox Accounts' top of Mark Burnett's), in none of
+    // zxcvbn's: the Russian "трансформер" typed on a Latin keyboard.
+    let run = check_stdin(b"Nhfycajhvth1987!", &["--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(codes(&run), ["password-easy-to-guess"]);
+    let message = run.json()["findings"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        message.contains(
+            "it is a common password 'nhfycajhvth', capitalised, then a year and a symbol"
+        ),
+        "{message}"
+    );
+}
+
+#[test]
 fn a_random_eight_character_password_over_all_four_classes_passes() {
     let run = check_stdin(b"F5_mK6Vn", &["--format", "json"]);
     assert_eq!(run.code, 0, "{}", run.stdout);

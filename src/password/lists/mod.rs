@@ -12,11 +12,13 @@
 //! file, never waited on, bounded); a list that cannot be used is reported, never
 //! taken as empty.
 
+mod builtin;
 mod index;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
+pub use builtin::COMMON_PASSWORDS;
 pub use index::{SourceId, WordIndex, compile};
 
 use crate::fs::{FsError, SafeDir, SafeFile};

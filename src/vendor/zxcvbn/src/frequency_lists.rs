@@ -28,8 +28,9 @@ pub enum DictionaryType {
 
 /// One frequency list, sorted by word, with each word's rank (its 1-based position
 /// in the list; for a word listed twice, its last position, as the hash map built
-/// from the list kept).
-pub(crate) struct RankedList {
+/// from the list kept). Public (csi-self-check patch) so that a caller's build
+/// script can compile further lists into the same form.
+pub struct RankedList {
     /// The words in byte order, one after another.
     text: &'static str,
     /// Where each word ends in `text`.
@@ -38,6 +39,14 @@ pub(crate) struct RankedList {
 }
 
 impl RankedList {
+    /// A list of `ends.len()` words: `text` holds them in byte order, one after
+    /// another, each word ending at its entry of `ends` (on a character boundary),
+    /// with its rank at the same place in `ranks`.
+    pub const fn new(text: &'static str, ends: &'static [u32], ranks: &'static [u32]) -> Self {
+        assert!(ends.len() == ranks.len());
+        RankedList { text, ends, ranks }
+    }
+
     fn word(&self, at: usize) -> &'static str {
         let start = if at == 0 {
             0

@@ -22,7 +22,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 
 pub use crate::matching::Match;
 // csi-self-check patch: the matches, their guesses and the dictionaries' names.
-pub use crate::frequency_lists::DictionaryType;
+pub use crate::frequency_lists::{DictionaryType, RankedList};
 pub use crate::matching::{omnimatch, omnimatch_with, Dictionaries, Ranked};
 pub use crate::scoring::estimate_guesses;
 

@@ -777,11 +777,11 @@ impl Matcher for DateMatch {
             }
         }
 
+        // csi-self-check patch: every date is kept, also one inside another
+        // (`160280` inside `1602801981`, whose other date, `2801981`, is dearer).
+        // Upstream drops such dates as noise, which its scoring could afford;
+        // csi-self-check's search for the cheapest cover needs each of them.
         matches
-            .iter()
-            .filter(|&x| !matches.iter().any(|y| *x != *y && y.i <= x.i && y.j >= x.j))
-            .cloned()
-            .collect()
     }
 }
 

@@ -47,6 +47,7 @@ impl RankedList {
         RankedList { text, ends, ranks }
     }
 
+    #[inline]
     fn word(&self, at: usize) -> &'static str {
         let start = if at == 0 {
             0

@@ -7,7 +7,6 @@ use crate::frequency_lists::DictionaryType;
 use char_indexing::{CharIndexable, CharIndexableStr};
 use fancy_regex::Regex as FancyRegex;
 use itertools::Itertools;
-use regex::Regex;
 use std::collections::HashMap;
 
 /// A match of a predictable pattern in the password.
@@ -686,7 +685,11 @@ impl Matcher for DateMatch {
                     break;
                 }
                 let token_str = char_indexable.char_index(i..j + 1);
-                if !MAYBE_DATE_NO_SEPARATOR_REGEX.is_match(token_str) {
+                // csi-self-check patch: `^[0-9]{4,8}$`, checked by hand (see
+                // `split_date_with_separator`).
+                if !(4..=8).contains(&token_str.len())
+                    || !token_str.bytes().all(|b| b.is_ascii_digit())
+                {
                     continue;
                 }
                 let token = CharIndexableStr::from(token_str);
@@ -739,23 +742,23 @@ impl Matcher for DateMatch {
                     }
                     let token = char_indexable.char_index(i..j + 1);
                     let (ymd, separator) = {
-                        let captures = MAYBE_DATE_WITH_SEPARATOR_REGEX.captures(token);
-                        if captures.is_none() {
+                        let Some((first, sep, second, sep_again, third)) =
+                            split_date_with_separator(token)
+                        else {
                             continue;
-                        }
-                        let captures = captures.unwrap();
-                        if captures[2] != captures[4] {
+                        };
+                        if sep != sep_again {
                             // Original code uses regex backreferences, Rust doesn't support these.
                             // Need to manually test that group 2 and 4 are the same
                             continue;
                         }
                         (
                             map_ints_to_ymd(
-                                captures[1].parse().unwrap(),
-                                captures[3].parse().unwrap(),
-                                captures[5].parse().unwrap(),
+                                first.parse().unwrap(),
+                                second.parse().unwrap(),
+                                third.parse().unwrap(),
                             ),
-                            captures[2].to_string(),
+                            sep.to_string(),
                         )
                     };
                     if let Some(ymd) = ymd {
@@ -896,8 +899,29 @@ lazy_static! {
         table.insert(8, vec![(2, 4), (4, 6)]);
         table
     };
-    static ref MAYBE_DATE_NO_SEPARATOR_REGEX: Regex = Regex::new(r"^[0-9]{4,8}$").unwrap();
-    static ref MAYBE_DATE_WITH_SEPARATOR_REGEX: Regex = Regex::new(r"^([0-9]{1,4})([\s/\\_.-])([0-9]{1,2})([\s/\\_.-])([0-9]{1,4})$").unwrap();
+}
+
+/// csi-self-check patch: what `^([0-9]{1,4})([\s/\\_.-])([0-9]{1,2})([\s/\\_.-])([0-9]{1,4})$`
+/// captured, found by hand: compiling that regex at first use cost a tenth of a
+/// short-lived process's instructions. A separator is not a digit, so each run of
+/// digits is all the digits before it, as the regex's greedy runs were; `\s` is
+/// Unicode's White_Space, as `char::is_whitespace`.
+fn split_date_with_separator(token: &str) -> Option<(&str, &str, &str, &str, &str)> {
+    fn digits(text: &str, most: usize) -> Option<(&str, &str)> {
+        let n = text.bytes().take_while(u8::is_ascii_digit).count();
+        (1..=most).contains(&n).then(|| text.split_at(n))
+    }
+    fn separator(text: &str) -> Option<(&str, &str)> {
+        let c = text.chars().next()?;
+        (c.is_whitespace() || "/\\_.-".contains(c)).then(|| text.split_at(c.len_utf8()))
+    }
+    let (first, rest) = digits(token, 4)?;
+    let (sep, rest) = separator(rest)?;
+    let (second, rest) = digits(rest, 2)?;
+    let (sep_again, rest) = separator(rest)?;
+    let (third, rest) = digits(rest, 4)?;
+    rest.is_empty()
+        .then_some((first, sep, second, sep_again, third))
 }
 
 #[cfg(test)]

@@ -27,8 +27,9 @@ printf '%s\n' "$(printf 'aA1!%.0s' $(seq 128))" > "$work/repeats"
 home=$work/home
 mkdir "$home"
 # Through the shell (hyperfine subtracts its cost), as Debian 12's hyperfine has no --input.
-# The PAM helper judges as in the auth phase; it reads the system policy.
-pam="env PAM_TYPE=auth PAM_USER=nobody $bin pam"
+# The PAM helper judges as in the auth phase; it reads the system policy. The
+# variables are the shell's assignments, not `env`, whose own exec would be timed.
+pam="PAM_TYPE=auth PAM_USER=nobody $bin pam"
 hyperfine --warmup 5 --runs 60 --ignore-failure --export-markdown "$work/table.md" \
   -n "pwscore, typical" "pwscore < $work/typical" \
   -n "pwqcheck -1, typical" "pwqcheck -1 < $work/typical" \
@@ -43,5 +44,35 @@ hyperfine --warmup 5 --runs 60 --ignore-failure --export-markdown "$work/table.m
   -n "csi-self-check password, 512 repeats" "$bin --home $home password --stdin --format json < $work/repeats" \
   -n "csi-self-check pam, 512 repeats" "$pam < $work/repeats" >&2
 cat "$work/table.md"
+echo
+# hyperfine subtracts a shell's start, which is as long as these runs and varies
+# as much: the same typical password again, each command started directly, 400
+# times in turn, less the median start of /bin/true.
+python3 - "$bin" "$home" "$work/typical" <<'EOF'
+import os, statistics, subprocess, sys, time
+bin, home, typical = sys.argv[1:4]
+commands = {
+    "/bin/true": ["/bin/true"],
+    "pwscore": ["pwscore"],
+    "pwqcheck -1": ["pwqcheck", "-1"],
+    "csi-self-check password": [bin, "--home", home, "password", "--stdin", "--format", "json"],
+    "csi-self-check pam": [bin, "pam"],
+}
+env = dict(os.environ, PAM_TYPE="auth", PAM_USER="nobody")
+times = {name: [] for name in commands}
+for _ in range(400):
+    for name, argv in commands.items():
+        with open(typical, "rb") as stdin:
+            start = time.perf_counter()
+            subprocess.run(argv, stdin=stdin, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, env=env)
+            times[name].append(time.perf_counter() - start)
+start_cost = statistics.median(times.pop("/bin/true"))
+net = {name: statistics.median(t) - start_cost for name, t in times.items()}
+print("| typical password, less a process start | median [ms] | × pwscore |")
+print("|:---|---:|---:|")
+for name, seconds in net.items():
+    print(f"| `{name}` | {seconds * 1000:.2f} | {seconds / net['pwscore']:.2f} |")
+EOF
 echo
 cargo bench --quiet --bench password 2>/dev/null

@@ -39,7 +39,7 @@ fn main() {
         let ranks: Vec<String> = ranked.values().map(ToString::to_string).collect();
         writeln!(
             out,
-            "static {name}: RankedList = RankedList {{ text: {text:?}, ends: &[{}], ranks: &[{}] }};",
+            "static {name}: RankedList = RankedList::new({text:?}, &[{}], &[{}]);",
             ends.join(","),
             ranks.join(",")
         )

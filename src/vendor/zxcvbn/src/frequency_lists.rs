@@ -36,6 +36,9 @@ pub struct RankedList {
     /// Where each word ends in `text`.
     ends: &'static [u32],
     ranks: &'static [u32],
+    /// `starts[b]`: the first word whose first byte is `b` or more, so that a
+    /// search starts among the words sharing the key's first byte.
+    starts: [u32; 257],
 }
 
 impl RankedList {
@@ -44,7 +47,31 @@ impl RankedList {
     /// with its rank at the same place in `ranks`.
     pub const fn new(text: &'static str, ends: &'static [u32], ranks: &'static [u32]) -> Self {
         assert!(ends.len() == ranks.len());
-        RankedList { text, ends, ranks }
+        let bytes = text.as_bytes();
+        let mut starts = [0u32; 257];
+        let (mut word, mut byte) = (0, 0);
+        while byte < 256 {
+            while word < ends.len() {
+                let start = if word == 0 {
+                    0
+                } else {
+                    ends[word - 1] as usize
+                };
+                if bytes[start] as usize >= byte {
+                    break;
+                }
+                word += 1;
+            }
+            starts[byte] = word as u32;
+            byte += 1;
+        }
+        starts[256] = ends.len() as u32;
+        RankedList {
+            text,
+            ends,
+            ranks,
+            starts,
+        }
     }
 
     #[inline]
@@ -57,9 +84,16 @@ impl RankedList {
         &self.text[start..self.ends[at] as usize]
     }
 
-    /// The position of the first word not less than `key`.
+    /// The position of the first word not less than `key`: among the words that
+    /// start with its first byte, or the first of those after them.
     fn lower_bound(&self, key: &str) -> usize {
-        let (mut low, mut high) = (0, self.ends.len());
+        let (mut low, mut high) = match key.as_bytes().first() {
+            Some(&first) => (
+                self.starts[usize::from(first)] as usize,
+                self.starts[usize::from(first) + 1] as usize,
+            ),
+            None => (0, 0),
+        };
         while low < high {
             let mid = (low + high) / 2;
             if self.word(mid) < key {

@@ -13,6 +13,16 @@
 use std::io::{BufRead, Write};
 use std::time::Instant;
 
+/// Whether a line went out: a reader that stopped early (`cmp`, `head`) ends the
+/// run quietly, as for any filter; any other error is one.
+fn written(result: std::io::Result<()>) -> bool {
+    match result {
+        Ok(()) => true,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => false,
+        Err(e) => panic!("writing the scores: {e}"),
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let lists: Vec<String> = args
@@ -26,7 +36,9 @@ fn main() {
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         for line in std::io::BufReader::new(file).lines() {
             let (guesses_log10, pieces) = judge.explain(&line.unwrap());
-            writeln!(out, "{guesses_log10:.2}\t{pieces}").unwrap();
+            if !written(writeln!(out, "{guesses_log10:.2}\t{pieces}")) {
+                return;
+            }
         }
         return;
     }
@@ -39,7 +51,9 @@ fn main() {
             } else {
                 "reject"
             };
-            writeln!(out, "{verdict}").unwrap();
+            if !written(writeln!(out, "{verdict}")) {
+                return;
+            }
         }
         return;
     }

@@ -58,10 +58,7 @@ fn a_common_password_that_meets_the_composition_rules_is_still_refused() {
     let run = check_stdin(b"Password1!", &["--format", "json"]);
     assert_eq!(run.code, 1);
     assert_eq!(codes(&run), ["password-easy-to-guess"]);
-    let message = run.json()["findings"][0]["message"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let message = only_message(&run);
     assert!(
         message.contains("easy to guess, although it meets every composition rule"),
         "{message}"
@@ -178,10 +175,7 @@ fn a_common_word_with_a_year_and_a_symbol_is_refused_naming_the_word_and_the_pat
         let run = check_stdin(password.as_bytes(), &["--format", "json"]);
         assert_eq!(run.code, 1, "{password}: {}", run.stdout);
         assert_eq!(codes(&run), ["password-easy-to-guess"], "{password}");
-        let message = run.json()["findings"][0]["message"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let message = only_message(&run);
         assert!(
             message.contains(&format!(
                 "it is a common word '{word}', capitalised, then a year and a symbol"
@@ -203,10 +197,7 @@ fn a_common_password_no_dictionary_holds_is_refused_as_one() {
     let run = check_stdin(b"Nhfycajhvth1987!", &["--format", "json"]);
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert_eq!(codes(&run), ["password-easy-to-guess"]);
-    let message = run.json()["findings"][0]["message"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let message = only_message(&run);
     assert!(
         message.contains(
             "it is a common password 'nhfycajhvth', capitalised, then a year and a symbol"

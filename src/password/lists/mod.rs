@@ -10,7 +10,8 @@
 //! time) and otherwise compiles the list itself, so a stale index is never believed
 //! and a missing one only costs time. Every file is read through `fs` (a regular
 //! file, never waited on, bounded); a list that cannot be used is reported, never
-//! taken as empty.
+//! taken as empty. The common-password lists compiled into the program are in
+//! `builtin`.
 
 mod builtin;
 mod index;
